@@ -1,0 +1,10 @@
+// Registration of the hat subcommands (one file per subcommand in apps/hat/).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace hat::cli {
+
+void register_household(CLI::App& app);
+
+}  // namespace hat::cli

@@ -1,0 +1,22 @@
+// Error types. InputError carries a one-line message that names the file and field at fault;
+// the command-line tool prints it and exits non-zero.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace hat {
+
+// Bad user input: malformed files, wrong dimensions, impossible parameters.
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A numerical method could not produce a trustworthy answer.
+class NumericalError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace hat

@@ -1,0 +1,63 @@
+// Helpers shared by the tests: locating the shared data sets and running the hat binary.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace hat::test {
+
+// Directory holding ek2002/ and ek2002-raw/: $HAT_DATA_DIR, else ../shared/data beside the
+// checkout. Empty if absent.
+inline std::string data_dir() {
+  if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env) return env;
+  std::filesystem::path p = std::filesystem::path(HAT_SOURCE_DIR) / ".." / "shared" / "data";
+  if (std::filesystem::exists(p / "ek2002")) return std::filesystem::canonical(p).string();
+  return {};
+}
+
+inline bool in_ci() {
+  const char* ci = std::getenv("CI");
+  return ci && *ci && std::string(ci) != "0" && std::string(ci) != "false";
+}
+
+// Runs a shell command, returns its exit status; stdout goes to `out` if given.
+inline int run(const std::string& cmd, std::string* out = nullptr) {
+  std::string full = cmd + (out ? "" : " >/dev/null") + " 2>/tmp/hat_test_stderr_" +
+                     std::to_string(::getpid());
+  FILE* p = popen(full.c_str(), "r");
+  if (!p) return -1;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+    if (out) out->append(buf, n);
+  int rc = pclose(p);
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+inline std::string last_stderr() {
+  std::string path = "/tmp/hat_test_stderr_" + std::to_string(::getpid());
+  FILE* f = fopen(path.c_str(), "r");
+  if (!f) return {};
+  std::string s;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+  fclose(f);
+  return s;
+}
+
+inline std::string hat_binary() { return HAT_BINARY; }
+inline std::string source_dir() { return HAT_SOURCE_DIR; }
+
+}  // namespace hat::test
+
+// Skips (outside CI) or fails (in CI) when the EK data directory is missing.
+#define HAT_REQUIRE_DATA(var)                                                              \
+  const std::string var = ::hat::test::data_dir();                                        \
+  if (var.empty()) {                                                                       \
+    if (::hat::test::in_ci()) FAIL() << "EK data not found: set HAT_DATA_DIR or provide ../shared/data"; \
+    GTEST_SKIP() << "EK data not found (../shared/data or $HAT_DATA_DIR); skipping";       \
+  }
