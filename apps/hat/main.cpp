@@ -17,6 +17,11 @@ void set_threads(int threads) {
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
 
+int& exit_status() {
+  static int status = 0;
+  return status;
+}
+
 }  // namespace hat::cli
 
 int main(int argc, char** argv) {
@@ -39,5 +44,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "hat: internal error: %s\n", e.what());
     return 4;
   }
-  return 0;
+  return hat::cli::exit_status();
 }

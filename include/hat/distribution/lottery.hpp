@@ -1,0 +1,31 @@
+// The lottery operator of Young (2010) for the HAT household: from state (a_i, s) the household
+// chooses variety j with probability pi_j(a_i, s) and saves a'_j(a_i, s), which is split between
+// the two bracketing grid points with linear weights. Aggregated over j, each state's asset
+// transition is a short sparse row T(k, i'). The same operator gives the forward map of the
+// distribution (lambda' = (lambda T) P) and the backward policy evaluation (T (V P')).
+#pragma once
+
+#include <Eigen/Dense>
+#include <vector>
+
+namespace hat::distribution {
+
+struct LotteryOperator {
+  int Na = 0, Nz = 0;
+  // CSR rows over states k = s * Na + i; columns are asset grid indices i'.
+  std::vector<int> row_start;  // size Na*Nz + 1
+  std::vector<int> col;
+  std::vector<double> weight;
+
+  // Fills the operator from savings policies a_next ((Na*Nz) x M) and probabilities pi.
+  void build(const Eigen::VectorXd& grid, const Eigen::MatrixXd& a_next, const Eigen::MatrixXd& pi);
+  // Same, from precomputed brackets: a'_j(k) lies between grid points lo(k,j) and lo(k,j)+1 with
+  // weight t(k,j) on the upper point.
+  void build(int Na, const Eigen::MatrixXi& lo, const Eigen::MatrixXd& t, const Eigen::MatrixXd& pi);
+  // out(k) = sum_i' T(k, i') f(i', s(k)), f given as an Na x Nz matrix (column s).
+  void apply_backward(const Eigen::MatrixXd& f, Eigen::VectorXd& out) const;
+  // out(i', s) = sum_i mass(i, s) T((i, s), i'), out is Na x Nz.
+  void apply_forward(const Eigen::VectorXd& mass, Eigen::MatrixXd& out) const;
+};
+
+}  // namespace hat::distribution

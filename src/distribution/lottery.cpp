@@ -1,0 +1,90 @@
+// Young's (2010, JEDC) non-stochastic simulation ("lottery") operator, aggregated over the
+// discrete variety choice of the HAT household.
+#include "hat/distribution/lottery.hpp"
+
+#include <algorithm>
+
+namespace hat::distribution {
+
+void LotteryOperator::build(const Eigen::VectorXd& grid, const Eigen::MatrixXd& a_next,
+                            const Eigen::MatrixXd& pi) {
+  const int n = static_cast<int>(grid.size());
+  Eigen::MatrixXi lo(a_next.rows(), a_next.cols());
+  Eigen::MatrixXd t(a_next.rows(), a_next.cols());
+  const double* g = grid.data();
+  for (Eigen::Index q = 0; q < a_next.size(); ++q) {
+    const double ap = a_next.data()[q];
+    int l = static_cast<int>(std::upper_bound(g, g + n, ap) - g) - 1;
+    l = std::clamp(l, 0, n - 2);
+    lo.data()[q] = l;
+    t.data()[q] = std::clamp((ap - g[l]) / (g[l + 1] - g[l]), 0.0, 1.0);
+  }
+  build(n, lo, t, pi);
+}
+
+void LotteryOperator::build(int na, const Eigen::MatrixXi& lo_in, const Eigen::MatrixXd& t_in,
+                            const Eigen::MatrixXd& pi) {
+  Na = na;
+  const int N = static_cast<int>(lo_in.rows());
+  const int M = static_cast<int>(lo_in.cols());
+  Nz = N / Na;
+  row_start.assign(N + 1, 0);
+  col.clear();
+  weight.clear();
+  col.reserve(static_cast<size_t>(N) * 4);
+  weight.reserve(static_cast<size_t>(N) * 4);
+  std::vector<int> lo(M);
+  std::vector<double> w(M);
+  std::vector<double> acc;
+  for (int k = 0; k < N; ++k) {
+    int imin = Na, imax = -1;
+    for (int j = 0; j < M; ++j) {
+      const int l = lo_in(k, j);
+      lo[j] = l;
+      w[j] = t_in(k, j);
+      imin = std::min(imin, l);
+      imax = std::max(imax, l + 1);
+    }
+    acc.assign(imax - imin + 1, 0.0);
+    for (int j = 0; j < M; ++j) {
+      const double p = pi(k, j);
+      acc[lo[j] - imin] += p * (1.0 - w[j]);
+      acc[lo[j] + 1 - imin] += p * w[j];
+    }
+    for (int q = 0; q <= imax - imin; ++q)
+      if (acc[q] != 0.0) {
+        col.push_back(imin + q);
+        weight.push_back(acc[q]);
+      }
+    row_start[k + 1] = static_cast<int>(col.size());
+  }
+}
+
+void LotteryOperator::apply_backward(const Eigen::MatrixXd& f, Eigen::VectorXd& out) const {
+  const int N = Na * Nz;
+  out.resize(N);
+  for (int s = 0; s < Nz; ++s) {
+    const double* fs = f.col(s).data();
+    for (int i = 0; i < Na; ++i) {
+      const int k = s * Na + i;
+      double acc = 0.0;
+      for (int q = row_start[k]; q < row_start[k + 1]; ++q) acc += weight[q] * fs[col[q]];
+      out(k) = acc;
+    }
+  }
+}
+
+void LotteryOperator::apply_forward(const Eigen::VectorXd& mass, Eigen::MatrixXd& out) const {
+  out.setZero(Na, Nz);
+  for (int s = 0; s < Nz; ++s) {
+    double* os = out.col(s).data();
+    for (int i = 0; i < Na; ++i) {
+      const int k = s * Na + i;
+      const double m = mass(k);
+      if (m == 0.0) continue;
+      for (int q = row_start[k]; q < row_start[k + 1]; ++q) os[col[q]] += m * weight[q];
+    }
+  }
+}
+
+}  // namespace hat::distribution

@@ -1,0 +1,359 @@
+// Endogenous grid method (Carroll 2006) for the HAT household with a logit variety choice.
+//
+// Method. Given choice probabilities pi_k and consumption c_k on the grid, the generalised
+// Euler equation (MODEL.md §1)
+//     u'(c_j(a,s)) / p_j = beta R E_{s'} [ sum_k pi_k(a',s') u'(c_k(a',s')) / p_k ]
+// is inverted on the grid of a' for every variety j and income state s, giving consumption and
+// the endogenous current assets a~ = (p_j c + a' - lambda W z - tau) / (lambda R); a'(a) is
+// interpolated back onto the grid; below a~(a'=a_min) the borrowing constraint binds. Because
+// the continuation value V = sigma log sum_j exp((v_j + psi_j)/sigma) is a smoothed maximum of
+// concave functions, a~ need not be monotone: such steps are detected and resolved with an
+// upper envelope over the EGM segments (Iskhakov, Jorgensen, Rust & Schjerning 2017, QE;
+// Druedahl & Jorgensen 2017, JEDC). Values are updated by modified policy iteration (Howard
+// steps with the savings and choice policies held fixed, using the lottery operator), then one
+// full logit step that also updates pi. Convergence is declared only when both the
+// consumption policies and the choice-specific values have stopped moving.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "hat/core/error.hpp"
+#include "hat/core/timer.hpp"
+#include "hat/distribution/lottery.hpp"
+#include "hat/household/household.hpp"
+#include "hat/numerics/logsumexp.hpp"
+
+namespace hat::household {
+
+void HouseholdProblem::validate() const {
+  auto bad = [](const std::string& what) { throw InputError(what); };
+  if (!(gamma > 0) || !std::isfinite(gamma)) bad("gamma must be > 0");
+  if (!(beta > 0 && beta < 1)) bad("beta must be in (0, 1)");
+  if (!(R > 0) || !std::isfinite(R)) bad("R must be > 0");
+  if (!(W > 0) || !std::isfinite(W)) bad("W must be > 0");
+  if (!(sigma > 0) || !std::isfinite(sigma)) bad("sigma_eps must be > 0");
+  if (!(lambda > 0) || !std::isfinite(lambda)) bad("lambda (wealth scale) must be > 0");
+  if (!std::isfinite(tau)) bad("tau must be finite");
+  if (prices.size() < 1) bad("prices: need at least one variety");
+  for (int j = 0; j < prices.size(); ++j)
+    if (!(prices(j) > 0) || !std::isfinite(prices(j)))
+      bad("prices: entry " + std::to_string(j + 1) + " must be a positive finite number");
+  if (grid.size() < 2) bad("assets: the grid needs at least 2 points");
+  for (int i = 1; i < grid.size(); ++i)
+    if (!(grid(i) > grid(i - 1))) bad("asset grid must be strictly increasing (a_max > a_min)");
+  if (z.size() < 1 || P.rows() != z.size() || P.cols() != z.size())
+    bad("income chain: transition matrix must be Nz x Nz with Nz = number of states");
+  for (int s = 0; s < z.size(); ++s) {
+    if (!(z(s) > 0) || !std::isfinite(z(s))) bad("income chain: efficiency units must be > 0");
+    double rs = 0;
+    for (int t = 0; t < z.size(); ++t) {
+      if (!(P(s, t) >= 0) || !std::isfinite(P(s, t)))
+        bad("income chain: transition probabilities must be >= 0");
+      rs += P(s, t);
+    }
+    if (std::abs(rs - 1.0) > 1e-12)
+      bad("income chain: row " + std::to_string(s + 1) + " of the transition matrix sums to " +
+          std::to_string(rs) + ", not 1");
+  }
+  if (quality.size() && (quality.rows() != z.size() || quality.cols() != prices.size()))
+    bad("quality shifters must be Nz x M");
+  // Feasibility at the borrowing limit: consuming must be possible in the worst state.
+  const double zmin = z.minCoeff();
+  if (!(lambda * (R * a_min() + W * zmin) + tau - a_min() > 0))
+    bad("borrowing_limit too loose: at a_min the lowest-income household cannot consume "
+        "(need lambda (R a_min + W z_min) + tau > a_min)");
+}
+
+namespace {
+
+// Scratch space reused across iterations.
+struct Work {
+  Eigen::MatrixXd U, MU;   // u(c), u'(c): (Na*Nz) x M
+  Eigen::MatrixXd Einv;    // (beta R E)^(-1/gamma), Na x Nz
+  Eigen::MatrixXd EV;      // E_{s'} V(a', s'), Na x Nz
+  Eigen::MatrixXd X;       // logit kernel
+  Eigen::MatrixXi lo;      // bracket of a'_j(k) in the grid
+  Eigen::MatrixXd t;       // weight on the upper bracketing point
+  Eigen::VectorXd mu, Tev, b, rowmax, rowsum;
+  Eigen::VectorXd atil;
+  Eigen::MatrixXd c_old, v_old;
+  distribution::LotteryOperator T;
+};
+
+inline void locate(const double* g, int n, double x, int& lo, double& t) {
+  int l = static_cast<int>(std::upper_bound(g, g + n, x) - g) - 1;
+  l = std::clamp(l, 0, n - 2);
+  lo = l;
+  t = std::clamp((x - g[l]) / (g[l + 1] - g[l]), 0.0, 1.0);
+}
+
+}  // namespace
+
+HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions& opt,
+                                  const HouseholdSolution* warm) {
+  hp.validate();
+  Timer timer;
+  const int Na = hp.Na(), Nz = hp.Nz(), M = hp.M(), N = Na * Nz;
+  const double* g = hp.grid.data();
+  const double a_min = hp.a_min(), a_max = hp.a_max();
+  const bool log_u = (hp.gamma == 1.0);
+  const double inv_gamma = 1.0 / hp.gamma;
+
+  HouseholdSolution sol;
+  sol.Na = Na;
+  sol.Nz = Nz;
+  sol.M = M;
+  Work w;
+  w.lo.resize(N, M);
+  w.t.resize(N, M);
+
+  // Resources by state: lambda (R a + W z) + tau.
+  Eigen::VectorXd cash(N);
+  for (int s = 0; s < Nz; ++s)
+    for (int i = 0; i < Na; ++i)
+      cash(s * Na + i) = hp.lambda * (hp.R * g[i] + hp.W * hp.z(s)) + hp.tau;
+  // Expenditure factor p_j^(1 - 1/gamma): x~ = p_j c~ = p_j^(1-1/gamma) (beta R E)^(-1/gamma).
+  Eigen::VectorXd xfac(M), inv_p(M);
+  for (int j = 0; j < M; ++j) {
+    xfac(j) = std::pow(hp.prices(j), 1.0 - inv_gamma);
+    inv_p(j) = 1.0 / hp.prices(j);
+  }
+  Eigen::MatrixXd psi = Eigen::MatrixXd::Zero(N, M);
+  if (hp.quality.size())
+    for (int s = 0; s < Nz; ++s)
+      for (int j = 0; j < M; ++j) psi.col(j).segment(s * Na, Na).setConstant(hp.quality(s, j));
+
+  const bool use_warm = warm && warm->Na == Na && warm->Nz == Nz && warm->M == M &&
+                        warm->c.rows() == N && warm->V.size() == N;
+  sol.c.resize(N, M);
+  if (use_warm) {
+    sol.a_next = warm->a_next;
+    sol.v = warm->v;
+    sol.pi = warm->pi;
+    sol.V = warm->V;
+  } else {
+    // Start from "consume everything above the borrowing limit".
+    sol.a_next = Eigen::MatrixXd::Constant(N, M, a_min);
+    sol.v.resize(N, M);
+    sol.pi.resize(N, M);
+    sol.V.resize(N);
+  }
+  // Consumption consistent with the budget at these prices (wages, R may have changed).
+  for (int j = 0; j < M; ++j)
+    for (int k = 0; k < N; ++k) {
+      double ap = sol.a_next(k, j);
+      if (!((cash(k) - ap) > 0)) ap = a_min;
+      sol.a_next(k, j) = ap;
+      sol.c(k, j) = (cash(k) - ap) * inv_p(j);
+      locate(g, Na, ap, w.lo(k, j), w.t(k, j));
+    }
+
+  // u and u' of the current consumption (vectorised log/exp: deterministic for a given ISA).
+  auto refresh_utility = [&]() {
+    w.U = sol.c.array().log().matrix();
+    if (log_u) {
+      w.MU = sol.c.array().inverse().matrix();
+    } else {
+      w.MU = (w.U.array() * (-hp.gamma)).exp().matrix();
+      w.U = (sol.c.array() * w.MU.array() * (1.0 / (1.0 - hp.gamma))).matrix();
+    }
+  };
+  refresh_utility();
+
+  // V = sigma log sum_j exp((v_j + psi_j)/sigma) and pi = softmax, max-shifted so every
+  // exponent is <= 0 (finite for any gap; underflow gives pi = 0, never NaN).
+  const double inv_sigma = 1.0 / hp.sigma;
+  auto logit_step = [&]() {
+    w.X = sol.v + psi;
+    w.rowmax = w.X.rowwise().maxCoeff();
+    for (int j = 0; j < M; ++j) w.X.col(j) = (w.X.col(j) - w.rowmax) * inv_sigma;
+    w.X = w.X.array().exp().matrix();  // plain matrix operand: vectorised exp
+    w.rowsum = w.X.rowwise().sum();
+    sol.V = w.rowmax.array() + hp.sigma * w.rowsum.array().log();
+    w.rowsum = w.rowsum.cwiseInverse();
+    for (int j = 0; j < M; ++j) sol.pi.col(j) = w.X.col(j).cwiseProduct(w.rowsum);
+  };
+
+  // Full logit step: v_j = u_j + beta EV(a'_j); V, pi = softmax((v + psi)/sigma) with the
+  // max-shifted log-sum-exp. Leaves w.EV = E_{s'} V_old.
+  auto full_value_step = [&]() {
+    Eigen::Map<const Eigen::MatrixXd> Vm(sol.V.data(), Na, Nz);
+    w.EV.noalias() = Vm * hp.P.transpose();
+    for (int j = 0; j < M; ++j)
+      for (int s = 0; s < Nz; ++s) {
+        const double* ev = w.EV.col(s).data();
+        for (int i = 0; i < Na; ++i) {
+          const int k = s * Na + i;
+          const int l = w.lo(k, j);
+          const double tt = w.t(k, j);
+          sol.v(k, j) = w.U(k, j) + hp.beta * (ev[l] + tt * (ev[l + 1] - ev[l]));
+        }
+      }
+    logit_step();
+  };
+
+  if (!use_warm) {
+    // Initial values: the value of keeping the initial policy forever.
+    sol.v = w.U / (1.0 - hp.beta);
+    logit_step();
+  }
+
+  w.atil.resize(Na);
+  int iter = 0;
+  double dc = std::numeric_limits<double>::infinity(), dv = dc;
+  sol.report.status = SolverStatus::IterationLimit;
+  bool failed = false;
+  std::string fail_msg;
+
+  for (iter = 1; iter <= opt.max_iterations; ++iter) {
+    w.c_old = sol.c;
+    w.v_old = sol.v;
+    // Expected discounted marginal value of wealth on the a' grid.
+    w.mu.noalias() = (sol.pi.array() * w.MU.array()).matrix() * inv_p;
+    Eigen::Map<const Eigen::MatrixXd> mum(w.mu.data(), Na, Nz);
+    w.Einv.noalias() = (hp.beta * hp.R) * (mum * hp.P.transpose());
+    w.Einv = (w.Einv.array().log() * (-inv_gamma)).exp().matrix();
+    Eigen::Map<const Eigen::MatrixXd> Vm(sol.V.data(), Na, Nz);
+    w.EV.noalias() = Vm * hp.P.transpose();
+
+    sol.envelope_steps = 0;
+    const double inv_lR = 1.0 / (hp.lambda * hp.R);
+    for (int j = 0; j < M; ++j) {
+      const double pj = hp.prices(j);
+      for (int s = 0; s < Nz; ++s) {
+        const double base = hp.lambda * hp.W * hp.z(s) + hp.tau;
+        const double* einv = w.Einv.col(s).data();
+        const double* ev = w.EV.col(s).data();
+        bool monotone = true;
+        for (int q = 0; q < Na; ++q) {
+          w.atil(q) = (xfac(j) * einv[q] + g[q] - base) * inv_lR;
+          if (q > 0 && !(w.atil(q) > w.atil(q - 1))) monotone = false;
+        }
+        if (monotone) {
+          // a'(a) is increasing here, so both brackets are found by forward sweeps.
+          int seg = 0, gl = 0;
+          for (int i = 0; i < Na; ++i) {
+            const int k = s * Na + i;
+            const double a = g[i];
+            double ap;
+            if (a <= w.atil(0)) {
+              ap = a_min;
+            } else {
+              while (seg < Na - 2 && w.atil(seg + 1) <= a) ++seg;
+              const double tt = (a - w.atil(seg)) / (w.atil(seg + 1) - w.atil(seg));
+              ap = g[seg] + tt * (g[seg + 1] - g[seg]);
+            }
+            ap = std::clamp(ap, a_min, a_max);
+            while (gl < Na - 2 && g[gl + 1] <= ap) ++gl;
+            w.lo(k, j) = gl;
+            w.t(k, j) = std::clamp((ap - g[gl]) / (g[gl + 1] - g[gl]), 0.0, 1.0);
+            sol.a_next(k, j) = ap;
+            sol.c(k, j) = (cash(k) - ap) * inv_p(j);
+          }
+        } else {
+          // Upper envelope over all EGM segments (and the constrained choice below a~_0).
+          ++sol.envelope_steps;
+          const double amax_til = w.atil.maxCoeff();
+          auto value = [&](double c, double evq) {
+            const double u = log_u ? std::log(c) : std::pow(c, 1.0 - hp.gamma) / (1.0 - hp.gamma);
+            return u + hp.beta * evq;
+          };
+          for (int i = 0; i < Na; ++i) {
+            const int k = s * Na + i;
+            const double a = g[i];
+            double best_v = -std::numeric_limits<double>::infinity(), best_ap = a_min;
+            if (a <= w.atil(0)) {
+              const double c = (cash(k) - a_min) / pj;
+              if (c > 0) best_v = value(c, ev[0]);
+            }
+            for (int q = 0; q < Na - 1; ++q) {
+              const double x0 = w.atil(q), x1 = w.atil(q + 1);
+              const bool inside = (a >= std::min(x0, x1) && a <= std::max(x0, x1));
+              const bool extrap = (q == Na - 2 && a > amax_til);
+              if ((!inside && !extrap) || x1 == x0) continue;
+              const double tt = (a - x0) / (x1 - x0);
+              double ap = g[q] + tt * (g[q + 1] - g[q]);
+              double evq = ev[q] + tt * (ev[q + 1] - ev[q]);
+              if (ap > a_max) {
+                ap = a_max;
+                evq = ev[Na - 1];
+              }
+              const double c = (cash(k) - ap) / pj;
+              if (!(c > 0)) continue;
+              const double val = value(c, evq);
+              if (val > best_v) {
+                best_v = val;
+                best_ap = ap;
+              }
+            }
+            best_ap = std::clamp(best_ap, a_min, a_max);
+            sol.a_next(k, j) = best_ap;
+            sol.c(k, j) = (cash(k) - best_ap) * inv_p(j);
+            locate(g, Na, best_ap, w.lo(k, j), w.t(k, j));
+          }
+        }
+      }
+    }
+    // Feasibility guard: never continue with non-positive or non-finite consumption.
+    if (!(sol.c.minCoeff() > 0) || !sol.c.allFinite()) {
+      failed = true;
+      fail_msg = "non-positive or non-finite consumption in the EGM step";
+      break;
+    }
+    refresh_utility();
+
+    // Full logit step (updates v and pi), then Howard steps with (a', pi) fixed. The full step
+    // leaves w.EV = E V_old; by the logit identity v_j + psi_j - sigma log pi_j = V for every
+    // j, the per-period payoff b = sum_j pi_j (u_j + psi_j - sigma log pi_j) equals
+    // V_new - beta T EV_old, computed without logs (never NaN when some pi_j underflows to 0).
+    full_value_step();
+    if (opt.howard_steps > 0) {
+      w.T.build(Na, w.lo, w.t, sol.pi);
+      w.T.apply_backward(w.EV, w.Tev);
+      w.b = sol.V - hp.beta * w.Tev;
+      for (int h = 0; h < opt.howard_steps; ++h) {
+        Eigen::Map<const Eigen::MatrixXd> Vh(sol.V.data(), Na, Nz);
+        w.EV.noalias() = Vh * hp.P.transpose();
+        w.T.apply_backward(w.EV, w.Tev);
+        sol.V = w.b + hp.beta * w.Tev;
+      }
+    }
+
+    dc = (sol.c - w.c_old).cwiseAbs().maxCoeff();
+    dv = (sol.v - w.v_old).cwiseAbs().maxCoeff();
+    const double vscale = std::max(1.0, sol.v.cwiseAbs().maxCoeff());
+    if (!std::isfinite(dc) || !std::isfinite(dv)) {
+      failed = true;
+      fail_msg = "non-finite policy or value";
+      break;
+    }
+    if (dc < opt.tolerance && dv < opt.value_tolerance * vscale) {
+      sol.report.status = SolverStatus::Converged;
+      break;
+    }
+  }
+  // Leave v, V and pi mutually consistent (one more Bellman step at the final policies).
+  if (!failed) {
+    w.v_old = sol.v;
+    full_value_step();
+    dv = std::max(dv, (sol.v - w.v_old).cwiseAbs().maxCoeff());
+  }
+  sol.sup_dc = dc;
+  sol.sup_dv = dv;
+  sol.report.iterations = std::min(iter, opt.max_iterations);
+  sol.report.residual = dc;
+  sol.report.seconds = timer.seconds();
+  if (failed) {
+    sol.report.status = SolverStatus::Failed;
+    sol.report.message = fail_msg;
+  } else if (sol.report.status == SolverStatus::IterationLimit) {
+    sol.report.message = "household: iteration limit reached (sup|dc| = " + std::to_string(dc) +
+                         ", sup|dv| = " + std::to_string(dv) + ")";
+  } else {
+    sol.report.message = "household: converged";
+  }
+  return sol;
+}
+
+}  // namespace hat::household
