@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
                                         hat::git_commit() + ")");
   app.require_subcommand(1);
   hat::cli::register_household(app);
+  hat::cli::register_world(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

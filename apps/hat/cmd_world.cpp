@@ -1,0 +1,165 @@
+// `hat solve WORLD.toml [--out DIR] [--json]` and `hat residuals WORLD.toml [--json]`.
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "hat/core/error.hpp"
+#include "hat/core/timer.hpp"
+#include "hat/io/manifest.hpp"
+#include "hat/io/output.hpp"
+#include "hat/world/config.hpp"
+#include "hat/world/outputs.hpp"
+
+namespace hat::cli {
+
+namespace {
+
+struct WorldArgs {
+  std::string config, out;
+  bool json = false, quiet = false, no_policies = false;
+  int threads = -1;
+};
+
+void print_table(const world::World& w, const world::Evaluation& ev) {
+  const Eigen::MatrixXd sh = world::trade_shares(ev);
+  fmt::print("  {:<8} {:>10} {:>10} {:>10} {:>11} {:>10}\n", "country", "wage", "R", "home shr",
+             "NFA/output", "a_max mass");
+  for (int i = 0; i < w.size(); ++i)
+    fmt::print("  {:<8} {:>10.6f} {:>10.6f} {:>10.6f} {:>11.5f} {:>10.2e}\n", w.names[i],
+               ev.prices.W(i), ev.prices.R(i), sh(i, i), ev.net_assets(i) / ev.output(i),
+               ev.countries[i].distribution.mass_at_amax);
+}
+
+void run_solve(const WorldArgs& args) {
+  Timer timer;
+  io::ConfigFile file = io::ConfigFile::load(args.config);
+  world::WorldConfig wc = world::read_world_config(file);
+  set_threads(args.threads >= 0 ? args.threads : wc.threads);
+  if (!args.quiet)
+    wc.options.progress = [](int it, double res, double sec) {
+      progress("evaluation {:4d}  residual {:.3e}  elapsed {:.1f}s", it, res, sec);
+    };
+  world::Equilibrium eq = world::solve_equilibrium(wc.world, wc.start, wc.options);
+  const double seconds = timer.seconds();
+  if (!eq.report.converged()) exit_status() = 3;
+  progress("{} ({} evaluations, {} Jacobians, residual {:.3e}, {:.2f}s)", eq.report.message,
+           eq.evaluations, eq.jacobians, eq.report.residual, seconds);
+  nlohmann::json summary;
+  if (eq.state.residuals.size()) summary = world::world_summary(wc.world, eq.state, wc.options.financial);
+  summary["status"] = to_string(eq.report.status);
+  summary["message"] = eq.report.message;
+  summary["seconds"] = seconds;
+  summary["evaluations"] = eq.evaluations;
+  summary["jacobians"] = eq.jacobians;
+  summary["residual_names"] = eq.residual_names;
+  if (!args.out.empty() && eq.state.residuals.size()) {
+    io::OutputDir out(args.out);
+    world::add_world_outputs(out, wc.world, eq.state, eq.residual_names, !args.no_policies);
+    nlohmann::json man = io::manifest("solve");
+    io::manifest_add_input(man, file.path(), file.text());
+    man["status"] = to_string(eq.report.status);
+    man["residual_norm"] = eq.report.residual;
+    man["solver"] = io::to_json(eq.report);
+    man["solver"]["evaluations"] = eq.evaluations;
+    man["solver"]["jacobians"] = eq.jacobians;
+    man["timings"] = {{"total_seconds", seconds}, {"solve_seconds", eq.report.seconds}};
+    man["summary"] = summary;
+    man["files"] = out.names();
+    out.add_json("summary.json", summary);
+    out.add_json("manifest.json", man);
+    out.add("world_solved.toml", world::world_to_toml(wc.world, eq.state.prices, wc.options));
+    out.commit();
+  }
+  if (args.json) {
+    print_json(summary);
+  } else {
+    fmt::print("equilibrium: {} — residual sup-norm {:.3e}, {} evaluations, {:.2f}s\n",
+               to_string(eq.report.status), eq.report.residual, eq.evaluations, seconds);
+    if (eq.state.residuals.size()) {
+      if (wc.options.financial == world::Financial::Globalization)
+        fmt::print("  R = {:.10f}, beta = {:.10f}\n", eq.state.prices.R(0), eq.state.prices.beta);
+      print_table(wc.world, eq.state);
+    }
+    if (!args.out.empty()) fmt::print("  outputs written to {}/\n", args.out);
+  }
+}
+
+void run_residuals(const WorldArgs& args) {
+  Timer timer;
+  io::ConfigFile file = io::ConfigFile::load(args.config);
+  world::WorldConfig wc = world::read_world_config(file);
+  set_threads(args.threads >= 0 ? args.threads : wc.threads);
+  world::Prices p = wc.start;
+  if (!wc.world.has_tariffs()) p.tau.setZero();
+  world::Evaluation ev = world::residuals_at(wc.world, p, wc.options);
+  if (!ev.ok) throw NumericalError(ev.message);
+  // Residual names for the layout in use.
+  std::vector<std::string> names;
+  {
+    const int M = wc.world.size();
+    names.push_back("numeraire");
+    for (int j = 1; j < M; ++j) names.push_back("goods_" + wc.world.names[j]);
+    if (wc.options.financial == world::Financial::Autarky)
+      for (int i = 0; i < M; ++i) names.push_back("bonds_" + wc.world.names[i]);
+    else
+      names.push_back("bonds_world");
+    if (wc.world.has_tariffs())
+      for (int i = 0; i < M; ++i) names.push_back("rebate_" + wc.world.names[i]);
+  }
+  const double seconds = timer.seconds();
+  nlohmann::json summary = world::world_summary(wc.world, ev, wc.options.financial);
+  summary["status"] = "evaluated";
+  summary["seconds"] = seconds;
+  summary["residual_names"] = names;
+  nlohmann::json goods;
+  for (int j = 0; j < wc.world.size(); ++j) goods[wc.world.names[j]] = ev.goods_residual(j);
+  summary["goods_market_residuals"] = goods;
+  if (!args.out.empty()) {
+    io::OutputDir out(args.out);
+    world::add_world_outputs(out, wc.world, ev, names, !args.no_policies);
+    nlohmann::json man = io::manifest("residuals");
+    io::manifest_add_input(man, file.path(), file.text());
+    man["status"] = "evaluated";
+    man["residual_norm"] = summary["residual_norm"];
+    man["timings"] = {{"total_seconds", seconds}};
+    man["summary"] = summary;
+    out.add_json("manifest.json", man);
+    out.commit();
+  }
+  if (args.json) {
+    print_json(summary);
+  } else {
+    fmt::print("residuals at the config's prices ({:.2f}s): sup-norm {:.3e}\n", seconds,
+               summary["residual_norm"].get<double>());
+    for (size_t k = 0; k < names.size(); ++k)
+      fmt::print("  {:<16} {: .6e}\n", names[k], ev.residuals(static_cast<int>(k)));
+    print_table(wc.world, ev);
+  }
+}
+
+void add_common(CLI::App* sub, WorldArgs& a) {
+  sub->add_option("config", a.config, "world TOML (see examples/two_country.toml)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub->add_option("--out", a.out, "write CSV tables, figures and manifest.json here");
+  sub->add_flag("--json", a.json, "print a JSON summary on stdout");
+  sub->add_option("--threads", a.threads, "OpenMP threads (default: [solver] threads or OMP_NUM_THREADS)");
+  sub->add_flag("--no-policies", a.no_policies, "do not write the (large) policies.csv");
+}
+
+}  // namespace
+
+void register_world(CLI::App& app) {
+  auto sargs = std::make_shared<WorldArgs>();
+  CLI::App* solve = app.add_subcommand("solve", "Solve the world general equilibrium");
+  add_common(solve, *sargs);
+  solve->add_flag("--quiet", sargs->quiet, "no progress lines on stderr");
+  solve->callback([sargs]() { run_solve(*sargs); });
+  auto rargs = std::make_shared<WorldArgs>();
+  CLI::App* res = app.add_subcommand(
+      "residuals", "Evaluate the market-clearing residuals at the config's prices (no solve)");
+  add_common(res, *rargs);
+  res->callback([rargs]() { run_residuals(*rargs); });
+}
+
+}  // namespace hat::cli

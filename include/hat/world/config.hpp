@@ -1,0 +1,30 @@
+// Reading a world economy from TOML (`hat solve`, `hat residuals` and the analysis commands).
+// Tables: [model] [grid] [income] [countries] [trade_costs] [tariffs] [equilibrium] [solver];
+// see docs/cli.md for every key.
+#pragma once
+
+#include <string>
+
+#include "hat/io/config.hpp"
+#include "hat/world/world.hpp"
+
+namespace hat::world {
+
+struct WorldConfig {
+  World world;
+  Prices start;              // initial guess (or evaluation point for `hat residuals`)
+  EquilibriumOptions options;
+  int threads = 0;           // 0: OpenMP default
+};
+
+WorldConfig read_world_config(const io::ConfigFile& f);
+
+// Reads an M x M matrix from a [trade_costs]/[tariffs]-style table: `file = "x.csv"` (header =
+// exporter names, first column = importer names, in the order of `names`) or `matrix = [[...]]`.
+Eigen::MatrixXd read_country_matrix(const io::ConfigTable& t, const std::vector<std::string>& names,
+                                    const std::string& base_dir);
+
+// Writes a world back as TOML that read_world_config accepts (used by calibration outputs).
+std::string world_to_toml(const World& w, const Prices& p, const EquilibriumOptions& opt);
+
+}  // namespace hat::world

@@ -1,0 +1,118 @@
+// World general equilibrium of the HAT model (MODEL.md §1): M countries of heterogeneous
+// households, Armington varieties priced p_ij = d_ij (1 + t_ij) W_j / A_j, goods-market
+// clearing on factory-gate values, bond-market clearing under financial globalisation (one R)
+// or financial autarky (R_i per country), tariff revenue rebated lump sum.
+#pragma once
+
+#include <Eigen/Dense>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hat/core/status.hpp"
+#include "hat/household/household.hpp"
+#include "hat/numerics/grid.hpp"
+#include "hat/numerics/markov.hpp"
+
+namespace hat::world {
+
+enum class Financial { Globalization, Autarky };
+enum class Unknown { R, Beta };  // globalisation: solve for R given beta, or beta given R
+enum class Scaling { Tfp, Income };
+
+const char* to_string(Financial f);
+const char* to_string(Unknown u);
+const char* to_string(Scaling s);
+
+struct World {
+  std::vector<std::string> names;
+  Eigen::VectorXd L;        // labour (mass of households)
+  Eigen::VectorXd A;        // TFP
+  Eigen::MatrixXd d;        // iceberg costs, importer row, exporter column, d_ii = 1
+  Eigen::MatrixXd tariff;   // ad-valorem tariffs t_ij (importer i on goods from j), >= 0
+
+  // Common household parameters (scaled by country, see `scaling`).
+  double gamma = 1.45, beta = 0.92, sigma = 0.25, quality_slope = 0.0;
+  double borrowing_limit = 0.5;  // phi: a_min = -phi * scale_i
+  double asset_max = 8.0;        // a_max = asset_max * scale_i
+  int assets = 100;
+  numerics::GridSpacing spacing = numerics::GridSpacing::Uniform;
+  double grid_curvature = 2.0;
+  numerics::IncomeProcess income;
+  Scaling scaling = Scaling::Tfp;
+
+  int size() const { return static_cast<int>(names.size()); }
+  bool has_tariffs() const { return tariff.size() && tariff.cwiseAbs().maxCoeff() > 0; }
+  // Throws InputError naming the field (dimensions, d >= 1, d_ii = 1, L > 0, A > 0, ...).
+  void validate() const;
+};
+
+// Equilibrium prices (and the discount factor when it is the unknown).
+struct Prices {
+  Eigen::VectorXd W;    // wage per efficiency unit
+  Eigen::VectorXd R;    // gross interest rate by country (all equal under globalisation)
+  Eigen::VectorXd tau;  // lump-sum transfer per household (tariff rebate)
+  double beta = 0.92;
+};
+
+struct EquilibriumOptions {
+  Financial financial = Financial::Globalization;
+  Unknown unknown = Unknown::R;
+  int numeraire = -1;          // -1: mean wage = 1; otherwise this country's wage = 1
+  double tolerance = 1e-10;    // sup-norm of the scaled market-clearing residuals
+  int max_evaluations = 400;   // residual evaluations (excluding Jacobian columns)
+  double fd_step = 1e-6;       // finite-difference step in the log unknowns
+  household::SolveOptions household{1e-12, 1e-12, 20000, 5, true};
+  household::DistributionOptions distribution{1e-13, 200000};
+  // Called after each solver iteration: (iteration, residual sup-norm, elapsed seconds).
+  std::function<void(int, double, double)> progress;
+};
+
+// Everything computed for one country at given prices.
+struct CountryState {
+  household::HouseholdProblem problem;
+  household::HouseholdSolution solution;
+  household::StationaryDistribution distribution;
+  household::Aggregates aggregates;  // per capita
+};
+
+struct Evaluation {
+  Prices prices;
+  std::vector<CountryState> countries;
+  Eigen::MatrixXd imports;     // M_ij = L_i * expenditure_ij (value at consumer prices)
+  Eigen::VectorXd output;      // Y_i = W_i N_i
+  Eigen::VectorXd net_assets;  // A'_i = L_i * assets_i
+  Eigen::VectorXd efficiency;  // N_i
+  Eigen::VectorXd revenue;     // tariff revenue per household of i
+  Eigen::VectorXd goods_residual;  // (W_j N_j - sum_i M_ij/(1+t_ij)) / world output, all j
+  Eigen::VectorXd residuals;       // the solver's residual vector (scaled)
+  bool ok = true;                  // every household/distribution solve converged
+  std::string message;
+};
+
+// The household problem of country i at given prices (cross-country scaling applied).
+household::HouseholdProblem country_problem(const World& w, int i, const Prices& p);
+
+// Solves every country's household block at the given prices (parallel over countries;
+// `warm`, if given, supplies warm starts) and computes aggregates and residuals.
+Evaluation evaluate(const World& w, const Prices& p, const EquilibriumOptions& opt,
+                    const Evaluation* warm = nullptr);
+
+struct Equilibrium {
+  Evaluation state;  // at the solution
+  SolverReport report;  // residual = sup-norm of the residuals at the returned prices
+  int evaluations = 0, jacobians = 0;
+  std::vector<std::string> unknown_names, residual_names;
+};
+
+// Solves for equilibrium prices from the initial guess `start` (W, R, beta used as guesses,
+// or fixed where they are not unknowns). Powell's hybrid method (MINPACK hybrj via Eigen) on the
+// log unknowns with finite-difference Jacobians computed in parallel.
+Equilibrium solve_equilibrium(const World& w, const Prices& start, const EquilibriumOptions& opt,
+                              const Evaluation* warm = nullptr);
+
+// The residual vector at given prices without solving (for `hat residuals`); the tariff
+// transfers are set to the revenue they imply at these prices when `consistent_tau` is true.
+Evaluation residuals_at(const World& w, const Prices& p, const EquilibriumOptions& opt);
+
+}  // namespace hat::world

@@ -1,0 +1,227 @@
+// TOML reader and writer for world economies.
+#include "hat/world/config.hpp"
+
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "hat/core/error.hpp"
+#include "hat/household/config.hpp"
+#include "hat/io/csv.hpp"
+
+namespace hat::world {
+
+Eigen::MatrixXd read_country_matrix(const io::ConfigTable& t, const std::vector<std::string>& names,
+                                    const std::string& base_dir) {
+  const int M = static_cast<int>(names.size());
+  Eigen::MatrixXd m;
+  if (t.has("file") && t.has("matrix")) t.fail("file", "give either file or matrix, not both");
+  if (t.has("file")) {
+    std::filesystem::path p(t.string("file"));
+    if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
+    io::LabelledMatrix lm = io::read_labelled_matrix(p.string());
+    if (static_cast<int>(lm.row_names.size()) != M)
+      throw InputError(p.string() + ": " + std::to_string(lm.row_names.size()) +
+                       " countries, the config names " + std::to_string(M));
+    for (int i = 0; i < M; ++i)
+      if (lm.row_names[i] != names[i])
+        throw InputError(p.string() + ": row/column " + std::to_string(i + 1) + " is '" +
+                         lm.row_names[i] + "', countries.names has '" + names[i] + "'");
+    m = lm.values;
+  } else {
+    m = t.matrix("matrix");
+    if (m.rows() != M || m.cols() != M)
+      t.fail("matrix", "is " + std::to_string(m.rows()) + " x " + std::to_string(m.cols()) +
+                           ", expected " + std::to_string(M) + " x " + std::to_string(M) +
+                           " (one row and column per country)");
+  }
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < M; ++j)
+      if (!std::isfinite(m(i, j)))
+        t.fail(t.has("file") ? "file" : "matrix", "entry (" + names[i] + "," + names[j] + ") is not finite");
+  t.reject_unknown();
+  return m;
+}
+
+WorldConfig read_world_config(const io::ConfigFile& f) {
+  io::ConfigTable r = f.root();
+  WorldConfig wc;
+  World& w = wc.world;
+  // [countries]
+  io::ConfigTable c = r.table("countries");
+  if (c.empty()) throw InputError(f.path() + ": missing table [countries]");
+  w.names = c.strings("names");
+  const int M = static_cast<int>(w.names.size());
+  if (M < 1) c.fail("names", "need at least one country");
+  auto vec = [&](const io::ConfigTable& t, const std::string& key, double fallback) {
+    if (!t.has(key)) return Eigen::VectorXd::Constant(M, fallback).eval();
+    auto v = t.numbers(key);
+    if (static_cast<int>(v.size()) != M)
+      t.fail(key, std::to_string(v.size()) + " entries for " + std::to_string(M) + " countries");
+    return Eigen::Map<Eigen::VectorXd>(v.data(), M).eval();
+  };
+  w.L = vec(c, "labor", 1.0);
+  w.A = vec(c, "tfp", 1.0);
+  for (int i = 0; i < M; ++i) {
+    if (!(w.L(i) > 0)) c.fail("labor", "entry for " + w.names[i] + " must be > 0");
+    if (!(w.A(i) > 0)) c.fail("tfp", "entry for " + w.names[i] + " must be > 0");
+    for (int k = 0; k < i; ++k)
+      if (w.names[k] == w.names[i]) c.fail("names", "duplicate country name " + w.names[i]);
+  }
+  c.reject_unknown();
+  // [model]
+  io::ConfigTable m = r.table("model");
+  w.gamma = m.number("gamma", w.gamma);
+  if (!(w.gamma > 0)) m.fail("gamma", "must be > 0");
+  w.beta = m.number("beta", w.beta);
+  if (!(w.beta > 0 && w.beta < 1)) m.fail("beta", "must be in (0, 1)");
+  w.sigma = m.number("sigma_eps", w.sigma);
+  if (!(w.sigma > 0)) m.fail("sigma_eps", "must be > 0");
+  w.quality_slope = m.number("quality_slope", 0.0);
+  w.borrowing_limit = m.number("borrowing_limit", w.borrowing_limit);
+  w.asset_max = m.number("asset_max", w.asset_max);
+  if (!(w.asset_max > -w.borrowing_limit)) m.fail("asset_max", "must exceed -borrowing_limit");
+  const std::string scaling = m.string("scaling", "tfp");
+  if (scaling == "tfp") w.scaling = Scaling::Tfp;
+  else if (scaling == "income") w.scaling = Scaling::Income;
+  else m.fail("scaling", "must be \"tfp\" or \"income\"");
+  m.reject_unknown();
+  // [grid]
+  io::ConfigTable g = r.table("grid");
+  w.assets = static_cast<int>(g.integer("assets", 100));
+  if (w.assets < 2 || w.assets > 100000) g.fail("assets", "must be between 2 and 100000");
+  const std::string spacing = g.string("spacing", "uniform");
+  if (spacing != "uniform" && spacing != "power") g.fail("spacing", "must be \"uniform\" or \"power\"");
+  w.spacing = numerics::parse_grid_spacing(spacing);
+  w.grid_curvature = g.number("curvature", 2.0);
+  if (!(w.grid_curvature > 0)) g.fail("curvature", "must be > 0");
+  g.reject_unknown();
+  // [income]
+  w.income = household::read_income(r.table("income"));
+  // [trade_costs], [tariffs]
+  io::ConfigTable tc = r.table("trade_costs");
+  if (tc.empty()) {
+    if (M == 1) w.d = Eigen::MatrixXd::Ones(1, 1);
+    else throw InputError(f.path() + ": missing table [trade_costs] (file = \"d.csv\" or matrix = [[...]])");
+  } else {
+    w.d = read_country_matrix(tc, w.names, f.directory());
+  }
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < M; ++j) {
+      if (!(w.d(i, j) >= 1.0))
+        tc.fail(tc.has("file") ? "file" : "matrix",
+                fmt::format("d({},{}) = {} must be >= 1", w.names[i], w.names[j], w.d(i, j)));
+      if (i == j && w.d(i, i) != 1.0)
+        tc.fail(tc.has("file") ? "file" : "matrix", "d(" + w.names[i] + "," + w.names[i] + ") must be 1");
+    }
+  io::ConfigTable tt = r.table("tariffs");
+  if (!tt.empty()) {
+    w.tariff = read_country_matrix(tt, w.names, f.directory());
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < M; ++j)
+        if (!(w.tariff(i, j) > -1.0))
+          tt.fail(tt.has("file") ? "file" : "matrix", "tariffs must be > -1");
+  }
+  // [equilibrium]
+  io::ConfigTable e = r.table("equilibrium");
+  const std::string fin = e.string("financial", "globalization");
+  if (fin == "globalization" || fin == "globalisation") wc.options.financial = Financial::Globalization;
+  else if (fin == "autarky") wc.options.financial = Financial::Autarky;
+  else e.fail("financial", "must be \"globalization\" or \"autarky\"");
+  const std::string unk = e.string("unknown", "R");
+  if (unk == "R") wc.options.unknown = Unknown::R;
+  else if (unk == "beta") wc.options.unknown = Unknown::Beta;
+  else e.fail("unknown", "must be \"R\" or \"beta\"");
+  if (wc.options.unknown == Unknown::Beta && wc.options.financial == Financial::Autarky)
+    e.fail("unknown", "\"beta\" requires financial = \"globalization\"");
+  wc.start.beta = w.beta;
+  if (e.has("R")) {
+    try {
+      wc.start.R = Eigen::VectorXd::Constant(M, e.number("R"));
+    } catch (const InputError&) {
+      wc.start.R = vec(e, "R", 1.0);
+    }
+  } else {
+    wc.start.R = Eigen::VectorXd::Constant(M, 1.0 / w.beta - 0.02 < 1.0 ? 1.0 : 1.0 / w.beta - 0.02);
+  }
+  for (int i = 0; i < M; ++i)
+    if (!(wc.start.R(i) > 0)) e.fail("R", "must be > 0");
+  wc.start.W = vec(e, "wages", 1.0);
+  for (int i = 0; i < M; ++i)
+    if (!(wc.start.W(i) > 0)) e.fail("wages", "must be > 0");
+  wc.start.tau = vec(e, "transfers", 0.0);
+  const std::string num = e.string("numeraire", "mean");
+  if (num == "mean") {
+    wc.options.numeraire = -1;
+  } else {
+    auto it = std::find(w.names.begin(), w.names.end(), num);
+    if (it == w.names.end()) e.fail("numeraire", "must be \"mean\" or a country name");
+    wc.options.numeraire = static_cast<int>(it - w.names.begin());
+  }
+  e.reject_unknown();
+  // [solver]
+  io::ConfigTable s = r.table("solver");
+  wc.options.tolerance = s.number("tolerance", wc.options.tolerance);
+  if (!(wc.options.tolerance > 0)) s.fail("tolerance", "must be > 0");
+  wc.options.household.tolerance = s.number("household_tolerance", wc.options.household.tolerance);
+  if (!(wc.options.household.tolerance > 0)) s.fail("household_tolerance", "must be > 0");
+  wc.options.household.value_tolerance = wc.options.household.tolerance;
+  wc.options.distribution.tolerance =
+      s.number("distribution_tolerance", wc.options.distribution.tolerance);
+  if (!(wc.options.distribution.tolerance > 0)) s.fail("distribution_tolerance", "must be > 0");
+  wc.options.max_evaluations = static_cast<int>(s.integer("max_evaluations", wc.options.max_evaluations));
+  if (wc.options.max_evaluations < 1) s.fail("max_evaluations", "must be >= 1");
+  wc.options.fd_step = s.number("fd_step", wc.options.fd_step);
+  if (!(wc.options.fd_step > 0)) s.fail("fd_step", "must be > 0");
+  wc.threads = static_cast<int>(s.integer("threads", 0));
+  if (wc.threads < 0) s.fail("threads", "must be >= 0");
+  s.reject_unknown();
+  r.reject_unknown();
+  try {
+    w.validate();
+  } catch (const InputError& ex) {
+    throw InputError(f.path() + ": " + ex.what());
+  }
+  return wc;
+}
+
+namespace {
+std::string toml_vec(const Eigen::VectorXd& v) {
+  std::string s = "[";
+  for (int i = 0; i < v.size(); ++i) s += (i ? ", " : "") + fmt::format("{}", v(i));
+  return s + "]";
+}
+std::string toml_mat(const Eigen::MatrixXd& m) {
+  std::string s = "[\n";
+  for (int i = 0; i < m.rows(); ++i) s += "  " + toml_vec(m.row(i).transpose()) + ",\n";
+  return s + "]";
+}
+}  // namespace
+
+std::string world_to_toml(const World& w, const Prices& p, const EquilibriumOptions& opt) {
+  std::string s = "# A world economy for `hat solve` (written by hat).\n\n[model]\n";
+  s += fmt::format("gamma = {}\nbeta = {}\nsigma_eps = {}\nquality_slope = {}\n", w.gamma, p.beta,
+                   w.sigma, w.quality_slope);
+  s += fmt::format("borrowing_limit = {}\nasset_max = {}\nscaling = \"{}\"\n\n", w.borrowing_limit,
+                   w.asset_max, to_string(w.scaling));
+  s += fmt::format("[grid]\nassets = {}\nspacing = \"{}\"\ncurvature = {}\n\n", w.assets,
+                   numerics::to_string(w.spacing), w.grid_curvature);
+  s += "[income]\nz = " + toml_vec(w.income.z) + "\ntransition = " + toml_mat(w.income.P) +
+       "\nlog_persistent = " + toml_vec(w.income.log_persistent) + "\nnormalize = false\n\n";
+  s += "[countries]\nnames = [";
+  for (int i = 0; i < w.size(); ++i) s += (i ? ", \"" : "\"") + w.names[i] + "\"";
+  s += "]\nlabor = " + toml_vec(w.L) + "\ntfp = " + toml_vec(w.A) + "\n\n";
+  s += "[trade_costs]\nmatrix = " + toml_mat(w.d) + "\n\n";
+  if (w.tariff.size()) s += "[tariffs]\nmatrix = " + toml_mat(w.tariff) + "\n\n";
+  s += fmt::format("[equilibrium]\nfinancial = \"{}\"\nunknown = \"{}\"\n", to_string(opt.financial),
+                   to_string(opt.unknown));
+  if (opt.financial == Financial::Autarky) s += "R = " + toml_vec(p.R) + "\n";
+  else s += fmt::format("R = {}\n", p.R(0));
+  s += "wages = " + toml_vec(p.W) + "\n";
+  if (w.tariff.size()) s += "transfers = " + toml_vec(p.tau) + "\n";
+  if (opt.numeraire >= 0) s += "numeraire = \"" + w.names[opt.numeraire] + "\"\n";
+  s += fmt::format("\n[solver]\ntolerance = {}\nhousehold_tolerance = {}\n", opt.tolerance,
+                   opt.household.tolerance);
+  return s;
+}
+
+}  // namespace hat::world

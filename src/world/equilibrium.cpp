@@ -1,0 +1,449 @@
+// World general equilibrium of the HAT model.
+//
+// Method: the equilibrium conditions (MODEL.md §1) are stacked into a square system in the log
+// unknowns — wages (one goods market dropped by Walras' law, replaced by the numeraire), the
+// interest rate(s) or the discount factor, and the tariff transfers when tariffs are present —
+// and solved by Powell's hybrid (dogleg trust-region) method, MINPACK's hybrj (More, Garbow &
+// Hillstrom 1980) as ported in Eigen's unsupported NonLinearOptimization module. hybrj keeps
+// the Jacobian up to date with Broyden rank-1 updates and asks for a fresh one only when
+// progress stalls; fresh Jacobians are one-sided finite differences whose (column, country)
+// household solves run in parallel, each warm-started from the base point's solution, so the
+// result does not depend on the number of threads. Convergence is declared only on the
+// re-evaluated residual sup-norm.
+#include <unsupported/Eigen/NonLinearOptimization>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <omp.h>
+
+#include "hat/core/error.hpp"
+#include "hat/core/timer.hpp"
+#include "hat/world/world.hpp"
+
+namespace hat::world {
+
+const char* to_string(Financial f) {
+  return f == Financial::Globalization ? "globalization" : "autarky";
+}
+const char* to_string(Unknown u) { return u == Unknown::R ? "R" : "beta"; }
+const char* to_string(Scaling s) { return s == Scaling::Tfp ? "tfp" : "income"; }
+
+void World::validate() const {
+  const int M = size();
+  auto bad = [](const std::string& m) { throw InputError(m); };
+  if (M < 1) bad("countries: need at least one country");
+  if (L.size() != M) bad("countries.labor: " + std::to_string(L.size()) + " entries for " + std::to_string(M) + " countries");
+  if (A.size() != M) bad("countries.tfp: " + std::to_string(A.size()) + " entries for " + std::to_string(M) + " countries");
+  for (int i = 0; i < M; ++i) {
+    if (!(L(i) > 0) || !std::isfinite(L(i))) bad("countries.labor: entry for " + names[i] + " must be > 0");
+    if (!(A(i) > 0) || !std::isfinite(A(i))) bad("countries.tfp: entry for " + names[i] + " must be > 0");
+    for (int k = 0; k < i; ++k)
+      if (names[k] == names[i]) bad("countries.names: duplicate name " + names[i]);
+  }
+  if (d.rows() != M || d.cols() != M)
+    bad("trade_costs: matrix is " + std::to_string(d.rows()) + " x " + std::to_string(d.cols()) +
+        ", expected " + std::to_string(M) + " x " + std::to_string(M));
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < M; ++j) {
+      if (!std::isfinite(d(i, j)) || !(d(i, j) >= 1.0))
+        bad("trade_costs: d(" + names[i] + "," + names[j] + ") must be a finite number >= 1");
+      if (i == j && d(i, j) != 1.0) bad("trade_costs: d(" + names[i] + "," + names[i] + ") must be 1");
+    }
+  if (tariff.size()) {
+    if (tariff.rows() != M || tariff.cols() != M)
+      bad("tariffs: matrix must be " + std::to_string(M) + " x " + std::to_string(M));
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < M; ++j)
+        if (!std::isfinite(tariff(i, j)) || !(tariff(i, j) > -1.0))
+          bad("tariffs: t(" + names[i] + "," + names[j] + ") must be a finite number > -1");
+  }
+  if (!(gamma > 0)) bad("model.gamma must be > 0");
+  if (!(beta > 0 && beta < 1)) bad("model.beta must be in (0, 1)");
+  if (!(sigma > 0)) bad("model.sigma_eps must be > 0");
+  if (!(borrowing_limit >= 0) && !(borrowing_limit < 0)) bad("model.borrowing_limit must be finite");
+  if (!(asset_max > -borrowing_limit)) bad("model.asset_max must exceed -borrowing_limit");
+  if (assets < 2) bad("grid.assets must be >= 2");
+  if (income.z.size() < 1) bad("income: empty income process");
+}
+
+household::HouseholdProblem country_problem(const World& w, int i, const Prices& p) {
+  const int M = w.size();
+  household::HouseholdProblem hp;
+  const double Ai = w.A(i);
+  const double pref_scale = std::pow(Ai, 1.0 - w.gamma);  // balanced-growth-like scaling
+  hp.gamma = w.gamma;
+  hp.beta = p.beta;
+  hp.R = p.R(i);
+  hp.W = p.W(i);
+  hp.sigma = w.sigma * pref_scale;
+  hp.tau = p.tau.size() ? p.tau(i) : 0.0;
+  hp.prices.resize(M);
+  for (int j = 0; j < M; ++j) {
+    const double t = w.tariff.size() ? w.tariff(i, j) : 0.0;
+    hp.prices(j) = w.d(i, j) * (1.0 + t) * p.W(j) / w.A(j);
+  }
+  const double scale = (w.scaling == Scaling::Tfp) ? Ai : p.W(i);
+  hp.grid = numerics::make_grid(-w.borrowing_limit * scale, w.asset_max * scale, w.assets,
+                                w.spacing, w.grid_curvature);
+  hp.z = w.income.z;
+  hp.P = w.income.P;
+  if (w.quality_slope != 0.0) {
+    // psi_ii(s) = slope_i * y_persistent(s) on the home variety only.
+    hp.quality = Eigen::MatrixXd::Zero(hp.Nz(), M);
+    hp.quality.col(i) = (w.quality_slope * pref_scale) * w.income.log_persistent;
+  }
+  return hp;
+}
+
+namespace {
+
+// Solves one country's household block and distribution.
+CountryState solve_country(const World& w, int i, const Prices& p, const EquilibriumOptions& opt,
+                           const CountryState* warm) {
+  CountryState cs;
+  cs.problem = country_problem(w, i, p);
+  cs.solution = household::solve_household(cs.problem, opt.household,
+                                            warm ? &warm->solution : nullptr);
+  if (cs.solution.report.status == SolverStatus::Failed) return cs;
+  cs.distribution = household::stationary_distribution(
+      cs.problem, cs.solution, opt.distribution, warm ? &warm->distribution.mass : nullptr);
+  cs.aggregates = household::aggregate(cs.problem, cs.solution, cs.distribution.mass);
+  return cs;
+}
+
+bool country_ok(const CountryState& cs) {
+  return cs.solution.report.converged() && cs.distribution.report.converged();
+}
+
+// The layout of unknowns and residuals.
+struct Layout {
+  int M = 0, n = 0;
+  bool tariffs = false;
+  Financial fin;
+  Unknown unk;
+  int n_rate() const { return fin == Financial::Autarky ? M : 1; }
+  int tau_offset() const { return M + n_rate(); }
+};
+
+Layout make_layout(const World& w, const EquilibriumOptions& opt) {
+  Layout l;
+  l.M = w.size();
+  l.fin = opt.financial;
+  l.unk = opt.unknown;
+  l.tariffs = w.has_tariffs();
+  l.n = l.M + l.n_rate() + (l.tariffs ? l.M : 0);
+  return l;
+}
+
+Eigen::VectorXd pack(const Layout& l, const Prices& p) {
+  Eigen::VectorXd x(l.n);
+  for (int j = 0; j < l.M; ++j) x(j) = std::log(p.W(j));
+  if (l.fin == Financial::Autarky) {
+    for (int i = 0; i < l.M; ++i) x(l.M + i) = std::log(p.R(i));
+  } else if (l.unk == Unknown::R) {
+    x(l.M) = std::log(p.R(0));
+  } else {
+    x(l.M) = std::log(p.beta / (1.0 - p.beta));
+  }
+  if (l.tariffs)
+    for (int i = 0; i < l.M; ++i) x(l.tau_offset() + i) = p.tau(i);
+  return x;
+}
+
+Prices unpack(const Layout& l, const Eigen::VectorXd& x, const Prices& base) {
+  Prices p = base;
+  for (int j = 0; j < l.M; ++j) p.W(j) = std::exp(x(j));
+  if (l.fin == Financial::Autarky) {
+    for (int i = 0; i < l.M; ++i) p.R(i) = std::exp(x(l.M + i));
+  } else if (l.unk == Unknown::R) {
+    p.R.setConstant(std::exp(x(l.M)));
+  } else {
+    p.beta = 1.0 / (1.0 + std::exp(-x(l.M)));
+  }
+  if (l.tariffs)
+    for (int i = 0; i < l.M; ++i) p.tau(i) = x(l.tau_offset() + i);
+  return p;
+}
+
+// Aggregates and the residual vector from per-country aggregates.
+void assemble(const World& w, const Layout& l, const EquilibriumOptions& opt, const Prices& p,
+              const std::vector<const household::Aggregates*>& ag, Evaluation& ev) {
+  const int M = l.M;
+  ev.imports.resize(M, M);
+  ev.output.resize(M);
+  ev.net_assets.resize(M);
+  ev.efficiency.resize(M);
+  ev.revenue.resize(M);
+  for (int i = 0; i < M; ++i) {
+    ev.efficiency(i) = w.L(i) * ag[i]->efficiency_units;
+    ev.output(i) = p.W(i) * ev.efficiency(i);
+    ev.net_assets(i) = w.L(i) * ag[i]->assets;
+    double rev = 0;
+    for (int j = 0; j < M; ++j) {
+      ev.imports(i, j) = w.L(i) * ag[i]->expenditure(j);
+      const double t = w.tariff.size() ? w.tariff(i, j) : 0.0;
+      if (t != 0.0) rev += t / (1.0 + t) * ag[i]->expenditure(j);
+    }
+    ev.revenue(i) = rev;
+  }
+  const double Yw = ev.output.sum();
+  ev.goods_residual.resize(M);
+  for (int j = 0; j < M; ++j) {
+    double sales = 0;
+    for (int i = 0; i < M; ++i) {
+      const double t = w.tariff.size() ? w.tariff(i, j) : 0.0;
+      sales += ev.imports(i, j) / (1.0 + t);
+    }
+    ev.goods_residual(j) = (ev.output(j) - sales) / Yw;
+  }
+  ev.residuals.resize(l.n);
+  ev.residuals(0) = (opt.numeraire < 0) ? std::log(p.W.mean()) : std::log(p.W(opt.numeraire));
+  // Goods markets 2..M (the first is implied by Walras' law).
+  for (int j = 1; j < M; ++j) ev.residuals(j) = ev.goods_residual(j);
+  if (l.fin == Financial::Autarky) {
+    for (int i = 0; i < M; ++i) ev.residuals(M + i) = ev.net_assets(i) / ev.output(i);
+  } else {
+    ev.residuals(M) = ev.net_assets.sum() / Yw;
+  }
+  if (l.tariffs)
+    for (int i = 0; i < M; ++i)
+      ev.residuals(l.tau_offset() + i) = (p.tau(i) - ev.revenue(i)) / (p.W(i));
+}
+
+}  // namespace
+
+Evaluation evaluate(const World& w, const Prices& p, const EquilibriumOptions& opt,
+                    const Evaluation* warm) {
+  const int M = w.size();
+  const Layout l = make_layout(w, opt);
+  Evaluation ev;
+  ev.prices = p;
+  ev.countries.resize(M);
+  const bool use_warm = warm && static_cast<int>(warm->countries.size()) == M;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int i = 0; i < M; ++i)
+    ev.countries[i] = solve_country(w, i, p, opt, use_warm ? &warm->countries[i] : nullptr);
+  std::vector<const household::Aggregates*> ag(M);
+  for (int i = 0; i < M; ++i) {
+    if (!country_ok(ev.countries[i])) {
+      ev.ok = false;
+      const auto& cs = ev.countries[i];
+      ev.message = w.names[i] + ": " +
+                   (cs.solution.report.converged() ? cs.distribution.report.message
+                                                   : cs.solution.report.message);
+    }
+    ag[i] = &ev.countries[i].aggregates;
+  }
+  if (ev.ok) assemble(w, l, opt, p, ag, ev);
+  return ev;
+}
+
+Evaluation residuals_at(const World& w, const Prices& p, const EquilibriumOptions& opt) {
+  return evaluate(w, p, opt, nullptr);
+}
+
+namespace {
+
+struct SystemFunctor {
+  typedef double Scalar;
+  enum { InputsAtCompileTime = Eigen::Dynamic, ValuesAtCompileTime = Eigen::Dynamic };
+  typedef Eigen::VectorXd InputType;
+  typedef Eigen::VectorXd ValueType;
+  typedef Eigen::MatrixXd JacobianType;
+
+  const World& w;
+  const EquilibriumOptions& opt;
+  Layout l;
+  Prices base_prices;
+  Evaluation last;       // last base-point evaluation (warm start for the next ones)
+  Eigen::VectorXd x_last;
+  bool have_last = false;
+  Evaluation best;
+  double best_norm = std::numeric_limits<double>::infinity();
+  int evaluations = 0, jacobians = 0;
+  bool done = false;
+  std::string failure;
+  Timer timer;
+
+  SystemFunctor(const World& w_, const EquilibriumOptions& o, const Prices& start)
+      : w(w_), opt(o), l(make_layout(w_, o)), base_prices(start) {}
+  int inputs() const { return l.n; }
+  int values() const { return l.n; }
+
+  bool eval_at(const Eigen::VectorXd& x) {
+    Prices p = unpack(l, x, base_prices);
+    Evaluation ev = evaluate(w, p, opt, have_last ? &last : nullptr);
+    ++evaluations;
+    if (!ev.ok) {
+      failure = ev.message;
+      return false;
+    }
+    last = std::move(ev);
+    x_last = x;
+    have_last = true;
+    const double nrm = last.residuals.cwiseAbs().maxCoeff();
+    if (nrm < best_norm) {
+      best_norm = nrm;
+      best = last;
+    }
+    if (opt.progress) opt.progress(evaluations, nrm, timer.seconds());
+    return true;
+  }
+
+  int operator()(const Eigen::VectorXd& x, Eigen::VectorXd& fvec) {
+    if (!x.allFinite()) return -1;
+    if (!eval_at(x)) return -1;
+    fvec = last.residuals;
+    if (best_norm <= opt.tolerance) {
+      done = true;
+      return -1;  // stop: converged on the residual sup-norm
+    }
+    return 0;
+  }
+
+  int df(const Eigen::VectorXd& x, Eigen::MatrixXd& fjac) {
+    if (!have_last || x != x_last)
+      if (!eval_at(x)) return -1;
+    ++jacobians;
+    const int n = l.n, M = l.M;
+    const Evaluation base = last;
+    // Tasks: (column, country) pairs whose household problem the perturbation changes.
+    std::vector<std::pair<int, int>> tasks;
+    for (int c = 0; c < n; ++c) {
+      if (l.fin == Financial::Autarky && c >= M && c < M + M) {
+        tasks.push_back({c, c - M});  // R_i only moves country i
+      } else if (l.tariffs && c >= l.tau_offset()) {
+        tasks.push_back({c, c - l.tau_offset()});  // tau_i only moves country i
+      } else {
+        for (int i = 0; i < M; ++i) tasks.push_back({c, i});
+      }
+    }
+    std::vector<household::Aggregates> results(tasks.size());
+    std::vector<int> ok(tasks.size(), 1);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t t = 0; t < tasks.size(); ++t) {
+      const auto [c, i] = tasks[t];
+      Eigen::VectorXd xp = x;
+      xp(c) += opt.fd_step;
+      Prices p = unpack(l, xp, base_prices);
+      CountryState cs = solve_country(w, i, p, opt, &base.countries[i]);
+      ok[t] = country_ok(cs);
+      results[t] = std::move(cs.aggregates);
+    }
+    fjac.resize(n, n);
+    size_t t = 0;
+    for (int c = 0; c < n; ++c) {
+      std::vector<const household::Aggregates*> ag(M);
+      for (int i = 0; i < M; ++i) ag[i] = &base.countries[i].aggregates;
+      while (t < tasks.size() && tasks[t].first == c) {
+        if (!ok[t]) {
+          failure = "household solve failed in a Jacobian column";
+          return -1;
+        }
+        ag[tasks[t].second] = &results[t];
+        ++t;
+      }
+      Eigen::VectorXd xp = x;
+      xp(c) += opt.fd_step;
+      Prices p = unpack(l, xp, base_prices);
+      Evaluation ev;
+      assemble(w, l, opt, p, ag, ev);
+      fjac.col(c) = (ev.residuals - base.residuals) / opt.fd_step;
+    }
+    return 0;
+  }
+};
+
+std::vector<std::string> names_unknowns(const World& w, const Layout& l) {
+  std::vector<std::string> u;
+  for (int j = 0; j < l.M; ++j) u.push_back("log_W_" + w.names[j]);
+  if (l.fin == Financial::Autarky)
+    for (int i = 0; i < l.M; ++i) u.push_back("log_R_" + w.names[i]);
+  else
+    u.push_back(l.unk == Unknown::R ? "log_R" : "logit_beta");
+  if (l.tariffs)
+    for (int i = 0; i < l.M; ++i) u.push_back("tau_" + w.names[i]);
+  return u;
+}
+
+std::vector<std::string> names_residuals(const World& w, const Layout& l) {
+  std::vector<std::string> r{"numeraire"};
+  for (int j = 1; j < l.M; ++j) r.push_back("goods_" + w.names[j]);
+  if (l.fin == Financial::Autarky)
+    for (int i = 0; i < l.M; ++i) r.push_back("bonds_" + w.names[i]);
+  else
+    r.push_back("bonds_world");
+  if (l.tariffs)
+    for (int i = 0; i < l.M; ++i) r.push_back("rebate_" + w.names[i]);
+  return r;
+}
+
+}  // namespace
+
+Equilibrium solve_equilibrium(const World& w, const Prices& start, const EquilibriumOptions& opt,
+                              const Evaluation* warm) {
+  w.validate();
+  const int M = w.size();
+  if (opt.financial == Financial::Autarky && opt.unknown == Unknown::Beta)
+    throw InputError("equilibrium: unknown = \"beta\" needs financial = \"globalization\"");
+  if (opt.numeraire >= M) throw InputError("equilibrium: numeraire country out of range");
+  Prices p0 = start;
+  if (p0.W.size() != M) throw InputError("equilibrium.wages: need one initial wage per country");
+  if (p0.R.size() == 1) p0.R = Eigen::VectorXd::Constant(M, p0.R(0));
+  if (p0.R.size() != M) throw InputError("equilibrium.R: need one value or one per country");
+  if (p0.tau.size() != M) p0.tau = Eigen::VectorXd::Zero(M);
+  if (!w.has_tariffs()) p0.tau.setZero();
+
+  Timer timer;
+  SystemFunctor f(w, opt, p0);
+  if (warm && static_cast<int>(warm->countries.size()) == M) {
+    f.last = *warm;
+    f.have_last = false;  // warm start only; x_last unknown
+  }
+  Equilibrium eq;
+  eq.unknown_names = names_unknowns(w, f.l);
+  eq.residual_names = names_residuals(w, f.l);
+  Eigen::VectorXd x = pack(f.l, p0);
+  // hybrj's own stopping rule is on the relative step (xtol); we stop on the residual instead
+  // (the functor returns < 0 once the sup-norm is below tolerance) and restart from the best
+  // point with a fresh Jacobian when hybrj gives up early.
+  for (int attempt = 0; attempt < 4 && !f.done && f.failure.empty(); ++attempt) {
+    if (attempt > 0) {
+      x = pack(f.l, f.best.prices);
+      f.last = f.best;
+      f.x_last = x;
+      f.have_last = true;
+    }
+    Eigen::HybridNonLinearSolver<SystemFunctor> solver(f);
+    solver.parameters.xtol = 1e-15;
+    solver.parameters.maxfev = std::max(1, opt.max_evaluations - f.evaluations);
+    solver.parameters.factor = 1.0;
+    solver.solve(x);
+    if (f.evaluations >= opt.max_evaluations) break;
+  }
+  eq.evaluations = f.evaluations;
+  eq.jacobians = f.jacobians;
+  eq.report.seconds = timer.seconds();
+  eq.report.iterations = f.evaluations;
+  if (std::isfinite(f.best_norm)) {
+    eq.state = std::move(f.best);
+    eq.report.residual = f.best_norm;
+  } else {
+    eq.report.residual = std::numeric_limits<double>::infinity();
+  }
+  if (f.best_norm <= opt.tolerance) {
+    eq.report.status = SolverStatus::Converged;
+    eq.report.message = "equilibrium: residual sup-norm below tolerance";
+  } else if (!f.failure.empty()) {
+    eq.report.status = SolverStatus::Failed;
+    eq.report.message = "equilibrium: " + f.failure;
+  } else {
+    eq.report.status = SolverStatus::IterationLimit;
+    eq.report.message = "equilibrium: stopped with residual sup-norm " +
+                        std::to_string(f.best_norm) + " above tolerance";
+  }
+  return eq;
+}
+
+}  // namespace hat::world

@@ -1,0 +1,144 @@
+// Tidy CSV tables, figures and JSON summaries of world evaluations.
+#include "hat/world/outputs.hpp"
+
+#include <fmt/format.h>
+
+#include "hat/io/csv.hpp"
+#include "hat/io/svg_plot.hpp"
+
+namespace hat::world {
+
+Eigen::MatrixXd trade_shares(const Evaluation& ev) {
+  Eigen::MatrixXd s = ev.imports;
+  for (int i = 0; i < s.rows(); ++i) s.row(i) /= ev.imports.row(i).sum();
+  return s;
+}
+
+void add_world_outputs(io::OutputDir& out, const World& w, const Evaluation& ev,
+                       const std::vector<std::string>& residual_names, bool policies,
+                       const std::string& prefix) {
+  const int M = w.size();
+  const Eigen::MatrixXd sh = trade_shares(ev);
+  io::CsvWriter pr({"country", "wage", "R", "tau", "beta", "tfp", "labor"});
+  for (int i = 0; i < M; ++i) {
+    pr.cell(w.names[i]).cell(ev.prices.W(i)).cell(ev.prices.R(i)).cell(ev.prices.tau(i))
+        .cell(ev.prices.beta).cell(w.A(i)).cell(w.L(i));
+    pr.end_row();
+  }
+  out.add(prefix + "prices.csv", pr.str());
+  io::CsvWriter fl({"importer", "exporter", "value", "value_factory_gate"});
+  io::CsvWriter ts({"importer", "exporter", "share"});
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < M; ++j) {
+      const double t = w.tariff.size() ? w.tariff(i, j) : 0.0;
+      fl.cell(w.names[i]).cell(w.names[j]).cell(ev.imports(i, j)).cell(ev.imports(i, j) / (1 + t));
+      fl.end_row();
+      ts.cell(w.names[i]).cell(w.names[j]).cell(sh(i, j));
+      ts.end_row();
+    }
+  out.add(prefix + "trade_flows.csv", fl.str());
+  out.add(prefix + "trade_shares.csv", ts.str());
+  io::CsvWriter co({"country", "output", "expenditure", "net_assets", "nfa_to_output",
+                    "home_share", "mass_at_amax", "euler_error_log10_mean",
+                    "euler_error_log10_max", "household_iterations", "distribution_iterations"});
+  for (int i = 0; i < M; ++i) {
+    const auto& cs = ev.countries[i];
+    household::EulerErrors ee = household::euler_errors(cs.problem, cs.solution, 10);
+    co.cell(w.names[i]).cell(ev.output(i)).cell(ev.imports.row(i).sum()).cell(ev.net_assets(i))
+        .cell(ev.net_assets(i) / ev.output(i)).cell(sh(i, i)).cell(cs.distribution.mass_at_amax)
+        .cell(ee.log10_mean).cell(ee.log10_max).cell(cs.solution.report.iterations)
+        .cell(cs.distribution.report.iterations);
+    co.end_row();
+  }
+  out.add(prefix + "countries.csv", co.str());
+  io::CsvWriter rs({"equation", "residual"});
+  for (int k = 0; k < ev.residuals.size(); ++k) {
+    rs.cell(k < static_cast<int>(residual_names.size()) ? residual_names[k] : std::to_string(k))
+        .cell(ev.residuals(k));
+    rs.end_row();
+  }
+  out.add(prefix + "residuals.csv", rs.str());
+  io::CsvWriter di({"country", "income_state", "z", "asset_index", "a", "mass", "value"});
+  for (int c = 0; c < M; ++c) {
+    const auto& cs = ev.countries[c];
+    const int Na = cs.problem.Na(), Nz = cs.problem.Nz();
+    for (int s = 0; s < Nz; ++s)
+      for (int i = 0; i < Na; ++i) {
+        const int k = s * Na + i;
+        di.cell(w.names[c]).cell(s + 1).cell(cs.problem.z(s)).cell(i + 1).cell(cs.problem.grid(i))
+            .cell(cs.distribution.mass(k)).cell(cs.solution.V(k));
+        di.end_row();
+      }
+  }
+  out.add(prefix + "distributions.csv", di.str());
+  if (policies) {
+    io::CsvWriter po({"country", "income_state", "asset_index", "a", "variety", "price", "c",
+                      "a_next", "pi", "v"});
+    for (int c = 0; c < M; ++c) {
+      const auto& cs = ev.countries[c];
+      const int Na = cs.problem.Na(), Nz = cs.problem.Nz();
+      for (int s = 0; s < Nz; ++s)
+        for (int i = 0; i < Na; ++i)
+          for (int j = 0; j < M; ++j) {
+            const int k = s * Na + i;
+            po.cell(w.names[c]).cell(s + 1).cell(i + 1).cell(cs.problem.grid(i)).cell(w.names[j])
+                .cell(cs.problem.prices(j)).cell(cs.solution.c(k, j)).cell(cs.solution.a_next(k, j))
+                .cell(cs.solution.pi(k, j)).cell(cs.solution.v(k, j));
+            po.end_row();
+          }
+    }
+    out.add(prefix + "policies.csv", po.str());
+  }
+  io::BarChart hs;
+  hs.title = "Home trade share by country";
+  hs.ylabel = "M_ii / sum_j M_ij";
+  hs.categories = w.names;
+  hs.group_labels = {"home share"};
+  hs.values.resize(1);
+  io::BarChart nfa;
+  nfa.title = "Net foreign assets / output";
+  nfa.ylabel = "A'_i / Y_i";
+  nfa.categories = w.names;
+  nfa.group_labels = {"NFA / output"};
+  nfa.values.resize(1);
+  for (int i = 0; i < M; ++i) {
+    hs.values[0].push_back(sh(i, i));
+    nfa.values[0].push_back(ev.net_assets(i) / ev.output(i));
+  }
+  out.add(prefix + "home_shares.svg", hs.render());
+  out.add(prefix + "nfa.svg", nfa.render());
+}
+
+nlohmann::json world_summary(const World& w, const Evaluation& ev, Financial financial) {
+  const int M = w.size();
+  const Eigen::MatrixXd sh = trade_shares(ev);
+  nlohmann::json j;
+  j["residual_norm"] = ev.residuals.size() ? ev.residuals.cwiseAbs().maxCoeff() : 0.0;
+  j["residuals"] = std::vector<double>(ev.residuals.data(), ev.residuals.data() + ev.residuals.size());
+  if (financial == Financial::Autarky) {
+    nlohmann::json r;
+    for (int i = 0; i < M; ++i) r[w.names[i]] = ev.prices.R(i);
+    j["R"] = r;
+  } else {
+    j["R"] = ev.prices.R(0);
+  }
+  j["beta"] = ev.prices.beta;
+  nlohmann::json wages, home, shares, tau, nfa;
+  for (int i = 0; i < M; ++i) {
+    wages[w.names[i]] = ev.prices.W(i);
+    home[w.names[i]] = sh(i, i);
+    tau[w.names[i]] = ev.prices.tau(i);
+    nfa[w.names[i]] = ev.net_assets(i) / ev.output(i);
+    nlohmann::json row;
+    for (int k = 0; k < M; ++k) row[w.names[k]] = sh(i, k);
+    shares[w.names[i]] = row;
+  }
+  j["wages"] = wages;
+  j["home_shares"] = home;
+  j["trade_shares"] = shares;
+  j["transfers"] = tau;
+  j["nfa_to_output"] = nfa;
+  return j;
+}
+
+}  // namespace hat::world
