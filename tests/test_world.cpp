@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <omp.h>
 
 #include "hat/core/error.hpp"
 #include "hat/world/world.hpp"
@@ -60,4 +61,151 @@ TEST(World, LogUtilityTwoCountryPublished) {
   ASSERT_TRUE(eq.report.converged()) << eq.report.message;
   EXPECT_NEAR(eq.state.prices.R(0), 1.0413095553, 1e-7);
   EXPECT_NEAR(eq.state.countries[0].aggregates.expenditure_share(0), 0.946412, 1e-6);
+}
+
+namespace {
+// An asymmetric five-country world used by several identities below.
+World five_country(double gamma) {
+  World w;
+  w.names = {"A", "B", "C", "D", "E"};
+  w.L.resize(5);
+  w.L << 1.0, 0.5, 2.0, 0.8, 1.2;
+  w.A.resize(5);
+  w.A << 1.0, 1.2, 0.8, 1.1, 0.9;
+  w.d.resize(5, 5);
+  w.d << 1.0, 1.8, 2.2, 1.6, 2.5,  //
+      1.7, 1.0, 1.9, 2.4, 2.1,     //
+      2.3, 2.0, 1.0, 1.5, 1.9,     //
+      1.6, 2.2, 1.4, 1.0, 2.0,     //
+      2.6, 2.1, 1.8, 2.1, 1.0;
+  w.gamma = gamma;
+  w.beta = 0.92;
+  w.sigma = 0.25;
+  w.assets = 60;
+  w.income = numerics::make_income_process(numerics::IncomeSpec{});
+  return w;
+}
+}  // namespace
+
+// Log utility: the HAT model aggregates to Armington/EK gravity with theta = 1/sigma (paper,
+// Corollary 2), so aggregate trade shares equal p_ij^(-1/sigma) / sum_k p_ik^(-1/sigma) at the
+// equilibrium prices. Also checks Walras' law (the dropped goods market clears) and that world
+// net assets are zero.
+TEST(World, LogUtilityFiveCountryClosedFormAndWalras) {
+  World w = five_country(1.0);
+  EquilibriumOptions opt;
+  Equilibrium eq = solve_equilibrium(w, start(5, 1.02), opt);
+  ASSERT_TRUE(eq.report.converged()) << eq.report.message;
+  const Evaluation& ev = eq.state;
+  for (int i = 0; i < 5; ++i) {
+    const Eigen::VectorXd& p = ev.countries[i].problem.prices;
+    Eigen::VectorXd closed = p.array().pow(-1.0 / w.sigma);
+    closed /= closed.sum();
+    for (int j = 0; j < 5; ++j)
+      EXPECT_NEAR(ev.imports(i, j) / ev.imports.row(i).sum(), closed(j), 1e-9) << i << "," << j;
+  }
+  EXPECT_LT(std::abs(ev.goods_residual(0)), 1e-9);  // Walras' law
+  EXPECT_LT(std::abs(ev.net_assets.sum()) / ev.output.sum(), 1e-10);
+  EXPECT_NEAR(ev.prices.W.mean(), 1.0, opt.tolerance);  // numeraire, to the solver tolerance
+}
+
+// Tariff revenue accounting: the rebate equals sum_j t_ij/(1+t_ij) M_ij per household, goods
+// markets clear on factory-gate values, and with zero tariffs the transfer code path (transfers
+// as unknowns) reproduces the allocation without it.
+TEST(World, TariffRebateAccounting) {
+  World w = five_country(1.5);
+  w.tariff = Eigen::MatrixXd::Constant(5, 5, 0.1);
+  w.tariff.diagonal().setZero();
+  w.tariff(2, 0) = 0.25;
+  EquilibriumOptions opt;
+  Equilibrium eq = solve_equilibrium(w, start(5, 1.02), opt);
+  ASSERT_TRUE(eq.report.converged()) << eq.report.message;
+  const Evaluation& ev = eq.state;
+  for (int i = 0; i < 5; ++i) {
+    double revenue = 0;
+    for (int j = 0; j < 5; ++j) revenue += w.tariff(i, j) / (1 + w.tariff(i, j)) * ev.imports(i, j);
+    EXPECT_NEAR(ev.prices.tau(i) * w.L(i), revenue, 1e-10);
+    EXPECT_GT(ev.prices.tau(i), 0);
+  }
+  for (int j = 0; j < 5; ++j) {
+    double sales = 0;
+    for (int i = 0; i < 5; ++i) sales += ev.imports(i, j) / (1 + w.tariff(i, j));
+    EXPECT_NEAR(sales, ev.output(j), 1e-9);
+  }
+  // Zero tariffs: the transfer unknowns stay at zero and the allocation is the same.
+  World w0 = five_country(1.5);
+  Equilibrium plain = solve_equilibrium(w0, start(5, 1.02), opt);
+  EquilibriumOptions opt_t = opt;
+  opt_t.solve_transfers = true;
+  w0.tariff = Eigen::MatrixXd::Zero(5, 5);
+  Equilibrium with_path = solve_equilibrium(w0, start(5, 1.02), opt_t);
+  ASSERT_TRUE(plain.report.converged() && with_path.report.converged());
+  EXPECT_LT(with_path.state.prices.tau.cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_LT((plain.state.prices.W - with_path.state.prices.W).cwiseAbs().maxCoeff(), 1e-9);
+  EXPECT_NEAR(plain.state.prices.R(0), with_path.state.prices.R(0), 1e-10);
+}
+
+// Identical countries: financial autarky and globalisation give the same allocation (each
+// country's bond market clears at the same R).
+TEST(World, AutarkyEqualsGlobalizationForIdenticalCountries) {
+  World w = symmetric_two(1.5, 1.745);
+  w.assets = 60;
+  EquilibriumOptions glob, aut;
+  aut.financial = Financial::Autarky;
+  Equilibrium g = solve_equilibrium(w, start(2, 1.01), glob);
+  Equilibrium a = solve_equilibrium(w, start(2, 1.01), aut);
+  ASSERT_TRUE(g.report.converged() && a.report.converged());
+  EXPECT_NEAR(a.state.prices.R(0), g.state.prices.R(0), 1e-9);
+  EXPECT_NEAR(a.state.prices.R(1), g.state.prices.R(0), 1e-9);
+  EXPECT_NEAR(a.state.imports(0, 1), g.state.imports(0, 1), 1e-9);
+  EXPECT_LT(std::abs(a.state.net_assets(0)), 1e-10);
+}
+
+// Solving for beta at a given R is the inverse of solving for R at a given beta.
+TEST(World, BetaUnknownInvertsRUnknown) {
+  World w = symmetric_two(1.5, 1.745);
+  w.assets = 60;
+  EquilibriumOptions opt;
+  Equilibrium g = solve_equilibrium(w, start(2, 1.01), opt);
+  ASSERT_TRUE(g.report.converged());
+  EquilibriumOptions ob;
+  ob.unknown = Unknown::Beta;
+  Equilibrium b = solve_equilibrium(w, start(2, g.state.prices.R(0), 0.9), ob);
+  ASSERT_TRUE(b.report.converged()) << b.report.message;
+  EXPECT_NEAR(b.state.prices.beta, 0.92, 1e-9);
+}
+
+// Results do not depend on the number of threads (fixed summation order, warm starts from the
+// base point only): bitwise equal.
+TEST(World, IdenticalForOneAndTwoThreads) {
+  World w = five_country(1.5);
+  w.assets = 40;
+  EquilibriumOptions opt;
+  omp_set_num_threads(1);
+  Equilibrium one = solve_equilibrium(w, start(5, 1.02), opt);
+  omp_set_num_threads(2);
+  Equilibrium two = solve_equilibrium(w, start(5, 1.02), opt);
+  ASSERT_TRUE(one.report.converged() && two.report.converged());
+  EXPECT_EQ(one.evaluations, two.evaluations);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(one.state.prices.W(i), two.state.prices.W(i));
+    for (int j = 0; j < 5; ++j) EXPECT_EQ(one.state.imports(i, j), two.state.imports(i, j));
+  }
+  EXPECT_EQ(one.state.prices.R(0), two.state.prices.R(0));
+}
+
+TEST(World, ValidationRejectsBadEconomies) {
+  World w = symmetric_two(1.5, 1.745);
+  World bad = w;
+  bad.d(0, 1) = 0.9;
+  EXPECT_THROW(bad.validate(), InputError);
+  bad = w;
+  bad.d = Eigen::MatrixXd::Ones(2, 3);
+  EXPECT_THROW(bad.validate(), InputError);
+  bad = w;
+  bad.L(1) = -1;
+  EXPECT_THROW(bad.validate(), InputError);
+  bad = w;
+  bad.d(1, 0) = std::nan("");
+  EXPECT_THROW(bad.validate(), InputError);
 }

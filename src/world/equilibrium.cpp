@@ -131,7 +131,7 @@ Layout make_layout(const World& w, const EquilibriumOptions& opt) {
   l.M = w.size();
   l.fin = opt.financial;
   l.unk = opt.unknown;
-  l.tariffs = w.has_tariffs();
+  l.tariffs = w.has_tariffs() || opt.solve_transfers;
   l.n = l.M + l.n_rate() + (l.tariffs ? l.M : 0);
   return l;
 }
@@ -393,7 +393,7 @@ Equilibrium solve_equilibrium(const World& w, const Prices& start, const Equilib
   if (p0.R.size() == 1) p0.R = Eigen::VectorXd::Constant(M, p0.R(0));
   if (p0.R.size() != M) throw InputError("equilibrium.R: need one value or one per country");
   if (p0.tau.size() != M) p0.tau = Eigen::VectorXd::Zero(M);
-  if (!w.has_tariffs()) p0.tau.setZero();
+  if (!w.has_tariffs() && !opt.solve_transfers) p0.tau.setZero();
 
   Timer timer;
   SystemFunctor f(w, opt, p0);

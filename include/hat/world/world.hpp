@@ -62,6 +62,7 @@ struct EquilibriumOptions {
   double tolerance = 1e-10;    // sup-norm of the scaled market-clearing residuals
   int max_evaluations = 400;   // residual evaluations (excluding Jacobian columns)
   double fd_step = 1e-6;       // finite-difference step in the log unknowns
+  bool solve_transfers = false;  // treat transfers as unknowns even without tariffs
   household::SolveOptions household{1e-12, 1e-12, 20000, 5, true};
   household::DistributionOptions distribution{1e-13, 200000};
   // Called after each solver iteration: (iteration, residual sup-norm, elapsed seconds).

@@ -1,0 +1,105 @@
+// End-to-end tests of `hat solve` and `hat residuals`: JSON summary keys, outputs written
+// atomically, and one-line errors for bad world configs.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using hat::test::hat_binary;
+using hat::test::run;
+
+namespace {
+std::string tmp_path(const std::string& name) {
+  return (fs::temp_directory_path() / ("hat_w_" + std::to_string(::getpid()) + "_" + name)).string();
+}
+std::string write_tmp(const std::string& name, const std::string& text) {
+  std::string p = tmp_path(name);
+  std::ofstream(p) << text;
+  return p;
+}
+const char* kWorld = R"(
+[model]
+gamma = 1.5
+beta = 0.92
+sigma_eps = 0.25
+[grid]
+assets = 40
+[countries]
+names = ["AAA", "BBB"]
+labor = [1.0, 1.0]
+tfp = [1.0, 1.0]
+[trade_costs]
+matrix = [[1.0, 1.745], [1.745, 1.0]]
+[equilibrium]
+R = 1.01
+wages = [1.0, 1.0]
+)";
+}  // namespace
+
+TEST(CliWorld, SolveJsonAndOutputs) {
+  const std::string cfg = hat::test::source_dir() + "/examples/two_country.toml";
+  const std::string out = tmp_path("solve_out");
+  fs::remove_all(out);
+  std::string text;
+  ASSERT_EQ(run(hat_binary() + " solve " + cfg + " --json --quiet --out " + out, &text), 0)
+      << hat::test::last_stderr();
+  auto j = nlohmann::json::parse(text);
+  for (const char* k : {"status", "residual_norm", "residuals", "seconds", "R", "beta", "wages",
+                        "home_shares", "trade_shares"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_EQ(j["status"], "converged");
+  EXPECT_NEAR(j["R"].get<double>(), 1.0141938128, 1e-7);  // published (two-country world)
+  EXPECT_NEAR(j["trade_shares"]["HOME"]["FOREIGN"].get<double>(), 0.0995163, 1e-6);
+  for (const char* f : {"prices.csv", "trade_flows.csv", "trade_shares.csv", "countries.csv",
+                        "distributions.csv", "policies.csv", "manifest.json", "home_shares.svg",
+                        "world_solved.toml"})
+    EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
+  auto man = nlohmann::json::parse(std::ifstream(fs::path(out) / "manifest.json"));
+  EXPECT_EQ(man["status"], "converged");
+  EXPECT_LT(man["residual_norm"].get<double>(), 1e-10);
+  // The solved world re-solves at once: its residuals at the stored prices are tiny.
+  std::string rtext;
+  ASSERT_EQ(run(hat_binary() + " residuals " + out + "/world_solved.toml --json", &rtext), 0)
+      << hat::test::last_stderr();
+  EXPECT_LT(nlohmann::json::parse(rtext)["residual_norm"].get<double>(), 1e-9);
+  fs::remove_all(out);
+}
+
+TEST(CliWorld, BadWorldConfigsFailCleanly) {
+  struct Case {
+    std::string replace, with, expect;
+  };
+  std::vector<Case> cases = {
+      {"matrix = [[1.0, 1.745], [1.745, 1.0]]", "matrix = [[1.0, 1.745, 2.0], [1.745, 1.0, 2.0]]",
+       "trade_costs"},
+      {"matrix = [[1.0, 1.745], [1.745, 1.0]]", "matrix = [[1.0, 0.5], [1.745, 1.0]]", ">= 1"},
+      {"matrix = [[1.0, 1.745], [1.745, 1.0]]", "matrix = [[1.0, nan], [1.745, 1.0]]", "finite"},
+      {"labor = [1.0, 1.0]", "labor = [1.0, -1.0]", "labor"},
+      {"labor = [1.0, 1.0]", "labor = [1.0, 1.0, 1.0]", "labor"},
+      {"gamma = 1.5", "gamma = 1.5\nsigma = 3", "sigma"},
+      {"R = 1.01", "R = 1.01\nfinancial = \"closed\"", "financial"},
+  };
+  for (const auto& c : cases) {
+    std::string t = kWorld;
+    t.replace(t.find(c.replace), c.replace.size(), c.with);
+    const std::string cfg = write_tmp("bad_world.toml", t);
+    const std::string out = tmp_path("bad_out");
+    fs::remove_all(out);
+    EXPECT_NE(run(hat_binary() + " solve " + cfg + " --quiet --out " + out), 0) << c.with;
+    const std::string err = hat::test::last_stderr();
+    EXPECT_NE(err.find(c.expect), std::string::npos) << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    EXPECT_FALSE(fs::exists(out));
+  }
+  // Trade costs from a CSV whose country names do not match the config.
+  const std::string csv = write_tmp("d.csv", "importer,AAA,CCC\nAAA,1,2\nCCC,2,1\n");
+  std::string t = kWorld;
+  t.replace(t.find("matrix = [[1.0, 1.745], [1.745, 1.0]]"), 37, "file = \"" + csv + "\"");
+  const std::string cfg = write_tmp("bad_names.toml", t);
+  EXPECT_NE(run(hat_binary() + " solve " + cfg + " --quiet"), 0);
+  EXPECT_NE(hat::test::last_stderr().find("CCC"), std::string::npos) << hat::test::last_stderr();
+}
