@@ -272,11 +272,14 @@ EkRawData read_ek_raw(const std::string& data_dir) {
   try {
     auto js = nlohmann::json::parse(read_text(f_sc));
     d.beta = js.at("beta").get<double>();
+    d.thetas = js.at("theta").get<std::vector<double>>();
     if (js.at("N").get<int>() != n) fail(f_sc, "N must be 19");
   } catch (const nlohmann::json::exception& e) {
     fail(f_sc, std::string("malformed: ") + e.what());
   }
   if (!(d.beta > 0 && d.beta < 1)) fail(f_sc, "beta must lie in (0, 1)");
+  for (double t : d.thetas)
+    if (!(t > 0) || !std::isfinite(t)) fail(f_sc, "theta values must be positive");
 
   const std::string f_nv = require_file(dir / "nominal_variable.csv");
   io::CsvTable nv = io::read_csv(f_nv);

@@ -50,6 +50,7 @@ struct EkRawData {
   std::vector<std::string> countries;  // ISO codes, EK order
   std::vector<std::string> names;      // English names from country_code.csv
   double beta = 0.0;                   // labour share (scalar.json)
+  std::vector<double> thetas;          // EK's three theta values (scalar.json)
   Eigen::VectorXd gdp;                 // local currency, millions
   Eigen::VectorXd exchange_rate;       // local currency per US$
   Eigen::VectorXd manuf_labor;         // manufacturing employment
