@@ -210,13 +210,15 @@ TEST(EkEstimation, TableVIStatesOfTechnology) {
   EXPECT_DOUBLE_EQ(T(18), 1.0);
 }
 
-// EK Table VII: 100 (exp(-b/theta) - 1) at theta = 8.28; the last bin is 120.82% in the issue.
+// EK Table VII: 100 (exp(-b/theta) - 1) at theta = 8.28 of the GLS estimates of Table III
+// (the issue quotes 45.39% for the first distance bin and 120.82% for the last).
 TEST(EkEstimation, TableVIICostEffects) {
   HAT_REQUIRE_DATA(dir);
   const auto& f = ek_fixture(dir);
   hat::calibration::GravityRegression reg(f.raw.gravity);
-  auto g = reg.fit(f.raw.gravity.y).estimates;
-  EXPECT_NEAR(ek::cost_effect(g.bins(5), 8.28), 120.82, 0.02);
+  auto g = reg.fit_gls(f.raw.gravity.y).estimates;
+  EXPECT_NEAR(ek::cost_effect(g.bins(0), 8.28), 45.39, 0.005);
+  EXPECT_NEAR(ek::cost_effect(g.bins(5), 8.28), 120.82, 0.005);
   EXPECT_NEAR(ek::cost_effect(-8.28 * std::log(2.0), 8.28), 100.0, 1e-12);  // closed form
   for (int b = 1; b < 6; ++b)
     EXPECT_GT(ek::cost_effect(g.bins(b), 8.28), ek::cost_effect(g.bins(b - 1), 8.28));

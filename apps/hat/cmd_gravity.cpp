@@ -34,6 +34,15 @@ std::string gravity_csv(const calibration::GravityFit& f) {
     w.cell("S").cell(e.countries[i]).cell(e.S(i)).cell(s.S(i)).end_row();
   for (size_t i = 0; i < e.countries.size(); ++i)
     w.cell("m").cell(e.countries[i]).cell(e.m(i)).cell(s.m(i)).end_row();
+  // fit statistics (no standard error)
+  w.cell("rss").cell("").cell(f.rss).cell("").end_row();
+  w.cell("r2").cell("").cell(f.r2).cell("").end_row();
+  w.cell("sigma2").cell("").cell(f.sigma2).cell("").end_row();
+  w.cell("n_obs").cell("").cell(f.n_obs).cell("").end_row();
+  if (f.gls) {
+    w.cell("sigma1_sq").cell("").cell(f.sigma1_sq).cell("").end_row();
+    w.cell("sigma2_sq").cell("").cell(f.sigma2_sq).cell("").end_row();
+  }
   return w.str();
 }
 

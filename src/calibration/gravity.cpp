@@ -3,6 +3,8 @@
 // Table III; normalisation of the fixed effects as in MODEL.md §2. OLS by QR (numerics/ols).
 #include "hat/calibration/gravity.hpp"
 
+#include <cmath>
+
 #include "hat/core/error.hpp"
 #include "hat/numerics/ols.hpp"
 
@@ -50,6 +52,12 @@ GravityRegression::GravityRegression(const data::GravityData& d)
   }
   for (int j = 0; j < 4; ++j) R_(2 * N + 6 + j, 2 * N + 4 + j) = 1.0;
 
+  // reciprocal pairs (validate() guarantees that every ordered pair is present once)
+  std::vector<long> index(static_cast<size_t>(N) * N, -1);
+  for (long k = 0; k < P; ++k) index[d.importer[k] * N + d.exporter[k]] = k;
+  partner_.resize(P);
+  for (long k = 0; k < P; ++k) partner_[k] = index[d.exporter[k] * N + d.importer[k]];
+
   const Eigen::MatrixXd coef_map = numerics::ols_coefficient_map(X_, column_names_);
   const Eigen::MatrixXd all = R_ * coef_map;  // (2N+10) x P
   // moments: drop S_N and m_N (they are minus the sum of the others)
@@ -95,6 +103,65 @@ GravityEstimates GravityRegression::estimates(const Eigen::VectorXd& mom) const 
   e.ec = mom(2 * (N - 1) + 8);
   e.efta = mom(2 * (N - 1) + 9);
   return e;
+}
+
+namespace {
+GravityEstimates named_vector(const std::vector<std::string>& countries, const Eigen::VectorXd& v) {
+  const int N = static_cast<int>(countries.size());
+  GravityEstimates e;
+  e.countries = countries;
+  e.S = v.head(N);
+  e.m = v.segment(N, N);
+  e.bins = v.segment(2 * N, 6);
+  e.border = v(2 * N + 6);
+  e.language = v(2 * N + 7);
+  e.ec = v(2 * N + 8);
+  e.efta = v(2 * N + 9);
+  return e;
+}
+}  // namespace
+
+GravityFit GravityRegression::fit_gls(const Eigen::VectorXd& y) const {
+  GravityFit ols_fit = fit(y);
+  const long P = X_.rows(), K = X_.cols();
+  const Eigen::VectorXd& e = ols_fit.residuals;
+  double ee = 0, cross = 0;
+  for (long k = 0; k < P; ++k) {
+    ee += e(k) * e(k);
+    cross += e(k) * e(partner_[k]);
+  }
+  const double c = cross / static_cast<double>(P - K);
+  const double s = ee / static_cast<double>(P - K) - c;
+  if (!(s > 0) || !(s + 2 * c > 0))
+    throw NumericalError("gravity GLS: estimated error covariance is not positive definite");
+  // Omega^(-1/2) on a pair block [[s+c, c], [c, s+c]]: eigenvalues s+2c on (1,1), s on (1,-1)
+  const double a = 1 / std::sqrt(s + 2 * c), b = 1 / std::sqrt(s);
+  Eigen::MatrixXd Xt(P, K);
+  Eigen::VectorXd yt(P);
+  for (long k = 0; k < P; ++k) {
+    const long q = partner_[k];
+    Xt.row(k) = 0.5 * (a + b) * X_.row(k) + 0.5 * (a - b) * X_.row(q);
+    yt(k) = 0.5 * (a + b) * y(k) + 0.5 * (a - b) * y(q);
+  }
+  numerics::RegressionResult r = numerics::ols(Xt, yt, column_names_);
+  // classical cov of the transformed regression is sigma2_t (Xt'Xt)^-1; with Omega estimated in
+  // levels the GLS covariance is (Xt'Xt)^-1 itself
+  const Eigen::MatrixXd cov = r.cov / r.sigma2;
+  GravityFit f;
+  f.estimates = named_vector(countries_, R_ * r.coef);
+  f.std_errors = named_vector(countries_, (R_ * cov * R_.transpose()).diagonal().cwiseSqrt());
+  f.fitted = X_ * r.coef;
+  f.residuals = y - f.fitted;
+  f.rss = f.residuals.squaredNorm();
+  const double tss = (y.array() - y.mean()).matrix().squaredNorm();
+  f.r2 = 1 - f.rss / tss;
+  f.sigma2 = f.rss / static_cast<double>(P - K);
+  f.n_obs = P;
+  f.n_params = K;
+  f.gls = true;
+  f.sigma1_sq = s;
+  f.sigma2_sq = c;
+  return f;
 }
 
 GravityFit GravityRegression::fit(const Eigen::VectorXd& y) const {

@@ -35,6 +35,11 @@ struct GravityFit {
   double rss = 0.0, r2 = 0.0, sigma2 = 0.0;
   long n_obs = 0, n_params = 0;
   Eigen::VectorXd fitted, residuals;
+  // GLS only (fit_gls): the error components of EK eq. (30), delta_ni = delta2_ni + delta1_ni
+  // with delta2 common to both directions of a pair: Var = sigma1^2 + sigma2^2,
+  // Cov(delta_ni, delta_in) = sigma2^2.
+  bool gls = false;
+  double sigma1_sq = 0.0, sigma2_sq = 0.0;
 };
 
 class GravityRegression {
@@ -57,6 +62,12 @@ class GravityRegression {
   GravityEstimates estimates(const Eigen::VectorXd& moments) const;
   // OLS with standard errors, RSS and R^2.
   GravityFit fit(const Eigen::VectorXd& y) const;
+  // Feasible GLS of EK (2002) Table III, GLS column: the variance components are estimated
+  // from the OLS residuals (sigma2^2 = sum e_ni e_in / (P - K), sigma1^2 + sigma2^2 =
+  // sum e_ni^2 / (P - K)), then OLS on data pre-multiplied by Omega^(-1/2) (2 x 2 blocks per
+  // reciprocal pair). Standard errors from (X' Omega^-1 X)^-1; rss/r2 refer to the
+  // untransformed residuals. Requires every pair's reciprocal to be present.
+  GravityFit fit_gls(const Eigen::VectorXd& y) const;
   // The basis design matrix (importer FE 1..N, exporter FE 1..N-1, bins 2..6, 4 dummies).
   const Eigen::MatrixXd& design_matrix() const { return X_; }
   const std::vector<std::string>& countries() const { return countries_; }
@@ -68,6 +79,7 @@ class GravityRegression {
   Eigen::MatrixXd R_;  // (2N + 10) x (2N + 8): basis coefficients -> all named quantities
   Eigen::MatrixXd G_;  // moments x pairs
   std::vector<std::string> column_names_;
+  std::vector<long> partner_;  // index of the reciprocal pair (i, n) of pair (n, i)
 };
 
 }  // namespace hat::calibration
