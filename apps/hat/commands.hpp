@@ -6,5 +6,6 @@
 namespace hat::cli {
 
 void register_household(CLI::App& app);
+void register_dynamic(CLI::App& app);
 
 }  // namespace hat::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
                                         hat::git_commit() + ")");
   app.require_subcommand(1);
   hat::cli::register_household(app);
+  hat::cli::register_dynamic(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
