@@ -71,7 +71,7 @@ PeriodSolution solve_period(const Eigen::MatrixXd& log_coef, double omega,
                             const Eigen::MatrixXd& tariff,
                             const std::function<double(int, double)>& sales,
                             const Eigen::VectorXd& wage_guess, double tolerance,
-                            int max_evaluations) {
+                            int max_evaluations, Eigen::MatrixXd* jacobian) {
   Timer timer;
   const int J = static_cast<int>(log_coef.rows());
   PeriodSolution sol;
@@ -80,13 +80,58 @@ PeriodSolution solve_period(const Eigen::MatrixXd& log_coef, double omega,
   int evaluations = 0;
   if (J > 1) {
     WageFunctor f{log_coef, omega, tariff, sales, J};
-    Eigen::HybridNonLinearSolver<WageFunctor> solver(f);
-    solver.parameters.xtol = 1e-15;
-    solver.parameters.maxfev = max_evaluations;
-    Eigen::VectorXd x(J - 1);
+    Eigen::VectorXd x(J - 1), fx(J - 1);
     for (int o = 1; o < J; ++o) x(o - 1) = std::log(w(o));
-    solver.solveNumericalDiff(x);
-    evaluations = static_cast<int>(solver.nfev);
+    bool done = false;
+    if (jacobian && jacobian->rows() == J - 1) {
+      // Chord-Newton with the cached Jacobian; accepted only if it meets the tolerance.
+      Eigen::PartialPivLU<Eigen::MatrixXd> lu(*jacobian);
+      // Steps continue while the residual keeps falling fast; the result is accepted only if
+      // all J market-clearing conditions (country 0's included) meet the tolerance.
+      Eigen::VectorXd y = x;
+      double prev = std::numeric_limits<double>::infinity();
+      for (int it = 0; it < 20; ++it) {
+        f(y, fx);
+        ++evaluations;
+        const double r = fx.cwiseAbs().maxCoeff();
+        if (!std::isfinite(r) || r > 0.5 * prev) break;
+        x = y;
+        prev = r;
+        if (r <= 1e-3 * tolerance) break;
+        y -= lu.solve(fx);
+      }
+      if (std::isfinite(prev)) {
+        Eigen::VectorXd wx(J), full;
+        wx(0) = 1;
+        for (int o = 1; o < J; ++o) wx(o) = std::exp(x(o - 1));
+        PeriodSolution tmp;
+        evaluate_period(log_coef, omega, tariff, sales, wx, tmp, full);
+        done = full.cwiseAbs().maxCoeff() <= tolerance;
+      }
+      if (!done)
+        for (int o = 1; o < J; ++o) x(o - 1) = std::log(w(o));  // restart from the guess
+    }
+    if (!done) {
+      Eigen::HybridNonLinearSolver<WageFunctor> solver(f);
+      solver.parameters.xtol = 1e-15;
+      solver.parameters.maxfev = max_evaluations;
+      solver.solveNumericalDiff(x);
+      evaluations += static_cast<int>(solver.nfev);
+      if (jacobian) {
+        // Forward-difference Jacobian at the solution for later chord steps.
+        f(x, fx);
+        jacobian->resize(J - 1, J - 1);
+        Eigen::VectorXd xh = x, fh(J - 1);
+        for (int k = 0; k < J - 1; ++k) {
+          const double h = 1e-7;
+          xh(k) = x(k) + h;
+          f(xh, fh);
+          jacobian->col(k) = (fh - fx) / h;
+          xh(k) = x(k);
+        }
+        evaluations += J;
+      }
+    }
     for (int o = 1; o < J; ++o) w(o) = std::exp(x(o - 1));
   }
   evaluate_period(log_coef, omega, tariff, sales, w, sol, residual);

@@ -21,13 +21,17 @@ struct PeriodSolution {
   SolverReport report;
 };
 
+// `jacobian` (optional): a cache of the Jacobian of the J-1 residuals in log wages. When it is
+// non-empty, chord-Newton steps with it are tried first (cheap when a nearby problem was solved
+// before, as in successive sweeps of a transition); after a fallback to the hybrid method it
+// is refreshed by forward differences at the solution.
 // `sales(o, w_o)` must be positive for the wages the solver visits (return a non-positive or
 // non-finite number to signal an inadmissible wage; the solver then reports failure).
 PeriodSolution solve_period(const Eigen::MatrixXd& log_coef, double omega,
                             const Eigen::MatrixXd& tariff,
                             const std::function<double(int, double)>& sales,
                             const Eigen::VectorXd& wage_guess, double tolerance,
-                            int max_evaluations);
+                            int max_evaluations, Eigen::MatrixXd* jacobian = nullptr);
 
 // Shares, expenditure and relative residuals S_demand/S_o - 1 at given wages.
 void evaluate_period(const Eigen::MatrixXd& log_coef, double omega, const Eigen::MatrixXd& tariff,

@@ -44,7 +44,7 @@ struct Period {
 // Static equilibrium of one period given masses n and values v.
 Period solve_one(const Parameters& p, const ReducedForm& r, const Economy& e,
                  const Eigen::MatrixXd& n, const Eigen::MatrixXd& v, const Eigen::VectorXd& w0,
-                 const SolverOptions& opt) {
+                 const SolverOptions& opt, Eigen::MatrixXd* jacobian) {
   const int J = e.size();
   const double chi = r.chi, eps = r.epsilon, omega = -(eps + r.a);
   Eigen::MatrixXd log_coef(J, J);
@@ -59,7 +59,7 @@ Period solve_one(const Parameters& p, const ReducedForm& r, const Economy& e,
     return w * (e.labor(o) - E) / (1 - r.mu);
   };
   detail::PeriodSolution sol = detail::solve_period(log_coef, omega, e.tariff, sales, w0,
-                                                    opt.tolerance, opt.max_evaluations);
+                                                    opt.tolerance, opt.max_evaluations, jacobian);
   Period out;
   out.residual = sol.report.residual;
   out.ok = sol.report.converged();
@@ -128,6 +128,7 @@ TransitionPath solve_transition(const Parameters& p, const Economy& from, const 
 
   std::vector<Eigen::MatrixXd> v(T, after.value), v_new(T), v_prev;
   std::vector<Period> path(T);
+  std::vector<Eigen::MatrixXd> jacobians(T);  // per-period Jacobian cache for chord steps
   std::vector<Eigen::MatrixXd> n(T + 1);
   double damping = opt.damping, prev_dist = std::numeric_limits<double>::infinity();
   TransitionPath out;
@@ -141,7 +142,7 @@ TransitionPath solve_transition(const Parameters& p, const Economy& from, const 
     for (int t = 0; t < T && ok; ++t) {
       const Eigen::VectorXd& w0 =
           (sweep > 1 && path[t].ok) ? path[t].w : (t > 0 ? path[t - 1].w : before.wages);
-      Period per = solve_one(p, r, to, n[t], v[t], w0, opt.period_solver);
+      Period per = solve_one(p, r, to, n[t], v[t], w0, opt.period_solver, &jacobians[t]);
       if (!per.ok) {
         ok = false;
         break;
