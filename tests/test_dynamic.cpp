@@ -411,3 +411,18 @@ TEST(DynamicTransition, MelitzElasticitiesAndConvergence) {
     EXPECT_NEAR(tp.consumption(opt.periods - 1, j) / s1.consumption(j), 1, 1e-5);
   }
 }
+
+// Calibration inverts the steady state: the flows of a solved equilibrium give back its iceberg
+// costs (identity of the gravity form, docs/dynamic.md §1.1), also with tariffs and Melitz.
+TEST(DynamicCalibration, RecoversTradeCostsFromFlows) {
+  for (const Parameters& p : {krugman(), melitz()}) {
+    Economy e = three(1.1);
+    SteadyState ss = solve_steady_state(p, e);
+    Economy back = calibrate_trade_costs(p, e.labor, e.tariff, ss.flows);
+    EXPECT_LT((back.kappa - e.kappa).cwiseAbs().maxCoeff(), 1e-10) << to_string(p.variant);
+  }
+  Economy e = three();
+  Eigen::MatrixXd flows = Eigen::MatrixXd::Ones(3, 3);
+  flows(1, 2) = 0;
+  EXPECT_THROW(calibrate_trade_costs(krugman(), e.labor, e.tariff, flows), hat::InputError);
+}

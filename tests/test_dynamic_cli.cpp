@@ -202,6 +202,10 @@ TEST(DynamicCli, BadInputIsRejected) {
            "[elasticities]\nshort_run = -2.0\nlong_run = -1.5\nflows = \"iceberg\"\n",
        "[elasticities] long_run"},
       {"toml", "[model\nsigma = 3", "TOML parse error"},
+      {"calfile",
+       variant("[trade_costs]\nmatrix = [[1.0, 1.5], [1.5, 1.0]]",
+               "[calibration]\nfile = \"no-such-file.csv\""),
+       "[calibration] file"},
   };
   for (const Case& c : cases) {
     const std::string cfg = tmp.file(c.name + ".toml", c.text);
@@ -221,4 +225,47 @@ TEST(DynamicCli, BadInputIsRejected) {
                                (tmp.path / "x").string())),
             2);
   EXPECT_NE(hat::test::last_stderr().find("cannot open"), std::string::npos);
+}
+
+// Eaton-Kortum (2002) 19-country data: trade costs calibrated to the observed flows make the
+// model's domestic shares equal the data's X_nn / sum_i X_ni (computed here from the CSV), and
+// the gains equal the formula (3.24) evaluated at the observed shares.
+TEST(DynamicCli, CalibratedToEkDataReproducesSharesAndFormula) {
+  HAT_REQUIRE_DATA(data);
+  TempDir tmp;
+  const std::string csv = data + "/ek2002-raw/nominal_variable.csv";
+  std::string text = R"([model]
+delta = 0.1
+beta = 0.96
+gamma = 2.0
+b = 1e-9
+[elasticities]
+short_run = -0.76
+long_run = -2.0
+flows = "tariff_inclusive"
+[countries]
+names = ["AUS", "AUT", "BEL", "CAN", "DNK", "FIN", "FRA", "DEU", "GRC", "ITA",
+         "JPN", "NLD", "NZL", "NOR", "PRT", "ESP", "SWE", "GBR", "USA"]
+[calibration]
+file = ")" + csv + R"("
+labor_column = "industrial_labor"
+)";
+  std::string s;
+  ASSERT_EQ(hat::test::run(cmd("gft " + tmp.file("ek.toml", text) + " --out " +
+                               (tmp.path / "o").string() + " --json"),
+                           &s),
+            0)
+      << hat::test::last_stderr();
+  json j = json::parse(s);
+  hat::io::CsvTable t = hat::io::read_csv(csv);
+  const double sigma = 1.76, chi = (1 + 2.0) / 1.76 - 1;
+  for (int n = 0; n < 19; ++n) {
+    double total = 0;
+    for (int i = 0; i < 19; ++i) total += t.numbers("trade_" + std::to_string(i + 1))[n];
+    const double share = t.numbers("trade_" + std::to_string(n + 1))[n] / total;
+    EXPECT_NEAR(j["domestic_share"][n].get<double>(), share, 1e-12) << n;
+    EXPECT_NEAR(j["gains"][n].get<double>() / std::pow(share, -1 / ((1 + chi) * (sigma - 1))), 1,
+                1e-9)
+        << n;
+  }
 }

@@ -1,6 +1,8 @@
 // `hat dynamic gft|steady-state|transition CONFIG.toml --out DIR [--json]`: dynamic gains from
 // trade (Boehm, Levchenko, Pandalai-Nayar and Toma 2024; docs/dynamic.md).
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "commands.hpp"
@@ -82,6 +84,12 @@ Loaded load(const std::string& path) {
 json base_manifest(const std::string& command, const Loaded& l) {
   json m = io::manifest("dynamic " + command);
   io::manifest_add_input(m, l.file.path(), l.file.text());
+  if (!l.config.calibration_file.empty()) {
+    std::ifstream in(l.config.calibration_file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    io::manifest_add_input(m, l.config.calibration_file, text.str());
+  }
   m["parameters"] = parameters_json(l.config);
   m["countries"] = l.config.names;
   return m;
@@ -124,6 +132,8 @@ void run_steady_state(const DynamicOptions& o) {
   add_country_rows(countries, c.names, "entry_labor", ss.entry_labor);
   add_country_rows(countries, c.names, "domestic_share", ss.domestic_share);
   io::CsvWriter pairs({"importer", "exporter", "variable", "value"});
+  add_pair_rows(pairs, c.names, "trade_cost", c.economy.kappa);
+  add_pair_rows(pairs, c.names, "tariff", c.economy.tariff);
   add_pair_rows(pairs, c.names, "mass", ss.mass);
   add_pair_rows(pairs, c.names, "sales_per_firm", ss.sales_per_firm);
   add_pair_rows(pairs, c.names, "flows", ss.flows);

@@ -96,6 +96,14 @@ struct Economy {
 void validate(const Economy& e);
 Economy scale_trade_costs(const Economy& e, double factor);  // kappa_do *= factor for d != o
 
+// Iceberg costs (kappa_dd = 1) that make the model's steady-state expenditure shares equal the
+// observed ones, lambda_do = tau_do X_do / sum_o' tau_do' X_do' for tariff-exclusive flows
+// `flows` (importer rows; any currency per row). Sales follow from the column-stochastic
+// market-clearing system S = M S, wages from w_o L_o = (1 - s) S_o, and kappa from the
+// gravity ratios lambda_do / lambda_dd. Throws InputError on non-positive flows.
+Economy calibrate_trade_costs(const Parameters& p, const Eigen::VectorXd& labor,
+                              const Eigen::MatrixXd& tariff, const Eigen::MatrixXd& flows);
+
 struct SolverOptions {
   double tolerance = 1e-12;  // sup-norm of relative market-clearing residuals
   int max_evaluations = 2000;
@@ -185,8 +193,10 @@ struct Config {
   FlowMeasure measure = FlowMeasure::TariffExclusive;
   std::vector<std::string> names;
   Economy economy;
-  double trade_cost_factor = 1;  // [shock]: kappa_do *= factor for d != o
-  bool shock_tariffs = false;    // [shock] tariffs given: the new gross tariff matrix
+  std::string calibration_file;       // [calibration] file, when trade costs were calibrated
+  Eigen::MatrixXd calibration_flows;  // the observed flows read from it (importer rows)
+  double trade_cost_factor = 1;       // [shock]: kappa_do *= factor for d != o
+  bool shock_tariffs = false;         // [shock] tariffs given: the new gross tariff matrix
   Eigen::MatrixXd new_tariff;
   TransitionOptions transition;
   Economy shocked() const;  // the economy after the [shock]

@@ -3,9 +3,11 @@
 #include "hat/io/config.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <string>
 
 #include "hat/core/error.hpp"
+#include "hat/io/csv.hpp"
 #include "hat/models/dynamic.hpp"
 
 namespace hat::dynamic {
@@ -80,22 +82,64 @@ Config load_config(const io::ConfigFile& file) {
   io::ConfigTable countries = root.table("countries");
   if (countries.empty()) root.fail("countries", "missing table [countries]");
   c.names = countries.strings("names");
-  std::vector<double> labor = countries.numbers("labor");
-  countries.reject_unknown();
   if (c.names.empty()) countries.fail("names", "at least one country is required");
+  const int J = static_cast<int>(c.names.size());
+  io::ConfigTable cal = root.table("calibration");
+  io::ConfigTable tc = root.table("trade_costs");
+  io::ConfigTable tar = root.table("tariffs");
+  io::CsvTable data;
+  std::string labor_column;
+  if (!cal.empty()) {
+    std::filesystem::path f(cal.string("file"));
+    if (f.is_relative()) f = std::filesystem::path(file.directory()) / f;
+    c.calibration_file = f.lexically_normal().string();
+    const std::string prefix = cal.string("flow_prefix", "trade_");
+    labor_column = cal.string("labor_column", "");
+    cal.reject_unknown();
+    if (!std::filesystem::exists(f)) cal.fail("file", "cannot open " + c.calibration_file);
+    data = io::read_csv(c.calibration_file);
+    if (data.rows.size() != static_cast<size_t>(J))
+      cal.fail("file", c.calibration_file + " has " + std::to_string(data.rows.size()) +
+                           " rows, [countries] names has " + std::to_string(J));
+    if (!tc.empty())
+      tc.fail("matrix", "give either [trade_costs] or [calibration] (which calibrates them)");
+    c.calibration_flows.resize(J, J);
+    for (int o = 0; o < J; ++o) {
+      const std::string col = prefix + std::to_string(o + 1);
+      if (!data.has_column(col))
+        cal.fail("flow_prefix", c.calibration_file + " has no column '" + col + "'");
+      std::vector<double> v = data.numbers(col);
+      for (int d = 0; d < J; ++d) c.calibration_flows(d, o) = v[d];
+    }
+  }
+  std::vector<double> labor;
+  if (!labor_column.empty()) {
+    if (countries.has("labor"))
+      countries.fail("labor", "give either [countries] labor or [calibration] labor_column");
+    if (!data.has_column(labor_column))
+      cal.fail("labor_column", c.calibration_file + " has no column '" + labor_column + "'");
+    labor = data.numbers(labor_column);
+  } else {
+    labor = countries.numbers("labor");
+  }
+  countries.reject_unknown();
   if (labor.size() != c.names.size())
     countries.fail("labor", "has " + std::to_string(labor.size()) + " entries but names has " +
                                 std::to_string(c.names.size()));
-  const int J = static_cast<int>(labor.size());
   c.economy.labor = Eigen::Map<Eigen::VectorXd>(labor.data(), J);
-
-  io::ConfigTable tc = root.table("trade_costs");
-  if (tc.empty()) root.fail("trade_costs", "missing table [trade_costs]");
-  c.economy.kappa = tc.matrix("matrix");
-  tc.reject_unknown();
-  io::ConfigTable tar = root.table("tariffs");
   c.economy.tariff = tar.empty() ? Eigen::MatrixXd::Ones(J, J) : tar.matrix("matrix");
   tar.reject_unknown();
+  if (!cal.empty()) {
+    with_file(path, [&] {
+      validate(Economy{c.economy.labor, Eigen::MatrixXd::Ones(J, J), c.economy.tariff});
+      c.economy = calibrate_trade_costs(p, c.economy.labor, c.economy.tariff, c.calibration_flows);
+      return 0;
+    });
+  } else {
+    if (tc.empty()) root.fail("trade_costs", "missing table [trade_costs] (or [calibration])");
+    c.economy.kappa = tc.matrix("matrix");
+    tc.reject_unknown();
+  }
   with_file(path, [&] {
     validate(c.economy);
     return 0;
