@@ -125,6 +125,10 @@ TransitionPath solve_transition(const Parameters& p, const Economy& from, const 
   if (opt.periods < 2) throw InputError("[transition] periods: must be at least 2");
   const ReducedForm r = reduced_form(p);
   const int J = to.size(), T = opt.periods;
+  for (const SteadyState* s : {&before, &after})
+    if (s->mass.rows() != J || s->value.rows() != J || s->consumption.size() != J)
+      throw InputError("transition: steady states do not match the economies (" +
+                       std::to_string(J) + " countries)");
 
   std::vector<Eigen::MatrixXd> v(T, after.value), v_new(T), v_prev;
   std::vector<Period> path(T);
