@@ -426,3 +426,26 @@ TEST(DynamicCalibration, RecoversTradeCostsFromFlows) {
   flows(1, 2) = 0;
   EXPECT_THROW(calibrate_trade_costs(krugman(), e.labor, e.tariff, flows), hat::InputError);
 }
+
+// Melitz-Pareto: theta and chi from the elasticities given sigma invert elasticities() for all
+// three measures; BLPN's -0.76 is inadmissible for tariff-exclusive flows (theta < sigma - 1),
+// and read as tariff-inclusive with sigma = 1.5 gives theta = 1.76 (0.5 / 1.5).
+TEST(DynamicElasticity, MelitzThetaChiFromEstimates) {
+  Parameters p = melitz();
+  Elasticities el = elasticities(p);
+  ThetaChi a = melitz_from_elasticities(el.short_run_tariff, el.long_run_tariff,
+                                        FlowMeasure::TariffExclusive, p.sigma);
+  ThetaChi b = melitz_from_elasticities(el.short_run_iceberg, el.long_run_iceberg,
+                                        FlowMeasure::Iceberg, p.sigma);
+  ThetaChi c = melitz_from_elasticities(1 + el.short_run_tariff, 1 + el.long_run_tariff,
+                                        FlowMeasure::TariffInclusive, p.sigma);
+  for (ThetaChi t : {a, b, c}) {
+    EXPECT_NEAR(t.theta, p.theta, 1e-13);
+    EXPECT_NEAR(t.chi, p.chi, 1e-13);
+  }
+  EXPECT_THROW(melitz_from_elasticities(-0.76, -1.75, FlowMeasure::TariffExclusive, 1.5),
+               hat::InputError);
+  ThetaChi blp = melitz_from_elasticities(-0.76, -1.75, FlowMeasure::TariffInclusive, 1.5);
+  EXPECT_NEAR(blp.theta, 1.76 * 0.5 / 1.5, 1e-14);
+  EXPECT_NEAR(blp.chi, 2.75 / 1.76 - 1, 1e-14);
+}

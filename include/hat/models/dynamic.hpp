@@ -84,6 +84,14 @@ struct SigmaChi {
 // Throws InputError explaining which inequality fails when the pair maps to sigma <= 1 or
 // chi <= 0 (or is not finite).
 SigmaChi structural_from_elasticities(double short_run, double long_run, FlowMeasure measure);
+// Melitz-Pareto mapping (sigma given): tariff elasticities are -psi and -psi (1 + chi) with
+// psi = sigma theta / (sigma - 1) (tariff-inclusive: 1 - psi, 1 - psi (1 + chi)); iceberg
+// elasticities -theta and -theta (1 + chi). Throws InputError unless theta > sigma - 1, chi > 0.
+struct ThetaChi {
+  double theta, chi;
+};
+ThetaChi melitz_from_elasticities(double short_run, double long_run, FlowMeasure measure,
+                                  double sigma);
 
 struct Economy {
   Eigen::VectorXd labor;   // L_j > 0

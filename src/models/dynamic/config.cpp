@@ -40,26 +40,37 @@ Config load_config(const io::ConfigFile& file) {
   Parameters& p = c.params;
   p.variant =
       with_file(path, [&] { return variant_from_string(model.string("variant", "krugman")); });
+  const bool melitz = p.variant == Variant::MelitzPareto;
   if (!el.empty()) {
-    if (model.has("sigma") || model.has("chi"))
-      model.fail(model.has("sigma") ? "sigma" : "chi",
-                 "give either [model] sigma and chi or an [elasticities] table, not both");
     c.from_elasticities = true;
     c.short_run = el.number("short_run");
     c.long_run = el.number("long_run");
     c.measure = with_file(path, [&] { return flow_measure_from_string(el.string("flows")); });
     el.reject_unknown();
-    if (p.variant == Variant::MelitzPareto)
-      el.fail("short_run",
-              "backing parameters out of elasticities is implemented for the "
-              "krugman and customer_base variants (sigma and chi)");
-    SigmaChi sc = with_file(
-        path, [&] { return structural_from_elasticities(c.short_run, c.long_run, c.measure); });
-    p.sigma = sc.sigma;
-    p.chi = sc.chi;
+    if (melitz) {
+      // sigma is not identified by the elasticities: theta and chi are.
+      if (model.has("theta") || model.has("chi"))
+        model.fail(model.has("theta") ? "theta" : "chi",
+                   "give either [model] theta and chi or an [elasticities] table, not both");
+      p.sigma = model.number("sigma");
+      ThetaChi tc = with_file(path, [&] {
+        return melitz_from_elasticities(c.short_run, c.long_run, c.measure, p.sigma);
+      });
+      p.theta = tc.theta;
+      p.chi = tc.chi;
+    } else {
+      if (model.has("sigma") || model.has("chi"))
+        model.fail(model.has("sigma") ? "sigma" : "chi",
+                   "give either [model] sigma and chi or an [elasticities] table, not both");
+      SigmaChi sc = with_file(
+          path, [&] { return structural_from_elasticities(c.short_run, c.long_run, c.measure); });
+      p.sigma = sc.sigma;
+      p.chi = sc.chi;
+    }
   } else {
     p.sigma = model.number("sigma");
     p.chi = model.number("chi");
+    if (melitz) p.theta = model.number("theta");
   }
   p.delta = model.number("delta");
   p.beta = model.number("beta");
@@ -69,10 +80,7 @@ Config load_config(const io::ConfigFile& file) {
   } else {
     p.b = model.number("b");
   }
-  if (p.variant == Variant::MelitzPareto) {
-    p.theta = model.number("theta");
-    p.fixed_cost = model.number("fixed_cost");
-  }
+  if (melitz) p.fixed_cost = model.number("fixed_cost");
   model.reject_unknown();
   with_file(path, [&] {
     validate(p);

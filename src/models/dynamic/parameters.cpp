@@ -148,6 +148,44 @@ SigmaChi structural_from_elasticities(double sr, double lr, FlowMeasure measure)
   return out;
 }
 
+ThetaChi melitz_from_elasticities(double sr, double lr, FlowMeasure measure, double sigma) {
+  if (!std::isfinite(sr)) throw InputError("[elasticities] short_run: must be finite");
+  if (!std::isfinite(lr)) throw InputError("[elasticities] long_run: must be finite");
+  if (!(sigma > 1)) throw InputError("[model] sigma: must be > 1, got " + num(sigma));
+  ThetaChi out{};
+  double psi = 0;
+  std::string law;
+  switch (measure) {
+    case FlowMeasure::TariffExclusive:
+      psi = -sr;
+      out.chi = lr / sr - 1;
+      law = "short_run = -sigma theta/(sigma-1) (tariff-exclusive flows)";
+      break;
+    case FlowMeasure::TariffInclusive:
+      psi = 1 - sr;
+      out.chi = (1 - lr) / psi - 1;
+      law = "short_run = 1 - sigma theta/(sigma-1) (tariff-inclusive flows)";
+      break;
+    case FlowMeasure::Iceberg:
+      out.theta = -sr;
+      out.chi = lr / sr - 1;
+      law = "short_run = -theta (iceberg costs)";
+      break;
+  }
+  if (measure != FlowMeasure::Iceberg) out.theta = psi * (sigma - 1) / sigma;
+  if (!(out.theta > sigma - 1))
+    throw InputError("[elasticities] short_run: " + num(sr) + " with sigma " + num(sigma) +
+                     " implies theta = " + num(out.theta) + " <= sigma - 1 = " + num(sigma - 1) +
+                     " under " + law +
+                     "; the Melitz-Pareto model needs theta > sigma - 1 (lower [model] sigma "
+                     "or check the measure of the flows)");
+  if (!(out.chi > 0))
+    throw InputError("[elasticities] long_run: " + num(lr) + " with short_run " + num(sr) +
+                     " implies chi = " + num(out.chi) +
+                     " <= 0; the long-run elasticity must be larger in absolute value");
+  return out;
+}
+
 void validate(const Economy& e) {
   const int J = e.size();
   if (J < 1) throw InputError("[countries] labor: at least one country is required");
