@@ -328,3 +328,17 @@ TEST(EkData, RawDataValidation) {
   expect_error(corrupted("price.csv", "0.16198921", "NaN"), "price.csv", "good1");
   expect_error(corrupted("scalar.json", "0.21221", "1.5"), "scalar.json", "beta");
 }
+
+// Model side of MODEL.md §2: y_ni = log(M_ni / M_nn) from a flow matrix, in the design's pair
+// order; flows built as exp(y) on the off-diagonal and 1 on the diagonal give y back.
+TEST(EkGravity, LogNormalisedFlowsFollowThePairOrder) {
+  HAT_REQUIRE_DATA(dir);
+  GravityData d = hat::data::read_ek_gravity(dir);
+  GravityRegression reg(d);
+  Eigen::MatrixXd M = Eigen::MatrixXd::Constant(19, 19, 2.0);
+  for (long k = 0; k < d.n_pairs(); ++k) M(d.importer[k], d.exporter[k]) = 2.0 * std::exp(d.y(k));
+  EXPECT_LT((reg.log_normalised_flows(M) - d.y).cwiseAbs().maxCoeff(), 1e-12);
+  M(3, 4) = 0.0;
+  EXPECT_THROW(reg.log_normalised_flows(M), hat::NumericalError);
+  EXPECT_THROW(reg.log_normalised_flows(Eigen::MatrixXd::Ones(3, 3)), hat::InputError);
+}
