@@ -6,6 +6,7 @@
 #include <omp.h>
 
 #include "hat/core/error.hpp"
+#include "hat/models/eaton_kortum.hpp"
 #include "hat/world/world.hpp"
 
 using namespace hat;
@@ -97,13 +98,13 @@ TEST(World, LogUtilityFiveCountryClosedFormAndWalras) {
   Equilibrium eq = solve_equilibrium(w, start(5, 1.02), opt);
   ASSERT_TRUE(eq.report.converged()) << eq.report.message;
   const Evaluation& ev = eq.state;
-  for (int i = 0; i < 5; ++i) {
-    const Eigen::VectorXd& p = ev.countries[i].problem.prices;
-    Eigen::VectorXd closed = p.array().pow(-1.0 / w.sigma);
-    closed /= closed.sum();
+  // EK structural gravity with T = 1, unit cost c_j = W_j / A_j, barrier d_ij, theta = 1/sigma.
+  const Eigen::VectorXd cost = ev.prices.W.cwiseQuotient(w.A);
+  const Eigen::MatrixXd closed =
+      models::ek::trade_shares(Eigen::VectorXd::Ones(5), cost, w.d, 1.0 / w.sigma);
+  for (int i = 0; i < 5; ++i)
     for (int j = 0; j < 5; ++j)
-      EXPECT_NEAR(ev.imports(i, j) / ev.imports.row(i).sum(), closed(j), 1e-9) << i << "," << j;
-  }
+      EXPECT_NEAR(ev.imports(i, j) / ev.imports.row(i).sum(), closed(i, j), 1e-9) << i << "," << j;
   EXPECT_LT(std::abs(ev.goods_residual(0)), 1e-9);  // Walras' law
   EXPECT_LT(std::abs(ev.net_assets.sum()) / ev.output.sum(), 1e-10);
   EXPECT_NEAR(ev.prices.W.mean(), 1.0, opt.tolerance);  // numeraire, to the solver tolerance
