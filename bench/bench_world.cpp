@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
     for (int j = 0; j < w2.size(); ++j)
       if (j != i) w2.d(i, j) = std::max(1.0, 0.9 * w2.d(i, j));
     t.reset();
-    world::Equilibrium cf = world::solve_equilibrium(w2, base.state.prices, wc.options, &base.state);
+    world::Equilibrium cf =
+        world::solve_equilibrium(w2, base.state.prices, wc.options, &base.state, &base.jacobian);
     const double warm = t.seconds();
     std::printf("re-solve after a 10%% cut in %s's import costs: %7.2f s  status %s  evaluations %d  jacobians %d\n",
                 wc.world.names[i].c_str(), warm, to_string(cf.report.status), cf.evaluations,

@@ -210,3 +210,23 @@ TEST(World, ValidationRejectsBadEconomies) {
   bad.d(1, 0) = std::nan("");
   EXPECT_THROW(bad.validate(), InputError);
 }
+
+// Re-solving after a trade-cost change with the baseline's Jacobian reaches the same
+// equilibrium as a solve that computes its own (to the solver tolerance), without any
+// finite-difference Jacobian.
+TEST(World, ResolveWithBaselineJacobian) {
+  World w = five_country(1.5);
+  w.assets = 40;
+  EquilibriumOptions opt;
+  Equilibrium base = solve_equilibrium(w, start(5, 1.02), opt);
+  ASSERT_TRUE(base.report.converged());
+  ASSERT_EQ(base.jacobian.rows(), 6);
+  World w2 = w;
+  for (int j = 1; j < 5; ++j) w2.d(0, j) = std::max(1.0, 0.9 * w2.d(0, j));
+  Equilibrium fresh = solve_equilibrium(w2, base.state.prices, opt, &base.state);
+  Equilibrium reuse = solve_equilibrium(w2, base.state.prices, opt, &base.state, &base.jacobian);
+  ASSERT_TRUE(fresh.report.converged() && reuse.report.converged()) << reuse.report.message;
+  EXPECT_EQ(reuse.jacobians, 0);
+  EXPECT_LT((fresh.state.prices.W - reuse.state.prices.W).cwiseAbs().maxCoeff(), 1e-9);
+  EXPECT_NEAR(fresh.state.prices.R(0), reuse.state.prices.R(0), 1e-10);
+}
