@@ -7,5 +7,7 @@ namespace hat::cli {
 
 void register_household(CLI::App& app);
 void register_world(CLI::App& app);
+void register_elasticity(CLI::App& app);
+void register_planner(CLI::App& app);
 
 }  // namespace hat::cli
