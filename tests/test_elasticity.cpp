@@ -208,9 +208,9 @@ TEST(Elasticity, DecompositionAddsUpWhenDistributionAdjusts) {
   EXPECT_NEAR(b.micro.weight_home.sum(), 1.0, 1e-12);
 }
 
-// Accuracy of the derivative: the central difference with the default step (1e-4) agrees with
-// the Richardson-extrapolated O(h^4) estimate over steps 2e-4 and 1e-4, and with a ten times
-// smaller step, to 1e-8 (the issue asks for 1e-6). Much larger steps (1e-3) are not used: the
+// Accuracy of the derivative: the central difference with the default step (1e-5) agrees with
+// the Richardson-extrapolated O(h^4) estimate over steps 4e-5 and 2e-5, and with a three times
+// smaller step, to 5e-8 (the issue asks for 1e-6). Much larger steps (1e-3) are not used: the
 // EGM policies are piecewise smooth in prices and a wide step can straddle a kink.
 TEST(Elasticity, CentralDifferenceAgreesWithRichardson) {
   World w = four_country(1.5, 50);
@@ -220,9 +220,9 @@ TEST(Elasticity, CentralDifferenceAgreesWithRichardson) {
   const CountryState& cs = ev.countries[3];
   ElasticityOptions r;
   r.richardson = true;
-  r.step = 2e-4;
+  r.step = 4e-5;
   ElasticityOptions small;
-  small.step = 1e-5;
+  small.step = 3e-6;
   for (int j : {0, 1}) {
     BilateralElasticity a =
         bilateral_elasticity(cs.problem, cs.solution, cs.distribution.mass, 3, j);
@@ -230,8 +230,8 @@ TEST(Elasticity, CentralDifferenceAgreesWithRichardson) {
         bilateral_elasticity(cs.problem, cs.solution, cs.distribution.mass, 3, j, r);
     BilateralElasticity c =
         bilateral_elasticity(cs.problem, cs.solution, cs.distribution.mass, 3, j, small);
-    EXPECT_NEAR(a.theta, b.theta, 1e-8) << j;
-    EXPECT_NEAR(a.theta, c.theta, 1e-8) << j;
+    EXPECT_NEAR(a.theta, b.theta, 5e-8) << j;
+    EXPECT_NEAR(a.theta, c.theta, 5e-8) << j;
   }
 }
 

@@ -21,7 +21,7 @@ namespace {
 struct ElasticityArgs {
   std::string config, out, country, partner, distribution = "fixed";
   bool json = false, quiet = false, no_solve = false, richardson = false;
-  double step = 1e-4;
+  double step = 1e-5;
   int threads = -1;
 };
 
@@ -258,7 +258,7 @@ void register_elasticity(CLI::App& app) {
                   "fixed (baseline distribution weights the new policies) or adjusts");
   sub->add_flag("--no-solve", a->no_solve,
                 "use the config's [equilibrium] prices as they are instead of solving first");
-  sub->add_option("--step", a->step, "central-difference step in log d_ij (default 1e-4)");
+  sub->add_option("--step", a->step, "central-difference step in log d_ij (default 1e-5)");
   sub->add_flag("--richardson", a->richardson, "Richardson-extrapolate steps h and h/2");
   sub->add_option("--out", a->out, "write CSV tables, SVG figures and manifest.json here");
   sub->add_flag("--json", a->json, "print a JSON summary on stdout");

@@ -32,8 +32,11 @@ DistributionMode parse_distribution_mode(const std::string& s, const std::string
 struct ElasticityOptions {
   DistributionMode distribution = DistributionMode::Fixed;
   // Central-difference step in log d_ij. The truncation error is O(step^2) and the round-off
-  // error O(tolerance / step): 1e-4 with 1e-13 tolerances gives about 1e-8 (see the docs).
-  double step = 1e-4;
+  // error O(tolerance / step): 1e-5 with 1e-13 tolerances gives about 1e-8. The EGM policies
+  // are only piecewise smooth in prices (linear interpolation), so a wide step (>= 1e-4) can
+  // straddle a kink and mix left and right derivatives at the 1e-6 level
+  // (docs/elasticity-planner.md).
+  double step = 1e-5;
   // Richardson extrapolation of the steps h and h/2 (error O(h^4); twice the solves).
   bool richardson = false;
   household::SolveOptions household{1e-13, 1e-13, 20000, 5, true};
