@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
   hat::cli::register_world(app);
   hat::cli::register_elasticity(app);
   hat::cli::register_planner(app);
+  hat::cli::register_gravity(app);
+  hat::cli::register_ek(app);
+  hat::cli::register_dynamic(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

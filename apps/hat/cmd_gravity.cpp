@@ -1,0 +1,141 @@
+// `hat gravity`: the gravity regression of Eaton & Kortum (2002) Table III (MODEL.md §2) on EK's
+// data (--data DIR) or on a tidy pairs file (--pairs FILE).
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "ek_output.hpp"
+#include "hat/calibration/gravity.hpp"
+#include "hat/core/error.hpp"
+#include "hat/core/timer.hpp"
+#include "hat/data/ek_data.hpp"
+#include "hat/io/csv.hpp"
+#include "hat/io/manifest.hpp"
+#include "hat/io/output.hpp"
+#include "hat/io/svg_plot.hpp"
+
+namespace hat::cli {
+
+std::string gravity_csv(const calibration::GravityFit& f) {
+  io::CsvWriter w({"parameter", "country", "estimate", "std_error"});
+  const auto& e = f.estimates;
+  const auto& s = f.std_errors;
+  for (int b = 0; b < 6; ++b)
+    w.cell("dist_" + std::to_string(b + 1)).cell("").cell(e.bins(b)).cell(s.bins(b)).end_row();
+  w.cell("border").cell("").cell(e.border).cell(s.border).end_row();
+  w.cell("language").cell("").cell(e.language).cell(s.language).end_row();
+  w.cell("ec").cell("").cell(e.ec).cell(s.ec).end_row();
+  w.cell("efta").cell("").cell(e.efta).cell(s.efta).end_row();
+  for (size_t i = 0; i < e.countries.size(); ++i)
+    w.cell("S").cell(e.countries[i]).cell(e.S(i)).cell(s.S(i)).end_row();
+  for (size_t i = 0; i < e.countries.size(); ++i)
+    w.cell("m").cell(e.countries[i]).cell(e.m(i)).cell(s.m(i)).end_row();
+  // fit statistics (no standard error)
+  w.cell("rss").cell("").cell(f.rss).cell("").end_row();
+  w.cell("r2").cell("").cell(f.r2).cell("").end_row();
+  w.cell("sigma2").cell("").cell(f.sigma2).cell("").end_row();
+  w.cell("n_obs").cell("").cell(f.n_obs).cell("").end_row();
+  if (f.gls) {
+    w.cell("sigma1_sq").cell("").cell(f.sigma1_sq).cell("").end_row();
+    w.cell("sigma2_sq").cell("").cell(f.sigma2_sq).cell("").end_row();
+  }
+  return w.str();
+}
+
+std::string gravity_table(const calibration::GravityFit& f) {
+  const auto& e = f.estimates;
+  const auto& s = f.std_errors;
+  std::string out = "Gravity regression (Eaton-Kortum 2002, Table III, OLS)\n";
+  const char* bins[] = {"[0,375)",     "[375,750)",   "[750,1500)",
+                        "[1500,3000)", "[3000,6000)", "[6000,max]"};
+  out += fmt::format("{:<22}{:>12}{:>12}\n", "", "estimate", "s.e.");
+  for (int b = 0; b < 6; ++b)
+    out += fmt::format("{:<22}{:>12.5f}{:>12.5f}\n", std::string("distance ") + bins[b], e.bins(b),
+                       s.bins(b));
+  out += fmt::format("{:<22}{:>12.5f}{:>12.5f}\n", "border", e.border, s.border);
+  out += fmt::format("{:<22}{:>12.5f}{:>12.5f}\n", "shared language", e.language, s.language);
+  out += fmt::format("{:<22}{:>12.5f}{:>12.5f}\n", "European Community", e.ec, s.ec);
+  out += fmt::format("{:<22}{:>12.5f}{:>12.5f}\n", "EFTA", e.efta, s.efta);
+  out += fmt::format("\n{:<10}{:>12}{:>10}{:>12}{:>10}\n", "country", "S_i", "s.e.", "m_n", "s.e.");
+  for (size_t i = 0; i < e.countries.size(); ++i)
+    out += fmt::format("{:<10}{:>12.5f}{:>10.5f}{:>12.5f}{:>10.5f}\n", e.countries[i], e.S(i),
+                       s.S(i), e.m(i), s.m(i));
+  out += fmt::format("\nobservations {}, parameters {}, RSS {:.5f}, sigma^2 {:.5f}, R^2 {:.5f}\n",
+                     f.n_obs, f.n_params, f.rss, f.sigma2, f.r2);
+  return out;
+}
+
+void register_gravity(CLI::App& app) {
+  auto* sub = app.add_subcommand(
+      "gravity", "Gravity regression of EK (2002) Table III with the MODEL.md normalisation");
+  struct Opts {
+    std::string data, pairs, out;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  sub->add_option("--data", o->data,
+                  "data directory holding ek2002/ (default: $HAT_DATA_DIR, else ../shared/data)");
+  sub->add_option("--pairs", o->pairs,
+                  "tidy pairs CSV instead of EK's data (importer,exporter,y,distbin,border,"
+                  "language,ec,efta)");
+  sub->add_option("--out", o->out, "output directory (gravity.csv, fit.csv, figure, manifest)");
+  sub->add_flag("--json", o->json, "print one JSON object with the estimates on stdout");
+  sub->callback([o] {
+    Timer timer;
+    if (!o->pairs.empty() && !o->data.empty())
+      throw InputError("--data and --pairs are alternatives; give one");
+    data::GravityData d = o->pairs.empty() ? data::read_ek_gravity(data::resolve_data_dir(o->data))
+                                           : data::read_gravity_pairs(o->pairs);
+    calibration::GravityRegression reg(d);
+    calibration::GravityFit fit = reg.fit(d.y);
+    if (o->json) {
+      nlohmann::json j = gravity_json(fit.estimates);
+      j["rss"] = fit.rss;
+      j["r2"] = fit.r2;
+      j["n_obs"] = fit.n_obs;
+      print_json(j);
+    } else {
+      fmt::print("{}", gravity_table(fit));
+    }
+    if (!o->out.empty()) {
+      io::OutputDir out(o->out);
+      out.add("gravity.csv", gravity_csv(fit));
+      io::CsvWriter w({"importer", "exporter", "y", "fitted", "residual"});
+      for (long k = 0; k < d.n_pairs(); ++k)
+        w.cell(d.countries[d.importer[k]])
+            .cell(d.countries[d.exporter[k]])
+            .cell(d.y(k))
+            .cell(fit.fitted(k))
+            .cell(fit.residuals(k))
+            .end_row();
+      out.add("fit.csv", w.str());
+      io::Plot p;
+      p.title = "Gravity regression: fitted vs observed";
+      p.xlabel = "observed ln normalised share";
+      p.ylabel = "fitted";
+      p.diagonal = true;
+      io::Series s;
+      s.label = "country pairs";
+      s.line = false;
+      s.x.assign(d.y.data(), d.y.data() + d.y.size());
+      s.y.assign(fit.fitted.data(), fit.fitted.data() + fit.fitted.size());
+      p.series.push_back(s);
+      out.add("fit.svg", p.render());
+      nlohmann::json m = io::manifest("gravity");
+      for (const auto& f : d.files) manifest_add_file(m, f);
+      m["results"] = gravity_json(fit.estimates);
+      m["results"]["rss"] = fit.rss;
+      m["results"]["r2"] = fit.r2;
+      m["seconds"] = timer.seconds();
+      out.add_json("manifest.json", m);
+      out.commit();
+      progress("wrote {}", o->out);
+    }
+  });
+}
+
+}  // namespace hat::cli

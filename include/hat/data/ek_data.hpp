@@ -1,0 +1,73 @@
+// Readers for the Eaton–Kortum (2002) data sets and for the generic tidy gravity format.
+// Every reader validates shapes, the country order (MODEL.md: AUS, AUT, ..., GBR, USA), value
+// ranges and missing values, and throws hat::InputError naming the file, line and field.
+#pragma once
+
+#include <Eigen/Dense>
+#include <string>
+#include <vector>
+
+namespace hat::data {
+
+// The 19 EK countries in the order of all EK data files (ISO three-letter codes).
+const std::vector<std::string>& ek_countries();
+// EK's own two-letter codes (country_code.csv), same order.
+const std::vector<std::string>& ek_two_letter_codes();
+
+// The data directory: `option` if non-empty, else $HAT_DATA_DIR, else ../shared/data relative
+// to the working directory; throws InputError if none of them holds ek2002/ or ek2002-raw/.
+std::string resolve_data_dir(const std::string& option);
+
+// Off-diagonal country pairs with a log normalised trade share and the EK geography: the input
+// of the gravity regression (MODEL.md §2). Pairs are in the file's order.
+struct GravityData {
+  std::vector<std::string> countries;          // N codes; indices below refer to this order
+  std::vector<int> importer, exporter;         // per pair, 0-based, importer != exporter
+  Eigen::VectorXd y;                           // ln normalised share (EK: ln X'_ni / X'_nn)
+  std::vector<int> distbin;                    // 0..5: [0,375), [375,750), ..., [6000,max] miles
+  Eigen::VectorXd border, language, ec, efta;  // 0/1 dummies
+  std::vector<std::string> files;              // files read (for manifests)
+
+  int n_countries() const { return static_cast<int>(countries.size()); }
+  long n_pairs() const { return static_cast<long>(importer.size()); }
+  // Throws InputError if any pair is missing, duplicated or on the diagonal, or if values are
+  // out of range. `what` names the source in messages.
+  void validate(const std::string& what) const;
+};
+
+// data_dir/ek2002/ek-data.csv + ek-language.csv (the 342 regression observations of EK
+// Table III in importer-major order; `trade` is EK's beta-adjusted ln X'_ni/X'_nn).
+GravityData read_ek_gravity(const std::string& data_dir);
+
+// Generic tidy format: one CSV row per ordered pair (importer != exporter), columns
+//   importer, exporter, y, distbin, border, language, ec, efta
+// (codes are free-form strings; distbin is 1..6; all N(N-1) pairs must be present once).
+// Countries are ordered by first appearance in the importer column.
+GravityData read_gravity_pairs(const std::string& csv_path);
+
+// EK's raw 1990 data (data_dir/ek2002-raw/): flows, prices, wages and the pair regressors.
+struct EkRawData {
+  std::vector<std::string> countries;  // ISO codes, EK order
+  std::vector<std::string> names;      // English names from country_code.csv
+  double beta = 0.0;                   // labour share (scalar.json)
+  std::vector<double> thetas;          // EK's three theta values (scalar.json)
+  Eigen::VectorXd gdp;                 // local currency, millions
+  Eigen::VectorXd exchange_rate;       // local currency per US$
+  Eigen::VectorXd manuf_labor;         // manufacturing employment
+  Eigen::VectorXd wage;                // manufacturing wage, US$
+  Eigen::VectorXd edu_years;           // average years of schooling
+  Eigen::MatrixXd trade;               // X(n, i): n's purchases from i, local currency millions
+  Eigen::MatrixXd log_price;           // 19 x 50 log retail prices relative to the US
+  // Pair variables of regression_data.csv restricted to the 342 off-diagonal pairs
+  // (importer-major), with y = trade_prime:
+  GravityData gravity;
+  Eigen::VectorXd ln_trade;                                      // ln(X_ni / X_nn) as stored
+  Eigen::VectorXd rd, human_capital, density, labor, wage_term;  // Table V regressors (i - n)
+  std::vector<std::string> files;
+};
+EkRawData read_ek_raw(const std::string& data_dir);
+
+// data_dir/ek2002/ek-labor.csv: 19 labour forces relative to the US.
+Eigen::VectorXd read_ek_labor(const std::string& data_dir);
+
+}  // namespace hat::data

@@ -1,0 +1,197 @@
+// Gravity regression with importer and exporter fixed effects, distance bins and dummies:
+// Eaton & Kortum (2002), "Technology, Geography, and Trade", Econometrica 70(5), eq. (30) and
+// Table III; normalisation of the fixed effects as in MODEL.md §2. OLS by QR (numerics/ols).
+#include "hat/calibration/gravity.hpp"
+
+#include <cmath>
+
+#include "hat/core/error.hpp"
+#include "hat/numerics/ols.hpp"
+
+namespace hat::calibration {
+
+GravityRegression::GravityRegression(const data::GravityData& d)
+    : n_(d.n_countries()), countries_(d.countries) {
+  d.validate("gravity design");
+  const int N = n_;
+  const long P = d.n_pairs();
+  const int K = 2 * N + 8;
+  // Basis: a_1..a_N (importer FE), b_1..b_{N-1} (exporter FE, b_N = 0), c_2..c_6 (c_1 = 0),
+  // border, language, EC, EFTA.
+  X_ = Eigen::MatrixXd::Zero(P, K);
+  for (long k = 0; k < P; ++k) {
+    X_(k, d.importer[k]) = 1.0;
+    if (d.exporter[k] < N - 1) X_(k, N + d.exporter[k]) = 1.0;
+    if (d.distbin[k] > 0) X_(k, 2 * N - 1 + d.distbin[k] - 1) = 1.0;
+    X_(k, 2 * N + 4) = d.border(k);
+    X_(k, 2 * N + 5) = d.language(k);
+    X_(k, 2 * N + 6) = d.ec(k);
+    X_(k, 2 * N + 7) = d.efta(k);
+  }
+  for (int i = 0; i < N; ++i) column_names_.push_back("importer_" + countries_[i]);
+  for (int i = 0; i < N - 1; ++i) column_names_.push_back("exporter_" + countries_[i]);
+  for (int b = 2; b <= 6; ++b) column_names_.push_back("bin" + std::to_string(b));
+  for (const char* s : {"border", "language", "ec", "efta"}) column_names_.push_back(s);
+
+  // R maps basis coefficients to [S_1..S_N, m_1..m_N, dist_1..dist_6, border, lang, EC, EFTA].
+  R_ = Eigen::MatrixXd::Zero(2 * N + 10, K);
+  // exporter FE as a linear function of the basis: b_i (i < N), 0 for the last
+  Eigen::MatrixXd B = Eigen::MatrixXd::Zero(N, K), A = Eigen::MatrixXd::Zero(N, K);
+  for (int i = 0; i < N - 1; ++i) B(i, N + i) = 1.0;
+  for (int i = 0; i < N; ++i) A(i, i) = 1.0;
+  const Eigen::RowVectorXd mean_b = B.colwise().mean();
+  const Eigen::MatrixXd AB = A + B;
+  const Eigen::RowVectorXd mean_ab = AB.colwise().mean();
+  for (int i = 0; i < N; ++i) {
+    R_.row(i) = B.row(i) - mean_b;
+    R_.row(N + i) = AB.row(i) - mean_ab;
+  }
+  for (int b = 0; b < 6; ++b) {
+    R_.row(2 * N + b) = mean_ab;
+    if (b > 0) R_(2 * N + b, 2 * N - 1 + b - 1) += 1.0;
+  }
+  for (int j = 0; j < 4; ++j) R_(2 * N + 6 + j, 2 * N + 4 + j) = 1.0;
+
+  // reciprocal pairs (validate() guarantees that every ordered pair is present once)
+  std::vector<long> index(static_cast<size_t>(N) * N, -1);
+  for (long k = 0; k < P; ++k) index[d.importer[k] * N + d.exporter[k]] = k;
+  partner_.resize(P);
+  for (long k = 0; k < P; ++k) partner_[k] = index[d.exporter[k] * N + d.importer[k]];
+
+  const Eigen::MatrixXd coef_map = numerics::ols_coefficient_map(X_, column_names_);
+  const Eigen::MatrixXd all = R_ * coef_map;  // (2N+10) x P
+  // moments: drop S_N and m_N (they are minus the sum of the others)
+  G_.resize(2 * (N - 1) + 10, P);
+  G_.topRows(N - 1) = all.topRows(N - 1);
+  G_.middleRows(N - 1, N - 1) = all.middleRows(N, N - 1);
+  G_.bottomRows(10) = all.bottomRows(10);
+}
+
+std::vector<std::string> GravityRegression::moment_names() const {
+  std::vector<std::string> names;
+  for (int i = 0; i < n_ - 1; ++i) names.push_back("S_" + countries_[i]);
+  for (int i = 0; i < n_ - 1; ++i) names.push_back("m_" + countries_[i]);
+  for (int b = 1; b <= 6; ++b) names.push_back("dist_" + std::to_string(b));
+  for (const char* s : {"border", "language", "ec", "efta"}) names.push_back(s);
+  return names;
+}
+
+Eigen::VectorXd GravityRegression::moments(const Eigen::VectorXd& y) const {
+  if (y.size() != n_pairs())
+    throw InputError("gravity: y has " + std::to_string(y.size()) + " entries, expected " +
+                     std::to_string(n_pairs()));
+  if (!y.allFinite()) throw NumericalError("gravity: y contains non-finite values");
+  return G_ * y;
+}
+
+GravityEstimates GravityRegression::estimates(const Eigen::VectorXd& mom) const {
+  const int N = n_;
+  if (mom.size() != n_moments())
+    throw InputError("gravity: expected " + std::to_string(n_moments()) + " moments, got " +
+                     std::to_string(mom.size()));
+  GravityEstimates e;
+  e.countries = countries_;
+  e.S.resize(N);
+  e.m.resize(N);
+  e.S.head(N - 1) = mom.head(N - 1);
+  e.S(N - 1) = -mom.head(N - 1).sum();
+  e.m.head(N - 1) = mom.segment(N - 1, N - 1);
+  e.m(N - 1) = -mom.segment(N - 1, N - 1).sum();
+  e.bins = mom.segment(2 * (N - 1), 6);
+  e.border = mom(2 * (N - 1) + 6);
+  e.language = mom(2 * (N - 1) + 7);
+  e.ec = mom(2 * (N - 1) + 8);
+  e.efta = mom(2 * (N - 1) + 9);
+  return e;
+}
+
+namespace {
+GravityEstimates named_vector(const std::vector<std::string>& countries, const Eigen::VectorXd& v) {
+  const int N = static_cast<int>(countries.size());
+  GravityEstimates e;
+  e.countries = countries;
+  e.S = v.head(N);
+  e.m = v.segment(N, N);
+  e.bins = v.segment(2 * N, 6);
+  e.border = v(2 * N + 6);
+  e.language = v(2 * N + 7);
+  e.ec = v(2 * N + 8);
+  e.efta = v(2 * N + 9);
+  return e;
+}
+}  // namespace
+
+GravityFit GravityRegression::fit_gls(const Eigen::VectorXd& y) const {
+  GravityFit ols_fit = fit(y);
+  const long P = X_.rows(), K = X_.cols();
+  const Eigen::VectorXd& e = ols_fit.residuals;
+  double ee = 0, cross = 0;
+  for (long k = 0; k < P; ++k) {
+    ee += e(k) * e(k);
+    cross += e(k) * e(partner_[k]);
+  }
+  const double c = cross / static_cast<double>(P - K);
+  const double s = ee / static_cast<double>(P - K) - c;
+  if (!(s > 0) || !(s + 2 * c > 0))
+    throw NumericalError("gravity GLS: estimated error covariance is not positive definite");
+  // Omega^(-1/2) on a pair block [[s+c, c], [c, s+c]]: eigenvalues s+2c on (1,1), s on (1,-1)
+  const double a = 1 / std::sqrt(s + 2 * c), b = 1 / std::sqrt(s);
+  Eigen::MatrixXd Xt(P, K);
+  Eigen::VectorXd yt(P);
+  for (long k = 0; k < P; ++k) {
+    const long q = partner_[k];
+    Xt.row(k) = 0.5 * (a + b) * X_.row(k) + 0.5 * (a - b) * X_.row(q);
+    yt(k) = 0.5 * (a + b) * y(k) + 0.5 * (a - b) * y(q);
+  }
+  numerics::RegressionResult r = numerics::ols(Xt, yt, column_names_);
+  // classical cov of the transformed regression is sigma2_t (Xt'Xt)^-1; with Omega estimated in
+  // levels the GLS covariance is (Xt'Xt)^-1 itself
+  const Eigen::MatrixXd cov = r.cov / r.sigma2;
+  GravityFit f;
+  f.estimates = named_vector(countries_, R_ * r.coef);
+  f.std_errors = named_vector(countries_, (R_ * cov * R_.transpose()).diagonal().cwiseSqrt());
+  f.fitted = X_ * r.coef;
+  f.residuals = y - f.fitted;
+  f.rss = f.residuals.squaredNorm();
+  const double tss = (y.array() - y.mean()).matrix().squaredNorm();
+  f.r2 = 1 - f.rss / tss;
+  f.sigma2 = f.rss / static_cast<double>(P - K);
+  f.n_obs = P;
+  f.n_params = K;
+  f.gls = true;
+  f.sigma1_sq = s;
+  f.sigma2_sq = c;
+  return f;
+}
+
+GravityFit GravityRegression::fit(const Eigen::VectorXd& y) const {
+  const int N = n_;
+  numerics::RegressionResult r = numerics::ols(X_, y, column_names_);
+  GravityFit f;
+  const Eigen::VectorXd all = R_ * r.coef;
+  const Eigen::VectorXd se = (R_ * r.cov * R_.transpose()).diagonal().cwiseSqrt();
+  auto named = [&](const Eigen::VectorXd& v) {
+    GravityEstimates e;
+    e.countries = countries_;
+    e.S = v.head(N);
+    e.m = v.segment(N, N);
+    e.bins = v.segment(2 * N, 6);
+    e.border = v(2 * N + 6);
+    e.language = v(2 * N + 7);
+    e.ec = v(2 * N + 8);
+    e.efta = v(2 * N + 9);
+    return e;
+  };
+  f.estimates = named(all);
+  f.std_errors = named(se);
+  f.rss = r.rss;
+  f.r2 = r.r2;
+  f.sigma2 = r.sigma2;
+  f.n_obs = r.n;
+  f.n_params = r.k;
+  f.fitted = r.fitted;
+  f.residuals = r.residuals;
+  return f;
+}
+
+}  // namespace hat::calibration
