@@ -54,6 +54,25 @@ TEST(CliElasticity, TwoCountryPublishedJsonAndOutputs) {
   fs::remove_all(out);
 }
 
+// --no-solve: the config's prices are used as they are (R = 1.01 in the example, not the
+// equilibrium); with the distribution adjusting, Proposition 1's margins add up to theta.
+TEST(CliElasticity, NoSolveAdjustingDistribution) {
+  std::string text;
+  ASSERT_EQ(run(hat_binary() + " elasticity " + kExample +
+                    " --country FOREIGN --partner HOME --no-solve --distribution adjusts --json",
+                &text),
+            0)
+      << hat::test::last_stderr();
+  auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["baseline"]["solved"], false);
+  EXPECT_DOUBLE_EQ(j["baseline"]["R"][1].get<double>(), 1.01);
+  const auto& d = j["decomposition"]["HOME"];
+  const double sum =
+      d["intensive"].get<double>() + d["extensive"].get<double>() + d["distribution"].get<double>();
+  EXPECT_NEAR(sum, j["theta"]["HOME"].get<double>(), 1e-7);
+  EXPECT_NE(d["distribution"].get<double>(), 0.0);
+}
+
 TEST(CliElasticity, BadInputIsAOneLineErrorWithoutOutput) {
   const std::string out = tmp_path("el_bad");
   fs::remove_all(out);

@@ -21,7 +21,7 @@ namespace {
 struct ElasticityArgs {
   std::string config, out, country, partner, distribution = "fixed";
   bool json = false, quiet = false, no_solve = false, richardson = false;
-  double step = 1e-5;
+  double step = 1e-5, tolerance = 1e-13;
   int threads = -1;
 };
 
@@ -159,6 +159,9 @@ void run_elasticity(const ElasticityArgs& args) {
   opt.distribution = analysis::parse_distribution_mode(args.distribution, "--distribution");
   if (!(args.step > 0 && args.step <= 0.1)) throw InputError("--step: expected 0 < step <= 0.1");
   opt.step = args.step;
+  if (!(args.tolerance > 0 && args.tolerance < 1e-6))
+    throw InputError("--tolerance: expected 0 < tolerance < 1e-6");
+  opt.household.tolerance = opt.household.value_tolerance = args.tolerance;
   opt.richardson = args.richardson;
 
   Baseline base = baseline_world(wc, !args.no_solve, args.quiet || args.json);
@@ -260,6 +263,8 @@ void register_elasticity(CLI::App& app) {
                 "use the config's [equilibrium] prices as they are instead of solving first");
   sub->add_option("--step", a->step, "central-difference step in log d_ij (default 1e-5)");
   sub->add_flag("--richardson", a->richardson, "Richardson-extrapolate steps h and h/2");
+  sub->add_option("--tolerance", a->tolerance,
+                  "policy and value tolerance of the perturbed household solves (default 1e-13)");
   sub->add_option("--out", a->out, "write CSV tables, SVG figures and manifest.json here");
   sub->add_flag("--json", a->json, "print a JSON summary on stdout");
   sub->add_flag("--quiet", a->quiet, "no progress lines on stderr");

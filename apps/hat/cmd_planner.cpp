@@ -147,13 +147,17 @@ void run_planner(const PlannerArgs& args) {
   if (country >= 0) {
     summary["country"] = w.names[country];
     summary["baseline"] = baseline_json(base);
-    nlohmann::json imp, th;
+    nlohmann::json imp, th, wg;
     for (int j = 0; j < w.size(); ++j) {
       imp[w.names[j]] = {{"decentralised", dec(country, j)}, {"efficient", a.shares(country, j)}};
-      if (j != country) th[w.names[j]] = a.theta(country, j);
+      if (j != country) {
+        th[w.names[j]] = a.theta(country, j);
+        wg[w.names[j]] = a.welfare_gain(country, j);
+      }
     }
     summary["imports"] = imp;
     summary["theta_efficient"] = th;
+    summary["welfare_gain"] = wg;
   }
   summary["planner_seconds"] = planner_seconds;
   summary["seconds"] = timer.seconds();
