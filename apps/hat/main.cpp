@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   hat::cli::register_world(app);
   hat::cli::register_elasticity(app);
   hat::cli::register_planner(app);
+  hat::cli::register_calibrate(app);
   hat::cli::register_gravity(app);
   hat::cli::register_ek(app);
   hat::cli::register_dynamic(app);
