@@ -36,7 +36,7 @@ struct Setup {
       source = "examples/ek19_gravity.toml";
     } else {
       const int M = 19;
-      for (int i = 0; i < M; ++i) w.names.push_back("C" + std::to_string(i));
+      for (int i = 0; i < M; ++i) w.names.push_back(std::string("C").append(std::to_string(i)));
       w.L.resize(M);
       w.A.resize(M);
       w.d.resize(M, M);
