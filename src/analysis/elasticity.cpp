@@ -2,8 +2,9 @@
 // solutions (MODEL.md §1; hat-paper-draft-a.md eqs. 37-43, Proposition 1).
 //
 // Method: for a step h in log d_ij the price p_ij is scaled by exp(+-h); the household block is
-// re-solved from the baseline solution (warm start), and, when the distribution adjusts, the
-// stationary distribution is recomputed from the baseline one. Every quantity q (aggregate
+// re-solved at +h from the baseline solution and at -h from the extrapolation 2 base - sol(+h)
+// (an O(h^2) warm start), and, when the distribution adjusts, the stationary distribution is
+// recomputed from the baseline one. Every quantity q (aggregate
 // log(M_ij/M_ii), and by state log(p c), log pi, log lambda) is differentiated by the central
 // difference (q(+h) - q(-h)) / 2h, optionally Richardson-extrapolated over h and h/2
 // (error O(h^4)). The margins are weighted by the baseline expenditure weights, so that
