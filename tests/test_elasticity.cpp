@@ -2,6 +2,8 @@
 // Proposition 1 of hat-paper-draft-a.md, Corollaries 1-2; published number from the model's
 // author as quoted in the trade-elasticity issue).
 #include <gtest/gtest.h>
+
+#include "world_fixtures.hpp"
 #include <omp.h>
 
 #include <cmath>
@@ -15,20 +17,7 @@ using namespace hat::analysis;
 
 namespace {
 World symmetric_two(double gamma, double dcost, int assets) {
-  World w;
-  w.names = {"H", "F"};
-  w.L = Eigen::VectorXd::Ones(2);
-  w.A = Eigen::VectorXd::Ones(2);
-  w.d = Eigen::MatrixXd::Constant(2, 2, dcost);
-  w.d.diagonal().setOnes();
-  w.gamma = gamma;
-  w.beta = 0.92;
-  w.sigma = 0.25;
-  w.borrowing_limit = 0.5;
-  w.asset_max = 8.0;
-  w.assets = assets;
-  w.income = numerics::make_income_process(numerics::IncomeSpec{});
-  return w;
+  return hat::test::symmetric_two(gamma, dcost, assets);
 }
 World four_country(double gamma, int assets) {
   World w;

@@ -2,6 +2,8 @@
 // of hat-slides-2023.md; hat-paper-draft-a.md Appendix D eqs. 105, 114, 116).
 #include <gtest/gtest.h>
 
+#include "world_fixtures.hpp"
+
 #include <cmath>
 
 #include "hat/analysis/planner.hpp"
@@ -12,26 +14,7 @@ using namespace hat::world;
 using namespace hat::analysis;
 
 namespace {
-World five_country(double gamma) {
-  World w;
-  w.names = {"A", "B", "C", "D", "E"};
-  w.L.resize(5);
-  w.L << 1.0, 0.5, 2.0, 0.8, 1.2;
-  w.A.resize(5);
-  w.A << 1.0, 1.2, 0.8, 1.1, 0.9;
-  w.d.resize(5, 5);
-  w.d << 1.0, 1.8, 2.2, 1.6, 2.5,  //
-      1.7, 1.0, 1.9, 2.4, 2.1,     //
-      2.3, 2.0, 1.0, 1.5, 1.9,     //
-      1.6, 2.2, 1.4, 1.0, 2.0,     //
-      2.6, 2.1, 1.8, 2.1, 1.0;
-  w.gamma = gamma;
-  w.beta = 0.92;
-  w.sigma = 0.25;
-  w.assets = 20;
-  w.income = numerics::make_income_process(numerics::IncomeSpec{});
-  return w;
-}
+World five_country(double gamma) { return hat::test::five_country(gamma, 20); }
 }  // namespace
 
 // Proposition 4 first-order conditions, re-derived here from the returned allocation:

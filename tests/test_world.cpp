@@ -8,36 +8,17 @@
 #include "hat/core/error.hpp"
 #include "hat/models/eaton_kortum.hpp"
 #include "hat/world/world.hpp"
+#include "world_fixtures.hpp"
 
 using namespace hat;
 using namespace hat::world;
+using hat::test::five_country;
+using hat::test::symmetric_two;
 
 namespace {
-World symmetric_two(double gamma, double dcost) {
-  World w;
-  w.names = {"H", "F"};
-  w.L = Eigen::VectorXd::Ones(2);
-  w.A = Eigen::VectorXd::Ones(2);
-  w.d = Eigen::MatrixXd::Constant(2, 2, dcost);
-  w.d.diagonal().setOnes();
-  w.gamma = gamma;
-  w.beta = 0.92;
-  w.sigma = 0.25;
-  w.borrowing_limit = 0.5;
-  w.asset_max = 8.0;
-  w.assets = 100;
-  w.income = numerics::make_income_process(numerics::IncomeSpec{});
-  return w;
-}
-Prices start(int M, double R, double beta = 0.92) {
-  Prices p;
-  p.W = Eigen::VectorXd::Ones(M);
-  p.R = Eigen::VectorXd::Constant(M, R);
-  p.tau = Eigen::VectorXd::Zero(M);
-  p.beta = beta;
-  return p;
-}
+Prices start(int M, double R, double beta = 0.92) { return hat::test::start_prices(M, R, beta); }
 }  // namespace
+
 
 // Symmetric two-country world (gamma 1.5, sigma 0.25, beta 0.92, phi 0.5, amax 8, Na 100,
 // d = 1.745, reference income chain, financial globalisation): published R = 1.0141938128
@@ -45,7 +26,7 @@ Prices start(int M, double R, double beta = 0.92) {
 TEST(World, SymmetricTwoCountryPublished) {
   World w = symmetric_two(1.5, 1.745);
   EquilibriumOptions opt;
-  Equilibrium eq = solve_equilibrium(w, w.size() ? start(2, 1.01) : Prices{}, opt);
+  Equilibrium eq = solve_equilibrium(w, start(2, 1.01), opt);
   ASSERT_TRUE(eq.report.converged()) << eq.report.message;
   EXPECT_NEAR(eq.state.prices.R(0), 1.0141938128, 1e-7);
   const auto& ag = eq.state.countries[0].aggregates;
@@ -64,29 +45,6 @@ TEST(World, LogUtilityTwoCountryPublished) {
   EXPECT_NEAR(eq.state.countries[0].aggregates.expenditure_share(0), 0.946412, 1e-6);
 }
 
-namespace {
-// An asymmetric five-country world used by several identities below.
-World five_country(double gamma) {
-  World w;
-  w.names = {"A", "B", "C", "D", "E"};
-  w.L.resize(5);
-  w.L << 1.0, 0.5, 2.0, 0.8, 1.2;
-  w.A.resize(5);
-  w.A << 1.0, 1.2, 0.8, 1.1, 0.9;
-  w.d.resize(5, 5);
-  w.d << 1.0, 1.8, 2.2, 1.6, 2.5,  //
-      1.7, 1.0, 1.9, 2.4, 2.1,     //
-      2.3, 2.0, 1.0, 1.5, 1.9,     //
-      1.6, 2.2, 1.4, 1.0, 2.0,     //
-      2.6, 2.1, 1.8, 2.1, 1.0;
-  w.gamma = gamma;
-  w.beta = 0.92;
-  w.sigma = 0.25;
-  w.assets = 60;
-  w.income = numerics::make_income_process(numerics::IncomeSpec{});
-  return w;
-}
-}  // namespace
 
 // Log utility: the HAT model aggregates to Armington/EK gravity with theta = 1/sigma (paper,
 // Corollary 2), so aggregate trade shares equal p_ij^(-1/sigma) / sum_k p_ik^(-1/sigma) at the
