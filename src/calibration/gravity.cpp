@@ -180,7 +180,6 @@ GravityFit GravityRegression::fit_gls(const Eigen::VectorXd& y) const {
 }
 
 GravityFit GravityRegression::fit(const Eigen::VectorXd& y) const {
-  const int N = n_;
   numerics::RegressionResult r = numerics::ols(X_, y, column_names_);
   GravityFit f;
   const Eigen::VectorXd all = R_ * r.coef;
