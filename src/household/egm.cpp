@@ -22,6 +22,7 @@
 #include "hat/core/timer.hpp"
 #include "hat/distribution/lottery.hpp"
 #include "hat/household/household.hpp"
+#include "hat/household/upper_envelope.hpp"
 #include "hat/numerics/logsumexp.hpp"
 
 namespace hat::household {
@@ -76,7 +77,7 @@ struct Work {
   Eigen::MatrixXi lo;      // bracket of a'_j(k) in the grid
   Eigen::MatrixXd t;       // weight on the upper bracketing point
   Eigen::VectorXd mu, Tev, b, rowmax, rowsum;
-  Eigen::VectorXd atil;
+  Eigen::VectorXd atil, env_out;
   Eigen::MatrixXd c_old, v_old;
   distribution::LotteryOperator T;
 };
@@ -230,7 +231,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
           w.atil(q) = (xfac(j) * einv[q] + g[q] - base) * inv_lR;
           if (q > 0 && !(w.atil(q) > w.atil(q - 1))) monotone = false;
         }
-        if (monotone) {
+        if (monotone || !opt.upper_envelope) {
           // a'(a) is increasing here, so both brackets are found by forward sweeps.
           int seg = 0, gl = 0;
           for (int i = 0; i < Na; ++i) {
@@ -254,43 +255,24 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
         } else {
           // Upper envelope over all EGM segments (and the constrained choice below a~_0).
           ++sol.envelope_steps;
-          const double amax_til = w.atil.maxCoeff();
-          auto value = [&](double c, double evq) {
-            const double u = log_u ? std::log(c) : std::pow(c, 1.0 - hp.gamma) / (1.0 - hp.gamma);
-            return u + hp.beta * evq;
+          EnvelopeInput in;
+          in.grid = std::span<const double>(g, Na);
+          in.atil = std::span<const double>(w.atil.data(), Na);
+          in.ev = std::span<const double>(ev, Na);
+          in.cash = std::span<const double>(cash.data() + s * Na, Na);
+          in.price = pj;
+          in.beta = hp.beta;
+          in.utility = [&](double c) {
+            return log_u ? std::log(c) : std::pow(c, 1.0 - hp.gamma) / (1.0 - hp.gamma);
           };
+          w.env_out.resize(Na);
+          upper_envelope(in, std::span<double>(w.env_out.data(), Na));
           for (int i = 0; i < Na; ++i) {
             const int k = s * Na + i;
-            const double a = g[i];
-            double best_v = -std::numeric_limits<double>::infinity(), best_ap = a_min;
-            if (a <= w.atil(0)) {
-              const double c = (cash(k) - a_min) / pj;
-              if (c > 0) best_v = value(c, ev[0]);
-            }
-            for (int q = 0; q < Na - 1; ++q) {
-              const double x0 = w.atil(q), x1 = w.atil(q + 1);
-              const bool inside = (a >= std::min(x0, x1) && a <= std::max(x0, x1));
-              const bool extrap = (q == Na - 2 && a > amax_til);
-              if ((!inside && !extrap) || x1 == x0) continue;
-              const double tt = (a - x0) / (x1 - x0);
-              double ap = g[q] + tt * (g[q + 1] - g[q]);
-              double evq = ev[q] + tt * (ev[q + 1] - ev[q]);
-              if (ap > a_max) {
-                ap = a_max;
-                evq = ev[Na - 1];
-              }
-              const double c = (cash(k) - ap) / pj;
-              if (!(c > 0)) continue;
-              const double val = value(c, evq);
-              if (val > best_v) {
-                best_v = val;
-                best_ap = ap;
-              }
-            }
-            best_ap = std::clamp(best_ap, a_min, a_max);
-            sol.a_next(k, j) = best_ap;
-            sol.c(k, j) = (cash(k) - best_ap) * inv_p(j);
-            locate(g, Na, best_ap, w.lo(k, j), w.t(k, j));
+            const double ap = w.env_out(i);
+            sol.a_next(k, j) = ap;
+            sol.c(k, j) = (cash(k) - ap) * inv_p(j);
+            locate(g, Na, ap, w.lo(k, j), w.t(k, j));
           }
         }
       }

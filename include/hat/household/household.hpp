@@ -44,7 +44,8 @@ struct SolveOptions {
   double value_tolerance = 1e-10;  // sup |v_n - v_{n-1}| / max(1, sup |v|)
   int max_iterations = 20000;
   int howard_steps = 5;            // policy-evaluation steps per EGM iteration
-  bool upper_envelope = true;      // detect non-monotone endogenous grids and take the envelope
+  bool upper_envelope = true;      // resolve non-monotone endogenous grids by an upper envelope
+                                   // (false: plain interpolation, for comparison only)
 };
 
 struct HouseholdSolution {
