@@ -10,6 +10,8 @@
 #include "hat/calibration/trade_costs.hpp"
 #include "hat/data/ek_data.hpp"
 #include "hat/numerics/markov.hpp"
+#include "hat/world/config.hpp"
+#include <sstream>
 #include "test_support.hpp"
 
 using namespace hat;
@@ -115,4 +117,36 @@ TEST(Calibration, ResumeReachesSameAnswer) {
     EXPECT_TRUE(fs::exists(fs::path(a) / f)) << f;
   fs::remove_all(a);
   fs::remove_all(b);
+}
+
+// The generic tidy pairs format builds the same economy as the EK files it was written from
+// (world config [data] set = "pairs" vs set = "ek2002").
+TEST(Calibration, TidyPairsFormatMatchesEkFiles) {
+  HAT_REQUIRE_DATA(dir);
+  data::GravityData g = data::read_ek_gravity(dir);
+  Eigen::VectorXd L = data::read_ek_labor(dir);
+  const fs::path tmp = fs::temp_directory_path() / ("hat_pairs_" + std::to_string(::getpid()));
+  fs::create_directories(tmp);
+  {
+    std::ofstream csv(tmp / "pairs.csv");
+    csv.precision(17);
+    csv << "importer,exporter,y,distbin,border,language,ec,efta\n";
+    for (long q = 0; q < g.n_pairs(); ++q)
+      csv << g.countries[g.importer[q]] << "," << g.countries[g.exporter[q]] << "," << g.y(q) << ","
+          << g.distbin[q] + 1 << "," << g.border(q) << "," << g.language(q) << "," << g.ec(q) << ","
+          << g.efta(q) << "\n";
+  }
+  std::ostringstream labor;
+  labor.precision(17);
+  for (int i = 0; i < L.size(); ++i) labor << (i ? ", " : "") << L(i);
+  std::ofstream(tmp / "pairs.toml") << "[data]\nset = \"pairs\"\npairs = \"pairs.csv\"\n"
+                                    << "[countries]\nlabor = [" << labor.str() << "]\n";
+  std::ofstream(tmp / "ek.toml") << "[data]\ndir = \"" << dir << "\"\n";
+  world::WorldConfig a = world::read_world_config(io::ConfigFile::load((tmp / "pairs.toml").string()));
+  world::WorldConfig b = world::read_world_config(io::ConfigFile::load((tmp / "ek.toml").string()));
+  EXPECT_EQ(a.world.names, b.world.names);
+  EXPECT_LT((a.world.d - b.world.d).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_LT((a.world.A - b.world.A).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_EQ(a.world.L, b.world.L);
+  fs::remove_all(tmp);
 }

@@ -79,23 +79,16 @@ void run_calibrate(const CalibrateArgs& args) {
   ct.reject_unknown();
   if (args.max_evaluations > 0) setup.max_evaluations = args.max_evaluations;
   if (!file.root().has("data"))
-    throw InputError(file.path() + ": calibration needs a [data] table (the EK data set)");
+    throw InputError(file.path() + ": calibration needs a [data] table (the data set)");
   world::WorldConfig wc = world::read_world_config(file);
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
   setup.world = wc.world;
   setup.start = wc.start;
   setup.equilibrium = wc.options;
   // The data's own log normalised shares and geography.
-  {
-    std::string dir = std::getenv("HAT_DATA_DIR") ? std::getenv("HAT_DATA_DIR") : "";
-    if (dir.empty()) {
-      std::filesystem::path p = file.root().table("data").string("dir", "");
-      if (p.is_relative()) p = std::filesystem::path(file.directory()) / p;
-      dir = p.string();
-    }
-    setup.data = data::read_ek_gravity(data::resolve_data_dir(dir));
-  }
-  setup.theta = file.root().table("data").number("theta", 4.0);
+  world::DataTable dtab = world::read_data_table(file);
+  setup.data = std::move(dtab.gravity);
+  setup.theta = dtab.theta;
   setup.stop = &g_interrupted;
   const std::string ckpt = args.out + "/checkpoint.json";
   calibration::GravityRegression reg(setup.data);

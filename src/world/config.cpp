@@ -46,6 +46,34 @@ Eigen::MatrixXd read_country_matrix(const io::ConfigTable& t, const std::vector<
   return m;
 }
 
+DataTable read_data_table(const io::ConfigFile& f) {
+  io::ConfigTable dt = f.root().table("data");
+  if (dt.empty()) throw InputError(f.path() + ": no [data] table");
+  DataTable out;
+  out.theta = dt.number("theta", 4.0);
+  if (!(out.theta > 0)) dt.fail("theta", "must be > 0");
+  const std::string set = dt.string("set", "ek2002");
+  if (set == "ek2002") {
+    std::string dir = dt.string("dir", "");
+    if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env) {
+      dir = env;
+    } else if (!dir.empty() && std::filesystem::path(dir).is_relative()) {
+      dir = (std::filesystem::path(f.directory()) / dir).string();
+    }
+    const std::string resolved = data::resolve_data_dir(dir);
+    out.gravity = data::read_ek_gravity(resolved);
+    out.labor = data::read_ek_labor(resolved);
+  } else if (set == "pairs") {
+    std::filesystem::path p(dt.string("pairs"));
+    if (p.is_relative()) p = std::filesystem::path(f.directory()) / p;
+    out.gravity = data::read_gravity_pairs(p.string());
+  } else {
+    dt.fail("set", "must be \"ek2002\" or \"pairs\"");
+  }
+  dt.reject_unknown();
+  return out;
+}
+
 WorldConfig read_world_config(const io::ConfigFile& f) {
   io::ConfigTable r = f.root();
   WorldConfig wc;
@@ -59,25 +87,14 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
   Eigen::MatrixXd data_d;
   std::vector<std::string> data_names;
   if (from_data) {
-    std::string dir = dt.string("dir", "");
-    if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env) {
-      dir = env;
-    } else if (!dir.empty() && std::filesystem::path(dir).is_relative()) {
-      dir = (std::filesystem::path(f.directory()) / dir).string();
-    }
-    const std::string set = dt.string("set", "ek2002");
-    if (set != "ek2002") dt.fail("set", "only \"ek2002\" is supported");
-    const double theta = dt.number("theta", 4.0);
-    if (!(theta > 0)) dt.fail("theta", "must be > 0");
-    dt.reject_unknown();
-    const std::string resolved = data::resolve_data_dir(dir);
-    data::GravityData g = data::read_ek_gravity(resolved);
+    DataTable dtab = read_data_table(f);
+    const data::GravityData& g = dtab.gravity;
     calibration::GravityRegression reg(g);
     calibration::GravityEstimates est = reg.estimates(reg.moments(g.y));
     data_names = g.countries;
-    data_L = data::read_ek_labor(resolved);
-    data_A = (est.S.array() / theta).exp().matrix();
-    data_d = calibration::trade_cost_matrix(g, calibration::trade_cost_params(est), theta);
+    data_L = dtab.labor;
+    data_A = (est.S.array() / dtab.theta).exp().matrix();
+    data_d = calibration::trade_cost_matrix(g, calibration::trade_cost_params(est), dtab.theta);
   }
   // [countries]
   io::ConfigTable c = r.table("countries");
@@ -94,6 +111,8 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
       t.fail(key, std::to_string(v.size()) + " entries for " + std::to_string(M) + " countries");
     return Eigen::Map<Eigen::VectorXd>(v.data(), M).eval();
   };
+  if (from_data && data_L.size() == 0 && !c.has("labor"))
+    c.fail("labor", "required with [data] set = \"pairs\" (the pairs file has no labour)");
   w.L = (from_data && !c.has("labor")) ? data_L : vec(c, "labor", 1.0);
   w.A = (from_data && !c.has("tfp")) ? data_A : vec(c, "tfp", 1.0);
   for (int i = 0; i < M; ++i) {

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "hat/data/ek_data.hpp"
 #include "hat/io/config.hpp"
 #include "hat/world/world.hpp"
 
@@ -18,6 +19,17 @@ struct WorldConfig {
 };
 
 WorldConfig read_world_config(const io::ConfigFile& f);
+
+// The [data] table: `set = "ek2002"` (EK's files from `dir`, relative to the config file;
+// $HAT_DATA_DIR overrides; labour from ek-labor.csv) or `set = "pairs"` with `pairs = "file.csv"`
+// (the tidy pairs format of data::read_gravity_pairs; labour then comes from [countries]
+// labor); `theta` = units of the gravity coefficients (4).
+struct DataTable {
+  data::GravityData gravity;
+  Eigen::VectorXd labor;  // empty for "pairs"
+  double theta = 4.0;
+};
+DataTable read_data_table(const io::ConfigFile& f);
 
 // Reads an M x M matrix from a [trade_costs]/[tariffs]-style table: `file = "x.csv"` (header =
 // exporter names, first column = importer names, in the order of `names`) or `matrix = [[...]]`.
