@@ -1,6 +1,7 @@
 // `hat calibrate CONFIG.toml [--data DIR] --out DIR [--resume] [--init FILE] [--json]`:
 // gravity as a guide on the EK data, with checkpoints after every evaluation.
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -108,14 +109,27 @@ void run_calibrate(const CalibrateArgs& args) {
   for (const auto& s : world::unknown_names(setup.world, setup.equilibrium)) names.push_back(s);
   double best = INFINITY;
   const bool quiet = args.quiet;
-  setup.progress = [&](int it, const Eigen::VectorXd& x, double nrm, double sec) {
+  std::vector<double> history;  // best scaled norm after each evaluation, for the ETA
+  setup.progress = [&](int it, const Eigen::VectorXd& x, double mom, double eq, double nrm,
+                       double sec) {
     if (nrm < best) {
       best = nrm;
       io::write_file_atomic(ckpt, checkpoint_json(args.config, names, x, it, nrm).dump(1) + "\n");
     }
+    history.push_back(best);
+    // ETA once the best norm falls geometrically: evaluations to reach 1 at the recent rate.
+    std::string eta = "unknown";
+    const size_t h = history.size();
+    if (h >= 6 && history[h - 1] < history[h - 6] && history[h - 1] > 1.0) {
+      const double rate = std::log(history[h - 6] / history[h - 1]) / 5.0;
+      const double remaining = std::log(history[h - 1]) / rate;
+      if (std::isfinite(remaining) && remaining < 1e4)
+        eta = fmt::format("{:.0f}s", remaining * sec / it);
+    }
     if (!quiet)
-      progress("evaluation {:4d}  scaled residual {:.3e} (best {:.3e})  elapsed {:.1f}s", it, nrm,
-               best, sec);
+      progress("evaluation {:4d}  max moment error {:.3e}  equilibrium residual {:.3e}  elapsed "
+               "{:.1f}s  ETA {}",
+               it, mom, eq, sec, eta);
   };
   std::signal(SIGINT, on_sigint);
   calibration::CalibrationResult res = calibration::calibrate(setup, x0);

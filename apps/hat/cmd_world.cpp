@@ -44,6 +44,15 @@ void run_solve(const WorldArgs& args) {
   if (!eq.report.converged()) exit_status() = 3;
   progress("{} ({} evaluations, {} Jacobians, residual {:.3e}, {:.2f}s)", eq.report.message,
            eq.evaluations, eq.jacobians, eq.report.residual, seconds);
+  std::vector<std::string> warnings;
+  for (size_t i = 0; i < eq.state.countries.size(); ++i) {
+    const double m = eq.state.countries[i].distribution.mass_at_amax;
+    if (m > 1e-3)
+      warnings.push_back(fmt::format("{}: mass at a_max is {:.3g} (> 1e-3); raise asset_max or "
+                                     "use scaling = \"income\"",
+                                     wc.world.names[i], m));
+  }
+  for (const auto& w : warnings) progress("warning: {}", w);
   nlohmann::json summary;
   if (eq.state.residuals.size()) summary = world::world_summary(wc.world, eq.state, wc.options.financial);
   summary["status"] = to_string(eq.report.status);
@@ -52,6 +61,7 @@ void run_solve(const WorldArgs& args) {
   summary["evaluations"] = eq.evaluations;
   summary["jacobians"] = eq.jacobians;
   summary["residual_names"] = eq.residual_names;
+  summary["warnings"] = warnings;
   if (!args.out.empty() && eq.state.residuals.size()) {
     io::OutputDir out(args.out);
     world::add_world_outputs(out, wc.world, eq.state, eq.residual_names, !args.no_policies);

@@ -120,8 +120,10 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
   so.fd_step = setup.fd_step;
   so.stop = setup.stop;
   if (setup.progress)
-    so.on_evaluation = [&](int it, const Eigen::VectorXd& x, double nrm, double sec) {
-      setup.progress(it, x, nrm, sec);
+    so.on_evaluation = [&](int it, const Eigen::VectorXd& x, const Eigen::VectorXd& r, double nrm,
+                           double sec) {
+      setup.progress(it, x, r.head(np).cwiseAbs().maxCoeff(), r.tail(ne).cwiseAbs().maxCoeff(),
+                     nrm, sec);
     };
   world::World wstart = w0;
   world::Prices pstart = p0;

@@ -321,7 +321,8 @@ Equilibrium solve_equilibrium(const World& w, const Prices& start, const Equilib
   so.fd_step = opt.fd_step;
   so.jacobian = jacobian;
   if (opt.progress)
-    so.on_evaluation = [&](int it, const Eigen::VectorXd&, double nrm, double sec) {
+    so.on_evaluation = [&](int it, const Eigen::VectorXd&, const Eigen::VectorXd&, double nrm,
+                           double sec) {
       opt.progress(it, nrm, sec);
     };
   SystemResult res = solve_system(sys, w, p0, opt, so, pack(l, p0), warm);

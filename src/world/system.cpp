@@ -96,7 +96,7 @@ struct Functor {
       best.world = last_world;
       best.state = last;
     }
-    if (opt.on_evaluation) opt.on_evaluation(evaluations, x, nrm, timer.seconds());
+    if (opt.on_evaluation) opt.on_evaluation(evaluations, x, r, nrm, timer.seconds());
     if (converged(r)) done = true;
     return true;
   }

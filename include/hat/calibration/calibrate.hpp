@@ -44,9 +44,9 @@ struct CalibrationSetup {
   int max_evaluations = 500;
   double fd_step = 1e-6;
   const std::atomic<bool>* stop = nullptr;
-  // After each evaluation: (evaluations, x, scaled residual norm = max(max moment error /
-  // moment_tolerance, equilibrium residual / equilibrium tolerance), elapsed seconds).
-  std::function<void(int, const Eigen::VectorXd&, double, double)> progress;
+  // After each evaluation: (evaluations, x, max moment error, equilibrium residual sup-norm,
+  // scaled norm = max of the two over their tolerances, elapsed seconds).
+  std::function<void(int, const Eigen::VectorXd&, double, double, double, double)> progress;
 };
 
 struct CalibrationResult {

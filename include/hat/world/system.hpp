@@ -36,8 +36,9 @@ struct SystemOptions {
   // Optional starting Jacobian (e.g. from a nearby solve): used instead of the first
   // finite-difference Jacobian; fresh ones are still computed when progress stalls.
   const Eigen::MatrixXd* jacobian = nullptr;
-  // After every base-point evaluation: (evaluations, x, residual norm, elapsed seconds).
-  std::function<void(int, const Eigen::VectorXd&, double, double)> on_evaluation;
+  // After every base-point evaluation: (evaluations, x, residuals, residual norm, elapsed s).
+  std::function<void(int, const Eigen::VectorXd&, const Eigen::VectorXd&, double, double)>
+      on_evaluation;
 };
 
 struct SystemResult {
