@@ -9,5 +9,6 @@ void register_household(CLI::App& app);
 void register_world(CLI::App& app);
 void register_gravity(CLI::App& app);
 void register_ek(CLI::App& app);
+void register_counterfactual(CLI::App& app);
 
 }  // namespace hat::cli

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   hat::cli::register_world(app);
   hat::cli::register_gravity(app);
   hat::cli::register_ek(app);
+  hat::cli::register_counterfactual(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
