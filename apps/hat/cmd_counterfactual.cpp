@@ -23,7 +23,7 @@ struct CfArgs {
   std::vector<std::string> shocks, shock_files;
   bool json = false, quiet = false, no_solve = false, all_countries = false;
   int threads = -1;
-  double theta = 0, ev_step = 0.01;
+  double theta = 0, ev_step = 0.0025;
 };
 
 int find_country(const world::World& w, const std::string& name, const std::string& what) {
@@ -239,7 +239,7 @@ void register_counterfactual(CLI::App& app) {
   sub->add_option("--country", a->country, "country whose households' welfare is reported");
   sub->add_flag("--all-countries", a->all_countries, "measure the welfare of every country's households");
   sub->add_option("--theta", a->theta, "trade elasticity for the ACR benchmark (default -1/sigma_i)");
-  sub->add_option("--ev-step", a->ev_step, "spacing of the lambda nodes of the equivalent variation (default 0.01)");
+  sub->add_option("--ev-step", a->ev_step, "spacing of the lambda nodes of the equivalent variation (default 0.0025)");
   sub->add_flag("--no-solve", a->no_solve, "take the config's prices as the baseline equilibrium");
   sub->add_option("--out", a->out, "write CSV tables, SVG figures and manifest.json here");
   sub->add_flag("--json", a->json, "print a JSON summary on stdout");

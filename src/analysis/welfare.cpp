@@ -329,7 +329,8 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
   nodes.emplace(0, sol_old);
   int cur_lo = 0, cur_hi = 0;
   bool feasible_up = true, feasible_down = true;
-  auto extend = [&](int new_lo, int new_hi) {
+  // `stride` > 1: nodes every stride-th index (the coarser extension beyond the core range).
+  auto extend = [&](int new_lo, int new_hi, int stride) {
     // Two chains, each warm-started from its neighbour: deterministic for any thread count.
     std::vector<std::pair<int, household::HouseholdSolution>> out[2];
     bool feasible[2] = {feasible_up, feasible_down};
@@ -343,7 +344,7 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
       const int target = c == 0 ? new_hi : new_lo;
       const household::HouseholdSolution* warm = &nodes.at(m);
       while (m != target && feasible[c]) {
-        m += dir;
+        m = dir > 0 ? std::min(target, m + stride) : std::max(target, m - stride);
         household::HouseholdProblem hp = hp_old;
         hp.lambda = lam_of(m);
         try {
@@ -374,7 +375,7 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
       }
     }
   };
-  extend(want_lo, want_hi);
+  extend(want_lo, want_hi, 1);
 
   std::vector<double> lam, f;
   std::vector<const Eigen::VectorXd*> Vn;
@@ -407,16 +408,18 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
   for (int round = 0; round < 64; ++round) {
     int need_up, need_down;
     scan_all(need_up, need_down);
-    const int span = std::max(4, (cur_hi - cur_lo) / 2);
+    const int span = std::max(4 * opt.extension_stride, (cur_hi - cur_lo) / 2);
     int new_hi = cur_hi, new_lo = cur_lo;
     if (need_up && feasible_up) new_hi = std::min(m_max, cur_hi + span);
     if (need_down && feasible_down) new_lo = std::max(m_min, cur_lo - span);
-    while (new_hi - new_lo > opt.max_nodes && (new_hi > cur_hi || new_lo < cur_lo)) {
+    while (static_cast<int>(nodes.size()) + (new_hi - cur_hi + cur_lo - new_lo) / opt.extension_stride >
+               opt.max_nodes &&
+           (new_hi > cur_hi || new_lo < cur_lo)) {
       if (new_hi > cur_hi) --new_hi;
       else ++new_lo;
     }
     if (new_hi == cur_hi && new_lo == cur_lo) break;
-    extend(new_lo, new_hi);
+    extend(new_lo, new_hi, opt.extension_stride);
     refresh_nodes();
   }
   rep.lambda_lo = lam_of(cur_lo);
@@ -434,13 +437,13 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
       med = roots[roots.size() / 2];
     }
     const int n = static_cast<int>(lam.size());
-    int b = static_cast<int>(std::floor((med - lam[0]) / h + 1e-9));
+    int b = static_cast<int>(std::upper_bound(lam.begin(), lam.end(), med) - lam.begin()) - 1;
     b = std::clamp(b, 0, n - 2);
     const double lstar = 0.5 * (lam[b] + lam[b + 1]);
     household::HouseholdProblem hp = hp_old;
     hp.lambda = lstar;
     household::HouseholdSolution s =
-        household::solve_household(hp, opt.household, &nodes.at(cur_lo + b));
+        household::solve_household(hp, opt.household, &std::next(nodes.begin(), b)->second);
     worse(rep.report, s.report);
     rep.check_lambda = lstar;
     const int st = stencil_start(b, n), w = std::min(4, n);
@@ -449,7 +452,7 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
       for (int q = 0; q < w; ++q) y[q] = (*Vn[st + q])(k);
       const double err = std::abs(lagrange(&lam[st], y.data(), w, lstar) - s.V(k));
       rep.check_error_value = std::max(rep.check_error_value, err);
-      const double slope = std::abs((*Vn[b + 1])(k) - (*Vn[b])(k)) / h;
+      const double slope = std::abs((*Vn[b + 1])(k) - (*Vn[b])(k)) / (lam[b + 1] - lam[b]);
       if (wealth(k) > 0 && slope > 0) rep.check_error_lambda = std::max(rep.check_error_lambda, err / slope);
     }
   }

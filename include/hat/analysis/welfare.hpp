@@ -68,7 +68,8 @@ struct WelfareOptions {
   household::SolveOptions household{1e-12, 1e-13, 100000, 5, true};
   household::DistributionOptions distribution{1e-14, 400000};
   double policy_tolerance = 1e-14;  // policy evaluation (CE, derivative guesses)
-  double node_spacing = 0.01;       // spacing h of the lambda nodes
+  double node_spacing = 0.0025;     // spacing h of the lambda nodes in the core range
+  int extension_stride = 4;         // node spacing stride * h beyond the first-order range
   double lambda_min = 0.2, lambda_max = 5.0;  // search range for lambda
   int max_nodes = 600;
   int groups = 5;                   // quantile groups (quintiles)
