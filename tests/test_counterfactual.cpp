@@ -8,6 +8,7 @@
 #include "hat/analysis/shocks.hpp"
 #include "hat/analysis/welfare.hpp"
 #include "hat/core/error.hpp"
+#include "hat/io/config.hpp"
 #include "hat/world/world.hpp"
 
 using namespace hat;
@@ -103,7 +104,8 @@ TEST(Shocks, ParseErrorsNameTheProblem) {
   };
   EXPECT_NE(msg("importer=USA,exporter=JPN").find("factor: missing"), std::string::npos);
   EXPECT_NE(msg("importer=USA,factor=abc").find("'abc' is not a number"), std::string::npos);
-  EXPECT_NE(msg("importer=USA,factor=-1").find("factor: must be a finite number > 0"), std::string::npos);
+  EXPECT_NE(msg("importer=USA,factor=-1").find("factor: must be a finite number > 0"),
+            std::string::npos);
   EXPECT_NE(msg("importer=USA,factr=0.9").find("factr: unknown key"), std::string::npos);
   EXPECT_NE(msg("importer=USA,factor=0.9,factor=0.8").find("given twice"), std::string::npos);
   EXPECT_NE(msg("importer=USA,,factor=0.9").find("empty item"), std::string::npos);
@@ -111,9 +113,12 @@ TEST(Shocks, ParseErrorsNameTheProblem) {
   EXPECT_NE(msg("").find("empty specification"), std::string::npos);
   EXPECT_NE(msg("kind=quota,factor=0.9").find("kind: 'quota'"), std::string::npos);
   EXPECT_NE(msg("kind=tariff,importer=USA").find("exactly one of tariff"), std::string::npos);
-  EXPECT_NE(msg("kind=tariff,tariff=0.1,tariff_change=0.1").find("exactly one of tariff"), std::string::npos);
-  EXPECT_NE(msg("kind=autarky,factor=0.9").find("factor: not allowed for kind = autarky"), std::string::npos);
-  EXPECT_NE(msg("kind=trade_cost,factor=0.9,tariff=0.1").find("tariff: not allowed"), std::string::npos);
+  EXPECT_NE(msg("kind=tariff,tariff=0.1,tariff_change=0.1").find("exactly one of tariff"),
+            std::string::npos);
+  EXPECT_NE(msg("kind=autarky,factor=0.9").find("factor: not allowed for kind = autarky"),
+            std::string::npos);
+  EXPECT_NE(msg("kind=trade_cost,factor=0.9,tariff=0.1").find("tariff: not allowed"),
+            std::string::npos);
   // Every message names the specification.
   EXPECT_EQ(msg("importer=USA,factr=0.9").rfind("--shock 'importer=USA,factr=0.9'", 0), 0u);
 }
@@ -133,10 +138,12 @@ TEST(Shocks, ApplyToWorld) {
   EXPECT_EQ(s.pairs_changed, 2);
   EXPECT_DOUBLE_EQ(s.world.d(1, 1), 1.0);
   // Global, composed with a second shock.
-  s = apply_shocks(w, {parse_shock_spec("factor=0.9"), parse_shock_spec("importer=H,exporter=F,factor=0.5")});
+  s = apply_shocks(
+      w, {parse_shock_spec("factor=0.9"), parse_shock_spec("importer=H,exporter=F,factor=0.5")});
   for (int i = 0; i < 3; ++i)
     for (int j = 0; j < 3; ++j) {
-      const double expect = i == j ? 1.0 : std::max(1.0, (i == 0 && j == 1 ? 0.45 : 0.9) * w.d(i, j));
+      const double expect =
+          i == j ? 1.0 : std::max(1.0, (i == 0 && j == 1 ? 0.45 : 0.9) * w.d(i, j));
       EXPECT_DOUBLE_EQ(s.world.d(i, j), expect) << i << j;
     }
   // Tariffs: set and change; a world without tariffs gets a zero matrix first.
@@ -174,11 +181,11 @@ TEST(Welfare, ExactWeightedQuintilesHandMade) {
   x << 10, 20, 30, 40, 50;
   Eigen::MatrixXd W = quantile_weights(v, m, 5);
   Eigen::MatrixXd expect(5, 5);
-  expect << 0, 0, 0, 0, 0.1,       // state 0 (value 5): all in Q5
-      0.2, 0.1, 0, 0, 0,           // state 1 (value 1): .2 in Q1, .1 in Q2
-      0, 0, 0.05, 0.1, 0.05,       // state 2 (tie atom [.5,.9]): 1/4, 1/2, 1/4
-      0, 0, 0.05, 0.1, 0.05,       // state 3: same shares as its tie partner
-      0, 0.1, 0.1, 0, 0;           // state 4 (value 2): [.3,.5]
+  expect << 0, 0, 0, 0, 0.1,  // state 0 (value 5): all in Q5
+      0.2, 0.1, 0, 0, 0,      // state 1 (value 1): .2 in Q1, .1 in Q2
+      0, 0, 0.05, 0.1, 0.05,  // state 2 (tie atom [.5,.9]): 1/4, 1/2, 1/4
+      0, 0, 0.05, 0.1, 0.05,  // state 3: same shares as its tie partner
+      0, 0.1, 0.1, 0, 0;      // state 4 (value 2): [.3,.5]
   EXPECT_LT((W - expect).cwiseAbs().maxCoeff(), 1e-15);
   Eigen::VectorXd g = group_means(W, x);
   // Q1 = 20; Q2 = (.1*20+.1*50)/.2 = 35; Q3 = (.1*50+.05*30+.05*40)/.2 = 42.5;
@@ -243,7 +250,8 @@ TEST(Welfare, TradeCostCutIdentities) {
     // CE definition.
     for (int k = 0; k < sw.ce.size(); ++k) {
       if (std::isnan(sw.ce(k))) continue;
-      const double lhs = std::pow(1 + sw.ce(k), 1 - hp.gamma) * cw.split.utility(k) + cw.split.taste(k);
+      const double lhs =
+          std::pow(1 + sw.ce(k), 1 - hp.gamma) * cw.split.utility(k) + cw.split.taste(k);
       EXPECT_NEAR(lhs, sw.V_new(k), 1e-10 * std::abs(sw.V_new(k)));
     }
     // Proposition 2: W_new - W_old = household + reallocation + interaction, and W_new is the
@@ -267,7 +275,8 @@ TEST(Welfare, TradeCostCutIdentities) {
     if (std::isnan(ge.ev(k)) || ge.ev(k) == 0) continue;
     household::HouseholdProblem p = hp;
     p.lambda = 1 + ge.ev(k);
-    household::HouseholdSolution s = household::solve_household(p, st.co.welfare.household, &old.solution);
+    household::HouseholdSolution s =
+        household::solve_household(p, st.co.welfare.household, &old.solution);
     ASSERT_TRUE(s.report.converged());
     const double slope = (ge.V_new(k) - cw.V_old(k)) / ge.ev(k);  // secant dV/dlambda
     EXPECT_LT(std::abs(s.V(k) - ge.V_new(k)) / std::abs(slope), 1e-6) << "state " << k;
@@ -287,7 +296,8 @@ TEST(Welfare, PolicyEvaluationReproducesValue) {
     double acc = 0;
     for (int j = 0; j < hp.M(); ++j) {
       const double p = sol.pi(k, j);
-      if (p > 0) acc += p * (std::pow(sol.c(k, j), 1 - hp.gamma) / (1 - hp.gamma) - hp.sigma * std::log(p));
+      if (p > 0)
+        acc += p * (std::pow(sol.c(k, j), 1 - hp.gamma) / (1 - hp.gamma) - hp.sigma * std::log(p));
     }
     b(k) = acc;
   }
@@ -335,4 +345,36 @@ TEST(Welfare, CountriesInParallelMatchSingleRuns) {
   EXPECT_EQ(a.mean_ce, b.mean_ce);
   // The exporter F gains less than the importer H in PE (its own prices are unchanged).
   EXPECT_EQ(r2.welfare[1].scenarios[0].mean_ev, 0.0);
+}
+
+// The shipped experiments (examples/shock_*.toml) parse and apply to a world with the 19 EK
+// countries (MODEL.md country order): each changes exactly the pairs it names.
+TEST(Shocks, ShippedExamplesApplyToTheNineteenCountryWorld) {
+  const std::vector<std::string> names{"AUS", "AUT", "BEL", "CAN", "DNK", "FIN", "FRA",
+                                       "DEU", "GRC", "ITA", "JPN", "NLD", "NZL", "NOR",
+                                       "PRT", "ESP", "SWE", "GBR", "USA"};
+  world::World w = small_world(1.45, 2);
+  w.names = names;
+  const int M = 19;
+  w.L = Eigen::VectorXd::Ones(M);
+  w.A = Eigen::VectorXd::Ones(M);
+  w.d = Eigen::MatrixXd::Constant(M, M, 2.0);
+  w.d.diagonal().setOnes();
+  const std::pair<const char*, int> files[] = {
+      {"shock_us_japan", 1}, {"shock_us_france", 1}, {"shock_us_all", 18}, {"shock_global", 342}};
+  for (const auto& [f, pairs] : files) {
+    const std::string path = std::string(HAT_SOURCE_DIR) + "/examples/" + f + ".toml";
+    io::ConfigFile cf = io::ConfigFile::load(path);
+    Experiment e = read_experiment(cf.root(), f, path);
+    EXPECT_EQ(e.country, "USA") << f;
+    ShockedWorld s = apply_shocks(w, e.shocks);
+    EXPECT_EQ(s.pairs_changed, pairs) << f;
+    EXPECT_DOUBLE_EQ(s.world.d.maxCoeff(), pairs == 342 ? 1.8 : 2.0) << f;
+    EXPECT_DOUBLE_EQ(s.world.d.minCoeff(), 1.0) << f;
+  }
+  io::ConfigFile cf =
+      io::ConfigFile::load(std::string(HAT_SOURCE_DIR) + "/examples/shock_us_japan.toml");
+  ShockedWorld s = apply_shocks(w, read_experiment(cf.root(), "x", "x").shocks);
+  EXPECT_DOUBLE_EQ(s.world.d(18, 10), 1.8);  // USA imports from JPN
+  EXPECT_DOUBLE_EQ(s.world.d(10, 18), 2.0);  // not JPN imports from USA
 }

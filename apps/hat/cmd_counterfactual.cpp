@@ -43,7 +43,8 @@ void run_counterfactual(const CfArgs& args) {
   std::vector<analysis::Experiment> experiments;
   {
     io::ConfigTable cf = file.root().table("counterfactual");
-    if (!cf.empty()) experiments.push_back(analysis::read_experiment(cf, "config", "[counterfactual]"));
+    if (!cf.empty())
+      experiments.push_back(analysis::read_experiment(cf, "config", "[counterfactual]"));
   }
   world::WorldConfig wc = world::read_world_config(file);
   const world::World& w = wc.world;
@@ -68,8 +69,8 @@ void run_counterfactual(const CfArgs& args) {
   for (size_t a = 0; a < experiments.size(); ++a)
     for (size_t b = 0; b < a; ++b)
       if (experiments[a].name == experiments[b].name)
-        throw InputError("two experiments are named '" + experiments[a].name +
-                         "' (" + experiments[b].source + ", " + experiments[a].source + ")");
+        throw InputError("two experiments are named '" + experiments[a].name + "' (" +
+                         experiments[b].source + ", " + experiments[a].source + ")");
   // Validate every shock against the world before any solve.
   for (const auto& e : experiments) analysis::apply_shocks(w, e.shocks);
 
@@ -78,7 +79,8 @@ void run_counterfactual(const CfArgs& args) {
   int country = -1;
   if (!args.country.empty()) country = find_country(w, args.country, "--country");
   for (const auto& e : experiments)
-    if (country < 0 && !e.country.empty()) country = find_country(w, e.country, e.source + ": country");
+    if (country < 0 && !e.country.empty())
+      country = find_country(w, e.country, e.source + ": country");
   for (const auto& e : experiments)
     for (const auto& s : e.shocks)
       if (country < 0 && s.kind != analysis::ShockKind::Autarky && s.importer != "*")
@@ -160,9 +162,11 @@ void run_counterfactual(const CfArgs& args) {
   for (int i = 0; i < w.size(); ++i) wages[w.names[i]] = baseline.prices.W(i);
   summary["baseline"]["wages"] = wages;
   summary["experiments"] = nlohmann::json::array();
-  for (const auto& r : results) summary["experiments"].push_back(analysis::experiment_json(w, r, country));
+  for (const auto& r : results)
+    summary["experiments"].push_back(analysis::experiment_json(w, r, country));
   if (results.size() == 1)
-    for (const char* k : {"R_new", "wages_new", "welfare"}) summary[k] = summary["experiments"][0][k];
+    for (const char* k : {"R_new", "wages_new", "welfare"})
+      summary[k] = summary["experiments"][0][k];
   summary["seconds"] = seconds;
 
   if (!args.out.empty()) {
@@ -211,8 +215,9 @@ void run_counterfactual(const CfArgs& args) {
       fmt::print("  {} welfare (%):      {:>9} {:>9} {:>9}   EV by expenditure quintile (Q1..Q5)\n",
                  w.names[cw.country], "mean EV", "mean CE", "ACR");
       for (const auto& sw : cw.scenarios) {
-        fmt::print("    {:<18} {:>9.4f} {:>9.4f} {:>9.4f}  ", sw.scenario == "pe" ? "PE (W, R fixed)" : "GE",
-                   100 * sw.mean_ev, 100 * sw.mean_ce, 100 * sw.acr);
+        fmt::print("    {:<18} {:>9.4f} {:>9.4f} {:>9.4f}  ",
+                   sw.scenario == "pe" ? "PE (W, R fixed)" : "GE", 100 * sw.mean_ev,
+                   100 * sw.mean_ce, 100 * sw.acr);
         for (int q = 0; q < sw.ev_groups.at("expenditure").size(); ++q)
           fmt::print(" {:>8.4f}", 100 * sw.ev_groups.at("expenditure")(q));
         fmt::print("\n");
@@ -231,20 +236,26 @@ void register_counterfactual(CLI::App& app) {
   sub->add_option("config", a->config, "world TOML (optionally with a [counterfactual] table)")
       ->required()
       ->check(CLI::ExistingFile);
-  sub->add_option("--shock", a->shocks,
-                  "shock, e.g. importer=USA,exporter=JPN,factor=0.9 (repeatable; together one experiment)");
-  sub->add_option("--shocks", a->shock_files, "TOML file with [[shock]] tables (repeatable; one experiment each)")
+  sub->add_option(
+      "--shock", a->shocks,
+      "shock, e.g. importer=USA,exporter=JPN,factor=0.9 (repeatable; together one experiment)");
+  sub->add_option("--shocks", a->shock_files,
+                  "TOML file with [[shock]] tables (repeatable; one experiment each)")
       ->check(CLI::ExistingFile);
   sub->add_option("--name", a->name, "name of the --shock experiment (default: cli)");
   sub->add_option("--country", a->country, "country whose households' welfare is reported");
-  sub->add_flag("--all-countries", a->all_countries, "measure the welfare of every country's households");
-  sub->add_option("--theta", a->theta, "trade elasticity for the ACR benchmark (default -1/sigma_i)");
-  sub->add_option("--ev-step", a->ev_step, "spacing of the lambda nodes of the equivalent variation (default 0.0025)");
+  sub->add_flag("--all-countries", a->all_countries,
+                "measure the welfare of every country's households");
+  sub->add_option("--theta", a->theta,
+                  "trade elasticity for the ACR benchmark (default -1/sigma_i)");
+  sub->add_option("--ev-step", a->ev_step,
+                  "spacing of the lambda nodes of the equivalent variation (default 0.0025)");
   sub->add_flag("--no-solve", a->no_solve, "take the config's prices as the baseline equilibrium");
   sub->add_option("--out", a->out, "write CSV tables, SVG figures and manifest.json here");
   sub->add_flag("--json", a->json, "print a JSON summary on stdout");
   sub->add_flag("--quiet", a->quiet, "no progress lines on stderr");
-  sub->add_option("--threads", a->threads, "OpenMP threads (default: [solver] threads or OMP_NUM_THREADS)");
+  sub->add_option("--threads", a->threads,
+                  "OpenMP threads (default: [solver] threads or OMP_NUM_THREADS)");
   sub->callback([a]() {
     if (a->name.empty()) throw InputError("--name must not be empty");
     run_counterfactual(*a);

@@ -10,9 +10,10 @@
 // state (so a zero shock gives exactly zero welfare change).
 #include "hat/analysis/counterfactual.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
 #include <omp.h>
+
+#include <cmath>
 
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
@@ -49,10 +50,10 @@ bool same_matrix(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
 
 // Bitwise equality of two household problems (then their solutions are identical too).
 bool same_problem(const household::HouseholdProblem& a, const household::HouseholdProblem& b) {
-  return a.gamma == b.gamma && a.beta == b.beta && a.R == b.R && a.W == b.W &&
-         a.sigma == b.sigma && a.tau == b.tau && a.lambda == b.lambda &&
-         same_matrix(a.prices, b.prices) && same_matrix(a.quality, b.quality) &&
-         same_matrix(a.grid, b.grid) && same_matrix(a.z, b.z) && same_matrix(a.P, b.P);
+  return a.gamma == b.gamma && a.beta == b.beta && a.R == b.R && a.W == b.W && a.sigma == b.sigma &&
+         a.tau == b.tau && a.lambda == b.lambda && same_matrix(a.prices, b.prices) &&
+         same_matrix(a.quality, b.quality) && same_matrix(a.grid, b.grid) &&
+         same_matrix(a.z, b.z) && same_matrix(a.P, b.P);
 }
 
 void worse(SolverReport& acc, const SolverReport& r) {
@@ -66,8 +67,8 @@ void worse(SolverReport& acc, const SolverReport& r) {
 
 ExperimentResult run_experiment(const world::World& w, const world::EquilibriumOptions& opt,
                                 const world::Evaluation& baseline,
-                                const std::vector<HouseholdState>& old_states,
-                                const Experiment& e, const CounterfactualOptions& o) {
+                                const std::vector<HouseholdState>& old_states, const Experiment& e,
+                                const CounterfactualOptions& o) {
   if (old_states.size() != o.countries.size())
     throw InputError("run_experiment: one baseline state per measured country is required");
   ExperimentResult r;
@@ -99,7 +100,8 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
   r.shares_new = world::trade_shares(r.ge.state);
 
   timer.reset();
-  if (o.progress) o.progress(fmt::format("{}: welfare of {} country block(s)", e.name, o.countries.size()));
+  if (o.progress)
+    o.progress(fmt::format("{}: welfare of {} country block(s)", e.name, o.countries.size()));
   const int C = static_cast<int>(o.countries.size());
   r.welfare.resize(C);
   std::vector<SolverReport> reports(C);
@@ -110,17 +112,18 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
     const HouseholdState& old = old_states[c];
     reports[c].status = SolverStatus::Converged;
     HouseholdState pe, ge;
-    const household::HouseholdProblem hp_pe = world::country_problem(r.shocked.world, i, baseline.prices);
-    pe = same_problem(hp_pe, old.problem)
-             ? old
-             : solve_tight(hp_pe, o.welfare, &old.solution, &old.mass);
+    const household::HouseholdProblem hp_pe =
+        world::country_problem(r.shocked.world, i, baseline.prices);
+    pe = same_problem(hp_pe, old.problem) ? old
+                                          : solve_tight(hp_pe, o.welfare, &old.solution, &old.mass);
     const world::CountryState& gs = r.ge.state.countries[i];
     ge = same_problem(gs.problem, old.problem)
              ? old
              : solve_tight(gs.problem, o.welfare, &gs.solution, &gs.distribution.mass);
     worse(reports[c], pe.report);
     worse(reports[c], ge.report);
-    if (pe.report.status == SolverStatus::Failed || ge.report.status == SolverStatus::Failed) continue;
+    if (pe.report.status == SolverStatus::Failed || ge.report.status == SolverStatus::Failed)
+      continue;
     r.welfare[c] = measure_welfare(old, {{"pe", &pe}, {"ge", &ge}}, i, o.theta, o.welfare);
     worse(reports[c], r.welfare[c].ev_report.report);
     worse(reports[c], r.welfare[c].split.report);
@@ -139,7 +142,9 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
 
 namespace {
 
-std::string scenario_label(const std::string& s) { return s == "pe" ? "PE (W, R fixed)" : "GE"; }
+std::string scenario_label(const std::string& s) {
+  return s == "pe" ? "PE (W, R fixed)" : "GE";
+}
 
 }  // namespace
 
@@ -147,10 +152,11 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
                                 const world::EquilibriumOptions& opt,
                                 const std::vector<ExperimentResult>& results,
                                 const std::vector<int>& countries) {
-  io::CsvWriter states({"experiment", "scenario", "country", "state", "income_state", "assets",
-                        "z", "income", "expenditure", "mass_old", "mass_new", "V_old", "V_new",
-                        "ev", "ev_roots", "ce", "nonpositive_wealth"});
-  io::CsvWriter groups({"experiment", "scenario", "country", "grouping", "quintile", "measure", "value"});
+  io::CsvWriter states({"experiment", "scenario", "country", "state", "income_state", "assets", "z",
+                        "income", "expenditure", "mass_old", "mass_new", "V_old", "V_new", "ev",
+                        "ev_roots", "ce", "nonpositive_wealth"});
+  io::CsvWriter groups(
+      {"experiment", "scenario", "country", "grouping", "quintile", "measure", "value"});
   io::CsvWriter summary({"experiment", "scenario", "country", "measure", "value"});
   io::CsvWriter prices({"experiment", "country", "variable", "old", "new"});
   io::CsvWriter shares({"experiment", "importer", "exporter", "share_old", "share_new"});
@@ -159,15 +165,34 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
   for (const ExperimentResult& r : results) {
     const std::string& en = r.experiment.name;
     for (size_t s = 0; s < r.experiment.shocks.size(); ++s)
-      shocks.cell(en).cell(static_cast<int>(s + 1)).cell(r.experiment.shocks[s].text).cell(r.experiment.source).end_row();
+      shocks.cell(en)
+          .cell(static_cast<int>(s + 1))
+          .cell(r.experiment.shocks[s].text)
+          .cell(r.experiment.source)
+          .end_row();
     for (int i = 0; i < w.size(); ++i) {
-      prices.cell(en).cell(w.names[i]).cell("W").cell(r.prices_old.W(i)).cell(r.prices_new.W(i)).end_row();
-      prices.cell(en).cell(w.names[i]).cell("R").cell(r.prices_old.R(i)).cell(r.prices_new.R(i)).end_row();
+      prices.cell(en)
+          .cell(w.names[i])
+          .cell("W")
+          .cell(r.prices_old.W(i))
+          .cell(r.prices_new.W(i))
+          .end_row();
+      prices.cell(en)
+          .cell(w.names[i])
+          .cell("R")
+          .cell(r.prices_old.R(i))
+          .cell(r.prices_new.R(i))
+          .end_row();
       const double t0 = r.prices_old.tau.size() ? r.prices_old.tau(i) : 0.0;
       const double t1 = r.prices_new.tau.size() ? r.prices_new.tau(i) : 0.0;
       prices.cell(en).cell(w.names[i]).cell("tau").cell(t0).cell(t1).end_row();
       for (int j = 0; j < w.size(); ++j)
-        shares.cell(en).cell(w.names[i]).cell(w.names[j]).cell(r.shares_old(i, j)).cell(r.shares_new(i, j)).end_row();
+        shares.cell(en)
+            .cell(w.names[i])
+            .cell(w.names[j])
+            .cell(r.shares_old(i, j))
+            .cell(r.shares_new(i, j))
+            .end_row();
     }
     for (size_t c = 0; c < r.welfare.size(); ++c) {
       const CountryWelfare& cw = r.welfare[c];
@@ -176,30 +201,70 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
       const int Na = static_cast<int>(N / std::max<long>(1, w.income.z.size()));
       for (const ScenarioWelfare& sw : cw.scenarios) {
         for (int k = 0; k < N; ++k)
-          states.cell(en).cell(sw.scenario).cell(cn).cell(k).cell(k / Na + 1).cell(cw.assets(k)).cell(cw.z(k))
-              .cell(cw.income(k)).cell(cw.expenditure(k)).cell(cw.mass_old(k)).cell(sw.mass_new(k))
-              .cell(cw.V_old(k)).cell(sw.V_new(k)).cell(sw.ev(k)).cell(sw.ev_roots(k)).cell(sw.ce(k))
-              .cell(static_cast<int>(cw.nonpositive_wealth[k])).end_row();
+          states.cell(en)
+              .cell(sw.scenario)
+              .cell(cn)
+              .cell(k)
+              .cell(k / Na + 1)
+              .cell(cw.assets(k))
+              .cell(cw.z(k))
+              .cell(cw.income(k))
+              .cell(cw.expenditure(k))
+              .cell(cw.mass_old(k))
+              .cell(sw.mass_new(k))
+              .cell(cw.V_old(k))
+              .cell(sw.V_new(k))
+              .cell(sw.ev(k))
+              .cell(sw.ev_roots(k))
+              .cell(sw.ce(k))
+              .cell(static_cast<int>(cw.nonpositive_wealth[k]))
+              .end_row();
         for (const auto& g : welfare_groupings())
           for (int q = 0; q < sw.ev_groups.at(g).size(); ++q) {
-            groups.cell(en).cell(sw.scenario).cell(cn).cell(g).cell(q + 1).cell("ev").cell(sw.ev_groups.at(g)(q)).end_row();
-            groups.cell(en).cell(sw.scenario).cell(cn).cell(g).cell(q + 1).cell("ce").cell(sw.ce_groups.at(g)(q)).end_row();
+            groups.cell(en)
+                .cell(sw.scenario)
+                .cell(cn)
+                .cell(g)
+                .cell(q + 1)
+                .cell("ev")
+                .cell(sw.ev_groups.at(g)(q))
+                .end_row();
+            groups.cell(en)
+                .cell(sw.scenario)
+                .cell(cn)
+                .cell(g)
+                .cell(q + 1)
+                .cell("ce")
+                .cell(sw.ce_groups.at(g)(q))
+                .end_row();
           }
         const Decomposition& d = sw.decomposition;
         const std::pair<const char*, double> rows[] = {
-            {"mean_ev", sw.mean_ev}, {"mean_ce", sw.mean_ce}, {"acr", sw.acr}, {"theta", sw.theta},
-            {"home_share_old", sw.home_share_old}, {"home_share_new", sw.home_share_new},
-            {"W_old", d.W_old}, {"W_new", d.W_new}, {"dW", d.W_new - d.W_old},
-            {"dW_household", d.household}, {"dW_reallocation", d.reallocation},
-            {"dW_interaction", d.interaction}, {"ev_unresolved_mass", sw.unresolved_mass},
+            {"mean_ev", sw.mean_ev},
+            {"mean_ce", sw.mean_ce},
+            {"acr", sw.acr},
+            {"theta", sw.theta},
+            {"home_share_old", sw.home_share_old},
+            {"home_share_new", sw.home_share_new},
+            {"W_old", d.W_old},
+            {"W_new", d.W_new},
+            {"dW", d.W_new - d.W_old},
+            {"dW_household", d.household},
+            {"dW_reallocation", d.reallocation},
+            {"dW_interaction", d.interaction},
+            {"ev_unresolved_mass", sw.unresolved_mass},
             {"nonpositive_wealth_mass", cw.nonpositive_wealth_mass}};
-        for (const auto& [name, v] : rows) summary.cell(en).cell(sw.scenario).cell(cn).cell(name).cell(v).end_row();
+        for (const auto& [name, v] : rows)
+          summary.cell(en).cell(sw.scenario).cell(cn).cell(name).cell(v).end_row();
       }
       const EvReport& er = cw.ev_report;
       const std::pair<const char*, double> drows[] = {
-          {"lambda_nodes", static_cast<double>(er.nodes)}, {"lambda_lo", er.lambda_lo},
-          {"lambda_hi", er.lambda_hi}, {"check_lambda", er.check_lambda},
-          {"check_error_value", er.check_error_value}, {"check_error_lambda", er.check_error_lambda},
+          {"lambda_nodes", static_cast<double>(er.nodes)},
+          {"lambda_lo", er.lambda_lo},
+          {"lambda_hi", er.lambda_hi},
+          {"check_lambda", er.check_lambda},
+          {"check_error_value", er.check_error_value},
+          {"check_error_lambda", er.check_error_lambda},
           {"unresolved", static_cast<double>(er.unresolved)},
           {"multiple_roots", static_cast<double>(er.multiple_roots)},
           {"welfare_seconds", cw.seconds}};
@@ -215,7 +280,8 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
         for (const ScenarioWelfare& sw : cw.scenarios) {
           bc.group_labels.push_back(scenario_label(sw.scenario));
           std::vector<double> v;
-          for (int q = 0; q < sw.ev_groups.at(g).size(); ++q) v.push_back(100.0 * sw.ev_groups.at(g)(q));
+          for (int q = 0; q < sw.ev_groups.at(g).size(); ++q)
+            v.push_back(100.0 * sw.ev_groups.at(g)(q));
           bc.values.push_back(v);
         }
         out.add(fmt::format("welfare_{}_{}_{}.svg", en, cn, g), bc.render());
@@ -223,7 +289,8 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
       // EV by assets for each income state (GE).
       const ScenarioWelfare& ge = cw.scenarios.back();
       io::Plot pl;
-      pl.title = fmt::format("{}: {} equivalent variation by state ({})", en, cn, scenario_label(ge.scenario));
+      pl.title = fmt::format("{}: {} equivalent variation by state ({})", en, cn,
+                             scenario_label(ge.scenario));
       pl.xlabel = "assets a";
       pl.ylabel = "equivalent variation (%)";
       const int Nz = N / Na;
@@ -245,16 +312,19 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
   // Across experiments: mean EV and CE, PE vs GE, per measured country.
   for (size_t c = 0; c < countries.size() && !results.empty(); ++c) {
     io::BarChart bc;
-    bc.title = fmt::format("Welfare of {} households by experiment (utilitarian mean)", w.names[countries[c]]);
+    bc.title = fmt::format("Welfare of {} households by experiment (utilitarian mean)",
+                           w.names[countries[c]]);
     bc.ylabel = "% (EV: of period wealth; CE: of consumption)";
     for (const auto& r : results) bc.categories.push_back(r.experiment.name);
     for (const char* sc : {"pe", "ge"})
       for (const char* m : {"ev", "ce"}) {
-        bc.group_labels.push_back(fmt::format("{} {}", std::string(m) == "ev" ? "EV" : "CE", scenario_label(sc)));
+        bc.group_labels.push_back(
+            fmt::format("{} {}", std::string(m) == "ev" ? "EV" : "CE", scenario_label(sc)));
         std::vector<double> v;
         for (const auto& r : results)
           for (const auto& sw : r.welfare[c].scenarios)
-            if (sw.scenario == sc) v.push_back(100.0 * (std::string(m) == "ev" ? sw.mean_ev : sw.mean_ce));
+            if (sw.scenario == sc)
+              v.push_back(100.0 * (std::string(m) == "ev" ? sw.mean_ev : sw.mean_ce));
         bc.values.push_back(v);
       }
     out.add(fmt::format("welfare_experiments_{}.svg", w.names[countries[c]]), bc.render());
@@ -295,7 +365,9 @@ nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r,
   j["wages_new"] = wn;
   j["wages_old"] = wo;
   j["R_new_by_country"] = rn;
-  auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
+  auto num = [](double x) {
+    return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
+  };
   auto vec = [&](const Eigen::VectorXd& v) {
     nlohmann::json a = nlohmann::json::array();
     for (int q = 0; q < v.size(); ++q) a.push_back(num(v(q)));
@@ -317,8 +389,11 @@ nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r,
         s["ce_by_" + g + "_quintile"] = vec(sw.ce_groups.at(g));
       }
       const Decomposition& d = sw.decomposition;
-      s["decomposition"] = {{"W_old", d.W_old}, {"W_new", d.W_new}, {"dW", d.W_new - d.W_old},
-                            {"household", d.household}, {"reallocation", d.reallocation},
+      s["decomposition"] = {{"W_old", d.W_old},
+                            {"W_new", d.W_new},
+                            {"dW", d.W_new - d.W_old},
+                            {"household", d.household},
+                            {"reallocation", d.reallocation},
                             {"interaction", d.interaction}};
       s["ev_unresolved_mass"] = sw.unresolved_mass;
       wj[sw.scenario] = s;

@@ -2,11 +2,12 @@
 // world's trade-cost and tariff matrices.
 #include "hat/analysis/shocks.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <map>
 
 #include "hat/core/error.hpp"
@@ -41,8 +42,10 @@ void check_shock(const Shock& s, const std::map<std::string, bool>& given, Fail 
   switch (s.kind) {
     case ShockKind::TradeCost:
       allowed({"kind", "importer", "exporter", "factor"});
-      if (!given.count("factor")) fail("factor", "missing (the proportional change of d_ij, e.g. 0.9)");
-      if (!(s.factor > 0) || !std::isfinite(s.factor)) fail("factor", "must be a finite number > 0");
+      if (!given.count("factor"))
+        fail("factor", "missing (the proportional change of d_ij, e.g. 0.9)");
+      if (!(s.factor > 0) || !std::isfinite(s.factor))
+        fail("factor", "must be a finite number > 0");
       break;
     case ShockKind::Tariff:
       allowed({"kind", "importer", "exporter", "tariff", "tariff_change"});
@@ -106,12 +109,13 @@ Shock parse_shock_spec(const std::string& spec) {
     if (key.empty()) fail("", "item '" + item + "' has no key");
     if (value.empty()) fail(key, "empty value");
     if (given.count(key)) fail(key, "given twice");
-    static const char* known[] = {"kind", "importer", "exporter", "factor", "tariff",
-                                  "tariff_change", "country", "cost"};
-    if (std::find_if(std::begin(known), std::end(known),
-                     [&](const char* k) { return key == k; }) == std::end(known))
-      fail(key, "unknown key (known: kind, importer, exporter, factor, tariff, tariff_change, "
-                "country, cost)");
+    static const char* known[] = {"kind",   "importer",      "exporter", "factor",
+                                  "tariff", "tariff_change", "country",  "cost"};
+    if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return key == k; }) ==
+        std::end(known))
+      fail(key,
+           "unknown key (known: kind, importer, exporter, factor, tariff, tariff_change, "
+           "country, cost)");
     given[key] = true;
     values[key] = value;
     if (comma == spec.size()) break;
@@ -142,8 +146,8 @@ Shock parse_shock_spec(const std::string& spec) {
 Shock read_shock(const io::ConfigTable& t) {
   Shock s;
   std::map<std::string, bool> given;
-  for (const char* k : {"kind", "importer", "exporter", "factor", "tariff", "tariff_change",
-                        "country", "cost"})
+  for (const char* k :
+       {"kind", "importer", "exporter", "factor", "tariff", "tariff_change", "country", "cost"})
     if (t.has(k)) given[k] = true;
   if (t.has("kind")) {
     bool ok;
@@ -185,7 +189,8 @@ Experiment read_experiment(const io::ConfigTable& t, const std::string& default_
   e.country = t.string("country", "");
   for (const io::ConfigTable& st : t.tables(shock_key)) e.shocks.push_back(read_shock(st));
   t.reject_unknown();
-  if (e.shocks.empty()) t.fail(shock_key, "no shocks: add at least one [[" + shock_key + "]] table");
+  if (e.shocks.empty())
+    t.fail(shock_key, "no shocks: add at least one [[" + shock_key + "]] table");
   return e;
 }
 
@@ -226,7 +231,8 @@ ShockedWorld apply_shocks(const world::World& w, const std::vector<Shock>& shock
     const int imp = country_index(w, s.importer, "importer", s);
     const int exp = country_index(w, s.exporter, "exporter", s);
     if (imp >= 0 && imp == exp)
-      throw InputError("shock '" + s.text + "': importer and exporter are the same country (d_ii = 1 is fixed)");
+      throw InputError("shock '" + s.text +
+                       "': importer and exporter are the same country (d_ii = 1 is fixed)");
     if (s.kind == ShockKind::Tariff && !nw.tariff.size()) nw.tariff = Eigen::MatrixXd::Zero(M, M);
     for (int i = 0; i < M; ++i) {
       if (imp >= 0 && i != imp) continue;
@@ -254,7 +260,8 @@ ShockedWorld apply_shocks(const world::World& w, const std::vector<Shock>& shock
   if (out.pairs_clamped)
     out.notes.push_back(fmt::format("{} trade cost(s) would fall below 1 and were set to d_ij = 1",
                                     out.pairs_clamped));
-  if (out.pairs_changed == 0) out.notes.push_back("the shocks leave trade costs and tariffs unchanged");
+  if (out.pairs_changed == 0)
+    out.notes.push_back("the shocks leave trade costs and tariffs unchanged");
   nw.validate();
   return out;
 }

@@ -24,11 +24,12 @@
 // gives x in closed form.
 #include "hat/analysis/welfare.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
-#include <omp.h>
 
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
@@ -73,7 +74,8 @@ Eigen::MatrixXd quantile_weights(const Eigen::VectorXd& value, const Eigen::Vect
     cum += gm;
     if (gm > 0) {
       for (int q = 0; q < groups; ++q) {
-        const double qlo = static_cast<double>(q) / groups, qhi = static_cast<double>(q + 1) / groups;
+        const double qlo = static_cast<double>(q) / groups,
+                     qhi = static_cast<double>(q + 1) / groups;
         const double overlap = std::min(hi, qhi) - std::max(lo, qlo);
         if (overlap <= 0) continue;
         const double f = overlap / (hi - lo);
@@ -103,8 +105,8 @@ Eigen::VectorXd group_means(const Eigen::MatrixXd& weights, const Eigen::VectorX
 
 Eigen::VectorXd evaluate_policy(const household::HouseholdProblem& hp,
                                 const household::HouseholdSolution& sol,
-                                const Eigen::VectorXd& payoff, double tolerance,
-                                int max_iterations, SolverReport* report) {
+                                const Eigen::VectorXd& payoff, double tolerance, int max_iterations,
+                                SolverReport* report) {
   const int Na = hp.Na(), Nz = hp.Nz();
   distribution::LotteryOperator T;
   T.build(hp.grid, sol.a_next, sol.pi);
@@ -133,8 +135,8 @@ Eigen::VectorXd evaluate_policy(const household::HouseholdProblem& hp,
   }
   rep.iterations = std::min(it, max_iterations);
   rep.residual = diff;
-  rep.message = rep.converged() ? "policy evaluation: converged"
-                                : "policy evaluation: not converged";
+  rep.message =
+      rep.converged() ? "policy evaluation: converged" : "policy evaluation: not converged";
   if (report) *report = rep;
   return X;
 }
@@ -232,8 +234,10 @@ RootScan scan_roots(const std::vector<double>& lam, const std::vector<double>& f
           lo = hi = mid;
           break;
         }
-        if ((fm < 0) == lo_neg) lo = mid;
-        else hi = mid;
+        if ((fm < 0) == lo_neg)
+          lo = mid;
+        else
+          hi = mid;
       }
       take(0.5 * (lo + hi));
     }
@@ -241,8 +245,10 @@ RootScan scan_roots(const std::vector<double>& lam, const std::vector<double>& f
   if (r.count == 0 && n >= 2) {
     const double ft = f[n - 1], st = f[n - 1] - f[n - 2];
     const double fb = f[0], sb = f[1] - f[0];
-    if ((ft < 0 && st > 0) || (ft > 0 && st < 0)) r.direction = +1;
-    else if ((fb > 0 && sb > 0) || (fb < 0 && sb < 0)) r.direction = -1;
+    if ((ft < 0 && st > 0) || (ft > 0 && st < 0))
+      r.direction = +1;
+    else if ((fb > 0 && sb > 0) || (fb < 0 && sb < 0))
+      r.direction = -1;
   }
   return r;
 }
@@ -263,12 +269,15 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
                                            const std::vector<Eigen::VectorXd>& targets,
                                            const WelfareOptions& opt, EvReport* report) {
   const int Na = hp_old.Na(), Nz = hp_old.Nz(), N = Na * Nz, T = static_cast<int>(targets.size());
-  if (hp_old.lambda != 1.0) throw InputError("equivalent_variation: the old problem must have lambda = 1");
-  if (!(opt.node_spacing > 0 && opt.node_spacing < 1)) throw InputError("welfare: node spacing must be in (0, 1)");
+  if (hp_old.lambda != 1.0)
+    throw InputError("equivalent_variation: the old problem must have lambda = 1");
+  if (!(opt.node_spacing > 0 && opt.node_spacing < 1))
+    throw InputError("welfare: node spacing must be in (0, 1)");
   if (!(opt.lambda_min < 1 && opt.lambda_max > 1 && opt.lambda_min > 0))
     throw InputError("welfare: need 0 < lambda_min < 1 < lambda_max");
   for (const auto& t : targets)
-    if (t.size() != N) throw InputError("equivalent_variation: target size differs from the state space");
+    if (t.size() != N)
+      throw InputError("equivalent_variation: target size differs from the state space");
   EvReport rep;
   rep.report.status = SolverStatus::Converged;
   rep.report.message = "equivalent variation: all node solves converged";
@@ -320,8 +329,10 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
   int want_lo = std::max(m_min, static_cast<int>(std::floor((lo - 1.0) / h)) - 2);
   int want_hi = std::min(m_max, static_cast<int>(std::ceil((hi - 1.0) / h)) + 2);
   while (want_hi - want_lo > opt.max_nodes) {  // keep the initial range within the budget
-    if (want_hi > -want_lo) --want_hi;
-    else ++want_lo;
+    if (want_hi > -want_lo)
+      --want_hi;
+    else
+      ++want_lo;
   }
 
   // Nodes: solutions by m (0 = the old solution itself).
@@ -368,8 +379,10 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
     for (int c = 0; c < 2; ++c) {
       worse(rep.report, worst[c]);
       for (auto& [m, s] : out[c]) {
-        if (c == 0) cur_hi = std::max(cur_hi, m);
-        else cur_lo = std::min(cur_lo, m);
+        if (c == 0)
+          cur_hi = std::max(cur_hi, m);
+        else
+          cur_lo = std::min(cur_lo, m);
         nodes.emplace(m, std::move(s));
         ++rep.nodes;
       }
@@ -412,11 +425,14 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
     int new_hi = cur_hi, new_lo = cur_lo;
     if (need_up && feasible_up) new_hi = std::min(m_max, cur_hi + span);
     if (need_down && feasible_down) new_lo = std::max(m_min, cur_lo - span);
-    while (static_cast<int>(nodes.size()) + (new_hi - cur_hi + cur_lo - new_lo) / opt.extension_stride >
+    while (static_cast<int>(nodes.size()) +
+                   (new_hi - cur_hi + cur_lo - new_lo) / opt.extension_stride >
                opt.max_nodes &&
            (new_hi > cur_hi || new_lo < cur_lo)) {
-      if (new_hi > cur_hi) --new_hi;
-      else ++new_lo;
+      if (new_hi > cur_hi)
+        --new_hi;
+      else
+        ++new_lo;
     }
     if (new_hi == cur_hi && new_lo == cur_lo) break;
     extend(new_lo, new_hi, opt.extension_stride);
@@ -453,12 +469,14 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
       const double err = std::abs(lagrange(&lam[st], y.data(), w, lstar) - s.V(k));
       rep.check_error_value = std::max(rep.check_error_value, err);
       const double slope = std::abs((*Vn[b + 1])(k) - (*Vn[b])(k)) / (lam[b + 1] - lam[b]);
-      if (wealth(k) > 0 && slope > 0) rep.check_error_lambda = std::max(rep.check_error_lambda, err / slope);
+      if (wealth(k) > 0 && slope > 0)
+        rep.check_error_lambda = std::max(rep.check_error_lambda, err / slope);
     }
   }
   if (!rep.report.converged())
-    rep.report.message = "equivalent variation: a household solve at a lambda node did not converge (" +
-                         rep.report.message + ")";
+    rep.report.message =
+        "equivalent variation: a household solve at a lambda node did not converge (" +
+        rep.report.message + ")";
   if (report) *report = rep;
   return res;
 }
@@ -508,7 +526,8 @@ Eigen::VectorXd regrid_values(const Eigen::VectorXd& v, const Eigen::VectorXd& f
   for (int s = 0; s < Nz; ++s)
     for (int i = 0; i < Na; ++i) {
       const double a = std::clamp(to(i), from(0), from(Na - 1));
-      int l = static_cast<int>(std::upper_bound(from.data(), from.data() + Na, a) - from.data()) - 1;
+      int l =
+          static_cast<int>(std::upper_bound(from.data(), from.data() + Na, a) - from.data()) - 1;
       l = std::clamp(l, 0, Na - 2);
       const double t = (a - from(l)) / (from(l + 1) - from(l));
       out(s * Na + i) = v(s * Na + l) + t * (v(s * Na + l + 1) - v(s * Na + l));
@@ -536,9 +555,10 @@ Eigen::VectorXd regrid_mass(const Eigen::VectorXd& m, const Eigen::VectorXd& fro
 
 }  // namespace
 
-CountryWelfare measure_welfare(const HouseholdState& old_state,
-                               const std::vector<std::pair<std::string, const HouseholdState*>>& news,
-                               int home, double theta, const WelfareOptions& opt) {
+CountryWelfare measure_welfare(
+    const HouseholdState& old_state,
+    const std::vector<std::pair<std::string, const HouseholdState*>>& news, int home, double theta,
+    const WelfareOptions& opt) {
   Timer timer;
   const auto& hp = old_state.problem;
   const auto& sol = old_state.solution;

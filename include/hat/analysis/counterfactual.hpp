@@ -19,7 +19,7 @@ namespace hat::analysis {
 struct CounterfactualOptions {
   std::vector<int> countries;  // households whose welfare is measured (country indices)
   WelfareOptions welfare;
-  double theta = 0;            // ACR trade elasticity; 0: -1/sigma_i of each country
+  double theta = 0;  // ACR trade elasticity; 0: -1/sigma_i of each country
   // Called with a progress message (stderr in the CLI).
   std::function<void(const std::string&)> progress;
 };
@@ -37,11 +37,11 @@ struct ExperimentResult {
   Experiment experiment;
   ShockedWorld shocked;
   world::Prices prices_old, prices_new;
-  world::Equilibrium ge;      // the new equilibrium (ge.state = baseline when reused)
+  world::Equilibrium ge;        // the new equilibrium (ge.state = baseline when reused)
   bool ge_is_baseline = false;  // the shocks changed nothing: the baseline is the new equilibrium
   Eigen::MatrixXd shares_old, shares_new;  // trade shares M_ij / sum_k M_ik (GE)
   std::vector<CountryWelfare> welfare;     // one per CounterfactualOptions::countries
-  SolverReport status;        // worst of the GE solve and every welfare solve
+  SolverReport status;                     // worst of the GE solve and every welfare solve
   double seconds_ge = 0, seconds_welfare = 0;
 };
 

@@ -1,7 +1,8 @@
 // Counterfactual shocks to a world economy: proportional changes of iceberg trade costs d_ij for
 // chosen importer/exporter pairs (one pair, all of one country's imports or exports, all pairs),
 // tariff changes, and trade autarky. Written on the command line as
-// `importer=USA,exporter=JPN,factor=0.9` or in TOML as [[shock]] tables (docs/counterfactual-welfare.md).
+// `importer=USA,exporter=JPN,factor=0.9` or in TOML as [[shock]] tables
+// (docs/counterfactual-welfare.md).
 #pragma once
 
 #include <optional>
@@ -18,14 +19,14 @@ const char* to_string(ShockKind k);
 
 struct Shock {
   ShockKind kind = ShockKind::TradeCost;
-  std::string importer = "*";  // country name or "*" (every importer)
-  std::string exporter = "*";  // country name or "*" (every exporter)
-  double factor = 1.0;         // trade_cost: d_ij -> max(1, factor * d_ij), i != j
+  std::string importer = "*";           // country name or "*" (every importer)
+  std::string exporter = "*";           // country name or "*" (every exporter)
+  double factor = 1.0;                  // trade_cost: d_ij -> max(1, factor * d_ij), i != j
   std::optional<double> tariff;         // tariff: new level t_ij
   std::optional<double> tariff_change;  // tariff: t_ij -> t_ij + change
-  std::string country = "*";   // autarky: this country's imports and exports ("*": all pairs)
-  double cost = 1e4;           // autarky: the prohibitive iceberg cost given to the pairs
-  std::string text;            // the specification as written (for reports)
+  std::string country = "*";  // autarky: this country's imports and exports ("*": all pairs)
+  double cost = 1e4;          // autarky: the prohibitive iceberg cost given to the pairs
+  std::string text;           // the specification as written (for reports)
 };
 
 // One counterfactual experiment: shocks applied in order to the baseline world.
@@ -34,7 +35,7 @@ struct Experiment {
   std::string description;
   std::string country;  // reporting country suggested by the file (may be empty)
   std::vector<Shock> shocks;
-  std::string source;   // "--shock", a file path or "[counterfactual]"
+  std::string source;  // "--shock", a file path or "[counterfactual]"
 };
 
 // Parses `key=value,key=value` (keys: kind, importer, exporter, factor, tariff, tariff_change,

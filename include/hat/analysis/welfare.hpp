@@ -72,18 +72,18 @@ struct WelfareOptions {
   int extension_stride = 4;         // node spacing stride * h beyond the first-order range
   double lambda_min = 0.2, lambda_max = 5.0;  // search range for lambda
   int max_nodes = 600;
-  int groups = 5;                   // quantile groups (quintiles)
+  int groups = 5;  // quantile groups (quintiles)
 };
 
 struct EvReport {
-  int nodes = 0;                 // household solves at lambda nodes (excluding lambda = 1)
+  int nodes = 0;                        // household solves at lambda nodes (excluding lambda = 1)
   double lambda_lo = 1, lambda_hi = 1;  // node range searched
-  double check_lambda = 1;       // off-node lambda of the interpolation check
-  double check_error_value = 0;  // max_k |V_interp - V_direct| at check_lambda (utils)
-  double check_error_lambda = 0; // the same in lambda units (states with R a + W z > 0)
-  int unresolved = 0;            // (state, target) pairs without a root in the range
-  int multiple_roots = 0;        // (state, target) pairs with more than one root
-  SolverReport report;           // worst household solve
+  double check_lambda = 1;              // off-node lambda of the interpolation check
+  double check_error_value = 0;         // max_k |V_interp - V_direct| at check_lambda (utils)
+  double check_error_lambda = 0;        // the same in lambda units (states with R a + W z > 0)
+  int unresolved = 0;                   // (state, target) pairs without a root in the range
+  int multiple_roots = 0;               // (state, target) pairs with more than one root
+  SolverReport report;                  // worst household solve
 };
 
 struct EvResult {
@@ -135,10 +135,11 @@ struct ScenarioWelfare {
   Eigen::VectorXd mass_new;  // on the old grid
   Eigen::VectorXd ev;        // lambda - 1 (NaN: no root in the searched range)
   Eigen::VectorXi ev_roots;
-  Eigen::VectorXd ce;        // NaN: no finite consumption equivalent
+  Eigen::VectorXd ce;               // NaN: no finite consumption equivalent
   double mean_ev = 0, mean_ce = 0;  // utilitarian means over the old distribution
   double acr = 0, theta = 0, home_share_old = 0, home_share_new = 0;
-  std::map<std::string, Eigen::VectorXd> ev_groups, ce_groups;  // by "income"/"wealth"/"expenditure"
+  std::map<std::string, Eigen::VectorXd> ev_groups,
+      ce_groups;  // by "income"/"wealth"/"expenditure"
   Decomposition decomposition;
   double unresolved_mass = 0;  // old-distribution mass of states without an EV root
   bool grid_changed = false;   // V_new, mass_new interpolated from a different asset grid
@@ -157,9 +158,10 @@ struct CountryWelfare {
 
 // Welfare of the households of country `home` (the index of the home variety) for each new
 // state (scenario name, state). `theta` <= 0 ... see acr: theta == 0 uses -1/sigma_i.
-CountryWelfare measure_welfare(const HouseholdState& old_state,
-                               const std::vector<std::pair<std::string, const HouseholdState*>>& news,
-                               int home, double theta, const WelfareOptions& opt);
+CountryWelfare measure_welfare(
+    const HouseholdState& old_state,
+    const std::vector<std::pair<std::string, const HouseholdState*>>& news, int home, double theta,
+    const WelfareOptions& opt);
 
 // Groupings used for quantiles, in output order.
 const std::vector<std::string>& welfare_groupings();
