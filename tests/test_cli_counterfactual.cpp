@@ -143,3 +143,27 @@ TEST(CliCounterfactual, InputErrors) {
   const std::string empty = write_tmp("empty.toml", "name = \"x\"\n");
   expect_error("--shocks " + empty, "no shocks");
 }
+
+// --no-solve on a solved world (world_solved.toml of `hat solve`) is the same baseline as
+// solving: the welfare numbers agree to the solver tolerances.
+TEST(CliCounterfactual, NoSolveOnSolvedWorldMatches) {
+  const std::string cfg = write_tmp("wn.toml", kWorld);
+  const std::string sol = tmp_path("solved");
+  fs::remove_all(sol);
+  ASSERT_EQ(run(hat_binary() + " solve " + cfg + " --quiet --no-policies --out " + sol), 0)
+      << hat::test::last_stderr();
+  std::string a, b;
+  const std::string shock = " --shock importer=AAA,factor=0.9 --json --quiet";
+  ASSERT_EQ(run(hat_binary() + " counterfactual " + cfg + shock, &a), 0)
+      << hat::test::last_stderr();
+  ASSERT_EQ(
+      run(hat_binary() + " counterfactual " + sol + "/world_solved.toml --no-solve" + shock, &b), 0)
+      << hat::test::last_stderr();
+  auto ja = nlohmann::json::parse(a), jb = nlohmann::json::parse(b);
+  EXPECT_NEAR(ja["R_new"].get<double>(), jb["R_new"].get<double>(), 1e-9);
+  for (const char* sc : {"pe", "ge"})
+    for (const char* m : {"mean_ev", "mean_ce", "acr"})
+      EXPECT_NEAR(ja["welfare"][sc][m].get<double>(), jb["welfare"][sc][m].get<double>(), 1e-7)
+          << sc << m;
+  fs::remove_all(sol);
+}

@@ -1,6 +1,7 @@
 // Tests of the counterfactual shocks and welfare measures (MODEL.md §1 "Welfare";
 // hat-slides-2023 Propositions 2 and 3; Arkolakis, Costinot & Rodriguez-Clare 2012).
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 
@@ -377,4 +378,29 @@ TEST(Shocks, ShippedExamplesApplyToTheNineteenCountryWorld) {
   ShockedWorld s = apply_shocks(w, read_experiment(cf.root(), "x", "x").shocks);
   EXPECT_DOUBLE_EQ(s.world.d(18, 10), 1.8);  // USA imports from JPN
   EXPECT_DOUBLE_EQ(s.world.d(10, 18), 2.0);  // not JPN imports from USA
+}
+
+// Determinism: the same experiment with 1 and 2 OpenMP threads gives bit-identical welfare
+// (fixed summation order; the lambda-node chains do not depend on scheduling).
+TEST(Welfare, IdenticalForAnyThreadCount) {
+  SolvedWorld st(1.5);
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  ExperimentResult r1 = st.run({parse_shock_spec("importer=H,exporter=F,factor=0.9")});
+  omp_set_num_threads(2);
+  ExperimentResult r2 = st.run({parse_shock_spec("importer=H,exporter=F,factor=0.9")});
+  omp_set_num_threads(saved);
+  for (int s = 0; s < 2; ++s) {
+    const auto& a = r1.welfare[0].scenarios[s];
+    const auto& b = r2.welfare[0].scenarios[s];
+    for (int k = 0; k < a.ev.size(); ++k) {
+      if (std::isnan(a.ev(k))) {
+        EXPECT_TRUE(std::isnan(b.ev(k)));
+        continue;
+      }
+      EXPECT_EQ(a.ev(k), b.ev(k)) << k;
+      EXPECT_EQ(a.ce(k), b.ce(k)) << k;
+    }
+    EXPECT_EQ(a.mean_ev, b.mean_ev);
+  }
 }
