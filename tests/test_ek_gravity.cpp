@@ -289,3 +289,56 @@ TEST(EkGravity, GlsEqualsDenseGlsFormula) {
   GravityFit o = reg.fit(d.y);
   EXPECT_NEAR(g.estimates.bins(0), o.estimates.bins(0), 0.01);
 }
+
+// The raw-data reader rejects impossible values, a wrong country order and missing prices with
+// a message naming the file and the field.
+TEST(EkData, RawDataValidation) {
+  HAT_REQUIRE_DATA(dir);
+  const char* files[] = {"country_code.csv", "nominal_variable.csv", "price.csv",
+                         "regression_data.csv", "scalar.json"};
+  auto corrupted = [&](const std::string& file, const std::string& from, const std::string& to) {
+    const std::string d = scratch("raw");
+    fs::create_directories(d + "/ek2002-raw");
+    for (const char* f : files) {
+      std::string text = slurp(dir + "/ek2002-raw/" + f);
+      if (file == f) {
+        const size_t at = text.find(from);
+        EXPECT_NE(at, std::string::npos) << from;
+        if (at != std::string::npos) text.replace(at, from.size(), to);
+      }
+      spit(d + "/ek2002-raw/" + f, text);
+    }
+    return d;
+  };
+  auto expect_error = [&](const std::string& d, const std::string& file, const std::string& field) {
+    try {
+      hat::data::read_ek_raw(d);
+      ADD_FAILURE() << "accepted corrupted " << file;
+    } catch (const hat::InputError& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find(file), std::string::npos) << msg;
+      EXPECT_NE(msg.find(field), std::string::npos) << msg;
+    }
+  };
+  EXPECT_NO_THROW(hat::data::read_ek_raw(corrupted("", "", "")));
+  expect_error(corrupted("nominal_variable.csv", ",21873.1,", ",-21873.1,"), "nominal_variable.csv",
+               "nominal_wage");
+  expect_error(corrupted("country_code.csv", "8,GE,Germany", "8,FR,Germany"), "country_code.csv",
+               "line 9");
+  expect_error(corrupted("price.csv", "0.16198921", "NaN"), "price.csv", "good1");
+  expect_error(corrupted("scalar.json", "0.21221", "1.5"), "scalar.json", "beta");
+}
+
+// Model side of MODEL.md §2: y_ni = log(M_ni / M_nn) from a flow matrix, in the design's pair
+// order; flows built as exp(y) on the off-diagonal and 1 on the diagonal give y back.
+TEST(EkGravity, LogNormalisedFlowsFollowThePairOrder) {
+  HAT_REQUIRE_DATA(dir);
+  GravityData d = hat::data::read_ek_gravity(dir);
+  GravityRegression reg(d);
+  Eigen::MatrixXd M = Eigen::MatrixXd::Constant(19, 19, 2.0);
+  for (long k = 0; k < d.n_pairs(); ++k) M(d.importer[k], d.exporter[k]) = 2.0 * std::exp(d.y(k));
+  EXPECT_LT((reg.log_normalised_flows(M) - d.y).cwiseAbs().maxCoeff(), 1e-12);
+  M(3, 4) = 0.0;
+  EXPECT_THROW(reg.log_normalised_flows(M), hat::NumericalError);
+  EXPECT_THROW(reg.log_normalised_flows(Eigen::MatrixXd::Ones(3, 3)), hat::InputError);
+}

@@ -124,9 +124,10 @@ TEST(EkModel, EquilibriumSatisfiesEkIdentities) {
         EXPECT_NEAR(std::log(lhs), -e.theta * std::log(eq.price(i) * kappa / eq.price(n)), 1e-10);
       }
     }
-    if (lab == ek::Labor::Immobile)
+    if (lab == ek::Labor::Immobile) {
       for (int i = 0; i < 4; ++i)
         EXPECT_NEAR(eq.wage(i) * e.manuf_labor(i), e.beta * eq.output(i), 1e-9);
+    }
     // tariff revenue = sum_i t/(1+t) X_ni
     EXPECT_NEAR(eq.tariff_revenue(0), 0.1 / 1.1 * eq.flows(0, 1), 1e-12);
   }
@@ -302,7 +303,8 @@ TEST(EkCounterfactual, AllScenariosSolveAndSatisfyThePriceIdentity) {
         EXPECT_GT(r.trade_cost_factor, 0.0);
         EXPECT_LT(r.trade_cost_factor, 1.0);
       }
-      if (lab == ek::Labor::Mobile)
+      if (lab == ek::Labor::Mobile) {
         EXPECT_LT((r.counterfactual.wage - r.baseline.wage).norm(), 1e-12);
+      }
     }
 }

@@ -93,19 +93,7 @@ void run_residuals(const WorldArgs& args) {
   if (!wc.world.has_tariffs()) p.tau.setZero();
   world::Evaluation ev = world::residuals_at(wc.world, p, wc.options);
   if (!ev.ok) throw NumericalError(ev.message);
-  // Residual names for the layout in use.
-  std::vector<std::string> names;
-  {
-    const int M = wc.world.size();
-    names.push_back("numeraire");
-    for (int j = 1; j < M; ++j) names.push_back("goods_" + wc.world.names[j]);
-    if (wc.options.financial == world::Financial::Autarky)
-      for (int i = 0; i < M; ++i) names.push_back("bonds_" + wc.world.names[i]);
-    else
-      names.push_back("bonds_world");
-    if (wc.world.has_tariffs())
-      for (int i = 0; i < M; ++i) names.push_back("rebate_" + wc.world.names[i]);
-  }
+  const std::vector<std::string> names = world::residual_names(wc.world, wc.options);
   const double seconds = timer.seconds();
   nlohmann::json summary = world::world_summary(wc.world, ev, wc.options.financial);
   summary["status"] = "evaluated";

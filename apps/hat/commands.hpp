@@ -7,8 +7,10 @@ namespace hat::cli {
 
 void register_household(CLI::App& app);
 void register_world(CLI::App& app);
+void register_calibrate(CLI::App& app);
 void register_gravity(CLI::App& app);
 void register_ek(CLI::App& app);
 void register_counterfactual(CLI::App& app);
+void register_dynamic(CLI::App& app);
 
 }  // namespace hat::cli

@@ -31,9 +31,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   hat::cli::register_household(app);
   hat::cli::register_world(app);
+  hat::cli::register_calibrate(app);
   hat::cli::register_gravity(app);
   hat::cli::register_ek(app);
   hat::cli::register_counterfactual(app);
+  hat::cli::register_dynamic(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,7 +11,7 @@
 namespace hat::calibration {
 
 GravityRegression::GravityRegression(const data::GravityData& d)
-    : n_(d.n_countries()), countries_(d.countries) {
+    : n_(d.n_countries()), countries_(d.countries), importer_(d.importer), exporter_(d.exporter) {
   d.validate("gravity design");
   const int N = n_;
   const long P = d.n_pairs();
@@ -82,6 +82,21 @@ Eigen::VectorXd GravityRegression::moments(const Eigen::VectorXd& y) const {
                      std::to_string(n_pairs()));
   if (!y.allFinite()) throw NumericalError("gravity: y contains non-finite values");
   return G_ * y;
+}
+
+Eigen::VectorXd GravityRegression::log_normalised_flows(const Eigen::MatrixXd& M) const {
+  if (M.rows() != n_ || M.cols() != n_)
+    throw InputError("gravity: flow matrix must be " + std::to_string(n_) + " x " +
+                     std::to_string(n_));
+  Eigen::VectorXd y(n_pairs());
+  for (long k = 0; k < n_pairs(); ++k) {
+    const double num = M(importer_[k], exporter_[k]), den = M(importer_[k], importer_[k]);
+    if (!(num > 0) || !(den > 0) || !std::isfinite(num) || !std::isfinite(den))
+      throw NumericalError("gravity: flows must be positive and finite (pair " +
+                           countries_[importer_[k]] + "-" + countries_[exporter_[k]] + ")");
+    y(k) = std::log(num / den);
+  }
+  return y;
 }
 
 GravityEstimates GravityRegression::estimates(const Eigen::VectorXd& mom) const {

@@ -13,8 +13,14 @@ namespace hat::numerics {
 namespace {
 
 std::string column_name(const std::vector<std::string>& names, long j) {
-  if (j >= 0 && j < static_cast<long>(names.size())) return "'" + names[j] + "'";
-  return "#" + std::to_string(j);
+  // built with append: GCC 12 warns spuriously (-Wrestrict) on "literal" + std::string
+  std::string out;
+  if (j >= 0 && j < static_cast<long>(names.size())) {
+    out.append("'").append(names[j]).append("'");
+  } else {
+    out.append("#").append(std::to_string(j));
+  }
+  return out;
 }
 
 void check_finite(const Eigen::MatrixXd& M, const char* what) {

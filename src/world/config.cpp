@@ -1,10 +1,14 @@
 // TOML reader and writer for world economies.
 #include "hat/world/config.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
 
+#include "hat/calibration/gravity.hpp"
+#include "hat/calibration/trade_costs.hpp"
 #include "hat/core/error.hpp"
+#include "hat/data/ek_data.hpp"
 #include "hat/household/config.hpp"
 #include "hat/io/csv.hpp"
 
@@ -46,11 +50,42 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
   io::ConfigTable r = f.root();
   WorldConfig wc;
   World& w = wc.world;
+  // [data]: build countries, labour, TFP and trade costs from the EK data in place
+  // (A_i = exp(S_i / theta), d from MODEL.md §2 with the data's own OLS gravity coefficients,
+  // L from ek-labor.csv); explicit [countries] / [trade_costs] entries take precedence.
+  io::ConfigTable dt = r.table("data");
+  bool from_data = !dt.empty();
+  Eigen::VectorXd data_L, data_A;
+  Eigen::MatrixXd data_d;
+  std::vector<std::string> data_names;
+  if (from_data) {
+    std::string dir = dt.string("dir", "");
+    if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env) {
+      dir = env;
+    } else if (!dir.empty() && std::filesystem::path(dir).is_relative()) {
+      dir = (std::filesystem::path(f.directory()) / dir).string();
+    }
+    const std::string set = dt.string("set", "ek2002");
+    if (set != "ek2002") dt.fail("set", "only \"ek2002\" is supported");
+    const double theta = dt.number("theta", 4.0);
+    if (!(theta > 0)) dt.fail("theta", "must be > 0");
+    dt.reject_unknown();
+    const std::string resolved = data::resolve_data_dir(dir);
+    data::GravityData g = data::read_ek_gravity(resolved);
+    calibration::GravityRegression reg(g);
+    calibration::GravityEstimates est = reg.estimates(reg.moments(g.y));
+    data_names = g.countries;
+    data_L = data::read_ek_labor(resolved);
+    data_A = (est.S.array() / theta).exp().matrix();
+    data_d = calibration::trade_cost_matrix(g, calibration::trade_cost_params(est), theta);
+  }
   // [countries]
   io::ConfigTable c = r.table("countries");
-  if (c.empty()) throw InputError(f.path() + ": missing table [countries]");
-  w.names = c.strings("names");
+  if (c.empty() && !from_data) throw InputError(f.path() + ": missing table [countries]");
+  w.names = (from_data && !c.has("names")) ? data_names : c.strings("names");
   const int M = static_cast<int>(w.names.size());
+  if (from_data && w.names != data_names)
+    c.fail("names", "must be the data's countries in the data's order when [data] is used");
   if (M < 1) c.fail("names", "need at least one country");
   auto vec = [&](const io::ConfigTable& t, const std::string& key, double fallback) {
     if (!t.has(key)) return Eigen::VectorXd::Constant(M, fallback).eval();
@@ -59,8 +94,8 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
       t.fail(key, std::to_string(v.size()) + " entries for " + std::to_string(M) + " countries");
     return Eigen::Map<Eigen::VectorXd>(v.data(), M).eval();
   };
-  w.L = vec(c, "labor", 1.0);
-  w.A = vec(c, "tfp", 1.0);
+  w.L = (from_data && !c.has("labor")) ? data_L : vec(c, "labor", 1.0);
+  w.A = (from_data && !c.has("tfp")) ? data_A : vec(c, "tfp", 1.0);
   for (int i = 0; i < M; ++i) {
     if (!(w.L(i) > 0)) c.fail("labor", "entry for " + w.names[i] + " must be > 0");
     if (!(w.A(i) > 0)) c.fail("tfp", "entry for " + w.names[i] + " must be > 0");
@@ -99,7 +134,9 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
   w.income = household::read_income(r.table("income"));
   // [trade_costs], [tariffs]
   io::ConfigTable tc = r.table("trade_costs");
-  if (tc.empty()) {
+  if (tc.empty() && from_data) {
+    w.d = data_d;
+  } else if (tc.empty()) {
     if (M == 1) w.d = Eigen::MatrixXd::Ones(1, 1);
     else throw InputError(f.path() + ": missing table [trade_costs] (file = \"d.csv\" or matrix = [[...]])");
   } else {

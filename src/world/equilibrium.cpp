@@ -10,8 +10,6 @@
 // household solves run in parallel, each warm-started from the base point's solution, so the
 // result does not depend on the number of threads. Convergence is declared only on the
 // re-evaluated residual sup-norm.
-#include <unsupported/Eigen/NonLinearOptimization>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -19,6 +17,7 @@
 
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
+#include "hat/world/system.hpp"
 #include "hat/world/world.hpp"
 
 namespace hat::world {
@@ -96,8 +95,6 @@ household::HouseholdProblem country_problem(const World& w, int i, const Prices&
   return hp;
 }
 
-namespace {
-
 // Solves one country's household block and distribution.
 CountryState solve_country(const World& w, int i, const Prices& p, const EquilibriumOptions& opt,
                            const CountryState* warm) {
@@ -112,9 +109,11 @@ CountryState solve_country(const World& w, int i, const Prices& p, const Equilib
   return cs;
 }
 
-bool country_ok(const CountryState& cs) {
+bool country_converged(const CountryState& cs) {
   return cs.solution.report.converged() && cs.distribution.report.converged();
 }
+
+namespace {
 
 // The layout of unknowns and residuals.
 struct Layout {
@@ -167,7 +166,7 @@ Prices unpack(const Layout& l, const Eigen::VectorXd& x, const Prices& base) {
 }
 
 // Aggregates and the residual vector from per-country aggregates.
-void assemble(const World& w, const Layout& l, const EquilibriumOptions& opt, const Prices& p,
+void assemble_impl(const World& w, const Layout& l, const EquilibriumOptions& opt, const Prices& p,
               const std::vector<const household::Aggregates*>& ag, Evaluation& ev) {
   const int M = l.M;
   ev.imports.resize(M, M);
@@ -226,7 +225,7 @@ Evaluation evaluate(const World& w, const Prices& p, const EquilibriumOptions& o
     ev.countries[i] = solve_country(w, i, p, opt, use_warm ? &warm->countries[i] : nullptr);
   std::vector<const household::Aggregates*> ag(M);
   for (int i = 0; i < M; ++i) {
-    if (!country_ok(ev.countries[i])) {
+    if (!country_converged(ev.countries[i])) {
       ev.ok = false;
       const auto& cs = ev.countries[i];
       ev.message = w.names[i] + ": " +
@@ -235,8 +234,25 @@ Evaluation evaluate(const World& w, const Prices& p, const EquilibriumOptions& o
     }
     ag[i] = &ev.countries[i].aggregates;
   }
-  if (ev.ok) assemble(w, l, opt, p, ag, ev);
+  if (ev.ok) assemble_impl(w, l, opt, p, ag, ev);
   return ev;
+}
+
+void assemble(const World& w, const EquilibriumOptions& opt, const Prices& p,
+              const std::vector<const household::Aggregates*>& ag, Evaluation& ev) {
+  ev.prices = p;
+  assemble_impl(w, make_layout(w, opt), opt, p, ag, ev);
+}
+
+int n_unknowns(const World& w, const EquilibriumOptions& opt) { return make_layout(w, opt).n; }
+
+Eigen::VectorXd pack_unknowns(const World& w, const EquilibriumOptions& opt, const Prices& p) {
+  return pack(make_layout(w, opt), p);
+}
+
+Prices unpack_unknowns(const World& w, const EquilibriumOptions& opt, const Eigen::VectorXd& x,
+                       const Prices& base) {
+  return unpack(make_layout(w, opt), x, base);
 }
 
 Evaluation residuals_at(const World& w, const Prices& p, const EquilibriumOptions& opt) {
@@ -245,117 +261,7 @@ Evaluation residuals_at(const World& w, const Prices& p, const EquilibriumOption
 
 namespace {
 
-struct SystemFunctor {
-  typedef double Scalar;
-  enum { InputsAtCompileTime = Eigen::Dynamic, ValuesAtCompileTime = Eigen::Dynamic };
-  typedef Eigen::VectorXd InputType;
-  typedef Eigen::VectorXd ValueType;
-  typedef Eigen::MatrixXd JacobianType;
-
-  const World& w;
-  const EquilibriumOptions& opt;
-  Layout l;
-  Prices base_prices;
-  Evaluation last;       // last base-point evaluation (warm start for the next ones)
-  Eigen::VectorXd x_last;
-  bool have_last = false;
-  Evaluation best;
-  double best_norm = std::numeric_limits<double>::infinity();
-  int evaluations = 0, jacobians = 0;
-  bool done = false;
-  std::string failure;
-  Timer timer;
-
-  SystemFunctor(const World& w_, const EquilibriumOptions& o, const Prices& start)
-      : w(w_), opt(o), l(make_layout(w_, o)), base_prices(start) {}
-  int inputs() const { return l.n; }
-  int values() const { return l.n; }
-
-  bool eval_at(const Eigen::VectorXd& x) {
-    Prices p = unpack(l, x, base_prices);
-    Evaluation ev = evaluate(w, p, opt, have_last ? &last : nullptr);
-    ++evaluations;
-    if (!ev.ok) {
-      failure = ev.message;
-      return false;
-    }
-    last = std::move(ev);
-    x_last = x;
-    have_last = true;
-    const double nrm = last.residuals.cwiseAbs().maxCoeff();
-    if (nrm < best_norm) {
-      best_norm = nrm;
-      best = last;
-    }
-    if (opt.progress) opt.progress(evaluations, nrm, timer.seconds());
-    return true;
-  }
-
-  int operator()(const Eigen::VectorXd& x, Eigen::VectorXd& fvec) {
-    if (!x.allFinite()) return -1;
-    if (!eval_at(x)) return -1;
-    fvec = last.residuals;
-    if (best_norm <= opt.tolerance) {
-      done = true;
-      return -1;  // stop: converged on the residual sup-norm
-    }
-    return 0;
-  }
-
-  int df(const Eigen::VectorXd& x, Eigen::MatrixXd& fjac) {
-    if (!have_last || x != x_last)
-      if (!eval_at(x)) return -1;
-    ++jacobians;
-    const int n = l.n, M = l.M;
-    const Evaluation base = last;
-    // Tasks: (column, country) pairs whose household problem the perturbation changes.
-    std::vector<std::pair<int, int>> tasks;
-    for (int c = 0; c < n; ++c) {
-      if (l.fin == Financial::Autarky && c >= M && c < M + M) {
-        tasks.push_back({c, c - M});  // R_i only moves country i
-      } else if (l.tariffs && c >= l.tau_offset()) {
-        tasks.push_back({c, c - l.tau_offset()});  // tau_i only moves country i
-      } else {
-        for (int i = 0; i < M; ++i) tasks.push_back({c, i});
-      }
-    }
-    std::vector<household::Aggregates> results(tasks.size());
-    std::vector<int> ok(tasks.size(), 1);
-#pragma omp parallel for schedule(dynamic, 1)
-    for (size_t t = 0; t < tasks.size(); ++t) {
-      const auto [c, i] = tasks[t];
-      Eigen::VectorXd xp = x;
-      xp(c) += opt.fd_step;
-      Prices p = unpack(l, xp, base_prices);
-      CountryState cs = solve_country(w, i, p, opt, &base.countries[i]);
-      ok[t] = country_ok(cs);
-      results[t] = std::move(cs.aggregates);
-    }
-    fjac.resize(n, n);
-    size_t t = 0;
-    for (int c = 0; c < n; ++c) {
-      std::vector<const household::Aggregates*> ag(M);
-      for (int i = 0; i < M; ++i) ag[i] = &base.countries[i].aggregates;
-      while (t < tasks.size() && tasks[t].first == c) {
-        if (!ok[t]) {
-          failure = "household solve failed in a Jacobian column";
-          return -1;
-        }
-        ag[tasks[t].second] = &results[t];
-        ++t;
-      }
-      Eigen::VectorXd xp = x;
-      xp(c) += opt.fd_step;
-      Prices p = unpack(l, xp, base_prices);
-      Evaluation ev;
-      assemble(w, l, opt, p, ag, ev);
-      fjac.col(c) = (ev.residuals - base.residuals) / opt.fd_step;
-    }
-    return 0;
-  }
-};
-
-std::vector<std::string> names_unknowns(const World& w, const Layout& l) {
+std::vector<std::string> names_unknowns_impl(const World& w, const Layout& l) {
   std::vector<std::string> u;
   for (int j = 0; j < l.M; ++j) u.push_back("log_W_" + w.names[j]);
   if (l.fin == Financial::Autarky)
@@ -367,7 +273,7 @@ std::vector<std::string> names_unknowns(const World& w, const Layout& l) {
   return u;
 }
 
-std::vector<std::string> names_residuals(const World& w, const Layout& l) {
+std::vector<std::string> names_residuals_impl(const World& w, const Layout& l) {
   std::vector<std::string> r{"numeraire"};
   for (int j = 1; j < l.M; ++j) r.push_back("goods_" + w.names[j]);
   if (l.fin == Financial::Autarky)
@@ -380,6 +286,13 @@ std::vector<std::string> names_residuals(const World& w, const Layout& l) {
 }
 
 }  // namespace
+
+std::vector<std::string> unknown_names(const World& w, const EquilibriumOptions& opt) {
+  return names_unknowns_impl(w, make_layout(w, opt));
+}
+std::vector<std::string> residual_names(const World& w, const EquilibriumOptions& opt) {
+  return names_residuals_impl(w, make_layout(w, opt));
+}
 
 Equilibrium solve_equilibrium(const World& w, const Prices& start, const EquilibriumOptions& opt,
                               const Evaluation* warm) {
@@ -395,54 +308,31 @@ Equilibrium solve_equilibrium(const World& w, const Prices& start, const Equilib
   if (p0.tau.size() != M) p0.tau = Eigen::VectorXd::Zero(M);
   if (!w.has_tariffs() && !opt.solve_transfers) p0.tau.setZero();
 
-  Timer timer;
-  SystemFunctor f(w, opt, p0);
-  if (warm && static_cast<int>(warm->countries.size()) == M) {
-    f.last = *warm;
-    f.have_last = false;  // warm start only; x_last unknown
-  }
+  const Layout l = make_layout(w, opt);
+  CountrySystem sys;
+  sys.n = l.n;
+  sys.economy = [&](const Eigen::VectorXd& x, World&, Prices& p) { p = unpack(l, x, p0); };
+  sys.residuals = [](const Eigen::VectorXd&, const World&, const Evaluation& ev) {
+    return ev.residuals;
+  };
+  SystemOptions so;
+  so.tolerance = opt.tolerance;
+  so.max_evaluations = opt.max_evaluations;
+  so.fd_step = opt.fd_step;
+  if (opt.progress)
+    so.on_evaluation = [&](int it, const Eigen::VectorXd&, double nrm, double sec) {
+      opt.progress(it, nrm, sec);
+    };
+  SystemResult res = solve_system(sys, w, p0, opt, so, pack(l, p0), warm);
+
   Equilibrium eq;
-  eq.unknown_names = names_unknowns(w, f.l);
-  eq.residual_names = names_residuals(w, f.l);
-  Eigen::VectorXd x = pack(f.l, p0);
-  // hybrj's own stopping rule is on the relative step (xtol); we stop on the residual instead
-  // (the functor returns < 0 once the sup-norm is below tolerance) and restart from the best
-  // point with a fresh Jacobian when hybrj gives up early.
-  for (int attempt = 0; attempt < 4 && !f.done && f.failure.empty(); ++attempt) {
-    if (attempt > 0) {
-      x = pack(f.l, f.best.prices);
-      f.last = f.best;
-      f.x_last = x;
-      f.have_last = true;
-    }
-    Eigen::HybridNonLinearSolver<SystemFunctor> solver(f);
-    solver.parameters.xtol = 1e-15;
-    solver.parameters.maxfev = std::max(1, opt.max_evaluations - f.evaluations);
-    solver.parameters.factor = 1.0;
-    solver.solve(x);
-    if (f.evaluations >= opt.max_evaluations) break;
-  }
-  eq.evaluations = f.evaluations;
-  eq.jacobians = f.jacobians;
-  eq.report.seconds = timer.seconds();
-  eq.report.iterations = f.evaluations;
-  if (std::isfinite(f.best_norm)) {
-    eq.state = std::move(f.best);
-    eq.report.residual = f.best_norm;
-  } else {
-    eq.report.residual = std::numeric_limits<double>::infinity();
-  }
-  if (f.best_norm <= opt.tolerance) {
-    eq.report.status = SolverStatus::Converged;
-    eq.report.message = "equilibrium: residual sup-norm below tolerance";
-  } else if (!f.failure.empty()) {
-    eq.report.status = SolverStatus::Failed;
-    eq.report.message = "equilibrium: " + f.failure;
-  } else {
-    eq.report.status = SolverStatus::IterationLimit;
-    eq.report.message = "equilibrium: stopped with residual sup-norm " +
-                        std::to_string(f.best_norm) + " above tolerance";
-  }
+  eq.unknown_names = names_unknowns_impl(w, l);
+  eq.residual_names = names_residuals_impl(w, l);
+  eq.evaluations = res.evaluations;
+  eq.jacobians = res.jacobians;
+  eq.report = res.report;
+  eq.report.message = "equilibrium: " + res.report.message;
+  eq.state = std::move(res.state);
   return eq;
 }
 

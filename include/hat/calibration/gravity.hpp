@@ -58,6 +58,10 @@ class GravityRegression {
   // G (n_moments x n_pairs): moments = G y for y in the design's pair order.
   const Eigen::MatrixXd& moment_map() const { return G_; }
   Eigen::VectorXd moments(const Eigen::VectorXd& y) const;
+  // y_ni = log(M_ni / M_nn) in the design's pair order from an N x N matrix of flows or shares
+  // M(n, i) (importer n, exporter i): the model-side regressand of MODEL.md §2. Throws
+  // InputError on a wrong size and NumericalError on non-positive entries.
+  Eigen::VectorXd log_normalised_flows(const Eigen::MatrixXd& M) const;
   // Names the moments (S_last = -sum of the others, m_last likewise).
   GravityEstimates estimates(const Eigen::VectorXd& moments) const;
   // OLS with standard errors, RSS and R^2.
@@ -80,6 +84,7 @@ class GravityRegression {
   Eigen::MatrixXd G_;  // moments x pairs
   std::vector<std::string> column_names_;
   std::vector<long> partner_;  // index of the reciprocal pair (i, n) of pair (n, i)
+  std::vector<int> importer_, exporter_;
 };
 
 }  // namespace hat::calibration

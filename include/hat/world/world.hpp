@@ -112,6 +112,22 @@ struct Equilibrium {
 Equilibrium solve_equilibrium(const World& w, const Prices& start, const EquilibriumOptions& opt,
                               const Evaluation* warm = nullptr);
 
+// Building blocks of the equilibrium system (also used by calibration and analysis).
+// One country's household block, distribution and aggregates at given prices.
+CountryState solve_country(const World& w, int i, const Prices& p, const EquilibriumOptions& opt,
+                           const CountryState* warm = nullptr);
+bool country_converged(const CountryState& cs);
+// The unknown vector of solve_equilibrium (log wages, log R / logit beta, transfers).
+int n_unknowns(const World& w, const EquilibriumOptions& opt);
+Eigen::VectorXd pack_unknowns(const World& w, const EquilibriumOptions& opt, const Prices& p);
+Prices unpack_unknowns(const World& w, const EquilibriumOptions& opt, const Eigen::VectorXd& x,
+                       const Prices& base);
+std::vector<std::string> unknown_names(const World& w, const EquilibriumOptions& opt);
+std::vector<std::string> residual_names(const World& w, const EquilibriumOptions& opt);
+// Country aggregates -> trade flows, outputs, net assets and the residual vector in `ev`.
+void assemble(const World& w, const EquilibriumOptions& opt, const Prices& p,
+              const std::vector<const household::Aggregates*>& ag, Evaluation& ev);
+
 // The residual vector at given prices without solving (for `hat residuals`); the tariff
 // transfers are set to the revenue they imply at these prices when `consistent_tau` is true.
 Evaluation residuals_at(const World& w, const Prices& p, const EquilibriumOptions& opt);

@@ -1,0 +1,74 @@
+// Calibration by "gravity as a guide" (MODEL.md §2): choose TFPs and trade-cost parameters so
+// that the gravity regression run on model-generated trade reproduces the regression run on
+// the data. 2(N-1) + 10 parameters (46 for the EK data): log A_i (A of the last country = 1),
+// importer effects m_n (the last = minus the sum of the others), 6 distance bins, border,
+// language, EC, EFTA; the same number of moments: S_i, m_n, bins, dummies. The model is solved
+// jointly with the equilibrium prices (wages and beta at fixed R).
+#pragma once
+
+#include <Eigen/Dense>
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hat/calibration/gravity.hpp"
+#include "hat/calibration/trade_costs.hpp"
+#include "hat/core/status.hpp"
+#include "hat/data/ek_data.hpp"
+#include "hat/world/world.hpp"
+
+namespace hat::calibration {
+
+struct CalibrationParameters {
+  Eigen::VectorXd log_tfp;  // N, last = 0
+  TradeCostParams costs;    // m (N, sums to 0), bins (6), dummies
+};
+
+// Layout of the parameter vector: the order of GravityRegression::moment_names().
+Eigen::VectorXd pack_parameters(const CalibrationParameters& p);
+CalibrationParameters unpack_parameters(const Eigen::VectorXd& x, int n_countries);
+std::vector<std::string> parameter_names(const std::vector<std::string>& countries);
+
+// The natural starting point: trade-cost parameters = data coefficients, log A_i = (S_i -
+// S_last) / theta (exact for log utility with sigma = 1/theta at equal wages).
+CalibrationParameters initial_parameters(const GravityEstimates& data, double theta);
+
+// log(M_ni / M_nn) for the pairs of `geo` (importer n, exporter i), from an imports matrix.
+Eigen::VectorXd model_log_shares(const data::GravityData& geo, const Eigen::MatrixXd& imports);
+
+struct CalibrationSetup {
+  world::World world;          // fixed parameters; countries in the data's order
+  world::Prices start;         // initial wages and beta; R fixed
+  world::EquilibriumOptions equilibrium;  // unknown must be beta or R (globalisation)
+  data::GravityData data;      // geography and the data's log normalised shares
+  double theta = 4.0;          // units of the gravity coefficients
+  double moment_tolerance = 1e-6;
+  int max_evaluations = 500;
+  double fd_step = 1e-6;
+  const std::atomic<bool>* stop = nullptr;
+  // After each evaluation: (evaluations, x, scaled residual norm = max(max moment error /
+  // moment_tolerance, equilibrium residual / equilibrium tolerance), elapsed seconds).
+  std::function<void(int, const Eigen::VectorXd&, double, double)> progress;
+};
+
+struct CalibrationResult {
+  SolverReport report;
+  Eigen::VectorXd x;  // parameters followed by the equilibrium unknowns
+  std::vector<std::string> unknown_names;
+  CalibrationParameters parameters;
+  world::World world;
+  world::Evaluation state;
+  Eigen::VectorXd data_moments, model_moments;
+  std::vector<std::string> moment_names;
+  double max_moment_error = 0, equilibrium_residual = 0;
+  int evaluations = 0, jacobians = 0;
+  bool interrupted = false;
+};
+
+// Solves model moments = data moments jointly with market clearing, from x0 (size
+// n_parameters + n_equilibrium_unknowns) or, if x0 is empty, from initial_parameters and the
+// setup's start prices.
+CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd& x0 = {});
+
+}  // namespace hat::calibration

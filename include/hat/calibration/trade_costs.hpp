@@ -1,0 +1,30 @@
+// The trade-cost function of "gravity as a guide" (MODEL.md §2):
+//   d_ni = max{1, exp(-(1/theta) [dist_k(n,i) + b border + l lang + e1 EC + e2 EFTA + m_n])}
+// for n != i (importer n, exporter i), d_nn = 1; theta = 4 is only the units of the coefficients.
+#pragma once
+
+#include <Eigen/Dense>
+
+#include "hat/calibration/gravity.hpp"
+#include "hat/data/ek_data.hpp"
+
+namespace hat::calibration {
+
+struct TradeCostParams {
+  Eigen::VectorXd m;     // importer effects, one per country
+  Eigen::VectorXd bins;  // 6 distance-bin effects
+  double border = 0, language = 0, ec = 0, efta = 0;
+};
+
+// From gravity estimates (their importer effects and coefficients).
+TradeCostParams trade_cost_params(const GravityEstimates& g);
+
+// The N x N iceberg matrix (importer row, exporter column) on the geography of `geo`.
+Eigen::MatrixXd trade_cost_matrix(const data::GravityData& geo, const TradeCostParams& p,
+                                  double theta = 4.0);
+
+// The exponent inside the max{1, .} for each pair: log d_ni before the floor (pair order of geo).
+Eigen::VectorXd log_trade_cost_unfloored(const data::GravityData& geo, const TradeCostParams& p,
+                                         double theta = 4.0);
+
+}  // namespace hat::calibration

@@ -1,0 +1,59 @@
+// A square nonlinear system F(x) = 0 whose every evaluation solves the household blocks of all
+// countries of an economy (World, Prices) that depends on x. The world equilibrium (x = prices)
+// and the calibration (x = parameters and prices) are both such systems.
+#pragma once
+
+#include <Eigen/Dense>
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hat/core/status.hpp"
+#include "hat/world/world.hpp"
+
+namespace hat::world {
+
+struct CountrySystem {
+  int n = 0;  // unknowns = equations
+  // x -> the economy at x (starting from copies of a base economy).
+  std::function<void(const Eigen::VectorXd& x, World& w, Prices& p)> economy;
+  // The residual vector from the assembled evaluation at x.
+  std::function<Eigen::VectorXd(const Eigen::VectorXd& x, const World& w, const Evaluation& ev)>
+      residuals;
+  // Convergence test on the residual vector (default: sup-norm <= options.tolerance).
+  std::function<bool(const Eigen::VectorXd& r)> converged;
+  // A scalar summary of the residuals for progress and "best point" tracking (default: sup-norm).
+  std::function<double(const Eigen::VectorXd& r)> norm;
+};
+
+struct SystemOptions {
+  double tolerance = 1e-10;
+  int max_evaluations = 400;
+  double fd_step = 1e-6;
+  int restarts = 4;
+  const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to stop after an evaluation
+  // After every base-point evaluation: (evaluations, x, residual norm, elapsed seconds).
+  std::function<void(int, const Eigen::VectorXd&, double, double)> on_evaluation;
+};
+
+struct SystemResult {
+  SolverReport report;   // residual = norm at the best point; iterations = evaluations
+  Eigen::VectorXd x;     // best point
+  Eigen::VectorXd r;     // residuals there
+  World world;           // economy at the best point
+  Evaluation state;      // its evaluation
+  int evaluations = 0, jacobians = 0;
+  bool interrupted = false;
+};
+
+// Powell's hybrid method (MINPACK hybrj, via Eigen) with finite-difference Jacobians. Each
+// Jacobian column re-solves only the countries whose household problem changes when that
+// unknown moves, in parallel, warm-started from the base point, so results do not depend on
+// the number of threads. `warm` optionally warm-starts the first evaluation.
+SystemResult solve_system(const CountrySystem& sys, const World& base_world,
+                          const Prices& base_prices, const EquilibriumOptions& eq_opt,
+                          const SystemOptions& opt, const Eigen::VectorXd& x0,
+                          const Evaluation* warm = nullptr);
+
+}  // namespace hat::world

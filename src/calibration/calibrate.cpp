@@ -1,0 +1,177 @@
+// Calibration by "gravity as a guide" (Waugh, HAT slides 2023, "My Calibration Approach";
+// MODEL.md §2), solved as one square root-finding problem in the parameters and the equilibrium
+// prices with Powell's hybrid method (world/system.cpp). The gravity regression is a fixed
+// linear map of the model's log normalised shares (GravityRegression::moment_map), so each
+// evaluation costs one world evaluation plus a 46 x 342 matrix-vector product. Jacobian columns
+// of importer effects move one country's import prices only, so the finite-difference Jacobian
+// re-solves one household block for each of them.
+#include "hat/calibration/calibrate.hpp"
+
+#include <cmath>
+
+#include "hat/core/error.hpp"
+#include "hat/world/system.hpp"
+
+namespace hat::calibration {
+
+Eigen::VectorXd pack_parameters(const CalibrationParameters& p) {
+  const int N = static_cast<int>(p.log_tfp.size());
+  Eigen::VectorXd x(2 * (N - 1) + 10);
+  x.head(N - 1) = p.log_tfp.head(N - 1);
+  x.segment(N - 1, N - 1) = p.costs.m.head(N - 1);
+  x.segment(2 * (N - 1), 6) = p.costs.bins;
+  x(2 * (N - 1) + 6) = p.costs.border;
+  x(2 * (N - 1) + 7) = p.costs.language;
+  x(2 * (N - 1) + 8) = p.costs.ec;
+  x(2 * (N - 1) + 9) = p.costs.efta;
+  return x;
+}
+
+CalibrationParameters unpack_parameters(const Eigen::VectorXd& x, int N) {
+  CalibrationParameters p;
+  p.log_tfp = Eigen::VectorXd::Zero(N);
+  p.log_tfp.head(N - 1) = x.head(N - 1);
+  p.costs.m.resize(N);
+  p.costs.m.head(N - 1) = x.segment(N - 1, N - 1);
+  p.costs.m(N - 1) = -p.costs.m.head(N - 1).sum();
+  p.costs.bins = x.segment(2 * (N - 1), 6);
+  p.costs.border = x(2 * (N - 1) + 6);
+  p.costs.language = x(2 * (N - 1) + 7);
+  p.costs.ec = x(2 * (N - 1) + 8);
+  p.costs.efta = x(2 * (N - 1) + 9);
+  return p;
+}
+
+std::vector<std::string> parameter_names(const std::vector<std::string>& c) {
+  std::vector<std::string> n;
+  for (size_t i = 0; i + 1 < c.size(); ++i) n.push_back("log_tfp_" + c[i]);
+  for (size_t i = 0; i + 1 < c.size(); ++i) n.push_back("importer_effect_" + c[i]);
+  for (int k = 1; k <= 6; ++k) n.push_back("distance_bin_" + std::to_string(k));
+  for (const char* s : {"border", "language", "ec", "efta"}) n.push_back(s);
+  return n;
+}
+
+CalibrationParameters initial_parameters(const GravityEstimates& g, double theta) {
+  CalibrationParameters p;
+  const int N = static_cast<int>(g.S.size());
+  p.log_tfp = (g.S.array() - g.S(N - 1)).matrix() / theta;
+  p.costs = trade_cost_params(g);
+  return p;
+}
+
+Eigen::VectorXd model_log_shares(const data::GravityData& geo, const Eigen::MatrixXd& imports) {
+  Eigen::VectorXd y(geo.n_pairs());
+  for (long q = 0; q < geo.n_pairs(); ++q) {
+    const int n = geo.importer[q], i = geo.exporter[q];
+    y(q) = std::log(imports(n, i) / imports(n, n));
+  }
+  return y;
+}
+
+CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd& x0_in) {
+  const world::World& w0 = setup.world;
+  const int N = w0.size();
+  if (N != setup.data.n_countries())
+    throw InputError("calibration: the world has " + std::to_string(N) +
+                     " countries, the data " + std::to_string(setup.data.n_countries()));
+  for (int i = 0; i < N; ++i)
+    if (w0.names[i] != setup.data.countries[i])
+      throw InputError("calibration: country " + std::to_string(i + 1) + " is " + w0.names[i] +
+                       " in the world but " + setup.data.countries[i] + " in the data");
+  if (setup.equilibrium.financial != world::Financial::Globalization)
+    throw InputError("calibration: needs financial = \"globalization\"");
+  GravityRegression reg(setup.data);
+  const Eigen::VectorXd data_moments = reg.moments(setup.data.y);
+  const int np = reg.n_moments();
+  const int ne = world::n_unknowns(w0, setup.equilibrium);
+  const double theta = setup.theta;
+
+  world::Prices p0 = setup.start;
+  if (p0.R.size() == 1) p0.R = Eigen::VectorXd::Constant(N, p0.R(0));
+  if (p0.tau.size() != N) p0.tau = Eigen::VectorXd::Zero(N);
+  Eigen::VectorXd x0 = x0_in;
+  if (x0.size() == 0) {
+    x0.resize(np + ne);
+    x0.head(np) = pack_parameters(initial_parameters(reg.estimates(data_moments), theta));
+    x0.tail(ne) = world::pack_unknowns(w0, setup.equilibrium, p0);
+  } else if (x0.size() != np + ne) {
+    throw InputError("calibration: starting point has " + std::to_string(x0.size()) +
+                     " entries, expected " + std::to_string(np + ne));
+  }
+
+  world::CountrySystem sys;
+  sys.n = np + ne;
+  sys.economy = [&](const Eigen::VectorXd& x, world::World& w, world::Prices& p) {
+    CalibrationParameters cp = unpack_parameters(x.head(np), N);
+    w.A = cp.log_tfp.array().exp().matrix();
+    w.d = trade_cost_matrix(setup.data, cp.costs, theta);
+    p = world::unpack_unknowns(w, setup.equilibrium, x.tail(ne), p0);
+  };
+  sys.residuals = [&](const Eigen::VectorXd&, const world::World&, const world::Evaluation& ev) {
+    Eigen::VectorXd r(np + ne);
+    r.head(np) = reg.moments(model_log_shares(setup.data, ev.imports)) - data_moments;
+    r.tail(ne) = ev.residuals;
+    return r;
+  };
+  const double eq_tol = setup.equilibrium.tolerance;
+  const double mom_tol = setup.moment_tolerance;
+  sys.converged = [&](const Eigen::VectorXd& r) {
+    return r.head(np).cwiseAbs().maxCoeff() <= mom_tol &&
+           r.tail(ne).cwiseAbs().maxCoeff() <= eq_tol;
+  };
+  // Progress is measured relative to each block's tolerance.
+  sys.norm = [&](const Eigen::VectorXd& r) {
+    return std::max(r.head(np).cwiseAbs().maxCoeff() / mom_tol,
+                    r.tail(ne).cwiseAbs().maxCoeff() / eq_tol);
+  };
+  world::SystemOptions so;
+  so.max_evaluations = setup.max_evaluations;
+  so.fd_step = setup.fd_step;
+  so.stop = setup.stop;
+  if (setup.progress)
+    so.on_evaluation = [&](int it, const Eigen::VectorXd& x, double nrm, double sec) {
+      setup.progress(it, x, nrm, sec);
+    };
+  world::World wstart = w0;
+  world::Prices pstart = p0;
+  sys.economy(x0, wstart, pstart);
+  wstart.validate();  // the starting point must be a valid economy
+  // Stage 1: clear markets at the starting parameters (a small system), so that the joint
+  // solve starts on the equilibrium manifold; its evaluations count towards the budget.
+  world::EquilibriumOptions eq1 = setup.equilibrium;
+  eq1.max_evaluations = setup.max_evaluations;
+  world::Equilibrium e1 = world::solve_equilibrium(wstart, pstart, eq1);
+  int stage1_evaluations = e1.evaluations, stage1_jacobians = e1.jacobians;
+  const world::Evaluation* warm = nullptr;
+  if (e1.report.converged()) {
+    x0.tail(ne) = world::pack_unknowns(wstart, setup.equilibrium, e1.state.prices);
+    warm = &e1.state;
+  }
+  so.max_evaluations = std::max(1, setup.max_evaluations - stage1_evaluations);
+  world::SystemResult sr = world::solve_system(sys, w0, p0, setup.equilibrium, so, x0, warm);
+  sr.evaluations += stage1_evaluations;
+  sr.jacobians += stage1_jacobians;
+
+  CalibrationResult res;
+  res.report = sr.report;
+  res.report.message = "calibration: " + sr.report.message;
+  res.x = sr.x;
+  res.unknown_names = parameter_names(w0.names);
+  for (const auto& s : world::unknown_names(w0, setup.equilibrium)) res.unknown_names.push_back(s);
+  res.evaluations = sr.evaluations;
+  res.jacobians = sr.jacobians;
+  res.interrupted = sr.interrupted;
+  res.data_moments = data_moments;
+  res.moment_names = reg.moment_names();
+  if (sr.x.size() == np + ne) {
+    res.parameters = unpack_parameters(sr.x.head(np), N);
+    res.world = std::move(sr.world);
+    res.state = std::move(sr.state);
+    res.model_moments = sr.r.head(np) + data_moments;
+    res.max_moment_error = sr.r.head(np).cwiseAbs().maxCoeff();
+    res.equilibrium_residual = sr.r.tail(ne).cwiseAbs().maxCoeff();
+  }
+  return res;
+}
+
+}  // namespace hat::calibration

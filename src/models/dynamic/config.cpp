@@ -1,0 +1,188 @@
+// Reading `hat dynamic` configuration files (TOML): model parameters or elasticity estimates,
+// countries, trade costs, tariffs, the shock and the transition settings.
+#include "hat/io/config.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include "hat/core/error.hpp"
+#include "hat/io/csv.hpp"
+#include "hat/models/dynamic.hpp"
+
+namespace hat::dynamic {
+
+namespace {
+// Re-throws a library InputError ("[model] sigma: ...") with the file name in front.
+template <typename F>
+auto with_file(const std::string& file, F&& f) {
+  try {
+    return f();
+  } catch (const InputError& e) {
+    throw InputError(file + ": " + e.what());
+  }
+}
+}  // namespace
+
+Economy Config::shocked() const {
+  Economy e = scale_trade_costs(economy, trade_cost_factor);
+  if (shock_tariffs) e.tariff = new_tariff;
+  return e;
+}
+
+Config load_config(const io::ConfigFile& file) {
+  const std::string& path = file.path();
+  io::ConfigTable root = file.root();
+  Config c;
+  io::ConfigTable model = root.table("model");
+  if (model.empty()) root.fail("model", "missing table [model]");
+  io::ConfigTable el = root.table("elasticities");
+  Parameters& p = c.params;
+  p.variant =
+      with_file(path, [&] { return variant_from_string(model.string("variant", "krugman")); });
+  const bool melitz = p.variant == Variant::MelitzPareto;
+  if (!el.empty()) {
+    c.from_elasticities = true;
+    c.short_run = el.number("short_run");
+    c.long_run = el.number("long_run");
+    c.measure = with_file(path, [&] { return flow_measure_from_string(el.string("flows")); });
+    el.reject_unknown();
+    if (melitz) {
+      // sigma is not identified by the elasticities: theta and chi are.
+      if (model.has("theta") || model.has("chi"))
+        model.fail(model.has("theta") ? "theta" : "chi",
+                   "give either [model] theta and chi or an [elasticities] table, not both");
+      p.sigma = model.number("sigma");
+      ThetaChi tc = with_file(path, [&] {
+        return melitz_from_elasticities(c.short_run, c.long_run, c.measure, p.sigma);
+      });
+      p.theta = tc.theta;
+      p.chi = tc.chi;
+    } else {
+      if (model.has("sigma") || model.has("chi"))
+        model.fail(model.has("sigma") ? "sigma" : "chi",
+                   "give either [model] sigma and chi or an [elasticities] table, not both");
+      SigmaChi sc = with_file(
+          path, [&] { return structural_from_elasticities(c.short_run, c.long_run, c.measure); });
+      p.sigma = sc.sigma;
+      p.chi = sc.chi;
+    }
+  } else {
+    p.sigma = model.number("sigma");
+    p.chi = model.number("chi");
+    if (melitz) p.theta = model.number("theta");
+  }
+  p.delta = model.number("delta");
+  p.beta = model.number("beta");
+  p.gamma = model.number("gamma");
+  if (p.variant == Variant::CustomerBase) {
+    p.zeta = model.number("zeta");
+  } else {
+    p.b = model.number("b");
+  }
+  if (melitz) p.fixed_cost = model.number("fixed_cost");
+  model.reject_unknown();
+  with_file(path, [&] {
+    validate(p);
+    return 0;
+  });
+
+  io::ConfigTable countries = root.table("countries");
+  if (countries.empty()) root.fail("countries", "missing table [countries]");
+  c.names = countries.strings("names");
+  if (c.names.empty()) countries.fail("names", "at least one country is required");
+  const int J = static_cast<int>(c.names.size());
+  io::ConfigTable cal = root.table("calibration");
+  io::ConfigTable tc = root.table("trade_costs");
+  io::ConfigTable tar = root.table("tariffs");
+  io::CsvTable data;
+  std::string labor_column;
+  if (!cal.empty()) {
+    std::filesystem::path f(cal.string("file"));
+    if (f.is_relative()) f = std::filesystem::path(file.directory()) / f;
+    c.calibration_file = f.lexically_normal().string();
+    const std::string prefix = cal.string("flow_prefix", "trade_");
+    labor_column = cal.string("labor_column", "");
+    cal.reject_unknown();
+    if (!std::filesystem::exists(f)) cal.fail("file", "cannot open " + c.calibration_file);
+    data = io::read_csv(c.calibration_file);
+    if (data.rows.size() != static_cast<size_t>(J))
+      cal.fail("file", c.calibration_file + " has " + std::to_string(data.rows.size()) +
+                           " rows, [countries] names has " + std::to_string(J));
+    if (!tc.empty())
+      tc.fail("matrix", "give either [trade_costs] or [calibration] (which calibrates them)");
+    c.calibration_flows.resize(J, J);
+    for (int o = 0; o < J; ++o) {
+      const std::string col = prefix + std::to_string(o + 1);
+      if (!data.has_column(col))
+        cal.fail("flow_prefix", c.calibration_file + " has no column '" + col + "'");
+      std::vector<double> v = data.numbers(col);
+      for (int d = 0; d < J; ++d) c.calibration_flows(d, o) = v[d];
+    }
+  }
+  std::vector<double> labor;
+  if (!labor_column.empty()) {
+    if (countries.has("labor"))
+      countries.fail("labor", "give either [countries] labor or [calibration] labor_column");
+    if (!data.has_column(labor_column))
+      cal.fail("labor_column", c.calibration_file + " has no column '" + labor_column + "'");
+    labor = data.numbers(labor_column);
+  } else {
+    labor = countries.numbers("labor");
+  }
+  countries.reject_unknown();
+  if (labor.size() != c.names.size())
+    countries.fail("labor", "has " + std::to_string(labor.size()) + " entries but names has " +
+                                std::to_string(c.names.size()));
+  c.economy.labor = Eigen::Map<Eigen::VectorXd>(labor.data(), J);
+  c.economy.tariff = tar.empty() ? Eigen::MatrixXd::Ones(J, J) : tar.matrix("matrix");
+  tar.reject_unknown();
+  if (!cal.empty()) {
+    with_file(path, [&] {
+      validate(Economy{c.economy.labor, Eigen::MatrixXd::Ones(J, J), c.economy.tariff});
+      c.economy = calibrate_trade_costs(p, c.economy.labor, c.economy.tariff, c.calibration_flows);
+      return 0;
+    });
+  } else {
+    if (tc.empty()) root.fail("trade_costs", "missing table [trade_costs] (or [calibration])");
+    c.economy.kappa = tc.matrix("matrix");
+    tc.reject_unknown();
+  }
+  with_file(path, [&] {
+    validate(c.economy);
+    return 0;
+  });
+
+  io::ConfigTable shock = root.table("shock");
+  c.trade_cost_factor = shock.number("trade_cost_factor", 1.0);
+  if (shock.has("tariffs")) {
+    c.shock_tariffs = true;
+    c.new_tariff = shock.matrix("tariffs");
+  }
+  shock.reject_unknown();
+  if (!(c.trade_cost_factor > 0)) shock.fail("trade_cost_factor", "must be positive");
+  with_file(path, [&] {
+    Economy e = c.shocked();
+    try {
+      validate(e);
+    } catch (const InputError& err) {
+      throw InputError(std::string("[shock] tariffs: ") + err.what());
+    }
+    return 0;
+  });
+
+  io::ConfigTable tr = root.table("transition");
+  const long periods = tr.integer("periods", 200);
+  if (periods < 2 || periods > 100000) tr.fail("periods", "must be between 2 and 100000");
+  c.transition.periods = static_cast<int>(periods);
+  c.transition.tolerance = tr.number("tolerance", 1e-10);
+  if (!(c.transition.tolerance > 0)) tr.fail("tolerance", "must be positive");
+  const long sweeps = tr.integer("max_sweeps", 5000);
+  if (sweeps < 1) tr.fail("max_sweeps", "must be at least 1");
+  c.transition.max_sweeps = static_cast<int>(sweeps);
+  tr.reject_unknown();
+  root.reject_unknown();
+  return c;
+}
+
+}  // namespace hat::dynamic

@@ -1,0 +1,218 @@
+// Powell's hybrid method for systems that solve all countries' household blocks per evaluation.
+//
+// Method: MINPACK's hybrj (More, Garbow & Hillstrom 1980; Powell 1970's dogleg with Broyden
+// rank-1 Jacobian updates), as ported in Eigen's unsupported NonLinearOptimization module.
+// hybrj asks for a fresh Jacobian only at the start and when progress stalls. Fresh Jacobians
+// are one-sided finite differences: for every column, the economy is rebuilt at x + h e_c and
+// only the countries whose household problem differs (bitwise) from the base point's are
+// re-solved, each warm-started from the base solution; the (column, country) tasks run in
+// parallel and each depends only on the base point, so the result is the same for any thread
+// count. hybrj's own stopping rule (relative step) is not trusted: the system stops on its
+// residual test, and hybrj is restarted from the best point with a fresh Jacobian if it gives
+// up early.
+#include "hat/world/system.hpp"
+
+#include <unsupported/Eigen/NonLinearOptimization>
+
+#include <cmath>
+#include <limits>
+
+#include "hat/core/timer.hpp"
+
+namespace hat::world {
+
+namespace {
+
+bool same_problem(const household::HouseholdProblem& a, const household::HouseholdProblem& b) {
+  return a.gamma == b.gamma && a.beta == b.beta && a.R == b.R && a.W == b.W &&
+         a.sigma == b.sigma && a.tau == b.tau && a.lambda == b.lambda && a.prices == b.prices &&
+         a.grid == b.grid && a.quality.size() == b.quality.size() &&
+         (a.quality.size() == 0 || a.quality == b.quality) && a.z == b.z && a.P == b.P;
+}
+
+struct Functor {
+  typedef double Scalar;
+  enum { InputsAtCompileTime = Eigen::Dynamic, ValuesAtCompileTime = Eigen::Dynamic };
+  typedef Eigen::VectorXd InputType;
+  typedef Eigen::VectorXd ValueType;
+  typedef Eigen::MatrixXd JacobianType;
+
+  const CountrySystem& sys;
+  const World& base_world;
+  const Prices& base_prices;
+  const EquilibriumOptions& eq;
+  const SystemOptions& opt;
+  // Last base-point evaluation (warm start of the next one and of Jacobian columns).
+  World last_world;
+  Evaluation last;
+  Eigen::VectorXd x_last, r_last;
+  bool have_last = false, have_warm = false;
+  SystemResult best;
+  double best_norm = std::numeric_limits<double>::infinity();
+  int evaluations = 0, jacobians = 0;
+  bool done = false, interrupted = false;
+  std::string failure;
+  Timer timer;
+
+  Functor(const CountrySystem& s, const World& w, const Prices& p, const EquilibriumOptions& e,
+          const SystemOptions& o)
+      : sys(s), base_world(w), base_prices(p), eq(e), opt(o) {}
+  int inputs() const { return sys.n; }
+  int values() const { return sys.n; }
+
+  double norm(const Eigen::VectorXd& r) const {
+    return sys.norm ? sys.norm(r) : r.cwiseAbs().maxCoeff();
+  }
+  bool converged(const Eigen::VectorXd& r) const {
+    return sys.converged ? sys.converged(r) : r.cwiseAbs().maxCoeff() <= opt.tolerance;
+  }
+
+  bool eval_at(const Eigen::VectorXd& x) {
+    World w = base_world;
+    Prices p = base_prices;
+    sys.economy(x, w, p);
+    Evaluation ev = evaluate(w, p, eq, (have_last || have_warm) ? &last : nullptr);
+    ++evaluations;
+    if (!ev.ok) {
+      failure = ev.message;
+      return false;
+    }
+    Eigen::VectorXd r = sys.residuals(x, w, ev);
+    if (!r.allFinite()) {
+      failure = "non-finite residuals";
+      return false;
+    }
+    last = std::move(ev);
+    last_world = std::move(w);
+    x_last = x;
+    r_last = r;
+    have_last = true;
+    const double nrm = norm(r);
+    if (nrm < best_norm || converged(r)) {
+      best_norm = nrm;
+      best.x = x;
+      best.r = r;
+      best.world = last_world;
+      best.state = last;
+    }
+    if (opt.on_evaluation) opt.on_evaluation(evaluations, x, nrm, timer.seconds());
+    if (converged(r)) done = true;
+    return true;
+  }
+
+  int operator()(const Eigen::VectorXd& x, Eigen::VectorXd& fvec) {
+    if (!x.allFinite() || !eval_at(x)) return -1;
+    fvec = r_last;
+    if (done) return -1;  // converged on the system's own test
+    if (opt.stop && opt.stop->load()) {
+      interrupted = true;
+      return -1;
+    }
+    return 0;
+  }
+
+  int df(const Eigen::VectorXd& x, Eigen::MatrixXd& fjac) {
+    if (!have_last || x != x_last)
+      if (!eval_at(x)) return -1;
+    if (done) return -1;
+    ++jacobians;
+    const int n = sys.n, M = base_world.size();
+    const Evaluation base = last;
+    const Eigen::VectorXd r0 = r_last;
+    // Economies at x + h e_c and the countries each one changes.
+    std::vector<World> worlds(n, base_world);
+    std::vector<Prices> prices(n, base_prices);
+    std::vector<std::pair<int, int>> tasks;
+    for (int c = 0; c < n; ++c) {
+      Eigen::VectorXd xp = x;
+      xp(c) += opt.fd_step;
+      sys.economy(xp, worlds[c], prices[c]);
+      for (int i = 0; i < M; ++i) {
+        household::HouseholdProblem hp = country_problem(worlds[c], i, prices[c]);
+        if (!same_problem(hp, base.countries[i].problem)) tasks.push_back({c, i});
+      }
+    }
+    std::vector<household::Aggregates> results(tasks.size());
+    std::vector<int> ok(tasks.size(), 1);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t t = 0; t < tasks.size(); ++t) {
+      const auto [c, i] = tasks[t];
+      CountryState cs = solve_country(worlds[c], i, prices[c], eq, &base.countries[i]);
+      ok[t] = country_converged(cs);
+      results[t] = std::move(cs.aggregates);
+    }
+    fjac.resize(n, n);
+    size_t t = 0;
+    for (int c = 0; c < n; ++c) {
+      std::vector<const household::Aggregates*> ag(M);
+      for (int i = 0; i < M; ++i) ag[i] = &base.countries[i].aggregates;
+      while (t < tasks.size() && tasks[t].first == c) {
+        if (!ok[t]) {
+          failure = "household solve failed in a Jacobian column";
+          return -1;
+        }
+        ag[tasks[t].second] = &results[t];
+        ++t;
+      }
+      Evaluation ev;
+      assemble(worlds[c], eq, prices[c], ag, ev);
+      Eigen::VectorXd xp = x;
+      xp(c) += opt.fd_step;
+      fjac.col(c) = (sys.residuals(xp, worlds[c], ev) - r0) / opt.fd_step;
+    }
+    return 0;
+  }
+};
+
+}  // namespace
+
+SystemResult solve_system(const CountrySystem& sys, const World& base_world,
+                          const Prices& base_prices, const EquilibriumOptions& eq_opt,
+                          const SystemOptions& opt, const Eigen::VectorXd& x0,
+                          const Evaluation* warm) {
+  Timer timer;
+  Functor f(sys, base_world, base_prices, eq_opt, opt);
+  if (warm && static_cast<int>(warm->countries.size()) == base_world.size()) {
+    f.last = *warm;
+    f.have_warm = true;
+  }
+  Eigen::VectorXd x = x0;
+  for (int attempt = 0; attempt < opt.restarts; ++attempt) {
+    if (attempt > 0) {
+      if (f.done || !f.failure.empty() || f.interrupted) break;
+      if (f.evaluations >= opt.max_evaluations) break;
+      x = f.best.x;
+      f.last = f.best.state;
+      f.last_world = f.best.world;
+      f.x_last = f.best.x;
+      f.r_last = f.best.r;
+      f.have_last = true;
+    }
+    Eigen::HybridNonLinearSolver<Functor> solver(f);
+    solver.parameters.xtol = 1e-15;
+    solver.parameters.maxfev = std::max(1, opt.max_evaluations - f.evaluations);
+    solver.parameters.factor = 1.0;
+    solver.solve(x);
+  }
+  SystemResult res = std::move(f.best);
+  res.evaluations = f.evaluations;
+  res.jacobians = f.jacobians;
+  res.interrupted = f.interrupted;
+  res.report.seconds = timer.seconds();
+  res.report.iterations = f.evaluations;
+  res.report.residual = f.best_norm;
+  if (f.done) {
+    res.report.status = SolverStatus::Converged;
+    res.report.message = "converged";
+  } else if (!f.failure.empty()) {
+    res.report.status = SolverStatus::Failed;
+    res.report.message = f.failure;
+  } else {
+    res.report.status = SolverStatus::IterationLimit;
+    res.report.message = f.interrupted ? "interrupted" : "stopped above tolerance (residual norm " +
+                                                             std::to_string(f.best_norm) + ")";
+  }
+  return res;
+}
+
+}  // namespace hat::world
