@@ -240,7 +240,7 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
           }
         const Decomposition& d = sw.decomposition;
         const std::pair<const char*, double> rows[] = {
-            {"mean_ev", sw.mean_ev},
+            {"mean_ev", sw.mean_ev}, {"mean_ev_positive_wealth", sw.mean_ev_positive_wealth},
             {"mean_ce", sw.mean_ce},
             {"acr", sw.acr},
             {"theta", sw.theta},
@@ -379,6 +379,7 @@ nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r,
     for (const ScenarioWelfare& sw : cw.scenarios) {
       nlohmann::json s;
       s["mean_ev"] = num(sw.mean_ev);
+      s["mean_ev_positive_wealth"] = num(sw.mean_ev_positive_wealth);
       s["mean_ce"] = num(sw.mean_ce);
       s["acr"] = num(sw.acr);
       s["theta"] = sw.theta;

@@ -315,15 +315,24 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
     g(k) = acc * wealth(k);
   }
   const Eigen::VectorXd dV = evaluate_policy(hp_old, sol_old, g, 1e-10);
-  double lo = 1.0, hi = 1.0;
+  // The fine core range covers the central guesses (states near zero wealth have tiny
+  // dV/dlambda and wild guesses; their roots are reached by the coarser extension).
+  std::vector<double> guesses;
   for (const auto& t : targets)
     for (int k = 0; k < N; ++k) {
       if (!(wealth(k) > 0) || !(dV(k) > 0)) continue;
       const double guess = 1.0 + (t(k) - sol_old.V(k)) / dV(k);
-      if (!std::isfinite(guess)) continue;
-      lo = std::min(lo, guess);
-      hi = std::max(hi, guess);
+      if (std::isfinite(guess)) guesses.push_back(guess);
     }
+  double lo = 1.0, hi = 1.0;
+  if (!guesses.empty()) {
+    std::sort(guesses.begin(), guesses.end());
+    const size_t n = guesses.size();
+    const size_t qlo = static_cast<size_t>(opt.core_quantile * static_cast<double>(n));
+    const size_t qhi = n - 1 - qlo;
+    lo = std::min(lo, guesses[std::min(qlo, n - 1)]);
+    hi = std::max(hi, guesses[std::max(qhi, qlo)]);
+  }
   lo = std::max(lo, opt.lambda_min);
   hi = std::min(hi, opt.lambda_max);
   int want_lo = std::max(m_min, static_cast<int>(std::floor((lo - 1.0) / h)) - 2);
@@ -635,6 +644,11 @@ CountryWelfare measure_welfare(
     };
     sw.mean_ev = mean(sw.ev, &sw.unresolved_mass);
     sw.mean_ce = mean(sw.ce, nullptr);
+    // Where R a + W z <= 0 a gain shows as lambda < 1: also report the mean over the others.
+    Eigen::VectorXd ev_pos = sw.ev;
+    for (int k = 0; k < N; ++k)
+      if (cw.nonpositive_wealth[k]) ev_pos(k) = kNaN;
+    sw.mean_ev_positive_wealth = mean(ev_pos, nullptr);
     for (const auto& g : welfare_groupings()) {
       sw.ev_groups[g] = group_means(qw[g], sw.ev);
       sw.ce_groups[g] = group_means(qw[g], sw.ce);
