@@ -114,6 +114,8 @@ factor = 0.9
   EXPECT_EQ(j["experiments"][2]["name"], "tariff");
   EXPECT_EQ(j["country"], "BBB");
   EXPECT_FALSE(j.contains("welfare"));  // several experiments: only under "experiments"
+  // The same config still works for `hat solve` (the table belongs to hat counterfactual).
+  EXPECT_EQ(run(hat_binary() + " solve " + cfg + " --quiet"), 0) << hat::test::last_stderr();
   // A global 10% cut in a symmetric world: both scenarios give gains to BBB.
   EXPECT_GT(j["experiments"][1]["welfare"]["ge"]["mean_ev"].get<double>(), 0);
 }

@@ -240,7 +240,8 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
           }
         const Decomposition& d = sw.decomposition;
         const std::pair<const char*, double> rows[] = {
-            {"mean_ev", sw.mean_ev}, {"mean_ev_positive_wealth", sw.mean_ev_positive_wealth},
+            {"mean_ev", sw.mean_ev},
+            {"mean_ev_positive_wealth", sw.mean_ev_positive_wealth},
             {"mean_ce", sw.mean_ce},
             {"acr", sw.acr},
             {"theta", sw.theta},

@@ -424,6 +424,12 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
         if (r.count > 1) ++rep.multiple_roots;
         if (r.direction > 0) ++need_up;
         if (r.direction < 0) ++need_down;
+        if (r.count > 0) {
+          // "Nearest 1" is only settled once both sides are searched as far as the root found.
+          const double d = std::abs(r.root - 1.0);
+          if (lam.front() > 1.0 - d + 1e-12) ++need_down;
+          if (lam.back() < 1.0 + d - 1e-12) ++need_up;
+        }
       }
   };
   refresh_nodes();

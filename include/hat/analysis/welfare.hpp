@@ -67,10 +67,10 @@ struct WelfareOptions {
   // Tight household solves: policies and values (MODEL.md: policy-only rules bias welfare).
   household::SolveOptions household{1e-12, 1e-13, 100000, 25, true};
   household::DistributionOptions distribution{1e-14, 400000};
-  double policy_tolerance = 1e-14;  // policy evaluation (CE, derivative guesses)
-  double node_spacing = 0.0025;     // spacing h of the lambda nodes in the core range
-  int extension_stride = 4;         // node spacing stride * h beyond the core range
-  double core_quantile = 0.05;      // core range: these quantiles of first-order guesses
+  double policy_tolerance = 1e-14;            // policy evaluation (CE, derivative guesses)
+  double node_spacing = 0.0025;               // spacing h of the lambda nodes in the core range
+  int extension_stride = 4;                   // node spacing stride * h beyond the core range
+  double core_quantile = 0.05;                // core range: these quantiles of first-order guesses
   double lambda_min = 0.2, lambda_max = 5.0;  // search range for lambda
   int max_nodes = 600;
   int groups = 5;  // quantile groups (quintiles)
@@ -136,8 +136,8 @@ struct ScenarioWelfare {
   Eigen::VectorXd mass_new;  // on the old grid
   Eigen::VectorXd ev;        // lambda - 1 (NaN: no root in the searched range)
   Eigen::VectorXi ev_roots;
-  Eigen::VectorXd ce;               // NaN: no finite consumption equivalent
-  double mean_ev = 0, mean_ce = 0;  // utilitarian means over the old distribution
+  Eigen::VectorXd ce;                  // NaN: no finite consumption equivalent
+  double mean_ev = 0, mean_ce = 0;     // utilitarian means over the old distribution
   double mean_ev_positive_wealth = 0;  // mean EV over states with R a + W z > 0
   double acr = 0, theta = 0, home_share_old = 0, home_share_new = 0;
   std::map<std::string, Eigen::VectorXd> ev_groups,
