@@ -6,37 +6,19 @@
 #include <omp.h>
 
 #include "hat/core/error.hpp"
+#include "hat/models/eaton_kortum.hpp"
 #include "hat/world/world.hpp"
+#include "world_fixtures.hpp"
 
 using namespace hat;
 using namespace hat::world;
+using hat::test::five_country;
+using hat::test::symmetric_two;
 
 namespace {
-World symmetric_two(double gamma, double dcost) {
-  World w;
-  w.names = {"H", "F"};
-  w.L = Eigen::VectorXd::Ones(2);
-  w.A = Eigen::VectorXd::Ones(2);
-  w.d = Eigen::MatrixXd::Constant(2, 2, dcost);
-  w.d.diagonal().setOnes();
-  w.gamma = gamma;
-  w.beta = 0.92;
-  w.sigma = 0.25;
-  w.borrowing_limit = 0.5;
-  w.asset_max = 8.0;
-  w.assets = 100;
-  w.income = numerics::make_income_process(numerics::IncomeSpec{});
-  return w;
-}
-Prices start(int M, double R, double beta = 0.92) {
-  Prices p;
-  p.W = Eigen::VectorXd::Ones(M);
-  p.R = Eigen::VectorXd::Constant(M, R);
-  p.tau = Eigen::VectorXd::Zero(M);
-  p.beta = beta;
-  return p;
-}
+Prices start(int M, double R, double beta = 0.92) { return hat::test::start_prices(M, R, beta); }
 }  // namespace
+
 
 // Symmetric two-country world (gamma 1.5, sigma 0.25, beta 0.92, phi 0.5, amax 8, Na 100,
 // d = 1.745, reference income chain, financial globalisation): published R = 1.0141938128
@@ -44,7 +26,7 @@ Prices start(int M, double R, double beta = 0.92) {
 TEST(World, SymmetricTwoCountryPublished) {
   World w = symmetric_two(1.5, 1.745);
   EquilibriumOptions opt;
-  Equilibrium eq = solve_equilibrium(w, w.size() ? start(2, 1.01) : Prices{}, opt);
+  Equilibrium eq = solve_equilibrium(w, start(2, 1.01), opt);
   ASSERT_TRUE(eq.report.converged()) << eq.report.message;
   EXPECT_NEAR(eq.state.prices.R(0), 1.0141938128, 1e-7);
   const auto& ag = eq.state.countries[0].aggregates;
@@ -63,29 +45,6 @@ TEST(World, LogUtilityTwoCountryPublished) {
   EXPECT_NEAR(eq.state.countries[0].aggregates.expenditure_share(0), 0.946412, 1e-6);
 }
 
-namespace {
-// An asymmetric five-country world used by several identities below.
-World five_country(double gamma) {
-  World w;
-  w.names = {"A", "B", "C", "D", "E"};
-  w.L.resize(5);
-  w.L << 1.0, 0.5, 2.0, 0.8, 1.2;
-  w.A.resize(5);
-  w.A << 1.0, 1.2, 0.8, 1.1, 0.9;
-  w.d.resize(5, 5);
-  w.d << 1.0, 1.8, 2.2, 1.6, 2.5,  //
-      1.7, 1.0, 1.9, 2.4, 2.1,     //
-      2.3, 2.0, 1.0, 1.5, 1.9,     //
-      1.6, 2.2, 1.4, 1.0, 2.0,     //
-      2.6, 2.1, 1.8, 2.1, 1.0;
-  w.gamma = gamma;
-  w.beta = 0.92;
-  w.sigma = 0.25;
-  w.assets = 60;
-  w.income = numerics::make_income_process(numerics::IncomeSpec{});
-  return w;
-}
-}  // namespace
 
 // Log utility: the HAT model aggregates to Armington/EK gravity with theta = 1/sigma (paper,
 // Corollary 2), so aggregate trade shares equal p_ij^(-1/sigma) / sum_k p_ik^(-1/sigma) at the
@@ -97,13 +56,13 @@ TEST(World, LogUtilityFiveCountryClosedFormAndWalras) {
   Equilibrium eq = solve_equilibrium(w, start(5, 1.02), opt);
   ASSERT_TRUE(eq.report.converged()) << eq.report.message;
   const Evaluation& ev = eq.state;
-  for (int i = 0; i < 5; ++i) {
-    const Eigen::VectorXd& p = ev.countries[i].problem.prices;
-    Eigen::VectorXd closed = p.array().pow(-1.0 / w.sigma);
-    closed /= closed.sum();
+  // EK structural gravity with T = 1, unit cost c_j = W_j / A_j, barrier d_ij, theta = 1/sigma.
+  const Eigen::VectorXd cost = ev.prices.W.cwiseQuotient(w.A);
+  const Eigen::MatrixXd closed =
+      models::ek::trade_shares(Eigen::VectorXd::Ones(5), cost, w.d, 1.0 / w.sigma);
+  for (int i = 0; i < 5; ++i)
     for (int j = 0; j < 5; ++j)
-      EXPECT_NEAR(ev.imports(i, j) / ev.imports.row(i).sum(), closed(j), 1e-9) << i << "," << j;
-  }
+      EXPECT_NEAR(ev.imports(i, j) / ev.imports.row(i).sum(), closed(i, j), 1e-9) << i << "," << j;
   EXPECT_LT(std::abs(ev.goods_residual(0)), 1e-9);  // Walras' law
   EXPECT_LT(std::abs(ev.net_assets.sum()) / ev.output.sum(), 1e-10);
   EXPECT_NEAR(ev.prices.W.mean(), 1.0, opt.tolerance);  // numeraire, to the solver tolerance
@@ -208,4 +167,24 @@ TEST(World, ValidationRejectsBadEconomies) {
   bad = w;
   bad.d(1, 0) = std::nan("");
   EXPECT_THROW(bad.validate(), InputError);
+}
+
+// Re-solving after a trade-cost change with the baseline's Jacobian reaches the same
+// equilibrium as a solve that computes its own (to the solver tolerance), without any
+// finite-difference Jacobian.
+TEST(World, ResolveWithBaselineJacobian) {
+  World w = five_country(1.5);
+  w.assets = 40;
+  EquilibriumOptions opt;
+  Equilibrium base = solve_equilibrium(w, start(5, 1.02), opt);
+  ASSERT_TRUE(base.report.converged());
+  ASSERT_EQ(base.jacobian.rows(), 6);
+  World w2 = w;
+  for (int j = 1; j < 5; ++j) w2.d(0, j) = std::max(1.0, 0.9 * w2.d(0, j));
+  Equilibrium fresh = solve_equilibrium(w2, base.state.prices, opt, &base.state);
+  Equilibrium reuse = solve_equilibrium(w2, base.state.prices, opt, &base.state, &base.jacobian);
+  ASSERT_TRUE(fresh.report.converged() && reuse.report.converged()) << reuse.report.message;
+  EXPECT_EQ(reuse.jacobians, 0);
+  EXPECT_LT((fresh.state.prices.W - reuse.state.prices.W).cwiseAbs().maxCoeff(), 1e-9);
+  EXPECT_NEAR(fresh.state.prices.R(0), reuse.state.prices.R(0), 1e-10);
 }

@@ -220,7 +220,7 @@ void run_calibrate(const CalibrateArgs& args) {
   io::Series se;
   se.line = false;
   se.label = "country pairs";
-  const Eigen::VectorXd ym = calibration::model_log_shares(setup.data, res.state.imports);
+  const Eigen::VectorXd ym = reg.log_normalised_flows(res.state.imports);
   for (long q = 0; q < setup.data.n_pairs(); ++q) {
     se.x.push_back(setup.data.y(q));
     se.y.push_back(ym(q));

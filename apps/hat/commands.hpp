@@ -7,6 +7,8 @@ namespace hat::cli {
 
 void register_household(CLI::App& app);
 void register_world(CLI::App& app);
+void register_elasticity(CLI::App& app);
+void register_planner(CLI::App& app);
 void register_calibrate(CLI::App& app);
 void register_gravity(CLI::App& app);
 void register_ek(CLI::App& app);

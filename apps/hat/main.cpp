@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   hat::cli::register_household(app);
   hat::cli::register_world(app);
+  hat::cli::register_elasticity(app);
+  hat::cli::register_planner(app);
   hat::cli::register_calibrate(app);
   hat::cli::register_gravity(app);
   hat::cli::register_ek(app);

@@ -59,15 +59,6 @@ CalibrationParameters initial_parameters(const GravityEstimates& g, double theta
   return p;
 }
 
-Eigen::VectorXd model_log_shares(const data::GravityData& geo, const Eigen::MatrixXd& imports) {
-  Eigen::VectorXd y(geo.n_pairs());
-  for (long q = 0; q < geo.n_pairs(); ++q) {
-    const int n = geo.importer[q], i = geo.exporter[q];
-    y(q) = std::log(imports(n, i) / imports(n, n));
-  }
-  return y;
-}
-
 CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd& x0_in) {
   const world::World& w0 = setup.world;
   const int N = w0.size();
@@ -109,7 +100,7 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
   };
   sys.residuals = [&](const Eigen::VectorXd&, const world::World&, const world::Evaluation& ev) {
     Eigen::VectorXd r(np + ne);
-    r.head(np) = reg.moments(model_log_shares(setup.data, ev.imports)) - data_moments;
+    r.head(np) = reg.moments(reg.log_normalised_flows(ev.imports)) - data_moments;
     r.tail(ne) = ev.residuals;
     return r;
   };

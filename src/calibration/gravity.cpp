@@ -180,23 +180,11 @@ GravityFit GravityRegression::fit_gls(const Eigen::VectorXd& y) const {
 }
 
 GravityFit GravityRegression::fit(const Eigen::VectorXd& y) const {
-  const int N = n_;
   numerics::RegressionResult r = numerics::ols(X_, y, column_names_);
   GravityFit f;
   const Eigen::VectorXd all = R_ * r.coef;
   const Eigen::VectorXd se = (R_ * r.cov * R_.transpose()).diagonal().cwiseSqrt();
-  auto named = [&](const Eigen::VectorXd& v) {
-    GravityEstimates e;
-    e.countries = countries_;
-    e.S = v.head(N);
-    e.m = v.segment(N, N);
-    e.bins = v.segment(2 * N, 6);
-    e.border = v(2 * N + 6);
-    e.language = v(2 * N + 7);
-    e.ec = v(2 * N + 8);
-    e.efta = v(2 * N + 9);
-    return e;
-  };
+  auto named = [&](const Eigen::VectorXd& v) { return named_vector(countries_, v); };
   f.estimates = named(all);
   f.std_errors = named(se);
   f.rss = r.rss;

@@ -23,29 +23,34 @@ EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& so
     t = std::clamp((x - g[lo]) / (g[lo + 1] - g[lo]), 0.0, 1.0);
   };
   auto up = [&](double c) { return hp.gamma == 1.0 ? 1.0 / c : std::pow(c, -hp.gamma); };
-  std::vector<double> vrow(M), prow(M);
-  // Expected marginal value sum_k pi_k u'(c_k)/p_k at an off-grid asset level a in state s.
-  auto marginal = [&](double a, int s) {
-    int lo;
-    double t;
-    locate(a, lo, t);
-    const int k0 = s * Na + lo, k1 = k0 + 1;
-    const double cash = hp.lambda * (hp.R * a + hp.W * hp.z(s)) + hp.tau;
-    for (int j = 0; j < M; ++j)
-      vrow[j] = (1 - t) * sol.v(k0, j) + t * sol.v(k1, j) + hp.psi(s, j);
-    numerics::softmax(vrow, hp.sigma, prow);
-    double acc = 0;
-    for (int j = 0; j < M; ++j) {
-      const double ap = (1 - t) * sol.a_next(k0, j) + t * sol.a_next(k1, j);
-      const double c = (cash - ap) / hp.prices(j);
-      acc += prow[j] * up(c) / hp.prices(j);
-    }
-    return acc;
-  };
   const int nf = (Na - 1) * refine + 1;
-  double sum = 0, mx = 0;
-  long n = 0;
-  for (int s = 0; s < Nz; ++s)
+  // Parallel over income states; per-state partial results are combined in a fixed order, so
+  // the result does not depend on the number of threads.
+  std::vector<double> sums(Nz, 0.0), maxs(Nz, 0.0);
+  std::vector<long> counts(Nz, 0);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int s = 0; s < Nz; ++s) {
+    std::vector<double> vrow(M), prow(M);
+    // Expected marginal value sum_k pi_k u'(c_k)/p_k at an off-grid asset level a in state s2.
+    auto marginal = [&](double a, int s2) {
+      int lo;
+      double t;
+      locate(a, lo, t);
+      const int k0 = s2 * Na + lo, k1 = k0 + 1;
+      const double cash = hp.lambda * (hp.R * a + hp.W * hp.z(s2)) + hp.tau;
+      for (int j = 0; j < M; ++j)
+        vrow[j] = (1 - t) * sol.v(k0, j) + t * sol.v(k1, j) + hp.psi(s2, j);
+      numerics::softmax(vrow, hp.sigma, prow);
+      double acc = 0;
+      for (int j = 0; j < M; ++j) {
+        const double ap = (1 - t) * sol.a_next(k0, j) + t * sol.a_next(k1, j);
+        const double c = (cash - ap) / hp.prices(j);
+        acc += prow[j] * up(c) / hp.prices(j);
+      }
+      return acc;
+    };
+    double sum = 0, mx = 0;
+    long n = 0;
     for (int f = 0; f < nf; ++f) {
       const double a = a_min + (a_max - a_min) * f / (nf - 1);
       int lo;
@@ -73,6 +78,17 @@ EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& so
         ++n;
       }
     }
+    sums[s] = sum;
+    maxs[s] = mx;
+    counts[s] = n;
+  }
+  double sum = 0, mx = 0;
+  long n = 0;
+  for (int s = 0; s < Nz; ++s) {
+    sum += sums[s];
+    mx = std::max(mx, maxs[s]);
+    n += counts[s];
+  }
   EulerErrors out;
   out.points = n;
   out.log10_mean = n ? std::log10(std::max(sum / n, 1e-300)) : -INFINITY;

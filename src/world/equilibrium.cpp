@@ -295,7 +295,7 @@ std::vector<std::string> residual_names(const World& w, const EquilibriumOptions
 }
 
 Equilibrium solve_equilibrium(const World& w, const Prices& start, const EquilibriumOptions& opt,
-                              const Evaluation* warm) {
+                              const Evaluation* warm, const Eigen::MatrixXd* jacobian) {
   w.validate();
   const int M = w.size();
   if (opt.financial == Financial::Autarky && opt.unknown == Unknown::Beta)
@@ -319,6 +319,7 @@ Equilibrium solve_equilibrium(const World& w, const Prices& start, const Equilib
   so.tolerance = opt.tolerance;
   so.max_evaluations = opt.max_evaluations;
   so.fd_step = opt.fd_step;
+  so.jacobian = jacobian;
   if (opt.progress)
     so.on_evaluation = [&](int it, const Eigen::VectorXd&, double nrm, double sec) {
       opt.progress(it, nrm, sec);
@@ -330,6 +331,7 @@ Equilibrium solve_equilibrium(const World& w, const Prices& start, const Equilib
   eq.residual_names = names_residuals_impl(w, l);
   eq.evaluations = res.evaluations;
   eq.jacobians = res.jacobians;
+  eq.jacobian = std::move(res.jacobian);
   eq.report = res.report;
   eq.report.message = "equilibrium: " + res.report.message;
   eq.state = std::move(res.state);

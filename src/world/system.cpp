@@ -50,7 +50,8 @@ struct Functor {
   SystemResult best;
   double best_norm = std::numeric_limits<double>::infinity();
   int evaluations = 0, jacobians = 0;
-  bool done = false, interrupted = false;
+  bool done = false, interrupted = false, used_initial = false;
+  Eigen::MatrixXd last_jacobian;
   std::string failure;
   Timer timer;
 
@@ -115,6 +116,13 @@ struct Functor {
     if (!have_last || x != x_last)
       if (!eval_at(x)) return -1;
     if (done) return -1;
+    if (opt.jacobian && !used_initial && opt.jacobian->rows() == sys.n &&
+        opt.jacobian->cols() == sys.n) {
+      used_initial = true;
+      fjac = *opt.jacobian;
+      last_jacobian = fjac;
+      return 0;
+    }
     ++jacobians;
     const int n = sys.n, M = base_world.size();
     const Evaluation base = last;
@@ -160,6 +168,7 @@ struct Functor {
       xp(c) += opt.fd_step;
       fjac.col(c) = (sys.residuals(xp, worlds[c], ev) - r0) / opt.fd_step;
     }
+    last_jacobian = fjac;
     return 0;
   }
 };
@@ -197,6 +206,7 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
   SystemResult res = std::move(f.best);
   res.evaluations = f.evaluations;
   res.jacobians = f.jacobians;
+  res.jacobian = std::move(f.last_jacobian);
   res.interrupted = f.interrupted;
   res.report.seconds = timer.seconds();
   res.report.iterations = f.evaluations;

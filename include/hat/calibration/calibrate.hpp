@@ -34,9 +34,6 @@ std::vector<std::string> parameter_names(const std::vector<std::string>& countri
 // S_last) / theta (exact for log utility with sigma = 1/theta at equal wages).
 CalibrationParameters initial_parameters(const GravityEstimates& data, double theta);
 
-// log(M_ni / M_nn) for the pairs of `geo` (importer n, exporter i), from an imports matrix.
-Eigen::VectorXd model_log_shares(const data::GravityData& geo, const Eigen::MatrixXd& imports);
-
 struct CalibrationSetup {
   world::World world;          // fixed parameters; countries in the data's order
   world::Prices start;         // initial wages and beta; R fixed

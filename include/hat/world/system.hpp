@@ -33,6 +33,9 @@ struct SystemOptions {
   double fd_step = 1e-6;
   int restarts = 4;
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to stop after an evaluation
+  // Optional starting Jacobian (e.g. from a nearby solve): used instead of the first
+  // finite-difference Jacobian; fresh ones are still computed when progress stalls.
+  const Eigen::MatrixXd* jacobian = nullptr;
   // After every base-point evaluation: (evaluations, x, residual norm, elapsed seconds).
   std::function<void(int, const Eigen::VectorXd&, double, double)> on_evaluation;
 };
@@ -43,7 +46,8 @@ struct SystemResult {
   Eigen::VectorXd r;     // residuals there
   World world;           // economy at the best point
   Evaluation state;      // its evaluation
-  int evaluations = 0, jacobians = 0;
+  Eigen::MatrixXd jacobian;  // the last Jacobian used at the start of a hybrj run
+  int evaluations = 0, jacobians = 0;  // jacobians = finite-difference Jacobians computed
   bool interrupted = false;
 };
 

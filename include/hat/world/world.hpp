@@ -101,6 +101,7 @@ Evaluation evaluate(const World& w, const Prices& p, const EquilibriumOptions& o
 
 struct Equilibrium {
   Evaluation state;  // at the solution
+  Eigen::MatrixXd jacobian;  // a Jacobian of the residuals near the solution (reusable)
   SolverReport report;  // residual = sup-norm of the residuals at the returned prices
   int evaluations = 0, jacobians = 0;
   std::vector<std::string> unknown_names, residual_names;
@@ -109,8 +110,11 @@ struct Equilibrium {
 // Solves for equilibrium prices from the initial guess `start` (W, R, beta used as guesses,
 // or fixed where they are not unknowns). Powell's hybrid method (MINPACK hybrj via Eigen) on the
 // log unknowns with finite-difference Jacobians computed in parallel.
+// `jacobian` (e.g. a previous Equilibrium's) replaces the first finite-difference Jacobian,
+// which makes re-solves near a known equilibrium (counterfactuals) much cheaper.
 Equilibrium solve_equilibrium(const World& w, const Prices& start, const EquilibriumOptions& opt,
-                              const Evaluation* warm = nullptr);
+                              const Evaluation* warm = nullptr,
+                              const Eigen::MatrixXd* jacobian = nullptr);
 
 // Building blocks of the equilibrium system (also used by calibration and analysis).
 // One country's household block, distribution and aggregates at given prices.

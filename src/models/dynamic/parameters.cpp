@@ -6,15 +6,11 @@
 
 #include "hat/core/error.hpp"
 #include "hat/models/dynamic.hpp"
+#include "format.hpp"
 
 namespace hat::dynamic {
 
 namespace {
-std::string num(double x) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
 void require(bool ok, const std::string& field, const std::string& what) {
   if (!ok) throw InputError("[model] " + field + ": " + what);
 }

@@ -13,17 +13,13 @@
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/models/dynamic.hpp"
+#include "format.hpp"
 #include "period_equilibrium.hpp"
 
 namespace hat::dynamic {
 
 namespace {
 
-std::string num(double x) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
 
 double logsumexp_row(const Eigen::MatrixXd& z, int d) {
   double mx = z.row(d).maxCoeff(), s = 0;

@@ -1,0 +1,118 @@
+// Tests of the gravity-as-a-guide calibration (MODEL.md §2) on the EK data.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "hat/calibration/calibrate.hpp"
+#include "hat/calibration/trade_costs.hpp"
+#include "hat/data/ek_data.hpp"
+#include "hat/numerics/markov.hpp"
+#include "test_support.hpp"
+
+using namespace hat;
+namespace fs = std::filesystem;
+
+namespace {
+// The EK world with log utility and sigma = 1/4: the HAT model is then EK/Armington gravity with
+// theta = 4 (paper, Corollary 2), so the calibration must return the data's own coefficients.
+calibration::CalibrationSetup log_setup(const std::string& dir, int assets) {
+  calibration::CalibrationSetup s;
+  s.data = data::read_ek_gravity(dir);
+  world::World& w = s.world;
+  w.names = s.data.countries;
+  w.L = data::read_ek_labor(dir);
+  w.A = Eigen::VectorXd::Ones(19);
+  w.d = Eigen::MatrixXd::Ones(19, 19);
+  w.gamma = 1.0;
+  w.sigma = 0.25;
+  w.quality_slope = 0.0;
+  w.assets = assets;
+  w.income = numerics::make_income_process(numerics::IncomeSpec{});
+  s.start.W = Eigen::VectorXd::Ones(19);
+  s.start.R = Eigen::VectorXd::Constant(19, 1.01);
+  s.start.beta = 0.93;
+  s.equilibrium.unknown = world::Unknown::Beta;
+  return s;
+}
+}  // namespace
+
+// Identity (calibration issue): log utility, sigma = 0.25, no quality shifter -> calibrated
+// trade-cost parameters equal the data coefficients (bins, dummies, importer effects) to 1e-6,
+// and log(A_i/W_i) - log(A_USA/W_USA) = (S_i - S_USA)/4.
+TEST(Calibration, LogUtilityRecoversGravityCoefficients) {
+  HAT_REQUIRE_DATA(dir);
+  calibration::CalibrationSetup s = log_setup(dir, 25);
+  calibration::CalibrationResult r = calibration::calibrate(s);
+  ASSERT_TRUE(r.report.converged()) << r.report.message;
+  EXPECT_LT(r.max_moment_error, 1e-6);
+  calibration::GravityRegression reg(s.data);
+  calibration::GravityEstimates g = reg.estimates(reg.moments(s.data.y));
+  const auto& c = r.parameters.costs;
+  for (int k = 0; k < 6; ++k) EXPECT_NEAR(c.bins(k), g.bins(k), 1e-6) << "bin " << k;
+  EXPECT_NEAR(c.border, g.border, 1e-6);
+  EXPECT_NEAR(c.language, g.language, 1e-6);
+  EXPECT_NEAR(c.ec, g.ec, 1e-6);
+  EXPECT_NEAR(c.efta, g.efta, 1e-6);
+  const int us = 18;
+  const auto& W = r.state.prices.W;
+  for (int i = 0; i < 19; ++i) {
+    EXPECT_NEAR(c.m(i), g.m(i), 1e-6) << s.data.countries[i];
+    const double lhs = (r.parameters.log_tfp(i) - std::log(W(i))) -
+                       (r.parameters.log_tfp(us) - std::log(W(us)));
+    EXPECT_NEAR(lhs, (g.S(i) - g.S(us)) / 4.0, 1e-6) << s.data.countries[i];
+  }
+  // The calibrated economy clears markets.
+  EXPECT_LT(r.equilibrium_residual, 1e-10);
+}
+
+// The trade-cost function of MODEL.md §2 at the data coefficients: its inverse is the gravity
+// barrier, d = max{1, exp(-x/4)}.
+TEST(Calibration, TradeCostFunctionInvertsGravityBarrier) {
+  HAT_REQUIRE_DATA(dir);
+  data::GravityData g = data::read_ek_gravity(dir);
+  calibration::GravityRegression reg(g);
+  calibration::GravityEstimates e = reg.estimates(reg.moments(g.y));
+  calibration::TradeCostParams p = calibration::trade_cost_params(e);
+  Eigen::MatrixXd d = calibration::trade_cost_matrix(g, p, 4.0);
+  for (long q = 0; q < g.n_pairs(); ++q) {
+    const int n = g.importer[q], i = g.exporter[q];
+    const double x = e.bins(g.distbin[q]) + e.border * g.border(q) + e.language * g.language(q) +
+                     e.ec * g.ec(q) + e.efta * g.efta(q) + e.m(n);
+    EXPECT_DOUBLE_EQ(d(n, i), std::max(1.0, std::exp(-x / 4.0)));
+  }
+  for (int i = 0; i < 19; ++i) EXPECT_EQ(d(i, i), 1.0);
+}
+
+// Resume after an interrupted run reaches the same answer as an uninterrupted one.
+TEST(Calibration, ResumeReachesSameAnswer) {
+  HAT_REQUIRE_DATA(dir);
+  const std::string cfg = (fs::temp_directory_path() / ("hat_cal_" + std::to_string(::getpid()) + ".toml")).string();
+  std::ofstream(cfg) << "[data]\ndir = \"" << dir << "\"\n[model]\ngamma = 1.0\nsigma_eps = 0.25\n"
+                     << "beta = 0.93\n[grid]\nassets = 20\n[equilibrium]\nunknown = \"beta\"\nR = 1.01\n";
+  const std::string a = cfg + ".full", b = cfg + ".resumed";
+  fs::remove_all(a);
+  fs::remove_all(b);
+  std::string full, resumed;
+  ASSERT_EQ(hat::test::run(hat::test::hat_binary() + " calibrate " + cfg + " --quiet --no-policies --json --out " + a, &full), 0)
+      << hat::test::last_stderr();
+  // Interrupted: stop after a few evaluations (exit 3: not converged), checkpoint kept.
+  EXPECT_EQ(hat::test::run(hat::test::hat_binary() + " calibrate " + cfg + " --quiet --no-policies --max-evaluations 12 --out " + b), 3);
+  ASSERT_TRUE(fs::exists(b + "/checkpoint.json"));
+  ASSERT_EQ(hat::test::run(hat::test::hat_binary() + " calibrate " + cfg + " --quiet --no-policies --json --resume --out " + b, &resumed), 0)
+      << hat::test::last_stderr();
+  auto jf = nlohmann::json::parse(full), jr = nlohmann::json::parse(resumed);
+  EXPECT_EQ(jf["status"], "converged");
+  EXPECT_EQ(jr["status"], "converged");
+  for (int k = 0; k < 6; ++k)
+    EXPECT_NEAR(jf["parameters"]["bins"][k].get<double>(), jr["parameters"]["bins"][k].get<double>(), 1e-6);
+  for (auto& [country, v] : jf["parameters"]["log_tfp"].items())
+    EXPECT_NEAR(v.get<double>(), jr["parameters"]["log_tfp"][country].get<double>(), 1e-6) << country;
+  for (const char* f : {"parameters.csv", "fit.csv", "table1.md", "calibrated_world.toml",
+                        "trade_shares_model_vs_data.svg", "manifest.json", "prices.csv"})
+    EXPECT_TRUE(fs::exists(fs::path(a) / f)) << f;
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
