@@ -12,6 +12,7 @@ void register_planner(CLI::App& app);
 void register_calibrate(CLI::App& app);
 void register_gravity(CLI::App& app);
 void register_ek(CLI::App& app);
+void register_counterfactual(CLI::App& app);
 void register_dynamic(CLI::App& app);
 
 }  // namespace hat::cli

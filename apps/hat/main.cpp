@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   hat::cli::register_calibrate(app);
   hat::cli::register_gravity(app);
   hat::cli::register_ek(app);
+  hat::cli::register_counterfactual(app);
   hat::cli::register_dynamic(app);
   try {
     app.parse(argc, argv);

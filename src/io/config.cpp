@@ -150,6 +150,21 @@ ConfigTable ConfigTable::table(const std::string& key) const {
   return ConfigTable(t, file_, w);
 }
 
+std::vector<ConfigTable> ConfigTable::tables(const std::string& key) const {
+  std::vector<ConfigTable> out;
+  if (!has(key)) return out;
+  used_->insert(key);
+  const toml::array* arr = table_->get(key)->as_array();
+  if (!arr) fail(key, "expected an array of tables ([[" + key + "]])");
+  const std::string base = where_.empty() ? key : where_.substr(1, where_.size() - 2) + "." + key;
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const toml::table* t = arr->get(i)->as_table();
+    if (!t) fail(key, "element " + std::to_string(i + 1) + " is not a table");
+    out.emplace_back(t, file_, "[" + base + "." + std::to_string(i + 1) + "]");
+  }
+  return out;
+}
+
 void ConfigTable::reject_unknown() const {
   if (!table_) return;
   for (const auto& [k, v] : *table_) {

@@ -231,6 +231,7 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
   wc.threads = static_cast<int>(s.integer("threads", 0));
   if (wc.threads < 0) s.fail("threads", "must be >= 0");
   s.reject_unknown();
+  r.table("counterfactual");  // read and checked by `hat counterfactual` (analysis/shocks.hpp)
   r.reject_unknown();
   try {
     w.validate();

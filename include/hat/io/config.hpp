@@ -41,6 +41,9 @@ class ConfigTable {
   Eigen::MatrixXd matrix(const std::string& key) const;  // array of equal-length arrays
   // Sub-table; returns an empty ConfigTable when absent.
   ConfigTable table(const std::string& key) const;
+  // Array of tables ([[key]] or key = [{...}, ...]); empty when absent. Each element is named
+  // "[key.N]" (1-based) in messages.
+  std::vector<ConfigTable> tables(const std::string& key) const;
 
   // Throws InputError naming every key of this table that was never read.
   void reject_unknown() const;

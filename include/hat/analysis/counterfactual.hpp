@@ -1,0 +1,66 @@
+// Counterfactual experiments in the HAT world: apply trade-cost / tariff / autarky shocks to a
+// baseline equilibrium and measure welfare in partial equilibrium (new trade costs at the old
+// W, R and transfers) and general equilibrium (the new equilibrium, solved warm from the
+// baseline), per household state and aggregated (see welfare.hpp).
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "hat/analysis/shocks.hpp"
+#include "hat/analysis/welfare.hpp"
+#include "hat/io/output.hpp"
+#include "hat/world/world.hpp"
+
+namespace hat::analysis {
+
+struct CounterfactualOptions {
+  std::vector<int> countries;  // households whose welfare is measured (country indices)
+  WelfareOptions welfare;
+  double theta = 0;  // ACR trade elasticity; 0: -1/sigma_i of each country
+  // Called with a progress message (stderr in the CLI).
+  std::function<void(const std::string&)> progress;
+};
+
+// The equilibrium options of a counterfactual: the discount factor is a preference parameter,
+// so a baseline that solved for beta (unknown = "beta") is re-solved for R with beta fixed.
+world::EquilibriumOptions counterfactual_equilibrium_options(const world::EquilibriumOptions& opt);
+
+// Baseline household blocks of the given countries, re-solved to the welfare tolerances.
+std::vector<HouseholdState> baseline_states(const world::Evaluation& baseline,
+                                            const std::vector<int>& countries,
+                                            const WelfareOptions& opt);
+
+struct ExperimentResult {
+  Experiment experiment;
+  ShockedWorld shocked;
+  world::Prices prices_old, prices_new;
+  world::Equilibrium ge;        // the new equilibrium (ge.state = baseline when reused)
+  bool ge_is_baseline = false;  // the shocks changed nothing: the baseline is the new equilibrium
+  Eigen::MatrixXd shares_old, shares_new;  // trade shares M_ij / sum_k M_ik (GE)
+  std::vector<CountryWelfare> welfare;     // one per CounterfactualOptions::countries
+  SolverReport status;                     // worst of the GE solve and every welfare solve
+  double seconds_ge = 0, seconds_welfare = 0;
+};
+
+// Runs one experiment against a baseline evaluation (`baseline_states` from baseline_states()).
+ExperimentResult run_experiment(const world::World& w, const world::EquilibriumOptions& opt,
+                                const world::Evaluation& baseline,
+                                const std::vector<HouseholdState>& baseline_states,
+                                const Experiment& e, const CounterfactualOptions& o);
+
+// Tidy outputs of a set of experiments: welfare_states.csv, welfare_groups.csv,
+// welfare_summary.csv, prices.csv, trade_shares.csv, shocks.csv, welfare figures (SVG) and
+// world_<experiment>.toml. Column lists in docs/counterfactual-welfare.md.
+void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
+                                const world::EquilibriumOptions& opt,
+                                const std::vector<ExperimentResult>& results,
+                                const std::vector<int>& countries);
+
+// JSON of one experiment for the reporting country `country`: name, status, R_new, wages_new,
+// welfare {pe, ge} with mean_ev, mean_ce, acr, ev_by_{expenditure,income,wealth}_quintile, ...
+nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r, int country);
+
+}  // namespace hat::analysis

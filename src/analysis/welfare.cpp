@@ -1,0 +1,674 @@
+// Welfare measures of the HAT model: equivalent variation on period wealth, consumption
+// equivalent, ACR benchmark, Proposition 2 decomposition, exact weighted quantiles.
+//
+// Method (equivalent variation). lambda(a, s) solves V_old(a, s; lambda) = V_new(a, s), where
+// V_old(.; lambda) is the value of the old-price household problem whose budget is
+// p_j c_j + a' = lambda (R a + W z) + tau (MODEL.md §1). One household solve gives
+// V_old(k; lambda) for every state k, so the problem is solved on nodes lambda = 1 + m h
+// (warm-started chains outwards from lambda = 1, tight tolerances on policies AND values) and
+// each state's root is bracketed between adjacent nodes and located by bisection on the cubic
+// Lagrange interpolant through the four surrounding nodes (interpolation error O(h^4); an
+// off-node household solve checks it and the result is reported). The node range starts from
+// first-order guesses lambda ~ 1 + dV/(dV/dlambda), with dV/dlambda from the envelope theorem
+// (policy evaluation of u'(c_j)/p_j (R a + W z)), and is extended while some state's value
+// moves towards its target beyond the range. Where R a + W z <= 0 a larger lambda lowers
+// current resources, V_old(k; .) need not be monotone and there can be two roots: all roots
+// in the range are found and the one nearest 1 is taken (the published code's secant search
+// picks spurious roots there). References: MODEL.md §1; hat-paper-draft-a §B; Arkolakis,
+// Costinot & Rodriguez-Clare (2012) for the benchmark.
+//
+// Method (consumption equivalent). Under the old policies V_old = U + S with U the expected
+// discounted utility of consumption and S the quality and taste-shock terms (policy
+// evaluation with the lottery operator). Scaling consumption by (1+x) in every period scales
+// U by (1+x)^(1-gamma) (CRRA) or adds log(1+x)/(1-beta) (log), leaving S unchanged, which
+// gives x in closed form.
+#include "hat/analysis/welfare.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "hat/core/error.hpp"
+#include "hat/core/timer.hpp"
+#include "hat/distribution/lottery.hpp"
+
+namespace hat::analysis {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+}
+
+const std::vector<std::string>& welfare_groupings() {
+  static const std::vector<std::string> g{"income", "wealth", "expenditure"};
+  return g;
+}
+
+// ---- quantiles ---------------------------------------------------------------------------
+
+Eigen::MatrixXd quantile_weights(const Eigen::VectorXd& value, const Eigen::VectorXd& mass,
+                                 int groups) {
+  const int N = static_cast<int>(value.size());
+  if (mass.size() != N) throw InputError("quantile_weights: value and mass sizes differ");
+  if (groups < 1) throw InputError("quantile_weights: need at least one group");
+  double total = 0;
+  for (int k = 0; k < N; ++k) {
+    if (!std::isfinite(value(k))) throw InputError("quantile_weights: non-finite value");
+    if (!(mass(k) >= 0) || !std::isfinite(mass(k)))
+      throw InputError("quantile_weights: masses must be finite and >= 0");
+    total += mass(k);
+  }
+  if (!(total > 0)) throw InputError("quantile_weights: total mass must be > 0");
+  std::vector<int> order(N);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return value(a) < value(b); });
+  Eigen::MatrixXd W = Eigen::MatrixXd::Zero(N, groups);
+  double cum = 0;
+  for (int b = 0; b < N;) {
+    int e = b;
+    double gm = 0;
+    while (e < N && value(order[e]) == value(order[b])) gm += mass(order[e++]);
+    const double lo = cum / total, hi = (cum + gm) / total;
+    cum += gm;
+    if (gm > 0) {
+      for (int q = 0; q < groups; ++q) {
+        const double qlo = static_cast<double>(q) / groups,
+                     qhi = static_cast<double>(q + 1) / groups;
+        const double overlap = std::min(hi, qhi) - std::max(lo, qlo);
+        if (overlap <= 0) continue;
+        const double f = overlap / (hi - lo);
+        for (int t = b; t < e; ++t) W(order[t], q) = mass(order[t]) * f;
+      }
+    }
+    b = e;
+  }
+  return W;
+}
+
+Eigen::VectorXd group_means(const Eigen::MatrixXd& weights, const Eigen::VectorXd& x) {
+  Eigen::VectorXd out(weights.cols());
+  for (int q = 0; q < weights.cols(); ++q) {
+    double num = 0, den = 0;
+    for (int k = 0; k < weights.rows(); ++k) {
+      if (weights(k, q) == 0 || std::isnan(x(k))) continue;
+      num += weights(k, q) * x(k);
+      den += weights(k, q);
+    }
+    out(q) = den > 0 ? num / den : kNaN;
+  }
+  return out;
+}
+
+// ---- policy evaluation -------------------------------------------------------------------
+
+Eigen::VectorXd evaluate_policy(const household::HouseholdProblem& hp,
+                                const household::HouseholdSolution& sol,
+                                const Eigen::VectorXd& payoff, double tolerance, int max_iterations,
+                                SolverReport* report) {
+  const int Na = hp.Na(), Nz = hp.Nz();
+  distribution::LotteryOperator T;
+  T.build(hp.grid, sol.a_next, sol.pi);
+  Eigen::VectorXd X = payoff / (1.0 - hp.beta), TX, Xn;
+  Eigen::MatrixXd EX;
+  const Eigen::MatrixXd Pt = hp.P.transpose();
+  SolverReport rep;
+  rep.status = SolverStatus::IterationLimit;
+  double diff = std::numeric_limits<double>::infinity();
+  int it = 0;
+  for (it = 1; it <= max_iterations; ++it) {
+    Eigen::Map<const Eigen::MatrixXd> Xm(X.data(), Na, Nz);
+    EX.noalias() = Xm * Pt;
+    T.apply_backward(EX, TX);
+    Xn = payoff + hp.beta * TX;
+    diff = (Xn - X).cwiseAbs().maxCoeff();
+    X.swap(Xn);
+    if (!std::isfinite(diff)) {
+      rep.status = SolverStatus::Failed;
+      break;
+    }
+    if (diff <= tolerance * std::max(1.0, X.cwiseAbs().maxCoeff())) {
+      rep.status = SolverStatus::Converged;
+      break;
+    }
+  }
+  rep.iterations = std::min(it, max_iterations);
+  rep.residual = diff;
+  rep.message =
+      rep.converged() ? "policy evaluation: converged" : "policy evaluation: not converged";
+  if (report) *report = rep;
+  return X;
+}
+
+ValueSplit split_value(const household::HouseholdProblem& hp,
+                       const household::HouseholdSolution& sol, double tolerance) {
+  const int N = hp.Na() * hp.Nz(), M = hp.M();
+  Eigen::VectorXd u(N);
+  for (int k = 0; k < N; ++k) {
+    double acc = 0;
+    for (int j = 0; j < M; ++j) {
+      const double p = sol.pi(k, j);
+      if (p == 0) continue;
+      const double c = sol.c(k, j);
+      acc += p * (hp.gamma == 1.0 ? std::log(c) : std::pow(c, 1.0 - hp.gamma) / (1.0 - hp.gamma));
+    }
+    u(k) = acc;
+  }
+  ValueSplit s;
+  s.utility = evaluate_policy(hp, sol, u, tolerance, 100000, &s.report);
+  s.taste = sol.V - s.utility;
+  return s;
+}
+
+Eigen::VectorXd consumption_equivalent(double gamma, double beta, const Eigen::VectorXd& V_old,
+                                       const Eigen::VectorXd& V_new, const ValueSplit& split) {
+  const int N = static_cast<int>(V_old.size());
+  Eigen::VectorXd x(N);
+  for (int k = 0; k < N; ++k) {
+    if (V_new(k) == V_old(k)) {
+      x(k) = 0.0;
+    } else if (gamma == 1.0) {
+      x(k) = std::expm1((1.0 - beta) * (V_new(k) - V_old(k)));
+    } else {
+      const double r = (V_new(k) - split.taste(k)) / split.utility(k);
+      x(k) = (r > 0 && std::isfinite(r)) ? std::pow(r, 1.0 / (1.0 - gamma)) - 1.0 : kNaN;
+    }
+  }
+  return x;
+}
+
+// ---- equivalent variation ----------------------------------------------------------------
+
+namespace {
+
+double lagrange(const double* xs, const double* ys, int n, double x) {
+  double acc = 0;
+  for (int i = 0; i < n; ++i) {
+    double L = 1;
+    for (int j = 0; j < n; ++j)
+      if (j != i) L *= (x - xs[j]) / (xs[i] - xs[j]);
+    acc += L * ys[i];
+  }
+  return acc;
+}
+
+// First index of the (up to) four-node stencil used for the bracket [b, b+1] of n nodes.
+int stencil_start(int b, int n) {
+  if (n <= 4) return 0;
+  return std::clamp(b - 1, 0, n - 4);
+}
+
+struct RootScan {
+  double root = kNaN;
+  int count = 0;
+  int direction = 0;  // +1: extend upwards, -1: downwards, 0: nothing to gain
+};
+
+// Roots of f(lambda) = V(k; lambda) - target on the nodes lam[0..n-1] (values f[0..n-1]).
+RootScan scan_roots(const std::vector<double>& lam, const std::vector<double>& f) {
+  RootScan r;
+  const int n = static_cast<int>(lam.size());
+  double best_dist = std::numeric_limits<double>::infinity();
+  auto take = [&](double x) {
+    ++r.count;
+    const double dist = std::abs(x - 1.0);
+    if (dist < best_dist) {
+      best_dist = dist;
+      r.root = x;
+    }
+  };
+  for (int m = 0; m < n; ++m) {
+    if (f[m] == 0.0) {
+      take(lam[m]);
+      continue;
+    }
+    if (m + 1 < n && f[m + 1] != 0.0 && ((f[m] < 0) != (f[m + 1] < 0))) {
+      const int s = stencil_start(m, n), w = std::min(4, n);
+      double lo = lam[m], hi = lam[m + 1];
+      const bool lo_neg = f[m] < 0;
+      for (int it = 0; it < 200 && hi - lo > 1e-15; ++it) {
+        const double mid = 0.5 * (lo + hi);
+        const double fm = lagrange(&lam[s], &f[s], w, mid);
+        if (fm == 0.0) {
+          lo = hi = mid;
+          break;
+        }
+        if ((fm < 0) == lo_neg)
+          lo = mid;
+        else
+          hi = mid;
+      }
+      take(0.5 * (lo + hi));
+    }
+  }
+  if (r.count == 0 && n >= 2) {
+    const double ft = f[n - 1], st = f[n - 1] - f[n - 2];
+    const double fb = f[0], sb = f[1] - f[0];
+    if ((ft < 0 && st > 0) || (ft > 0 && st < 0))
+      r.direction = +1;
+    else if ((fb > 0 && sb > 0) || (fb < 0 && sb < 0))
+      r.direction = -1;
+  }
+  return r;
+}
+
+void worse(SolverReport& acc, const SolverReport& r) {
+  auto rank = [](SolverStatus s) {
+    return s == SolverStatus::Converged ? 0 : (s == SolverStatus::IterationLimit ? 1 : 2);
+  };
+  if (rank(r.status) > rank(acc.status) ||
+      (rank(r.status) == rank(acc.status) && r.residual > acc.residual))
+    acc = r;
+}
+
+}  // namespace
+
+std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp_old,
+                                           const household::HouseholdSolution& sol_old,
+                                           const std::vector<Eigen::VectorXd>& targets,
+                                           const WelfareOptions& opt, EvReport* report) {
+  const int Na = hp_old.Na(), Nz = hp_old.Nz(), N = Na * Nz, T = static_cast<int>(targets.size());
+  if (hp_old.lambda != 1.0)
+    throw InputError("equivalent_variation: the old problem must have lambda = 1");
+  if (!(opt.node_spacing > 0 && opt.node_spacing < 1))
+    throw InputError("welfare: node spacing must be in (0, 1)");
+  if (!(opt.lambda_min < 1 && opt.lambda_max > 1 && opt.lambda_min > 0))
+    throw InputError("welfare: need 0 < lambda_min < 1 < lambda_max");
+  for (const auto& t : targets)
+    if (t.size() != N)
+      throw InputError("equivalent_variation: target size differs from the state space");
+  EvReport rep;
+  rep.report.status = SolverStatus::Converged;
+  rep.report.message = "equivalent variation: all node solves converged";
+  std::vector<EvResult> res(T);
+  for (auto& r : res) {
+    r.lambda = Eigen::VectorXd::Constant(N, kNaN);
+    r.roots = Eigen::VectorXi::Zero(N);
+  }
+  // A target equal to the old value function (bit for bit) has lambda = 1 exactly.
+  bool trivial = true;
+  for (const auto& t : targets) trivial = trivial && (t.array() == sol_old.V.array()).all();
+  if (trivial) {
+    for (auto& r : res) {
+      r.lambda.setOnes();
+      r.roots.setOnes();
+    }
+    if (report) *report = rep;
+    return res;
+  }
+
+  const double h = opt.node_spacing;
+  const int m_min = static_cast<int>(std::ceil((opt.lambda_min - 1.0) / h - 1e-9));
+  const int m_max = static_cast<int>(std::floor((opt.lambda_max - 1.0) / h + 1e-9));
+  auto lam_of = [h](int m) { return 1.0 + m * h; };
+
+  // First-order guesses from dV/dlambda (envelope theorem, policy evaluation).
+  Eigen::VectorXd wealth(N), g(N);
+  for (int s = 0; s < Nz; ++s)
+    for (int i = 0; i < Na; ++i)
+      wealth(s * Na + i) = hp_old.R * hp_old.grid(i) + hp_old.W * hp_old.z(s);
+  for (int k = 0; k < N; ++k) {
+    double acc = 0;
+    for (int j = 0; j < hp_old.M(); ++j)
+      acc += sol_old.pi(k, j) * std::pow(sol_old.c(k, j), -hp_old.gamma) / hp_old.prices(j);
+    g(k) = acc * wealth(k);
+  }
+  const Eigen::VectorXd dV = evaluate_policy(hp_old, sol_old, g, 1e-10);
+  // The fine core range covers the central guesses (states near zero wealth have tiny
+  // dV/dlambda and wild guesses; their roots are reached by the coarser extension).
+  std::vector<double> guesses;
+  for (const auto& t : targets)
+    for (int k = 0; k < N; ++k) {
+      if (!(wealth(k) > 0) || !(dV(k) > 0)) continue;
+      const double guess = 1.0 + (t(k) - sol_old.V(k)) / dV(k);
+      if (std::isfinite(guess)) guesses.push_back(guess);
+    }
+  double lo = 1.0, hi = 1.0;
+  if (!guesses.empty()) {
+    std::sort(guesses.begin(), guesses.end());
+    const size_t n = guesses.size();
+    const size_t qlo = static_cast<size_t>(opt.core_quantile * static_cast<double>(n));
+    const size_t qhi = n - 1 - qlo;
+    lo = std::min(lo, guesses[std::min(qlo, n - 1)]);
+    hi = std::max(hi, guesses[std::max(qhi, qlo)]);
+  }
+  lo = std::max(lo, opt.lambda_min);
+  hi = std::min(hi, opt.lambda_max);
+  int want_lo = std::max(m_min, static_cast<int>(std::floor((lo - 1.0) / h)) - 2);
+  int want_hi = std::min(m_max, static_cast<int>(std::ceil((hi - 1.0) / h)) + 2);
+  while (want_hi - want_lo > opt.max_nodes) {  // keep the initial range within the budget
+    if (want_hi > -want_lo)
+      --want_hi;
+    else
+      ++want_lo;
+  }
+
+  // Nodes: solutions by m (0 = the old solution itself).
+  std::map<int, household::HouseholdSolution> nodes;
+  nodes.emplace(0, sol_old);
+  int cur_lo = 0, cur_hi = 0;
+  bool feasible_up = true, feasible_down = true;
+  // `stride` > 1: nodes every stride-th index (the coarser extension beyond the core range).
+  auto extend = [&](int new_lo, int new_hi, int stride) {
+    // Two chains, each warm-started from its neighbour: deterministic for any thread count.
+    std::vector<std::pair<int, household::HouseholdSolution>> out[2];
+    bool feasible[2] = {feasible_up, feasible_down};
+    SolverReport worst[2];
+    worst[0].status = worst[1].status = SolverStatus::Converged;
+    const int threads = omp_in_parallel() ? 1 : std::min(2, omp_get_max_threads());
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int c = 0; c < 2; ++c) {
+      const int dir = c == 0 ? +1 : -1;
+      int m = c == 0 ? cur_hi : cur_lo;
+      const int target = c == 0 ? new_hi : new_lo;
+      const household::HouseholdSolution* warm = &nodes.at(m);
+      while (m != target && feasible[c]) {
+        m = dir > 0 ? std::min(target, m + stride) : std::max(target, m - stride);
+        household::HouseholdProblem hp = hp_old;
+        hp.lambda = lam_of(m);
+        try {
+          hp.validate();
+        } catch (const InputError&) {
+          feasible[c] = false;  // lambda leaves no consumption at the borrowing limit
+          break;
+        }
+        household::HouseholdSolution s = household::solve_household(hp, opt.household, warm);
+        worse(worst[c], s.report);
+        if (s.report.status == SolverStatus::Failed) {
+          feasible[c] = false;
+          break;
+        }
+        out[c].emplace_back(m, std::move(s));
+        warm = &out[c].back().second;
+      }
+    }
+    feasible_up = feasible[0];
+    feasible_down = feasible[1];
+    for (int c = 0; c < 2; ++c) {
+      worse(rep.report, worst[c]);
+      for (auto& [m, s] : out[c]) {
+        if (c == 0)
+          cur_hi = std::max(cur_hi, m);
+        else
+          cur_lo = std::min(cur_lo, m);
+        nodes.emplace(m, std::move(s));
+        ++rep.nodes;
+      }
+    }
+  };
+  extend(want_lo, want_hi, 1);
+
+  std::vector<double> lam, f;
+  std::vector<const Eigen::VectorXd*> Vn;
+  auto refresh_nodes = [&]() {
+    lam.clear();
+    Vn.clear();
+    for (const auto& [m, s] : nodes) {
+      lam.push_back(lam_of(m));
+      Vn.push_back(&s.V);
+    }
+  };
+  auto scan_all = [&](int& need_up, int& need_down) {
+    need_up = need_down = 0;
+    const int n = static_cast<int>(lam.size());
+    f.resize(n);
+    rep.unresolved = rep.multiple_roots = 0;
+    for (int t = 0; t < T; ++t)
+      for (int k = 0; k < N; ++k) {
+        for (int m = 0; m < n; ++m) f[m] = (*Vn[m])(k)-targets[t](k);
+        const RootScan r = scan_roots(lam, f);
+        res[t].lambda(k) = r.root;
+        res[t].roots(k) = r.count;
+        if (r.count == 0) ++rep.unresolved;
+        if (r.count > 1) ++rep.multiple_roots;
+        if (r.direction > 0) ++need_up;
+        if (r.direction < 0) ++need_down;
+        if (r.count > 0) {
+          // "Nearest 1" is only settled once both sides are searched as far as the root found.
+          const double d = std::abs(r.root - 1.0);
+          if (lam.front() > 1.0 - d + 1e-12) ++need_down;
+          if (lam.back() < 1.0 + d - 1e-12) ++need_up;
+        }
+      }
+  };
+  refresh_nodes();
+  for (int round = 0; round < 64; ++round) {
+    int need_up, need_down;
+    scan_all(need_up, need_down);
+    const int span = std::max(4 * opt.extension_stride, (cur_hi - cur_lo) / 2);
+    int new_hi = cur_hi, new_lo = cur_lo;
+    if (need_up && feasible_up) new_hi = std::min(m_max, cur_hi + span);
+    if (need_down && feasible_down) new_lo = std::max(m_min, cur_lo - span);
+    while (static_cast<int>(nodes.size()) +
+                   (new_hi - cur_hi + cur_lo - new_lo) / opt.extension_stride >
+               opt.max_nodes &&
+           (new_hi > cur_hi || new_lo < cur_lo)) {
+      if (new_hi > cur_hi)
+        --new_hi;
+      else
+        ++new_lo;
+    }
+    if (new_hi == cur_hi && new_lo == cur_lo) break;
+    extend(new_lo, new_hi, opt.extension_stride);
+    refresh_nodes();
+  }
+  rep.lambda_lo = lam_of(cur_lo);
+  rep.lambda_hi = lam_of(cur_hi);
+
+  // Interpolation check: one direct solve at the midpoint of the bracket holding the median
+  // root of the first target.
+  if (lam.size() >= 2) {
+    std::vector<double> roots;
+    for (int k = 0; k < N; ++k)
+      if (std::isfinite(res[0].lambda(k))) roots.push_back(res[0].lambda(k));
+    double med = 1.0;
+    if (!roots.empty()) {
+      std::nth_element(roots.begin(), roots.begin() + roots.size() / 2, roots.end());
+      med = roots[roots.size() / 2];
+    }
+    const int n = static_cast<int>(lam.size());
+    int b = static_cast<int>(std::upper_bound(lam.begin(), lam.end(), med) - lam.begin()) - 1;
+    b = std::clamp(b, 0, n - 2);
+    const double lstar = 0.5 * (lam[b] + lam[b + 1]);
+    household::HouseholdProblem hp = hp_old;
+    hp.lambda = lstar;
+    household::HouseholdSolution s =
+        household::solve_household(hp, opt.household, &std::next(nodes.begin(), b)->second);
+    worse(rep.report, s.report);
+    rep.check_lambda = lstar;
+    const int st = stencil_start(b, n), w = std::min(4, n);
+    std::vector<double> y(w);
+    for (int k = 0; k < N; ++k) {
+      for (int q = 0; q < w; ++q) y[q] = (*Vn[st + q])(k);
+      const double err = std::abs(lagrange(&lam[st], y.data(), w, lstar) - s.V(k));
+      rep.check_error_value = std::max(rep.check_error_value, err);
+      const double slope = std::abs((*Vn[b + 1])(k) - (*Vn[b])(k)) / (lam[b + 1] - lam[b]);
+      if (wealth(k) > 0 && slope > 0)
+        rep.check_error_lambda = std::max(rep.check_error_lambda, err / slope);
+    }
+  }
+  if (!rep.report.converged())
+    rep.report.message =
+        "equivalent variation: a household solve at a lambda node did not converge (" +
+        rep.report.message + ")";
+  if (report) *report = rep;
+  return res;
+}
+
+// ---- decomposition -----------------------------------------------------------------------
+
+Decomposition decompose(const Eigen::VectorXd& V_old, const Eigen::VectorXd& mass_old,
+                        const Eigen::VectorXd& V_new, const Eigen::VectorXd& mass_new) {
+  Decomposition d;
+  for (int k = 0; k < V_old.size(); ++k) {
+    const double dv = V_new(k) - V_old(k), dm = mass_new(k) - mass_old(k);
+    d.W_old += mass_old(k) * V_old(k);
+    d.W_new += mass_new(k) * V_new(k);
+    d.household += mass_old(k) * dv;
+    d.reallocation += V_old(k) * dm;
+    d.interaction += dv * dm;
+  }
+  return d;
+}
+
+// ---- one country -------------------------------------------------------------------------
+
+HouseholdState solve_tight(const household::HouseholdProblem& hp, const WelfareOptions& opt,
+                           const household::HouseholdSolution* warm,
+                           const Eigen::VectorXd* warm_mass) {
+  HouseholdState st;
+  st.problem = hp;
+  st.solution = household::solve_household(hp, opt.household, warm);
+  st.report = st.solution.report;
+  if (st.solution.report.status == SolverStatus::Failed) return st;
+  household::StationaryDistribution d =
+      household::stationary_distribution(hp, st.solution, opt.distribution, warm_mass);
+  st.mass = d.mass;
+  if (st.report.converged() && !d.report.converged()) st.report = d.report;
+  st.aggregates = household::aggregate(hp, st.solution, st.mass);
+  return st;
+}
+
+namespace {
+
+// Linear interpolation of a state vector on `from` grid onto the `to` grid (per income state),
+// clamped at the ends.
+Eigen::VectorXd regrid_values(const Eigen::VectorXd& v, const Eigen::VectorXd& from,
+                              const Eigen::VectorXd& to, int Nz) {
+  const int Na = static_cast<int>(from.size());
+  Eigen::VectorXd out(Na * Nz);
+  for (int s = 0; s < Nz; ++s)
+    for (int i = 0; i < Na; ++i) {
+      const double a = std::clamp(to(i), from(0), from(Na - 1));
+      int l =
+          static_cast<int>(std::upper_bound(from.data(), from.data() + Na, a) - from.data()) - 1;
+      l = std::clamp(l, 0, Na - 2);
+      const double t = (a - from(l)) / (from(l + 1) - from(l));
+      out(s * Na + i) = v(s * Na + l) + t * (v(s * Na + l + 1) - v(s * Na + l));
+    }
+  return out;
+}
+
+// Mass on the `from` grid moved to the `to` grid by splitting each point between the two
+// bracketing points (total mass preserved).
+Eigen::VectorXd regrid_mass(const Eigen::VectorXd& m, const Eigen::VectorXd& from,
+                            const Eigen::VectorXd& to, int Nz) {
+  const int Na = static_cast<int>(from.size());
+  Eigen::VectorXd out = Eigen::VectorXd::Zero(Na * Nz);
+  for (int s = 0; s < Nz; ++s)
+    for (int i = 0; i < Na; ++i) {
+      const double a = std::clamp(from(i), to(0), to(Na - 1));
+      int l = static_cast<int>(std::upper_bound(to.data(), to.data() + Na, a) - to.data()) - 1;
+      l = std::clamp(l, 0, Na - 2);
+      const double t = (a - to(l)) / (to(l + 1) - to(l));
+      out(s * Na + l) += (1 - t) * m(s * Na + i);
+      out(s * Na + l + 1) += t * m(s * Na + i);
+    }
+  return out;
+}
+
+}  // namespace
+
+CountryWelfare measure_welfare(
+    const HouseholdState& old_state,
+    const std::vector<std::pair<std::string, const HouseholdState*>>& news, int home, double theta,
+    const WelfareOptions& opt) {
+  Timer timer;
+  const auto& hp = old_state.problem;
+  const auto& sol = old_state.solution;
+  const int Na = hp.Na(), Nz = hp.Nz(), N = Na * Nz, M = hp.M();
+  CountryWelfare cw;
+  cw.country = home;
+  cw.assets.resize(N);
+  cw.z.resize(N);
+  cw.income.resize(N);
+  cw.expenditure.resize(N);
+  cw.nonpositive_wealth.assign(N, 0);
+  cw.mass_old = old_state.mass;
+  cw.V_old = sol.V;
+  for (int s = 0; s < Nz; ++s)
+    for (int i = 0; i < Na; ++i) {
+      const int k = s * Na + i;
+      const double a = hp.grid(i);
+      cw.assets(k) = a;
+      cw.z(k) = hp.z(s);
+      cw.income(k) = (hp.R - 1.0) * a + hp.W * hp.z(s);
+      double e = 0;
+      for (int j = 0; j < M; ++j) e += sol.pi(k, j) * hp.prices(j) * sol.c(k, j);
+      cw.expenditure(k) = e;
+      if (!(hp.R * a + hp.W * hp.z(s) > 0)) {
+        cw.nonpositive_wealth[k] = 1;
+        cw.nonpositive_wealth_mass += cw.mass_old(k);
+      }
+    }
+  cw.split = split_value(hp, sol, opt.policy_tolerance);
+
+  std::vector<Eigen::VectorXd> targets;
+  cw.scenarios.resize(news.size());
+  for (size_t t = 0; t < news.size(); ++t) {
+    ScenarioWelfare& sw = cw.scenarios[t];
+    const HouseholdState& ns = *news[t].second;
+    sw.scenario = news[t].first;
+    if (ns.problem.Na() != Na || ns.problem.Nz() != Nz)
+      throw InputError("welfare: the new household block has a different state space");
+    if (ns.problem.grid == hp.grid) {
+      sw.V_new = ns.solution.V;
+      sw.mass_new = ns.mass;
+    } else {
+      sw.grid_changed = true;
+      sw.V_new = regrid_values(ns.solution.V, ns.problem.grid, hp.grid, Nz);
+      sw.mass_new = regrid_mass(ns.mass, ns.problem.grid, hp.grid, Nz);
+    }
+    targets.push_back(sw.V_new);
+  }
+  std::vector<EvResult> ev = equivalent_variation(hp, sol, targets, opt, &cw.ev_report);
+
+  std::map<std::string, Eigen::MatrixXd> qw;
+  qw["income"] = quantile_weights(cw.income, cw.mass_old, opt.groups);
+  qw["wealth"] = quantile_weights(cw.assets, cw.mass_old, opt.groups);
+  qw["expenditure"] = quantile_weights(cw.expenditure, cw.mass_old, opt.groups);
+  const double th = theta != 0 ? -std::abs(theta) : -1.0 / hp.sigma;
+  for (size_t t = 0; t < news.size(); ++t) {
+    ScenarioWelfare& sw = cw.scenarios[t];
+    const HouseholdState& ns = *news[t].second;
+    sw.ev = ev[t].lambda.array() - 1.0;
+    sw.ev_roots = ev[t].roots;
+    sw.ce = consumption_equivalent(hp.gamma, hp.beta, sol.V, sw.V_new, cw.split);
+    auto mean = [&](const Eigen::VectorXd& x, double* missing) {
+      double num = 0, den = 0, miss = 0;
+      for (int k = 0; k < N; ++k) {
+        if (std::isnan(x(k))) {
+          miss += cw.mass_old(k);
+          continue;
+        }
+        num += cw.mass_old(k) * x(k);
+        den += cw.mass_old(k);
+      }
+      if (missing) *missing = miss;
+      return den > 0 ? num / den : kNaN;
+    };
+    sw.mean_ev = mean(sw.ev, &sw.unresolved_mass);
+    sw.mean_ce = mean(sw.ce, nullptr);
+    // Where R a + W z <= 0 a gain shows as lambda < 1: also report the mean over the others.
+    Eigen::VectorXd ev_pos = sw.ev;
+    for (int k = 0; k < N; ++k)
+      if (cw.nonpositive_wealth[k]) ev_pos(k) = kNaN;
+    sw.mean_ev_positive_wealth = mean(ev_pos, nullptr);
+    for (const auto& g : welfare_groupings()) {
+      sw.ev_groups[g] = group_means(qw[g], sw.ev);
+      sw.ce_groups[g] = group_means(qw[g], sw.ce);
+    }
+    sw.theta = th;
+    sw.home_share_old = old_state.aggregates.expenditure_share(home);
+    sw.home_share_new = ns.aggregates.expenditure_share(home);
+    sw.acr = (sw.home_share_new == sw.home_share_old)
+                 ? 0.0
+                 : std::pow(sw.home_share_new / sw.home_share_old, 1.0 / th) - 1.0;
+    sw.decomposition = decompose(sol.V, cw.mass_old, sw.V_new, sw.mass_new);
+  }
+  cw.seconds = timer.seconds();
+  return cw;
+}
+
+}  // namespace hat::analysis

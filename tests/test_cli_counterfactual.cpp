@@ -1,0 +1,171 @@
+// End-to-end tests of `hat counterfactual`: the JSON contract, outputs, experiments from the
+// command line, shock files and the [counterfactual] table, and one-line input errors.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "hat/io/csv.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using hat::test::hat_binary;
+using hat::test::run;
+
+namespace {
+std::string tmp_path(const std::string& name) {
+  return (fs::temp_directory_path() / ("hat_cf_" + std::to_string(::getpid()) + "_" + name))
+      .string();
+}
+std::string write_tmp(const std::string& name, const std::string& text) {
+  std::string p = tmp_path(name);
+  std::ofstream(p) << text;
+  return p;
+}
+const char* kWorld = R"(
+[model]
+gamma = 1.5
+beta = 0.92
+sigma_eps = 0.25
+[grid]
+assets = 40
+[countries]
+names = ["AAA", "BBB"]
+labor = [1.0, 1.0]
+tfp = [1.0, 1.0]
+[trade_costs]
+matrix = [[1.0, 1.745], [1.745, 1.0]]
+[equilibrium]
+R = 1.01
+wages = [1.0, 1.0]
+)";
+}  // namespace
+
+// The JSON contract of the issue: R_new, wages_new by country, welfare.{pe,ge}.{mean_ev,
+// mean_ce, acr, ev_by_expenditure_quintile[5]}; the same numbers in welfare_summary.csv; the
+// symmetric world stays symmetric in GE (equal wages: the numeraire is the mean wage).
+TEST(CliCounterfactual, JsonContractAndOutputs) {
+  const std::string cfg = write_tmp("w.toml", kWorld);
+  const std::string out = tmp_path("out");
+  fs::remove_all(out);
+  std::string text;
+  ASSERT_EQ(run(hat_binary() + " counterfactual " + cfg +
+                    " --shock importer=AAA,exporter=BBB,factor=0.9 --json --quiet --out " + out,
+                &text),
+            0)
+      << hat::test::last_stderr();
+  auto j = nlohmann::json::parse(text);
+  ASSERT_TRUE(j.contains("R_new"));
+  ASSERT_TRUE(j["wages_new"].contains("AAA") && j["wages_new"].contains("BBB"));
+  EXPECT_EQ(j["country"], "AAA");  // the importer of the shock
+  for (const char* sc : {"pe", "ge"}) {
+    const auto& w = j["welfare"][sc];
+    for (const char* k : {"mean_ev", "mean_ce", "acr"}) EXPECT_TRUE(w[k].is_number()) << sc << k;
+    ASSERT_EQ(w["ev_by_expenditure_quintile"].size(), 5u);
+  }
+  const double wa = j["wages_new"]["AAA"], wb = j["wages_new"]["BBB"];
+  EXPECT_NEAR(0.5 * (wa + wb), 1.0, 1e-9);
+  for (const char* f : {"welfare_states.csv", "welfare_groups.csv", "welfare_summary.csv",
+                        "welfare_diagnostics.csv", "prices.csv", "trade_shares.csv", "shocks.csv",
+                        "manifest.json", "summary.json", "world_cli.toml",
+                        "welfare_cli_AAA_expenditure.svg", "welfare_experiments_AAA.svg"})
+    EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
+  hat::io::CsvTable t = hat::io::read_csv(out + "/welfare_summary.csv");
+  int found = 0;
+  for (size_t r = 0; r < t.rows.size(); ++r)
+    if (t.rows[r][3] == "mean_ev") {
+      const double v = t.number(r, 4);
+      EXPECT_EQ(v, j["welfare"][t.rows[r][1]]["mean_ev"].get<double>());
+      ++found;
+    }
+  EXPECT_EQ(found, 2);
+  hat::io::CsvTable g = hat::io::read_csv(out + "/welfare_groups.csv");
+  EXPECT_EQ(g.rows.size(), 2u * 3u * 5u * 2u);  // scenarios x groupings x quintiles x measures
+  fs::remove_all(out);
+}
+
+// Experiments from a [counterfactual] table, a shock file and the command line in one run.
+TEST(CliCounterfactual, ExperimentsFromConfigFileAndCommandLine) {
+  const std::string cfg = write_tmp("wc.toml", std::string(kWorld) + R"(
+[counterfactual]
+name = "from_config"
+country = "BBB"
+[[counterfactual.shock]]
+importer = "BBB"
+exporter = "AAA"
+factor = 0.95
+)");
+  const std::string shocks = write_tmp("s.toml", R"(
+name = "global"
+[[shock]]
+factor = 0.9
+)");
+  std::string text;
+  ASSERT_EQ(run(hat_binary() + " counterfactual " + cfg + " --shocks " + shocks +
+                    " --shock kind=tariff,importer=AAA,tariff=0.05 --name tariff --json --quiet",
+                &text),
+            0)
+      << hat::test::last_stderr();
+  auto j = nlohmann::json::parse(text);
+  ASSERT_EQ(j["experiments"].size(), 3u);
+  EXPECT_EQ(j["experiments"][0]["name"], "from_config");
+  EXPECT_EQ(j["experiments"][1]["name"], "global");
+  EXPECT_EQ(j["experiments"][2]["name"], "tariff");
+  EXPECT_EQ(j["country"], "BBB");
+  EXPECT_FALSE(j.contains("welfare"));  // several experiments: only under "experiments"
+  // The same config still works for `hat solve` (the table belongs to hat counterfactual).
+  EXPECT_EQ(run(hat_binary() + " solve " + cfg + " --quiet"), 0) << hat::test::last_stderr();
+  // A global 10% cut in a symmetric world: both scenarios give gains to BBB.
+  EXPECT_GT(j["experiments"][1]["welfare"]["ge"]["mean_ev"].get<double>(), 0);
+}
+
+// Bad input: exit status 2, one line naming the field, no output directory.
+TEST(CliCounterfactual, InputErrors) {
+  const std::string cfg = write_tmp("we.toml", kWorld);
+  const std::string out = tmp_path("err_out");
+  fs::remove_all(out);
+  auto expect_error = [&](const std::string& args, const std::string& needle) {
+    EXPECT_EQ(run(hat_binary() + " counterfactual " + cfg + " " + args + " --quiet --out " + out),
+              2)
+        << args;
+    const std::string err = hat::test::last_stderr();
+    EXPECT_NE(err.find("hat: error: "), std::string::npos) << err;
+    EXPECT_NE(err.find(needle), std::string::npos) << err;
+    EXPECT_FALSE(fs::exists(out)) << args;
+  };
+  expect_error("--shock importer=AAA,exporter=BBB",
+               "--shock 'importer=AAA,exporter=BBB': factor: missing");
+  expect_error("--shock importer=USA,factor=0.9", "importer 'USA' is not a country of this world");
+  expect_error("--shock importer=AAA,factor=0.9 --country XYZ",
+               "--country: 'XYZ' is not a country");
+  expect_error("", "no shocks");
+  const std::string bad = write_tmp("bad.toml", "[[shock]]\nimporter = \"AAA\"\nfactr = 0.9\n");
+  expect_error("--shocks " + bad, "factr");
+  const std::string empty = write_tmp("empty.toml", "name = \"x\"\n");
+  expect_error("--shocks " + empty, "no shocks");
+}
+
+// --no-solve on a solved world (world_solved.toml of `hat solve`) is the same baseline as
+// solving: the welfare numbers agree to the solver tolerances.
+TEST(CliCounterfactual, NoSolveOnSolvedWorldMatches) {
+  const std::string cfg = write_tmp("wn.toml", kWorld);
+  const std::string sol = tmp_path("solved");
+  fs::remove_all(sol);
+  ASSERT_EQ(run(hat_binary() + " solve " + cfg + " --quiet --no-policies --out " + sol), 0)
+      << hat::test::last_stderr();
+  std::string a, b;
+  const std::string shock = " --shock importer=AAA,factor=0.9 --json --quiet";
+  ASSERT_EQ(run(hat_binary() + " counterfactual " + cfg + shock, &a), 0)
+      << hat::test::last_stderr();
+  ASSERT_EQ(
+      run(hat_binary() + " counterfactual " + sol + "/world_solved.toml --no-solve" + shock, &b), 0)
+      << hat::test::last_stderr();
+  auto ja = nlohmann::json::parse(a), jb = nlohmann::json::parse(b);
+  EXPECT_NEAR(ja["R_new"].get<double>(), jb["R_new"].get<double>(), 1e-9);
+  for (const char* sc : {"pe", "ge"})
+    for (const char* m : {"mean_ev", "mean_ce", "acr"})
+      EXPECT_NEAR(ja["welfare"][sc][m].get<double>(), jb["welfare"][sc][m].get<double>(), 1e-7)
+          << sc << m;
+  fs::remove_all(sol);
+}
