@@ -90,6 +90,8 @@ void run_counterfactual(const CfArgs& args) {
     country = it != w.names.end() ? static_cast<int>(it - w.names.begin()) : 0;
   }
   analysis::CounterfactualOptions co;
+  Eigen::MatrixXd shared_jacobian;  // the first GE solve's Jacobian starts the later ones
+  co.jacobian_cache = &shared_jacobian;
   co.theta = args.theta;
   co.welfare.node_spacing = args.ev_step;
   if (!(args.ev_step > 0 && args.ev_step <= 0.1)) throw InputError("--ev-step must be in (0, 0.1]");

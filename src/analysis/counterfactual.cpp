@@ -87,8 +87,12 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
   } else {
     if (o.progress) o.progress(fmt::format("{}: solving the new equilibrium", e.name));
     world::Prices start = baseline.prices;
+    const Eigen::MatrixXd* jac =
+        (o.jacobian_cache && o.jacobian_cache->size()) ? o.jacobian_cache : nullptr;
     r.ge = world::solve_equilibrium(r.shocked.world, start, counterfactual_equilibrium_options(opt),
-                                    &baseline);
+                                    &baseline, jac);
+    if (o.jacobian_cache && r.ge.report.converged() && r.ge.jacobian.size())
+      *o.jacobian_cache = r.ge.jacobian;
   }
   r.seconds_ge = timer.seconds();
   worse(r.status, r.ge.report);

@@ -22,6 +22,10 @@ struct CounterfactualOptions {
   double theta = 0;  // ACR trade elasticity; 0: -1/sigma_i of each country
   // Called with a progress message (stderr in the CLI).
   std::function<void(const std::string&)> progress;
+  // Shared across the experiments of a run: the first GE solve stores its Jacobian here and
+  // later ones start from it instead of computing a fresh finite-difference Jacobian (the
+  // solver still recomputes one if progress stalls). Null: every solve computes its own.
+  Eigen::MatrixXd* jacobian_cache = nullptr;
 };
 
 // The equilibrium options of a counterfactual: the discount factor is a preference parameter,
