@@ -59,6 +59,14 @@ void BM_HouseholdWarm(benchmark::State& st) {
 }
 }  // namespace
 
-BENCHMARK(BM_HouseholdCold)->Args({100, 2})->Args({100, 19})->Args({500, 19})->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_HouseholdWarm)->Args({100, 2})->Args({100, 19})->Args({500, 19})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HouseholdCold)
+    ->Args({100, 2})
+    ->Args({100, 19})
+    ->Args({500, 19})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HouseholdWarm)
+    ->Args({100, 2})
+    ->Args({100, 19})
+    ->Args({500, 19})
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

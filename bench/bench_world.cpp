@@ -2,9 +2,10 @@
 // Nz = 10): the solve from a cold guess (all wages 1), and the re-solve after a 10% cut in one
 // country's import costs, warm-started from the baseline. Threads: OMP_NUM_THREADS (default 2).
 // Run: build/bench_world [path/to/ek19_gravity.toml]
+#include <omp.h>
+
 #include <cstdio>
 #include <cstdlib>
-#include <omp.h>
 
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
@@ -14,12 +15,14 @@
 using namespace hat;
 
 int main(int argc, char** argv) {
-  const std::string cfg = argc > 1 ? argv[1] : std::string(HAT_SOURCE_DIR) + "/examples/ek19_gravity.toml";
+  const std::string cfg =
+      argc > 1 ? argv[1] : std::string(HAT_SOURCE_DIR) + "/examples/ek19_gravity.toml";
   if (!std::getenv("OMP_NUM_THREADS")) omp_set_num_threads(2);
   try {
     io::ConfigFile f = io::ConfigFile::load(cfg);
     world::WorldConfig wc = world::read_world_config(f);
-    std::printf("19-country world, Na = %d, threads = %d\n", wc.world.assets, omp_get_max_threads());
+    std::printf("19-country world, Na = %d, threads = %d\n", wc.world.assets,
+                omp_get_max_threads());
     Timer t;
     world::Equilibrium base = world::solve_equilibrium(wc.world, wc.start, wc.options);
     const double cold = t.seconds();
@@ -34,9 +37,10 @@ int main(int argc, char** argv) {
     world::Equilibrium cf =
         world::solve_equilibrium(w2, base.state.prices, wc.options, &base.state, &base.jacobian);
     const double warm = t.seconds();
-    std::printf("re-solve after a 10%% cut in %s's import costs: %7.2f s  status %s  evaluations %d  jacobians %d\n",
-                wc.world.names[i].c_str(), warm, to_string(cf.report.status), cf.evaluations,
-                cf.jacobians);
+    std::printf(
+        "re-solve after a 10%% cut in %s's import costs: %7.2f s  status %s  evaluations %d  "
+        "jacobians %d\n",
+        wc.world.names[i].c_str(), warm, to_string(cf.report.status), cf.evaluations, cf.jacobians);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_world: %s\n", e.what());
     return 1;

@@ -5,13 +5,13 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "hat/calibration/calibrate.hpp"
 #include "hat/calibration/trade_costs.hpp"
 #include "hat/data/ek_data.hpp"
 #include "hat/numerics/markov.hpp"
 #include "hat/world/config.hpp"
-#include <sstream>
 #include "test_support.hpp"
 
 using namespace hat;
@@ -62,8 +62,8 @@ TEST(Calibration, LogUtilityRecoversGravityCoefficients) {
   const auto& W = r.state.prices.W;
   for (int i = 0; i < 19; ++i) {
     EXPECT_NEAR(c.m(i), g.m(i), 1e-6) << s.data.countries[i];
-    const double lhs = (r.parameters.log_tfp(i) - std::log(W(i))) -
-                       (r.parameters.log_tfp(us) - std::log(W(us)));
+    const double lhs =
+        (r.parameters.log_tfp(i) - std::log(W(i))) - (r.parameters.log_tfp(us) - std::log(W(us)));
     EXPECT_NEAR(lhs, (g.S(i) - g.S(us)) / 4.0, 1e-6) << s.data.countries[i];
   }
   // The calibrated economy clears markets.
@@ -91,27 +91,39 @@ TEST(Calibration, TradeCostFunctionInvertsGravityBarrier) {
 // Resume after an interrupted run reaches the same answer as an uninterrupted one.
 TEST(Calibration, ResumeReachesSameAnswer) {
   HAT_REQUIRE_DATA(dir);
-  const std::string cfg = (fs::temp_directory_path() / ("hat_cal_" + std::to_string(::getpid()) + ".toml")).string();
-  std::ofstream(cfg) << "[data]\ndir = \"" << dir << "\"\n[model]\ngamma = 1.0\nsigma_eps = 0.25\n"
-                     << "beta = 0.93\n[grid]\nassets = 20\n[equilibrium]\nunknown = \"beta\"\nR = 1.01\n";
+  const std::string cfg =
+      (fs::temp_directory_path() / ("hat_cal_" + std::to_string(::getpid()) + ".toml")).string();
+  std::ofstream(cfg)
+      << "[data]\ndir = \"" << dir << "\"\n[model]\ngamma = 1.0\nsigma_eps = 0.25\n"
+      << "beta = 0.93\n[grid]\nassets = 20\n[equilibrium]\nunknown = \"beta\"\nR = 1.01\n";
   const std::string a = cfg + ".full", b = cfg + ".resumed";
   fs::remove_all(a);
   fs::remove_all(b);
   std::string full, resumed;
-  ASSERT_EQ(hat::test::run(hat::test::hat_binary() + " calibrate " + cfg + " --quiet --no-policies --json --out " + a, &full), 0)
+  ASSERT_EQ(hat::test::run(hat::test::hat_binary() + " calibrate " + cfg +
+                               " --quiet --no-policies --json --out " + a,
+                           &full),
+            0)
       << hat::test::last_stderr();
   // Interrupted: stop after a few evaluations (exit 3: not converged), checkpoint kept.
-  EXPECT_EQ(hat::test::run(hat::test::hat_binary() + " calibrate " + cfg + " --quiet --no-policies --max-evaluations 12 --out " + b), 3);
+  EXPECT_EQ(hat::test::run(hat::test::hat_binary() + " calibrate " + cfg +
+                           " --quiet --no-policies --max-evaluations 12 --out " + b),
+            3);
   ASSERT_TRUE(fs::exists(b + "/checkpoint.json"));
-  ASSERT_EQ(hat::test::run(hat::test::hat_binary() + " calibrate " + cfg + " --quiet --no-policies --json --resume --out " + b, &resumed), 0)
+  ASSERT_EQ(hat::test::run(hat::test::hat_binary() + " calibrate " + cfg +
+                               " --quiet --no-policies --json --resume --out " + b,
+                           &resumed),
+            0)
       << hat::test::last_stderr();
   auto jf = nlohmann::json::parse(full), jr = nlohmann::json::parse(resumed);
   EXPECT_EQ(jf["status"], "converged");
   EXPECT_EQ(jr["status"], "converged");
   for (int k = 0; k < 6; ++k)
-    EXPECT_NEAR(jf["parameters"]["bins"][k].get<double>(), jr["parameters"]["bins"][k].get<double>(), 1e-6);
+    EXPECT_NEAR(jf["parameters"]["bins"][k].get<double>(),
+                jr["parameters"]["bins"][k].get<double>(), 1e-6);
   for (auto& [country, v] : jf["parameters"]["log_tfp"].items())
-    EXPECT_NEAR(v.get<double>(), jr["parameters"]["log_tfp"][country].get<double>(), 1e-6) << country;
+    EXPECT_NEAR(v.get<double>(), jr["parameters"]["log_tfp"][country].get<double>(), 1e-6)
+        << country;
   for (const char* f : {"parameters.csv", "fit.csv", "table1.md", "calibrated_world.toml",
                         "trade_shares_model_vs_data.svg", "manifest.json", "prices.csv"})
     EXPECT_TRUE(fs::exists(fs::path(a) / f)) << f;
@@ -142,7 +154,8 @@ TEST(Calibration, TidyPairsFormatMatchesEkFiles) {
   std::ofstream(tmp / "pairs.toml") << "[data]\nset = \"pairs\"\npairs = \"pairs.csv\"\n"
                                     << "[countries]\nlabor = [" << labor.str() << "]\n";
   std::ofstream(tmp / "ek.toml") << "[data]\ndir = \"" << dir << "\"\n";
-  world::WorldConfig a = world::read_world_config(io::ConfigFile::load((tmp / "pairs.toml").string()));
+  world::WorldConfig a =
+      world::read_world_config(io::ConfigFile::load((tmp / "pairs.toml").string()));
   world::WorldConfig b = world::read_world_config(io::ConfigFile::load((tmp / "ek.toml").string()));
   EXPECT_EQ(a.world.names, b.world.names);
   EXPECT_LT((a.world.d - b.world.d).cwiseAbs().maxCoeff(), 1e-12);

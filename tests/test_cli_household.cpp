@@ -37,12 +37,13 @@ TEST(CliHousehold, JsonSummaryAndOutputs) {
   fs::path out = fs::temp_directory_path() / ("hat_hh_out_" + std::to_string(::getpid()));
   fs::remove_all(out);
   std::string stdout_text;
-  ASSERT_EQ(run(hat_binary() + " household " + cfg + " --json --out " + out.string(), &stdout_text), 0)
+  ASSERT_EQ(run(hat_binary() + " household " + cfg + " --json --out " + out.string(), &stdout_text),
+            0)
       << hat::test::last_stderr();
   auto j = nlohmann::json::parse(stdout_text);
-  for (const char* key : {"status", "iterations", "seconds", "aggregate_assets",
-                          "choice_probabilities", "expenditure_shares", "euler_error_log10_mean",
-                          "euler_error_log10_max", "mass_at_amax"})
+  for (const char* key :
+       {"status", "iterations", "seconds", "aggregate_assets", "choice_probabilities",
+        "expenditure_shares", "euler_error_log10_mean", "euler_error_log10_max", "mass_at_amax"})
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["status"], "converged");
   EXPECT_EQ(j["choice_probabilities"].size(), 19u);
@@ -70,7 +71,8 @@ TEST(CliHousehold, BadConfigsFailWithOneLineNamingTheKey) {
       {"prices = [1.0, 1.3]", "prices = [1.0, -1.3]", "prices"},
       {"asset_max = 8.0", "asset_max = -1.0", "asset_max"},
       {"R = 1.01", "R = 1.01\nbogus_key = 3", "bogus_key"},
-      {"assets = 60", "assets = 60\n[income]\nz = [0.5, 1.5]\ntransition = [[0.9, 0.2], [0.1, 0.9]]",
+      {"assets = 60",
+       "assets = 60\n[income]\nz = [0.5, 1.5]\ntransition = [[0.9, 0.2], [0.1, 0.9]]",
        "transition"},
       {"gamma = 1.45", "gamma = \"high\"", "gamma"},
       {"gamma = 1.45", "gamma = 1.45 +", "parse error"},

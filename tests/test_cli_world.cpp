@@ -14,7 +14,8 @@ using hat::test::run;
 
 namespace {
 std::string tmp_path(const std::string& name) {
-  return (fs::temp_directory_path() / ("hat_w_" + std::to_string(::getpid()) + "_" + name)).string();
+  return (fs::temp_directory_path() / ("hat_w_" + std::to_string(::getpid()) + "_" + name))
+      .string();
 }
 std::string write_tmp(const std::string& name, const std::string& text) {
   std::string p = tmp_path(name);
@@ -54,9 +55,9 @@ TEST(CliWorld, SolveJsonAndOutputs) {
   EXPECT_EQ(j["status"], "converged");
   EXPECT_NEAR(j["R"].get<double>(), 1.0141938128, 1e-7);  // published (two-country world)
   EXPECT_NEAR(j["trade_shares"]["HOME"]["FOREIGN"].get<double>(), 0.0995163, 1e-6);
-  for (const char* f : {"prices.csv", "trade_flows.csv", "trade_shares.csv", "countries.csv",
-                        "distributions.csv", "policies.csv", "manifest.json", "home_shares.svg",
-                        "world_solved.toml"})
+  for (const char* f :
+       {"prices.csv", "trade_flows.csv", "trade_shares.csv", "countries.csv", "distributions.csv",
+        "policies.csv", "manifest.json", "home_shares.svg", "world_solved.toml"})
     EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
   auto man = nlohmann::json::parse(std::ifstream(fs::path(out) / "manifest.json"));
   EXPECT_EQ(man["status"], "converged");

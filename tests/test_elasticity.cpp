@@ -2,14 +2,13 @@
 // Proposition 1 of hat-paper-draft-a.md, Corollaries 1-2; published number from the model's
 // author as quoted in the trade-elasticity issue).
 #include <gtest/gtest.h>
-
-#include "world_fixtures.hpp"
 #include <omp.h>
 
 #include <cmath>
 
 #include "hat/analysis/elasticity.hpp"
 #include "hat/world/world.hpp"
+#include "world_fixtures.hpp"
 
 using namespace hat;
 using namespace hat::world;

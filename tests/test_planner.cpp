@@ -2,19 +2,20 @@
 // of hat-slides-2023.md; hat-paper-draft-a.md Appendix D eqs. 105, 114, 116).
 #include <gtest/gtest.h>
 
-#include "world_fixtures.hpp"
-
 #include <cmath>
 
 #include "hat/analysis/planner.hpp"
 #include "hat/core/error.hpp"
+#include "world_fixtures.hpp"
 
 using namespace hat;
 using namespace hat::world;
 using namespace hat::analysis;
 
 namespace {
-World five_country(double gamma) { return hat::test::five_country(gamma, 20); }
+World five_country(double gamma) {
+  return hat::test::five_country(gamma, 20);
+}
 }  // namespace
 
 // Proposition 4 first-order conditions, re-derived here from the returned allocation:

@@ -25,8 +25,8 @@ inline bool in_ci() {
 
 // Runs a shell command, returns its exit status; stdout goes to `out` if given.
 inline int run(const std::string& cmd, std::string* out = nullptr) {
-  std::string full = cmd + (out ? "" : " >/dev/null") + " 2>/tmp/hat_test_stderr_" +
-                     std::to_string(::getpid());
+  std::string full =
+      cmd + (out ? "" : " >/dev/null") + " 2>/tmp/hat_test_stderr_" + std::to_string(::getpid());
   FILE* p = popen(full.c_str(), "r");
   if (!p) return -1;
   char buf[4096];
@@ -49,15 +49,20 @@ inline std::string last_stderr() {
   return s;
 }
 
-inline std::string hat_binary() { return HAT_BINARY; }
-inline std::string source_dir() { return HAT_SOURCE_DIR; }
+inline std::string hat_binary() {
+  return HAT_BINARY;
+}
+inline std::string source_dir() {
+  return HAT_SOURCE_DIR;
+}
 
 }  // namespace hat::test
 
 // Skips (outside CI) or fails (in CI) when the EK data directory is missing.
-#define HAT_REQUIRE_DATA(var)                                                              \
-  const std::string var = ::hat::test::data_dir();                                        \
-  if (var.empty()) {                                                                       \
-    if (::hat::test::in_ci()) FAIL() << "EK data not found: set HAT_DATA_DIR or provide ../shared/data"; \
-    GTEST_SKIP() << "EK data not found (../shared/data or $HAT_DATA_DIR); skipping";       \
+#define HAT_REQUIRE_DATA(var)                                                        \
+  const std::string var = ::hat::test::data_dir();                                   \
+  if (var.empty()) {                                                                 \
+    if (::hat::test::in_ci())                                                        \
+      FAIL() << "EK data not found: set HAT_DATA_DIR or provide ../shared/data";     \
+    GTEST_SKIP() << "EK data not found (../shared/data or $HAT_DATA_DIR); skipping"; \
   }

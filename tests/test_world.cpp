@@ -1,9 +1,9 @@
 // Tests of the world general equilibrium (MODEL.md §1; published numbers from the model's
 // author as quoted in the world-equilibrium issue).
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
-#include <omp.h>
 
 #include "hat/core/error.hpp"
 #include "hat/models/eaton_kortum.hpp"
@@ -16,9 +16,10 @@ using hat::test::five_country;
 using hat::test::symmetric_two;
 
 namespace {
-Prices start(int M, double R, double beta = 0.92) { return hat::test::start_prices(M, R, beta); }
+Prices start(int M, double R, double beta = 0.92) {
+  return hat::test::start_prices(M, R, beta);
+}
 }  // namespace
-
 
 // Symmetric two-country world (gamma 1.5, sigma 0.25, beta 0.92, phi 0.5, amax 8, Na 100,
 // d = 1.745, reference income chain, financial globalisation): published R = 1.0141938128
@@ -44,7 +45,6 @@ TEST(World, LogUtilityTwoCountryPublished) {
   EXPECT_NEAR(eq.state.prices.R(0), 1.0413095553, 1e-7);
   EXPECT_NEAR(eq.state.countries[0].aggregates.expenditure_share(0), 0.946412, 1e-6);
 }
-
 
 // Log utility: the HAT model aggregates to Armington/EK gravity with theta = 1/sigma (paper,
 // Corollary 2), so aggregate trade shares equal p_ij^(-1/sigma) / sum_k p_ik^(-1/sigma) at the

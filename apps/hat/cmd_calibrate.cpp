@@ -1,11 +1,12 @@
 // `hat calibrate CONFIG.toml [--data DIR] --out DIR [--resume] [--init FILE] [--json]`:
 // gravity as a guide on the EK data, with checkpoints after every evaluation.
+#include <fmt/format.h>
+
 #include <atomic>
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 
 #include "commands.hpp"
@@ -25,7 +26,9 @@ namespace hat::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_sigint(int) { g_interrupted.store(true); }
+extern "C" void on_sigint(int) {
+  g_interrupted.store(true);
+}
 
 struct CalibrateArgs {
   std::string config, data, out, init;
@@ -50,8 +53,8 @@ Eigen::VectorXd read_x(const std::string& path, long expected) {
     v.push_back(e.get<double>());
   }
   if (static_cast<long>(v.size()) != expected)
-    throw InputError(path + ": \"x\" has " + std::to_string(v.size()) + " entries, this config needs " +
-                     std::to_string(expected));
+    throw InputError(path + ": \"x\" has " + std::to_string(v.size()) +
+                     " entries, this config needs " + std::to_string(expected));
   return Eigen::Map<Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
 }
 
@@ -96,8 +99,7 @@ void run_calibrate(const CalibrateArgs& args) {
   const long n_unknowns = reg.n_moments() + world::n_unknowns(setup.world, setup.equilibrium);
   Eigen::VectorXd x0;
   if (args.resume) {
-    if (!std::filesystem::exists(ckpt))
-      throw InputError(ckpt + ": no checkpoint to resume from");
+    if (!std::filesystem::exists(ckpt)) throw InputError(ckpt + ": no checkpoint to resume from");
     x0 = read_x(ckpt, n_unknowns);
     progress("resuming from {}", ckpt);
   } else if (!args.init.empty()) {
@@ -127,9 +129,10 @@ void run_calibrate(const CalibrateArgs& args) {
         eta = fmt::format("{:.0f}s", remaining * sec / it);
     }
     if (!quiet)
-      progress("evaluation {:4d}  max moment error {:.3e}  equilibrium residual {:.3e}  elapsed "
-               "{:.1f}s  ETA {}",
-               it, mom, eq, sec, eta);
+      progress(
+          "evaluation {:4d}  max moment error {:.3e}  equilibrium residual {:.3e}  elapsed "
+          "{:.1f}s  ETA {}",
+          it, mom, eq, sec, eta);
   };
   std::signal(SIGINT, on_sigint);
   calibration::CalibrationResult res = calibration::calibrate(setup, x0);
@@ -141,10 +144,11 @@ void run_calibrate(const CalibrateArgs& args) {
     return;
   }
   if (!res.report.converged()) exit_status() = 3;
-  progress("{} ({} evaluations, {} Jacobians, max moment error {:.2e}, equilibrium residual "
-           "{:.2e}, {:.1f}s)",
-           res.report.message, res.evaluations, res.jacobians, res.max_moment_error,
-           res.equilibrium_residual, seconds);
+  progress(
+      "{} ({} evaluations, {} Jacobians, max moment error {:.2e}, equilibrium residual "
+      "{:.2e}, {:.1f}s)",
+      res.report.message, res.evaluations, res.jacobians, res.max_moment_error,
+      res.equilibrium_residual, seconds);
   if (res.x.size() == 0) throw NumericalError(res.report.message);
 
   const auto& cp = res.parameters;
@@ -178,17 +182,23 @@ void run_calibrate(const CalibrateArgs& args) {
   const Eigen::VectorXd xp = calibration::pack_parameters(cp);
   for (int k = 0; k < xp.size(); ++k) {
     const bool tfp = k < N - 1;
-    pc.cell(names[k]).cell(tfp ? "log_tfp" : "trade_cost").cell(xp(k))
+    pc.cell(names[k])
+        .cell(tfp ? "log_tfp" : "trade_cost")
+        .cell(xp(k))
         .cell(tfp ? NAN : std::exp(-xp(k) / setup.theta));
     pc.end_row();
   }
-  pc.cell("importer_effect_" + setup.world.names[N - 1]).cell("trade_cost").cell(cp.costs.m(N - 1))
+  pc.cell("importer_effect_" + setup.world.names[N - 1])
+      .cell("trade_cost")
+      .cell(cp.costs.m(N - 1))
       .cell(std::exp(-cp.costs.m(N - 1) / setup.theta));
   pc.end_row();
   out.add("parameters.csv", pc.str());
   io::CsvWriter fit({"moment", "data", "model", "difference"});
   for (int k = 0; k < res.data_moments.size(); ++k) {
-    fit.cell(res.moment_names[k]).cell(res.data_moments(k)).cell(res.model_moments(k))
+    fit.cell(res.moment_names[k])
+        .cell(res.data_moments(k))
+        .cell(res.model_moments(k))
         .cell(res.model_moments(k) - res.data_moments(k));
     fit.end_row();
   }
@@ -196,22 +206,22 @@ void run_calibrate(const CalibrateArgs& args) {
   // A table in the style of the paper's Table 1.
   std::string md = "| barrier | data moment | model fit | parameter | cost factor exp(-x/" +
                    fmt::format("{}", setup.theta) + ") |\n|---|---:|---:|---:|---:|\n";
-  const char* bins[] = {"[0, 375) miles", "[375, 750)", "[750, 1500)", "[1500, 3000)",
-                        "[3000, 6000)", "[6000, max]"};
+  const char* bins[] = {"[0, 375) miles", "[375, 750)",   "[750, 1500)",
+                        "[1500, 3000)",   "[3000, 6000)", "[6000, max]"};
   const int b0 = 2 * (N - 1);
   for (int k = 0; k < 10; ++k) {
     const std::string label = k < 6 ? std::string("distance ") + bins[k]
                                     : std::vector<std::string>{"shared border", "shared language",
-                                                               "European Community",
-                                                               "EFTA"}[k - 6];
-    md += fmt::format("| {} | {:.4f} | {:.4f} | {:.4f} | {:.4f} |\n", label,
-                      res.data_moments(b0 + k), res.model_moments(b0 + k), xp(b0 + k),
-                      std::exp(-xp(b0 + k) / setup.theta));
+                                                               "European Community", "EFTA"}[k - 6];
+    md +=
+        fmt::format("| {} | {:.4f} | {:.4f} | {:.4f} | {:.4f} |\n", label, res.data_moments(b0 + k),
+                    res.model_moments(b0 + k), xp(b0 + k), std::exp(-xp(b0 + k) / setup.theta));
   }
-  md += "\n| country | S_i data | S_i model | log A_i | m_n data | m_n model | importer effect |\n"
-        "|---|---:|---:|---:|---:|---:|---:|\n";
+  md +=
+      "\n| country | S_i data | S_i model | log A_i | m_n data | m_n model | importer effect |\n"
+      "|---|---:|---:|---:|---:|---:|---:|\n";
   calibration::GravityEstimates de = reg.estimates(res.data_moments),
-                                    me = reg.estimates(res.model_moments);
+                                me = reg.estimates(res.model_moments);
   for (int i = 0; i < N; ++i)
     md += fmt::format("| {} | {:.4f} | {:.4f} | {:.4f} | {:.4f} | {:.4f} | {:.4f} |\n",
                       setup.world.names[i], de.S(i), me.S(i), cp.log_tfp(i), de.m(i), me.m(i),
@@ -219,8 +229,8 @@ void run_calibrate(const CalibrateArgs& args) {
   out.add("table1.md", md);
   // Model vs data normalised trade shares.
   io::Plot fig;
-  fig.title = "Normalised trade shares: model vs data (" + std::to_string(setup.data.n_pairs()) +
-              " pairs)";
+  fig.title =
+      "Normalised trade shares: model vs data (" + std::to_string(setup.data.n_pairs()) + " pairs)";
   fig.xlabel = "data  log(X_ni / X_nn)";
   fig.ylabel = "model  log(M_ni / M_nn)";
   fig.diagonal = true;
@@ -237,17 +247,20 @@ void run_calibrate(const CalibrateArgs& args) {
   io::CsvWriter pairs({"importer", "exporter", "data_log_share", "model_log_share"});
   for (long q = 0; q < setup.data.n_pairs(); ++q) {
     pairs.cell(setup.data.countries[setup.data.importer[q]])
-        .cell(setup.data.countries[setup.data.exporter[q]]).cell(setup.data.y(q)).cell(ym(q));
+        .cell(setup.data.countries[setup.data.exporter[q]])
+        .cell(setup.data.y(q))
+        .cell(ym(q));
     pairs.end_row();
   }
   out.add("pair_fit.csv", pairs.str());
   world::add_world_outputs(out, res.world, res.state,
                            world::residual_names(res.world, setup.equilibrium), !args.no_policies);
-  out.add("calibrated_world.toml", world::world_to_toml(res.world, res.state.prices, setup.equilibrium));
-  out.add_json("result.json", checkpoint_json(args.config, names, res.x, res.evaluations,
-                                              std::max(res.max_moment_error / setup.moment_tolerance,
-                                                       res.equilibrium_residual /
-                                                           setup.equilibrium.tolerance)));
+  out.add("calibrated_world.toml",
+          world::world_to_toml(res.world, res.state.prices, setup.equilibrium));
+  out.add_json("result.json",
+               checkpoint_json(args.config, names, res.x, res.evaluations,
+                               std::max(res.max_moment_error / setup.moment_tolerance,
+                                        res.equilibrium_residual / setup.equilibrium.tolerance)));
   nlohmann::json man = io::manifest("calibrate");
   io::manifest_add_input(man, file.path(), file.text());
   for (const auto& f : setup.data.files) man["inputs"].push_back({{"path", f}});
@@ -263,10 +276,11 @@ void run_calibrate(const CalibrateArgs& args) {
   if (args.json) {
     print_json(summary);
   } else {
-    fmt::print("calibration: {} — max moment error {:.2e}, equilibrium residual {:.2e}, {} "
-               "evaluations, {:.1f}s\n  beta = {:.8f} at R = {:.4f}\n",
-               to_string(res.report.status), res.max_moment_error, res.equilibrium_residual,
-               res.evaluations, seconds, res.state.prices.beta, res.state.prices.R(0));
+    fmt::print(
+        "calibration: {} — max moment error {:.2e}, equilibrium residual {:.2e}, {} "
+        "evaluations, {:.1f}s\n  beta = {:.8f} at R = {:.4f}\n",
+        to_string(res.report.status), res.max_moment_error, res.equilibrium_residual,
+        res.evaluations, seconds, res.state.prices.beta, res.state.prices.R(0));
     fmt::print("{}\n  outputs written to {}/\n", md, args.out);
   }
 }
@@ -280,7 +294,8 @@ void register_calibrate(CLI::App& app) {
   sub->add_option("config", a->config, "TOML (see examples/ek19_baseline.toml)")
       ->required()
       ->check(CLI::ExistingFile);
-  sub->add_option("--data", a->data, "data directory holding ek2002/ (default: $HAT_DATA_DIR or [data] dir)");
+  sub->add_option("--data", a->data,
+                  "data directory holding ek2002/ (default: $HAT_DATA_DIR or [data] dir)");
   sub->add_option("--out", a->out, "output directory (also holds checkpoint.json)")->required();
   sub->add_flag("--resume", a->resume, "continue from OUT/checkpoint.json");
   sub->add_option("--init", a->init, "start from a previous result.json or checkpoint.json");
@@ -288,7 +303,8 @@ void register_calibrate(CLI::App& app) {
   sub->add_flag("--quiet", a->quiet, "no progress lines on stderr");
   sub->add_flag("--no-policies", a->no_policies, "do not write the (large) policies.csv");
   sub->add_option("--threads", a->threads, "OpenMP threads");
-  sub->add_option("--max-evaluations", a->max_evaluations, "stop after this many evaluations (checkpoint kept)");
+  sub->add_option("--max-evaluations", a->max_evaluations,
+                  "stop after this many evaluations (checkpoint kept)");
   sub->callback([a]() { run_calibrate(*a); });
 }
 

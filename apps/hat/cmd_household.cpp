@@ -1,6 +1,7 @@
 // `hat household CONFIG.toml [--out DIR] [--json]`: one household block at given prices.
-#include <cmath>
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -23,7 +24,9 @@ struct HouseholdArgs {
   int threads = 0;
 };
 
-std::vector<double> to_vec(const Eigen::VectorXd& v) { return {v.data(), v.data() + v.size()}; }
+std::vector<double> to_vec(const Eigen::VectorXd& v) {
+  return {v.data(), v.data() + v.size()};
+}
 
 void run_household(const HouseholdArgs& args) {
   set_threads(args.threads);
@@ -48,13 +51,14 @@ void run_household(const HouseholdArgs& args) {
   if (sol.report.status != SolverStatus::Failed && !dist.report.converged())
     warnings.push_back(dist.report.message);
   if (dist.mass_at_amax > 1e-3)
-    warnings.push_back(fmt::format("mass at a_max is {:.3g} (> 1e-3): raise asset_max", dist.mass_at_amax));
+    warnings.push_back(
+        fmt::format("mass at a_max is {:.3g} (> 1e-3): raise asset_max", dist.mass_at_amax));
   for (const auto& w : warnings) progress("warning: {}", w);
 
   const bool ok = sol.report.converged() && dist.report.converged();
   nlohmann::json summary = {
-      {"status", ok ? "converged" : to_string(sol.report.converged() ? dist.report.status
-                                                                      : sol.report.status)},
+      {"status", ok ? "converged"
+                    : to_string(sol.report.converged() ? dist.report.status : sol.report.status)},
       {"iterations", sol.report.iterations},
       {"seconds", seconds},
       {"household", io::to_json(sol.report)},
@@ -74,14 +78,21 @@ void run_household(const HouseholdArgs& args) {
 
   if (!args.out.empty()) {
     io::OutputDir out(args.out);
-    io::CsvWriter pol({"income_state", "z", "asset_index", "a", "variety", "price", "c",
-                       "a_next", "v", "pi"});
+    io::CsvWriter pol(
+        {"income_state", "z", "asset_index", "a", "variety", "price", "c", "a_next", "v", "pi"});
     for (int s = 0; s < Nz; ++s)
       for (int i = 0; i < Na; ++i)
         for (int j = 0; j < M; ++j) {
           const int k = s * Na + i;
-          pol.cell(s + 1).cell(hp.z(s)).cell(i + 1).cell(hp.grid(i)).cell(j + 1)
-              .cell(hp.prices(j)).cell(sol.c(k, j)).cell(sol.a_next(k, j)).cell(sol.v(k, j))
+          pol.cell(s + 1)
+              .cell(hp.z(s))
+              .cell(i + 1)
+              .cell(hp.grid(i))
+              .cell(j + 1)
+              .cell(hp.prices(j))
+              .cell(sol.c(k, j))
+              .cell(sol.a_next(k, j))
+              .cell(sol.v(k, j))
               .cell(sol.pi(k, j));
           pol.end_row();
         }
@@ -90,14 +101,22 @@ void run_household(const HouseholdArgs& args) {
     for (int s = 0; s < Nz; ++s)
       for (int i = 0; i < Na; ++i) {
         const int k = s * Na + i;
-        dcsv.cell(s + 1).cell(hp.z(s)).cell(i + 1).cell(hp.grid(i))
-            .cell(dist.mass.size() ? dist.mass(k) : NAN).cell(sol.V(k));
+        dcsv.cell(s + 1)
+            .cell(hp.z(s))
+            .cell(i + 1)
+            .cell(hp.grid(i))
+            .cell(dist.mass.size() ? dist.mass(k) : NAN)
+            .cell(sol.V(k));
         dcsv.end_row();
       }
     out.add("distribution.csv", dcsv.str());
-    io::CsvWriter acsv({"variety", "price", "choice_probability", "expenditure", "expenditure_share"});
+    io::CsvWriter acsv(
+        {"variety", "price", "choice_probability", "expenditure", "expenditure_share"});
     for (int j = 0; j < M; ++j) {
-      acsv.cell(j + 1).cell(hp.prices(j)).cell(ag.choice_probability(j)).cell(ag.expenditure(j))
+      acsv.cell(j + 1)
+          .cell(hp.prices(j))
+          .cell(ag.choice_probability(j))
+          .cell(ag.expenditure(j))
           .cell(ag.expenditure_share(j));
       acsv.end_row();
     }

@@ -48,13 +48,15 @@ void run_solve(const WorldArgs& args) {
   for (size_t i = 0; i < eq.state.countries.size(); ++i) {
     const double m = eq.state.countries[i].distribution.mass_at_amax;
     if (m > 1e-3)
-      warnings.push_back(fmt::format("{}: mass at a_max is {:.3g} (> 1e-3); raise asset_max or "
-                                     "use scaling = \"income\"",
-                                     wc.world.names[i], m));
+      warnings.push_back(
+          fmt::format("{}: mass at a_max is {:.3g} (> 1e-3); raise asset_max or "
+                      "use scaling = \"income\"",
+                      wc.world.names[i], m));
   }
   for (const auto& w : warnings) progress("warning: {}", w);
   nlohmann::json summary;
-  if (eq.state.residuals.size()) summary = world::world_summary(wc.world, eq.state, wc.options.financial);
+  if (eq.state.residuals.size())
+    summary = world::world_summary(wc.world, eq.state, wc.options.financial);
   summary["status"] = to_string(eq.report.status);
   summary["message"] = eq.report.message;
   summary["seconds"] = seconds;
@@ -141,7 +143,8 @@ void add_common(CLI::App* sub, WorldArgs& a) {
       ->check(CLI::ExistingFile);
   sub->add_option("--out", a.out, "write CSV tables, figures and manifest.json here");
   sub->add_flag("--json", a.json, "print a JSON summary on stdout");
-  sub->add_option("--threads", a.threads, "OpenMP threads (default: [solver] threads or OMP_NUM_THREADS)");
+  sub->add_option("--threads", a.threads,
+                  "OpenMP threads (default: [solver] threads or OMP_NUM_THREADS)");
   sub->add_flag("--no-policies", a.no_policies, "do not write the (large) policies.csv");
 }
 

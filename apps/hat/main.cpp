@@ -1,8 +1,9 @@
 // hat — the command-line tool. Each subcommand lives in its own file (cmd_*.cpp); errors in
 // user input end the run with a one-line message and a non-zero exit status.
+#include <omp.h>
+
 #include <cstdio>
 #include <iostream>
-#include <omp.h>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -15,7 +16,9 @@ void set_threads(int threads) {
   if (threads > 0) omp_set_num_threads(threads);
 }
 
-void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
+void print_json(const nlohmann::json& j) {
+  std::cout << j.dump(2) << std::endl;
+}
 
 int& exit_status() {
   static int status = 0;
@@ -26,8 +29,8 @@ int& exit_status() {
 
 int main(int argc, char** argv) {
   CLI::App app{"hat: heterogeneous-agent trade, Eaton-Kortum and dynamic gains-from-trade models"};
-  app.set_version_flag("--version", std::string("hat ") + hat::version() + " (" +
-                                        hat::git_commit() + ")");
+  app.set_version_flag("--version",
+                       std::string("hat ") + hat::version() + " (" + hat::git_commit() + ")");
   app.require_subcommand(1);
   hat::cli::register_household(app);
   hat::cli::register_world(app);

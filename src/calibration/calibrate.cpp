@@ -63,8 +63,8 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
   const world::World& w0 = setup.world;
   const int N = w0.size();
   if (N != setup.data.n_countries())
-    throw InputError("calibration: the world has " + std::to_string(N) +
-                     " countries, the data " + std::to_string(setup.data.n_countries()));
+    throw InputError("calibration: the world has " + std::to_string(N) + " countries, the data " +
+                     std::to_string(setup.data.n_countries()));
   for (int i = 0; i < N; ++i)
     if (w0.names[i] != setup.data.countries[i])
       throw InputError("calibration: country " + std::to_string(i + 1) + " is " + w0.names[i] +
@@ -122,8 +122,8 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
   if (setup.progress)
     so.on_evaluation = [&](int it, const Eigen::VectorXd& x, const Eigen::VectorXd& r, double nrm,
                            double sec) {
-      setup.progress(it, x, r.head(np).cwiseAbs().maxCoeff(), r.tail(ne).cwiseAbs().maxCoeff(),
-                     nrm, sec);
+      setup.progress(it, x, r.head(np).cwiseAbs().maxCoeff(), r.tail(ne).cwiseAbs().maxCoeff(), nrm,
+                     sec);
     };
   world::World wstart = w0;
   world::Prices pstart = p0;

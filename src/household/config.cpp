@@ -15,8 +15,8 @@ numerics::IncomeProcess read_income(const io::ConfigTable& t) {
     Eigen::MatrixXd P = t.matrix("transition");
     const int n = static_cast<int>(z.size());
     if (P.rows() != n || P.cols() != n)
-      t.fail("transition", "must be " + std::to_string(n) + " x " + std::to_string(n) +
-                               " to match z");
+      t.fail("transition",
+             "must be " + std::to_string(n) + " x " + std::to_string(n) + " to match z");
     try {
       numerics::validate_transition_matrix(P, 1e-12);
     } catch (const InputError& e) {
@@ -30,7 +30,8 @@ numerics::IncomeProcess read_income(const io::ConfigTable& t) {
     if (t.boolean("normalize", true)) ip.z /= ip.stationary.dot(ip.z);
     if (t.has("log_persistent")) {
       auto lp = t.numbers("log_persistent");
-      if (static_cast<int>(lp.size()) != n) t.fail("log_persistent", "must have one entry per state");
+      if (static_cast<int>(lp.size()) != n)
+        t.fail("log_persistent", "must have one entry per state");
       ip.log_persistent = Eigen::Map<Eigen::VectorXd>(lp.data(), n);
     } else {
       ip.log_persistent = ip.z.array().log().matrix();

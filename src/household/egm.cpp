@@ -70,12 +70,12 @@ namespace {
 
 // Scratch space reused across iterations.
 struct Work {
-  Eigen::MatrixXd U, MU;   // u(c), u'(c): (Na*Nz) x M
-  Eigen::MatrixXd Einv;    // (beta R E)^(-1/gamma), Na x Nz
-  Eigen::MatrixXd EV;      // E_{s'} V(a', s'), Na x Nz
-  Eigen::MatrixXd X;       // logit kernel
-  Eigen::MatrixXi lo;      // bracket of a'_j(k) in the grid
-  Eigen::MatrixXd t;       // weight on the upper bracketing point
+  Eigen::MatrixXd U, MU;  // u(c), u'(c): (Na*Nz) x M
+  Eigen::MatrixXd Einv;   // (beta R E)^(-1/gamma), Na x Nz
+  Eigen::MatrixXd EV;     // E_{s'} V(a', s'), Na x Nz
+  Eigen::MatrixXd X;      // logit kernel
+  Eigen::MatrixXi lo;     // bracket of a'_j(k) in the grid
+  Eigen::MatrixXd t;      // weight on the upper bracketing point
   Eigen::VectorXd mu, Tev, b, rowmax, rowsum;
   Eigen::VectorXd atil, env_out;
   Eigen::MatrixXd c_old, v_old;

@@ -1,11 +1,12 @@
 // Strict TOML configuration access on top of toml++.
 #include "hat/io/config.hpp"
 
+#include <toml++/toml.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "hat/core/error.hpp"
 
@@ -145,8 +146,8 @@ ConfigTable ConfigTable::table(const std::string& key) const {
   used_->insert(key);
   const toml::table* t = table_->get(key)->as_table();
   if (!t) fail(key, "expected a table");
-  std::string w = where_.empty() ? "[" + key + "]"
-                                 : where_.substr(0, where_.size() - 1) + "." + key + "]";
+  std::string w =
+      where_.empty() ? "[" + key + "]" : where_.substr(0, where_.size() - 1) + "." + key + "]";
   return ConfigTable(t, file_, w);
 }
 

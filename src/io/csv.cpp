@@ -1,9 +1,10 @@
 // CSV reading and writing.
 #include "hat/io/csv.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 
@@ -12,7 +13,8 @@
 namespace hat::io {
 
 namespace {
-std::vector<std::string> split_line(const std::string& line, const std::string& path, size_t lineno) {
+std::vector<std::string> split_line(const std::string& line, const std::string& path,
+                                    size_t lineno) {
   std::vector<std::string> cells;
   std::string cur;
   bool quoted = false;
@@ -176,10 +178,18 @@ CsvWriter& CsvWriter::cell(const std::string& s) {
   }
   return *this;
 }
-CsvWriter& CsvWriter::cell(double x) { return cell(format_number(x)); }
-CsvWriter& CsvWriter::cell(int x) { return cell(std::to_string(x)); }
-CsvWriter& CsvWriter::cell(long x) { return cell(std::to_string(x)); }
-CsvWriter& CsvWriter::cell(size_t x) { return cell(std::to_string(x)); }
+CsvWriter& CsvWriter::cell(double x) {
+  return cell(format_number(x));
+}
+CsvWriter& CsvWriter::cell(int x) {
+  return cell(std::to_string(x));
+}
+CsvWriter& CsvWriter::cell(long x) {
+  return cell(std::to_string(x));
+}
+CsvWriter& CsvWriter::cell(size_t x) {
+  return cell(std::to_string(x));
+}
 
 void CsvWriter::end_row() {
   if (in_row_ != ncols_)

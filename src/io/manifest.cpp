@@ -1,9 +1,10 @@
 // Run manifests.
 #include "hat/io/manifest.hpp"
 
+#include <omp.h>
+
 #include <chrono>
 #include <ctime>
-#include <omp.h>
 
 #include "hat/core/build_info.hpp"
 

@@ -1,10 +1,11 @@
 // Atomic file and directory output.
 #include "hat/io/output.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "hat/core/error.hpp"
 

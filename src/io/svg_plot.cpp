@@ -1,9 +1,10 @@
 // SVG rendering of simple plots.
 #include "hat/io/svg_plot.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <limits>
 
 namespace hat::io {
@@ -15,10 +16,14 @@ const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
 std::string esc(const std::string& s) {
   std::string o;
   for (char c : s) {
-    if (c == '<') o += "&lt;";
-    else if (c == '>') o += "&gt;";
-    else if (c == '&') o += "&amp;";
-    else o += c;
+    if (c == '<')
+      o += "&lt;";
+    else if (c == '>')
+      o += "&gt;";
+    else if (c == '&')
+      o += "&amp;";
+    else
+      o += c;
   }
   return o;
 }
@@ -43,7 +48,9 @@ std::vector<double> ticks(double lo, double hi, int target = 6) {
   return t;
 }
 
-std::string fmt_tick(double v) { return fmt::format("{:.4g}", v); }
+std::string fmt_tick(double v) {
+  return fmt::format("{:.4g}", v);
+}
 
 void padded_range(double& lo, double& hi) {
   if (!std::isfinite(lo) || !std::isfinite(hi)) {
@@ -61,7 +68,7 @@ void padded_range(double& lo, double& hi) {
 
 struct Frame {
   double W, H, L = 80, R = 170, T = 50, B = 60;
-  double x0, x1, y0, y1;
+  double x0 = 0, x1 = 1, y0 = 0, y1 = 1;
   double px(double x) const { return L + (x - x0) / (x1 - x0) * (W - L - R); }
   double py(double y) const { return H - B - (y - y0) / (y1 - y0) * (H - T - B); }
 };
@@ -84,20 +91,23 @@ std::string axes(const Frame& f, const std::string& xlabel, const std::string& y
   if (xticks)
     for (double v : ticks(f.x0, f.x1)) {
       double x = f.px(v);
-      s += fmt::format("<line x1=\"{0:.2f}\" y1=\"{1}\" x2=\"{0:.2f}\" y2=\"{2}\" stroke=\"#ddd\"/>"
-                       "<text x=\"{0:.2f}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
-                       x, f.T, f.H - f.B, f.H - f.B + 16, fmt_tick(v));
+      s += fmt::format(
+          "<line x1=\"{0:.2f}\" y1=\"{1}\" x2=\"{0:.2f}\" y2=\"{2}\" stroke=\"#ddd\"/>"
+          "<text x=\"{0:.2f}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
+          x, f.T, f.H - f.B, f.H - f.B + 16, fmt_tick(v));
     }
   for (double v : ticks(f.y0, f.y1)) {
     double y = f.py(v);
-    s += fmt::format("<line x1=\"{0}\" y1=\"{1:.2f}\" x2=\"{2}\" y2=\"{1:.2f}\" stroke=\"#ddd\"/>"
-                     "<text x=\"{3}\" y=\"{4:.2f}\" text-anchor=\"end\">{5}</text>\n",
-                     f.L, y, f.W - f.R, f.L - 6, y + 4, fmt_tick(v));
+    s += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1:.2f}\" x2=\"{2}\" y2=\"{1:.2f}\" stroke=\"#ddd\"/>"
+        "<text x=\"{3}\" y=\"{4:.2f}\" text-anchor=\"end\">{5}</text>\n",
+        f.L, y, f.W - f.R, f.L - 6, y + 4, fmt_tick(v));
   }
   s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
                    (f.L + f.W - f.R) / 2, f.H - 18, esc(xlabel));
   s += fmt::format(
-      "<text x=\"18\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 18 {0})\">{1}</text>\n",
+      "<text x=\"18\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 18 "
+      "{0})\">{1}</text>\n",
       (f.T + f.H - f.B) / 2, esc(ylabel));
   return s;
 }
@@ -106,9 +116,10 @@ std::string legend_entry(const Frame& f, int i, const std::string& color, const 
                          bool line) {
   double y = f.T + 10 + 18 * i, x = f.W - f.R + 12;
   std::string mark =
-      line ? fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" "
-                         "stroke-width=\"2\"/>",
-                         x, y, x + 18, y, color)
+      line ? fmt::format(
+                 "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" "
+                 "stroke-width=\"2\"/>",
+                 x, y, x + 18, y, color)
            : fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/>", x + 3,
                          y - 6, color);
   return mark + fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", x + 24, y + 4, esc(label));
@@ -138,9 +149,10 @@ std::string Plot::render() const {
   f.y1 = yhi;
   std::string s = header(width, height, title) + axes(f, xlabel, ylabel);
   if (diagonal)
-    s += fmt::format("<line x1=\"{:.2f}\" y1=\"{:.2f}\" x2=\"{:.2f}\" y2=\"{:.2f}\" "
-                     "stroke=\"#999\" stroke-dasharray=\"4 3\"/>\n",
-                     f.px(xlo), f.py(xlo), f.px(xhi), f.py(xhi));
+    s += fmt::format(
+        "<line x1=\"{:.2f}\" y1=\"{:.2f}\" x2=\"{:.2f}\" y2=\"{:.2f}\" "
+        "stroke=\"#999\" stroke-dasharray=\"4 3\"/>\n",
+        f.px(xlo), f.py(xlo), f.px(xhi), f.py(xhi));
   for (size_t k = 0; k < series.size(); ++k) {
     const Series& se = series[k];
     std::string color = se.color.empty() ? kPalette[k % 10] : se.color;
@@ -150,14 +162,16 @@ std::string Plot::render() const {
       for (size_t i = 0; i < n; ++i)
         if (std::isfinite(se.x[i]) && std::isfinite(se.y[i]))
           pts += fmt::format("{:.2f},{:.2f} ", f.px(se.x[i]), f.py(se.y[i]));
-      s += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.8\"/>\n",
-                       pts, color);
+      s += fmt::format(
+          "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.8\"/>\n", pts,
+          color);
     } else {
       for (size_t i = 0; i < n; ++i)
         if (std::isfinite(se.x[i]) && std::isfinite(se.y[i]))
-          s += fmt::format("<circle cx=\"{:.2f}\" cy=\"{:.2f}\" r=\"2.6\" fill=\"{}\" "
-                           "fill-opacity=\"0.7\"/>\n",
-                           f.px(se.x[i]), f.py(se.y[i]), color);
+          s += fmt::format(
+              "<circle cx=\"{:.2f}\" cy=\"{:.2f}\" r=\"2.6\" fill=\"{}\" "
+              "fill-opacity=\"0.7\"/>\n",
+              f.px(se.x[i]), f.py(se.y[i]), color);
     }
     if (!se.label.empty()) s += legend_entry(f, static_cast<int>(k), color, se.label, se.line);
   }
@@ -189,19 +203,22 @@ std::string BarChart::render() const {
       if (!std::isfinite(v)) continue;
       double x = f.L + c * slot + 0.1 * slot + g * bw;
       double ya = f.py(std::max(v, 0.0)), yb = f.py(std::min(v, 0.0));
-      s += fmt::format("<rect x=\"{:.2f}\" y=\"{:.2f}\" width=\"{:.2f}\" height=\"{:.2f}\" "
-                       "fill=\"{}\"/>\n",
-                       x, ya, bw, std::max(yb - ya, 0.5), kPalette[g % 10]);
+      s += fmt::format(
+          "<rect x=\"{:.2f}\" y=\"{:.2f}\" width=\"{:.2f}\" height=\"{:.2f}\" "
+          "fill=\"{}\"/>\n",
+          x, ya, bw, std::max(yb - ya, 0.5), kPalette[g % 10]);
     }
-    if (g < group_labels.size()) s += legend_entry(f, static_cast<int>(g), kPalette[g % 10], group_labels[g], false);
+    if (g < group_labels.size())
+      s += legend_entry(f, static_cast<int>(g), kPalette[g % 10], group_labels[g], false);
   }
   s += fmt::format("<line x1=\"{}\" y1=\"{:.2f}\" x2=\"{}\" y2=\"{:.2f}\" stroke=\"#333\"/>\n", f.L,
                    f.py(0), f.W - f.R, f.py(0));
   for (size_t c = 0; c < nc; ++c) {
     double x = f.L + (c + 0.5) * slot, y = f.H - f.B + 14;
-    s += fmt::format("<text x=\"{0:.2f}\" y=\"{1}\" text-anchor=\"end\" "
-                     "transform=\"rotate(-45 {0:.2f} {1})\">{2}</text>\n",
-                     x, y, esc(categories[c]));
+    s += fmt::format(
+        "<text x=\"{0:.2f}\" y=\"{1}\" text-anchor=\"end\" "
+        "transform=\"rotate(-45 {0:.2f} {1})\">{2}</text>\n",
+        x, y, esc(categories[c]));
   }
   return s + "</svg>\n";
 }

@@ -14,7 +14,9 @@ GridSpacing parse_grid_spacing(const std::string& s) {
   throw InputError("grid spacing must be \"uniform\" or \"power\", got \"" + s + "\"");
 }
 
-const char* to_string(GridSpacing s) { return s == GridSpacing::Uniform ? "uniform" : "power"; }
+const char* to_string(GridSpacing s) {
+  return s == GridSpacing::Uniform ? "uniform" : "power";
+}
 
 Eigen::VectorXd make_grid(double lo, double hi, int n, GridSpacing spacing, double curvature) {
   if (n < 2) throw InputError("grid needs at least 2 points");

@@ -42,7 +42,9 @@ MarkovChain rouwenhorst(int n, double rho, double innovation_variance) {
 }
 
 namespace {
-double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+double normal_cdf(double x) {
+  return 0.5 * std::erfc(-x / std::sqrt(2.0));
+}
 }  // namespace
 
 MarkovChain tauchen(int n, double rho, double innovation_variance, double m) {
@@ -107,10 +109,10 @@ Eigen::VectorXd stationary_distribution(const Eigen::MatrixXd& P) {
 }
 
 IncomeProcess make_income_process(const IncomeSpec& spec) {
-  MarkovChain pers = spec.tauchen ? tauchen(spec.persistent_states, spec.persistent_rho,
-                                            spec.persistent_variance)
-                                  : rouwenhorst(spec.persistent_states, spec.persistent_rho,
-                                                spec.persistent_variance);
+  MarkovChain pers =
+      spec.tauchen
+          ? tauchen(spec.persistent_states, spec.persistent_rho, spec.persistent_variance)
+          : rouwenhorst(spec.persistent_states, spec.persistent_rho, spec.persistent_variance);
   MarkovChain tran = spec.tauchen
                          ? tauchen(spec.transitory_states, 0.0, spec.transitory_variance)
                          : rouwenhorst(spec.transitory_states, 0.0, spec.transitory_variance);

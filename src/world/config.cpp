@@ -1,9 +1,10 @@
 // TOML reader and writer for world economies.
 #include "hat/world/config.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <filesystem>
-#include <fmt/format.h>
 
 #include "hat/calibration/gravity.hpp"
 #include "hat/calibration/trade_costs.hpp"
@@ -41,7 +42,8 @@ Eigen::MatrixXd read_country_matrix(const io::ConfigTable& t, const std::vector<
   for (int i = 0; i < M; ++i)
     for (int j = 0; j < M; ++j)
       if (!std::isfinite(m(i, j)))
-        t.fail(t.has("file") ? "file" : "matrix", "entry (" + names[i] + "," + names[j] + ") is not finite");
+        t.fail(t.has("file") ? "file" : "matrix",
+               "entry (" + names[i] + "," + names[j] + ") is not finite");
   t.reject_unknown();
   return m;
 }
@@ -135,16 +137,20 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
   w.asset_max = m.number("asset_max", w.asset_max);
   if (!(w.asset_max > -w.borrowing_limit)) m.fail("asset_max", "must exceed -borrowing_limit");
   const std::string scaling = m.string("scaling", "tfp");
-  if (scaling == "tfp") w.scaling = Scaling::Tfp;
-  else if (scaling == "income") w.scaling = Scaling::Income;
-  else m.fail("scaling", "must be \"tfp\" or \"income\"");
+  if (scaling == "tfp")
+    w.scaling = Scaling::Tfp;
+  else if (scaling == "income")
+    w.scaling = Scaling::Income;
+  else
+    m.fail("scaling", "must be \"tfp\" or \"income\"");
   m.reject_unknown();
   // [grid]
   io::ConfigTable g = r.table("grid");
   w.assets = static_cast<int>(g.integer("assets", 100));
   if (w.assets < 2 || w.assets > 100000) g.fail("assets", "must be between 2 and 100000");
   const std::string spacing = g.string("spacing", "uniform");
-  if (spacing != "uniform" && spacing != "power") g.fail("spacing", "must be \"uniform\" or \"power\"");
+  if (spacing != "uniform" && spacing != "power")
+    g.fail("spacing", "must be \"uniform\" or \"power\"");
   w.spacing = numerics::parse_grid_spacing(spacing);
   w.grid_curvature = g.number("curvature", 2.0);
   if (!(w.grid_curvature > 0)) g.fail("curvature", "must be > 0");
@@ -156,8 +162,11 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
   if (tc.empty() && from_data) {
     w.d = data_d;
   } else if (tc.empty()) {
-    if (M == 1) w.d = Eigen::MatrixXd::Ones(1, 1);
-    else throw InputError(f.path() + ": missing table [trade_costs] (file = \"d.csv\" or matrix = [[...]])");
+    if (M == 1)
+      w.d = Eigen::MatrixXd::Ones(1, 1);
+    else
+      throw InputError(f.path() +
+                       ": missing table [trade_costs] (file = \"d.csv\" or matrix = [[...]])");
   } else {
     w.d = read_country_matrix(tc, w.names, f.directory());
   }
@@ -167,7 +176,8 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
         tc.fail(tc.has("file") ? "file" : "matrix",
                 fmt::format("d({},{}) = {} must be >= 1", w.names[i], w.names[j], w.d(i, j)));
       if (i == j && w.d(i, i) != 1.0)
-        tc.fail(tc.has("file") ? "file" : "matrix", "d(" + w.names[i] + "," + w.names[i] + ") must be 1");
+        tc.fail(tc.has("file") ? "file" : "matrix",
+                "d(" + w.names[i] + "," + w.names[i] + ") must be 1");
     }
   io::ConfigTable tt = r.table("tariffs");
   if (!tt.empty()) {
@@ -180,13 +190,19 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
   // [equilibrium]
   io::ConfigTable e = r.table("equilibrium");
   const std::string fin = e.string("financial", "globalization");
-  if (fin == "globalization" || fin == "globalisation") wc.options.financial = Financial::Globalization;
-  else if (fin == "autarky") wc.options.financial = Financial::Autarky;
-  else e.fail("financial", "must be \"globalization\" or \"autarky\"");
+  if (fin == "globalization" || fin == "globalisation")
+    wc.options.financial = Financial::Globalization;
+  else if (fin == "autarky")
+    wc.options.financial = Financial::Autarky;
+  else
+    e.fail("financial", "must be \"globalization\" or \"autarky\"");
   const std::string unk = e.string("unknown", "R");
-  if (unk == "R") wc.options.unknown = Unknown::R;
-  else if (unk == "beta") wc.options.unknown = Unknown::Beta;
-  else e.fail("unknown", "must be \"R\" or \"beta\"");
+  if (unk == "R")
+    wc.options.unknown = Unknown::R;
+  else if (unk == "beta")
+    wc.options.unknown = Unknown::Beta;
+  else
+    e.fail("unknown", "must be \"R\" or \"beta\"");
   if (wc.options.unknown == Unknown::Beta && wc.options.financial == Financial::Autarky)
     e.fail("unknown", "\"beta\" requires financial = \"globalization\"");
   wc.start.beta = w.beta;
@@ -197,7 +213,8 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
       wc.start.R = vec(e, "R", 1.0);
     }
   } else {
-    wc.start.R = Eigen::VectorXd::Constant(M, 1.0 / w.beta - 0.02 < 1.0 ? 1.0 : 1.0 / w.beta - 0.02);
+    wc.start.R =
+        Eigen::VectorXd::Constant(M, 1.0 / w.beta - 0.02 < 1.0 ? 1.0 : 1.0 / w.beta - 0.02);
   }
   for (int i = 0; i < M; ++i)
     if (!(wc.start.R(i) > 0)) e.fail("R", "must be > 0");
@@ -224,7 +241,8 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
   wc.options.distribution.tolerance =
       s.number("distribution_tolerance", wc.options.distribution.tolerance);
   if (!(wc.options.distribution.tolerance > 0)) s.fail("distribution_tolerance", "must be > 0");
-  wc.options.max_evaluations = static_cast<int>(s.integer("max_evaluations", wc.options.max_evaluations));
+  wc.options.max_evaluations =
+      static_cast<int>(s.integer("max_evaluations", wc.options.max_evaluations));
   if (wc.options.max_evaluations < 1) s.fail("max_evaluations", "must be >= 1");
   wc.options.fd_step = s.number("fd_step", wc.options.fd_step);
   if (!(wc.options.fd_step > 0)) s.fail("fd_step", "must be > 0");
@@ -269,10 +287,12 @@ std::string world_to_toml(const World& w, const Prices& p, const EquilibriumOpti
   s += "]\nlabor = " + toml_vec(w.L) + "\ntfp = " + toml_vec(w.A) + "\n\n";
   s += "[trade_costs]\nmatrix = " + toml_mat(w.d) + "\n\n";
   if (w.tariff.size()) s += "[tariffs]\nmatrix = " + toml_mat(w.tariff) + "\n\n";
-  s += fmt::format("[equilibrium]\nfinancial = \"{}\"\nunknown = \"{}\"\n", to_string(opt.financial),
-                   to_string(opt.unknown));
-  if (opt.financial == Financial::Autarky) s += "R = " + toml_vec(p.R) + "\n";
-  else s += fmt::format("R = {}\n", p.R(0));
+  s += fmt::format("[equilibrium]\nfinancial = \"{}\"\nunknown = \"{}\"\n",
+                   to_string(opt.financial), to_string(opt.unknown));
+  if (opt.financial == Financial::Autarky)
+    s += "R = " + toml_vec(p.R) + "\n";
+  else
+    s += fmt::format("R = {}\n", p.R(0));
   s += "wages = " + toml_vec(p.W) + "\n";
   if (w.tariff.size()) s += "transfers = " + toml_vec(p.tau) + "\n";
   if (opt.numeraire >= 0) s += "numeraire = \"" + w.names[opt.numeraire] + "\"\n";

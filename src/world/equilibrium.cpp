@@ -10,10 +10,11 @@
 // household solves run in parallel, each warm-started from the base point's solution, so the
 // result does not depend on the number of threads. Convergence is declared only on the
 // re-evaluated residual sup-norm.
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <omp.h>
 
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
@@ -25,18 +26,28 @@ namespace hat::world {
 const char* to_string(Financial f) {
   return f == Financial::Globalization ? "globalization" : "autarky";
 }
-const char* to_string(Unknown u) { return u == Unknown::R ? "R" : "beta"; }
-const char* to_string(Scaling s) { return s == Scaling::Tfp ? "tfp" : "income"; }
+const char* to_string(Unknown u) {
+  return u == Unknown::R ? "R" : "beta";
+}
+const char* to_string(Scaling s) {
+  return s == Scaling::Tfp ? "tfp" : "income";
+}
 
 void World::validate() const {
   const int M = size();
   auto bad = [](const std::string& m) { throw InputError(m); };
   if (M < 1) bad("countries: need at least one country");
-  if (L.size() != M) bad("countries.labor: " + std::to_string(L.size()) + " entries for " + std::to_string(M) + " countries");
-  if (A.size() != M) bad("countries.tfp: " + std::to_string(A.size()) + " entries for " + std::to_string(M) + " countries");
+  if (L.size() != M)
+    bad("countries.labor: " + std::to_string(L.size()) + " entries for " + std::to_string(M) +
+        " countries");
+  if (A.size() != M)
+    bad("countries.tfp: " + std::to_string(A.size()) + " entries for " + std::to_string(M) +
+        " countries");
   for (int i = 0; i < M; ++i) {
-    if (!(L(i) > 0) || !std::isfinite(L(i))) bad("countries.labor: entry for " + names[i] + " must be > 0");
-    if (!(A(i) > 0) || !std::isfinite(A(i))) bad("countries.tfp: entry for " + names[i] + " must be > 0");
+    if (!(L(i) > 0) || !std::isfinite(L(i)))
+      bad("countries.labor: entry for " + names[i] + " must be > 0");
+    if (!(A(i) > 0) || !std::isfinite(A(i)))
+      bad("countries.tfp: entry for " + names[i] + " must be > 0");
     for (int k = 0; k < i; ++k)
       if (names[k] == names[i]) bad("countries.names: duplicate name " + names[i]);
   }
@@ -47,7 +58,8 @@ void World::validate() const {
     for (int j = 0; j < M; ++j) {
       if (!std::isfinite(d(i, j)) || !(d(i, j) >= 1.0))
         bad("trade_costs: d(" + names[i] + "," + names[j] + ") must be a finite number >= 1");
-      if (i == j && d(i, j) != 1.0) bad("trade_costs: d(" + names[i] + "," + names[i] + ") must be 1");
+      if (i == j && d(i, j) != 1.0)
+        bad("trade_costs: d(" + names[i] + "," + names[i] + ") must be 1");
     }
   if (tariff.size()) {
     if (tariff.rows() != M || tariff.cols() != M)
@@ -60,7 +72,8 @@ void World::validate() const {
   if (!(gamma > 0)) bad("model.gamma must be > 0");
   if (!(beta > 0 && beta < 1)) bad("model.beta must be in (0, 1)");
   if (!(sigma > 0)) bad("model.sigma_eps must be > 0");
-  if (!(borrowing_limit >= 0) && !(borrowing_limit < 0)) bad("model.borrowing_limit must be finite");
+  if (!(borrowing_limit >= 0) && !(borrowing_limit < 0))
+    bad("model.borrowing_limit must be finite");
   if (!(asset_max > -borrowing_limit)) bad("model.asset_max must exceed -borrowing_limit");
   if (assets < 2) bad("grid.assets must be >= 2");
   if (income.z.size() < 1) bad("income: empty income process");
@@ -100,11 +113,11 @@ CountryState solve_country(const World& w, int i, const Prices& p, const Equilib
                            const CountryState* warm) {
   CountryState cs;
   cs.problem = country_problem(w, i, p);
-  cs.solution = household::solve_household(cs.problem, opt.household,
-                                            warm ? &warm->solution : nullptr);
+  cs.solution =
+      household::solve_household(cs.problem, opt.household, warm ? &warm->solution : nullptr);
   if (cs.solution.report.status == SolverStatus::Failed) return cs;
-  cs.distribution = household::stationary_distribution(
-      cs.problem, cs.solution, opt.distribution, warm ? &warm->distribution.mass : nullptr);
+  cs.distribution = household::stationary_distribution(cs.problem, cs.solution, opt.distribution,
+                                                       warm ? &warm->distribution.mass : nullptr);
   cs.aggregates = household::aggregate(cs.problem, cs.solution, cs.distribution.mass);
   return cs;
 }
@@ -167,7 +180,7 @@ Prices unpack(const Layout& l, const Eigen::VectorXd& x, const Prices& base) {
 
 // Aggregates and the residual vector from per-country aggregates.
 void assemble_impl(const World& w, const Layout& l, const EquilibriumOptions& opt, const Prices& p,
-              const std::vector<const household::Aggregates*>& ag, Evaluation& ev) {
+                   const std::vector<const household::Aggregates*>& ag, Evaluation& ev) {
   const int M = l.M;
   ev.imports.resize(M, M);
   ev.output.resize(M);
@@ -244,7 +257,9 @@ void assemble(const World& w, const EquilibriumOptions& opt, const Prices& p,
   assemble_impl(w, make_layout(w, opt), opt, p, ag, ev);
 }
 
-int n_unknowns(const World& w, const EquilibriumOptions& opt) { return make_layout(w, opt).n; }
+int n_unknowns(const World& w, const EquilibriumOptions& opt) {
+  return make_layout(w, opt).n;
+}
 
 Eigen::VectorXd pack_unknowns(const World& w, const EquilibriumOptions& opt, const Prices& p) {
   return pack(make_layout(w, opt), p);
@@ -322,9 +337,7 @@ Equilibrium solve_equilibrium(const World& w, const Prices& start, const Equilib
   so.jacobian = jacobian;
   if (opt.progress)
     so.on_evaluation = [&](int it, const Eigen::VectorXd&, const Eigen::VectorXd&, double nrm,
-                           double sec) {
-      opt.progress(it, nrm, sec);
-    };
+                           double sec) { opt.progress(it, nrm, sec); };
   SystemResult res = solve_system(sys, w, p0, opt, so, pack(l, p0), warm);
 
   Equilibrium eq;

@@ -21,8 +21,13 @@ void add_world_outputs(io::OutputDir& out, const World& w, const Evaluation& ev,
   const Eigen::MatrixXd sh = trade_shares(ev);
   io::CsvWriter pr({"country", "wage", "R", "tau", "beta", "tfp", "labor"});
   for (int i = 0; i < M; ++i) {
-    pr.cell(w.names[i]).cell(ev.prices.W(i)).cell(ev.prices.R(i)).cell(ev.prices.tau(i))
-        .cell(ev.prices.beta).cell(w.A(i)).cell(w.L(i));
+    pr.cell(w.names[i])
+        .cell(ev.prices.W(i))
+        .cell(ev.prices.R(i))
+        .cell(ev.prices.tau(i))
+        .cell(ev.prices.beta)
+        .cell(w.A(i))
+        .cell(w.L(i));
     pr.end_row();
   }
   out.add(prefix + "prices.csv", pr.str());
@@ -38,15 +43,22 @@ void add_world_outputs(io::OutputDir& out, const World& w, const Evaluation& ev,
     }
   out.add(prefix + "trade_flows.csv", fl.str());
   out.add(prefix + "trade_shares.csv", ts.str());
-  io::CsvWriter co({"country", "output", "expenditure", "net_assets", "nfa_to_output",
-                    "home_share", "mass_at_amax", "euler_error_log10_mean",
-                    "euler_error_log10_max", "household_iterations", "distribution_iterations"});
+  io::CsvWriter co({"country", "output", "expenditure", "net_assets", "nfa_to_output", "home_share",
+                    "mass_at_amax", "euler_error_log10_mean", "euler_error_log10_max",
+                    "household_iterations", "distribution_iterations"});
   for (int i = 0; i < M; ++i) {
     const auto& cs = ev.countries[i];
     household::EulerErrors ee = household::euler_errors(cs.problem, cs.solution, 10);
-    co.cell(w.names[i]).cell(ev.output(i)).cell(ev.imports.row(i).sum()).cell(ev.net_assets(i))
-        .cell(ev.net_assets(i) / ev.output(i)).cell(sh(i, i)).cell(cs.distribution.mass_at_amax)
-        .cell(ee.log10_mean).cell(ee.log10_max).cell(cs.solution.report.iterations)
+    co.cell(w.names[i])
+        .cell(ev.output(i))
+        .cell(ev.imports.row(i).sum())
+        .cell(ev.net_assets(i))
+        .cell(ev.net_assets(i) / ev.output(i))
+        .cell(sh(i, i))
+        .cell(cs.distribution.mass_at_amax)
+        .cell(ee.log10_mean)
+        .cell(ee.log10_max)
+        .cell(cs.solution.report.iterations)
         .cell(cs.distribution.report.iterations);
     co.end_row();
   }
@@ -65,8 +77,13 @@ void add_world_outputs(io::OutputDir& out, const World& w, const Evaluation& ev,
     for (int s = 0; s < Nz; ++s)
       for (int i = 0; i < Na; ++i) {
         const int k = s * Na + i;
-        di.cell(w.names[c]).cell(s + 1).cell(cs.problem.z(s)).cell(i + 1).cell(cs.problem.grid(i))
-            .cell(cs.distribution.mass(k)).cell(cs.solution.V(k));
+        di.cell(w.names[c])
+            .cell(s + 1)
+            .cell(cs.problem.z(s))
+            .cell(i + 1)
+            .cell(cs.problem.grid(i))
+            .cell(cs.distribution.mass(k))
+            .cell(cs.solution.V(k));
         di.end_row();
       }
   }
@@ -81,9 +98,16 @@ void add_world_outputs(io::OutputDir& out, const World& w, const Evaluation& ev,
         for (int i = 0; i < Na; ++i)
           for (int j = 0; j < M; ++j) {
             const int k = s * Na + i;
-            po.cell(w.names[c]).cell(s + 1).cell(i + 1).cell(cs.problem.grid(i)).cell(w.names[j])
-                .cell(cs.problem.prices(j)).cell(cs.solution.c(k, j)).cell(cs.solution.a_next(k, j))
-                .cell(cs.solution.pi(k, j)).cell(cs.solution.v(k, j));
+            po.cell(w.names[c])
+                .cell(s + 1)
+                .cell(i + 1)
+                .cell(cs.problem.grid(i))
+                .cell(w.names[j])
+                .cell(cs.problem.prices(j))
+                .cell(cs.solution.c(k, j))
+                .cell(cs.solution.a_next(k, j))
+                .cell(cs.solution.pi(k, j))
+                .cell(cs.solution.v(k, j));
             po.end_row();
           }
     }
@@ -114,7 +138,8 @@ nlohmann::json world_summary(const World& w, const Evaluation& ev, Financial fin
   const Eigen::MatrixXd sh = trade_shares(ev);
   nlohmann::json j;
   j["residual_norm"] = ev.residuals.size() ? ev.residuals.cwiseAbs().maxCoeff() : 0.0;
-  j["residuals"] = std::vector<double>(ev.residuals.data(), ev.residuals.data() + ev.residuals.size());
+  j["residuals"] =
+      std::vector<double>(ev.residuals.data(), ev.residuals.data() + ev.residuals.size());
   if (financial == Financial::Autarky) {
     nlohmann::json r;
     for (int i = 0; i < M; ++i) r[w.names[i]] = ev.prices.R(i);

@@ -12,10 +12,9 @@
 // up early.
 #include "hat/world/system.hpp"
 
-#include <unsupported/Eigen/NonLinearOptimization>
-
 #include <cmath>
 #include <limits>
+#include <unsupported/Eigen/NonLinearOptimization>
 
 #include "hat/core/timer.hpp"
 
@@ -24,9 +23,9 @@ namespace hat::world {
 namespace {
 
 bool same_problem(const household::HouseholdProblem& a, const household::HouseholdProblem& b) {
-  return a.gamma == b.gamma && a.beta == b.beta && a.R == b.R && a.W == b.W &&
-         a.sigma == b.sigma && a.tau == b.tau && a.lambda == b.lambda && a.prices == b.prices &&
-         a.grid == b.grid && a.quality.size() == b.quality.size() &&
+  return a.gamma == b.gamma && a.beta == b.beta && a.R == b.R && a.W == b.W && a.sigma == b.sigma &&
+         a.tau == b.tau && a.lambda == b.lambda && a.prices == b.prices && a.grid == b.grid &&
+         a.quality.size() == b.quality.size() &&
          (a.quality.size() == 0 || a.quality == b.quality) && a.z == b.z && a.P == b.P;
 }
 
@@ -219,8 +218,9 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
     res.report.message = f.failure;
   } else {
     res.report.status = SolverStatus::IterationLimit;
-    res.report.message = f.interrupted ? "interrupted" : "stopped above tolerance (residual norm " +
-                                                             std::to_string(f.best_norm) + ")";
+    res.report.message = f.interrupted ? "interrupted"
+                                       : "stopped above tolerance (residual norm " +
+                                             std::to_string(f.best_norm) + ")";
   }
   return res;
 }

@@ -35,11 +35,11 @@ std::vector<std::string> parameter_names(const std::vector<std::string>& countri
 CalibrationParameters initial_parameters(const GravityEstimates& data, double theta);
 
 struct CalibrationSetup {
-  world::World world;          // fixed parameters; countries in the data's order
-  world::Prices start;         // initial wages and beta; R fixed
+  world::World world;                     // fixed parameters; countries in the data's order
+  world::Prices start;                    // initial wages and beta; R fixed
   world::EquilibriumOptions equilibrium;  // unknown must be beta or R (globalisation)
-  data::GravityData data;      // geography and the data's log normalised shares
-  double theta = 4.0;          // units of the gravity coefficients
+  data::GravityData data;                 // geography and the data's log normalised shares
+  double theta = 4.0;                     // units of the gravity coefficients
   double moment_tolerance = 1e-6;
   int max_evaluations = 500;
   double fd_step = 1e-6;

@@ -21,7 +21,8 @@ struct LotteryOperator {
   void build(const Eigen::VectorXd& grid, const Eigen::MatrixXd& a_next, const Eigen::MatrixXd& pi);
   // Same, from precomputed brackets: a'_j(k) lies between grid points lo(k,j) and lo(k,j)+1 with
   // weight t(k,j) on the upper point.
-  void build(int Na, const Eigen::MatrixXi& lo, const Eigen::MatrixXd& t, const Eigen::MatrixXd& pi);
+  void build(int Na, const Eigen::MatrixXi& lo, const Eigen::MatrixXd& t,
+             const Eigen::MatrixXd& pi);
   // out(k) = sum_i' T(k, i') f(i', s(k)), f given as an Na x Nz matrix (column s).
   void apply_backward(const Eigen::MatrixXd& f, Eigen::VectorXd& out) const;
   // out(i', s) = sum_i mass(i, s) T((i, s), i'), out is Na x Nz.

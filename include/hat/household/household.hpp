@@ -16,13 +16,13 @@
 namespace hat::household {
 
 struct HouseholdProblem {
-  double gamma = 1.5;   // CRRA; gamma = 1 is exact log utility
-  double beta = 0.92;   // discount factor, in (0, 1)
-  double R = 1.01;      // gross interest rate
-  double W = 1.0;       // wage per efficiency unit
-  double sigma = 0.25;  // taste-shock scale (sigma_eps)
-  double tau = 0.0;     // lump-sum transfer (tariff rebate)
-  double lambda = 1.0;  // wealth scale on R a + W z (welfare measurement)
+  double gamma = 1.5;       // CRRA; gamma = 1 is exact log utility
+  double beta = 0.92;       // discount factor, in (0, 1)
+  double R = 1.01;          // gross interest rate
+  double W = 1.0;           // wage per efficiency unit
+  double sigma = 0.25;      // taste-shock scale (sigma_eps)
+  double tau = 0.0;         // lump-sum transfer (tariff rebate)
+  double lambda = 1.0;      // wealth scale on R a + W z (welfare measurement)
   Eigen::VectorXd prices;   // p_1..p_M > 0
   Eigen::MatrixXd quality;  // psi_j(s): Nz x M, or empty (= 0). Enters the choice only.
   Eigen::VectorXd grid;     // asset grid, increasing; grid(0) = a_min, grid(Na-1) = a_max
@@ -43,19 +43,19 @@ struct SolveOptions {
   double tolerance = 1e-10;        // sup |c_n - c_{n-1}|
   double value_tolerance = 1e-10;  // sup |v_n - v_{n-1}| / max(1, sup |v|)
   int max_iterations = 20000;
-  int howard_steps = 5;            // policy-evaluation steps per EGM iteration
-  bool upper_envelope = true;      // resolve non-monotone endogenous grids by an upper envelope
-                                   // (false: plain interpolation, for comparison only)
+  int howard_steps = 5;        // policy-evaluation steps per EGM iteration
+  bool upper_envelope = true;  // resolve non-monotone endogenous grids by an upper envelope
+                               // (false: plain interpolation, for comparison only)
 };
 
 struct HouseholdSolution {
   int Na = 0, Nz = 0, M = 0;
-  Eigen::MatrixXd c;       // consumption of the chosen variety, (Na*Nz) x M
-  Eigen::MatrixXd a_next;  // savings a'_j(a, s)
-  Eigen::MatrixXd v;       // choice-specific values v_j(a, s) (without psi)
-  Eigen::MatrixXd pi;      // choice probabilities pi_j(a, s)
-  Eigen::VectorXd V;       // ex-ante value sigma log sum_j exp((v_j + psi_j)/sigma)
-  SolverReport report;     // residual = sup |Δc| at the last iteration
+  Eigen::MatrixXd c;              // consumption of the chosen variety, (Na*Nz) x M
+  Eigen::MatrixXd a_next;         // savings a'_j(a, s)
+  Eigen::MatrixXd v;              // choice-specific values v_j(a, s) (without psi)
+  Eigen::MatrixXd pi;             // choice probabilities pi_j(a, s)
+  Eigen::VectorXd V;              // ex-ante value sigma log sum_j exp((v_j + psi_j)/sigma)
+  SolverReport report;            // residual = sup |Δc| at the last iteration
   double sup_dc = 0, sup_dv = 0;  // final changes of policies and values
   int envelope_steps = 0;         // EGM steps that needed the upper envelope (last iteration)
 };
@@ -70,8 +70,8 @@ struct DistributionOptions {
 };
 
 struct StationaryDistribution {
-  Eigen::VectorXd mass;  // lambda(a, s), index k = s * Na + i, sums to 1
-  SolverReport report;   // residual = L1 change at the last iteration
+  Eigen::VectorXd mass;     // lambda(a, s), index k = s * Na + i, sums to 1
+  SolverReport report;      // residual = L1 change at the last iteration
   double mass_at_amax = 0;  // mass at the top grid point (warn if > 1e-3)
 };
 
@@ -84,9 +84,9 @@ StationaryDistribution stationary_distribution(const HouseholdProblem& hp,
 
 // Per-capita aggregates of one household block (multiply by L for a country).
 struct Aggregates {
-  double assets = 0;              // sum lambda sum_j pi_j a'_j  (next-period asset demand)
-  double efficiency_units = 0;    // sum lambda z
-  Eigen::VectorXd expenditure;    // sum lambda pi_j p_j c_j, by variety
+  double assets = 0;                   // sum lambda sum_j pi_j a'_j  (next-period asset demand)
+  double efficiency_units = 0;         // sum lambda z
+  Eigen::VectorXd expenditure;         // sum lambda pi_j p_j c_j, by variety
   Eigen::VectorXd choice_probability;  // sum lambda pi_j
   Eigen::VectorXd expenditure_share;   // expenditure / total
   double total_expenditure = 0;
@@ -102,7 +102,6 @@ struct EulerErrors {
 
 // Relative consumption Euler-equation errors |c_implied/c - 1| over unconstrained states on a
 // grid `refine` times finer than the solution grid (policies interpolated linearly).
-EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& sol,
-                         int refine = 10);
+EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& sol, int refine = 10);
 
 }  // namespace hat::household

@@ -10,8 +10,8 @@ namespace hat::io {
 struct Series {
   std::string label;
   std::vector<double> x, y;
-  bool line = true;      // false: markers only
-  std::string color;     // empty: from the default palette
+  bool line = true;   // false: markers only
+  std::string color;  // empty: from the default palette
 };
 
 struct Plot {
@@ -25,8 +25,8 @@ struct Plot {
 struct BarChart {
   std::string title, ylabel;
   std::vector<std::string> categories;
-  std::vector<std::string> group_labels;      // one per series of bars
-  std::vector<std::vector<double>> values;    // values[group][category]
+  std::vector<std::string> group_labels;    // one per series of bars
+  std::vector<std::vector<double>> values;  // values[group][category]
   double width = 820, height = 480;
   std::string render() const;
 };

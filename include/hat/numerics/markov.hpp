@@ -28,10 +28,10 @@ Eigen::VectorXd stationary_distribution(const Eigen::MatrixXd& P);
 void validate_transition_matrix(const Eigen::MatrixXd& P, double tol = 1e-12);
 
 struct IncomeProcess {
-  Eigen::VectorXd z;                 // efficiency units, E[z] = 1 under `stationary`
-  Eigen::VectorXd log_persistent;    // zero-mean log persistent component of each state
-  Eigen::MatrixXd P;                 // transition matrix
-  Eigen::VectorXd stationary;        // stationary distribution
+  Eigen::VectorXd z;               // efficiency units, E[z] = 1 under `stationary`
+  Eigen::VectorXd log_persistent;  // zero-mean log persistent component of each state
+  Eigen::MatrixXd P;               // transition matrix
+  Eigen::VectorXd stationary;      // stationary distribution
   int persistent_states = 1, transitory_states = 1;
 };
 

@@ -13,9 +13,9 @@ namespace hat::world {
 
 struct WorldConfig {
   World world;
-  Prices start;              // initial guess (or evaluation point for `hat residuals`)
+  Prices start;  // initial guess (or evaluation point for `hat residuals`)
   EquilibriumOptions options;
-  int threads = 0;           // 0: OpenMP default
+  int threads = 0;  // 0: OpenMP default
 };
 
 WorldConfig read_world_config(const io::ConfigFile& f);

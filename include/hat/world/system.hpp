@@ -42,11 +42,11 @@ struct SystemOptions {
 };
 
 struct SystemResult {
-  SolverReport report;   // residual = norm at the best point; iterations = evaluations
-  Eigen::VectorXd x;     // best point
-  Eigen::VectorXd r;     // residuals there
-  World world;           // economy at the best point
-  Evaluation state;      // its evaluation
+  SolverReport report;       // residual = norm at the best point; iterations = evaluations
+  Eigen::VectorXd x;         // best point
+  Eigen::VectorXd r;         // residuals there
+  World world;               // economy at the best point
+  Evaluation state;          // its evaluation
   Eigen::MatrixXd jacobian;  // the last Jacobian used at the start of a hybrj run
   int evaluations = 0, jacobians = 0;  // jacobians = finite-difference Jacobians computed
   bool interrupted = false;

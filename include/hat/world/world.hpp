@@ -26,10 +26,10 @@ const char* to_string(Scaling s);
 
 struct World {
   std::vector<std::string> names;
-  Eigen::VectorXd L;        // labour (mass of households)
-  Eigen::VectorXd A;        // TFP
-  Eigen::MatrixXd d;        // iceberg costs, importer row, exporter column, d_ii = 1
-  Eigen::MatrixXd tariff;   // ad-valorem tariffs t_ij (importer i on goods from j), >= 0
+  Eigen::VectorXd L;       // labour (mass of households)
+  Eigen::VectorXd A;       // TFP
+  Eigen::MatrixXd d;       // iceberg costs, importer row, exporter column, d_ii = 1
+  Eigen::MatrixXd tariff;  // ad-valorem tariffs t_ij (importer i on goods from j), >= 0
 
   // Common household parameters (scaled by country, see `scaling`).
   double gamma = 1.45, beta = 0.92, sigma = 0.25, quality_slope = 0.0;
@@ -58,10 +58,10 @@ struct Prices {
 struct EquilibriumOptions {
   Financial financial = Financial::Globalization;
   Unknown unknown = Unknown::R;
-  int numeraire = -1;          // -1: mean wage = 1; otherwise this country's wage = 1
-  double tolerance = 1e-10;    // sup-norm of the scaled market-clearing residuals
-  int max_evaluations = 400;   // residual evaluations (excluding Jacobian columns)
-  double fd_step = 1e-6;       // finite-difference step in the log unknowns
+  int numeraire = -1;            // -1: mean wage = 1; otherwise this country's wage = 1
+  double tolerance = 1e-10;      // sup-norm of the scaled market-clearing residuals
+  int max_evaluations = 400;     // residual evaluations (excluding Jacobian columns)
+  double fd_step = 1e-6;         // finite-difference step in the log unknowns
   bool solve_transfers = false;  // treat transfers as unknowns even without tariffs
   household::SolveOptions household{1e-12, 1e-12, 20000, 5, true};
   household::DistributionOptions distribution{1e-13, 200000};
@@ -80,11 +80,11 @@ struct CountryState {
 struct Evaluation {
   Prices prices;
   std::vector<CountryState> countries;
-  Eigen::MatrixXd imports;     // M_ij = L_i * expenditure_ij (value at consumer prices)
-  Eigen::VectorXd output;      // Y_i = W_i N_i
-  Eigen::VectorXd net_assets;  // A'_i = L_i * assets_i
-  Eigen::VectorXd efficiency;  // N_i
-  Eigen::VectorXd revenue;     // tariff revenue per household of i
+  Eigen::MatrixXd imports;         // M_ij = L_i * expenditure_ij (value at consumer prices)
+  Eigen::VectorXd output;          // Y_i = W_i N_i
+  Eigen::VectorXd net_assets;      // A'_i = L_i * assets_i
+  Eigen::VectorXd efficiency;      // N_i
+  Eigen::VectorXd revenue;         // tariff revenue per household of i
   Eigen::VectorXd goods_residual;  // (W_j N_j - sum_i M_ij/(1+t_ij)) / world output, all j
   Eigen::VectorXd residuals;       // the solver's residual vector (scaled)
   bool ok = true;                  // every household/distribution solve converged
@@ -100,9 +100,9 @@ Evaluation evaluate(const World& w, const Prices& p, const EquilibriumOptions& o
                     const Evaluation* warm = nullptr);
 
 struct Equilibrium {
-  Evaluation state;  // at the solution
+  Evaluation state;          // at the solution
   Eigen::MatrixXd jacobian;  // a Jacobian of the residuals near the solution (reusable)
-  SolverReport report;  // residual = sup-norm of the residuals at the returned prices
+  SolverReport report;       // residual = sup-norm of the residuals at the returned prices
   int evaluations = 0, jacobians = 0;
   std::vector<std::string> unknown_names, residual_names;
 };

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <string>
 
+#include "format.hpp"
 #include "hat/core/error.hpp"
 #include "hat/models/dynamic.hpp"
-#include "format.hpp"
 
 namespace hat::dynamic {
 

@@ -10,16 +10,15 @@
 #include <limits>
 #include <string>
 
+#include "format.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/models/dynamic.hpp"
-#include "format.hpp"
 #include "period_equilibrium.hpp"
 
 namespace hat::dynamic {
 
 namespace {
-
 
 double logsumexp_row(const Eigen::MatrixXd& z, int d) {
   double mx = z.row(d).maxCoeff(), s = 0;

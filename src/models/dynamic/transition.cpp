@@ -19,16 +19,15 @@
 #include <limits>
 #include <string>
 
+#include "format.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/models/dynamic.hpp"
-#include "format.hpp"
 #include "period_equilibrium.hpp"
 
 namespace hat::dynamic {
 
 namespace {
-
 
 struct Period {
   Eigen::VectorXd w, P, Y, C;
