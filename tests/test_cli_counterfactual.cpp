@@ -12,17 +12,10 @@
 namespace fs = std::filesystem;
 using hat::test::hat_binary;
 using hat::test::run;
+using hat::test::tmp_path;
+using hat::test::write_tmp;
 
 namespace {
-std::string tmp_path(const std::string& name) {
-  return (fs::temp_directory_path() / ("hat_cf_" + std::to_string(::getpid()) + "_" + name))
-      .string();
-}
-std::string write_tmp(const std::string& name, const std::string& text) {
-  std::string p = tmp_path(name);
-  std::ofstream(p) << text;
-  return p;
-}
 const char* kWorld = R"(
 [model]
 gamma = 1.5

@@ -11,13 +11,10 @@
 namespace fs = std::filesystem;
 using hat::test::hat_binary;
 using hat::test::run;
+using hat::test::tmp_path;
+using hat::test::write_tmp;
 
 namespace {
-std::string write_tmp(const std::string& name, const std::string& text) {
-  fs::path p = fs::temp_directory_path() / ("hat_test_" + std::to_string(::getpid()) + "_" + name);
-  std::ofstream(p) << text;
-  return p.string();
-}
 
 const char* kBase = R"(
 gamma = 1.45

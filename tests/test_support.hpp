@@ -49,6 +49,23 @@ inline std::string last_stderr() {
   return s;
 }
 
+// A path in the temporary directory, unique to this test process.
+inline std::string tmp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          ("hat_test_" + std::to_string(::getpid()) + "_" + name))
+      .string();
+}
+
+// Writes `text` to tmp_path(name) and returns the path.
+inline std::string write_tmp(const std::string& name, const std::string& text) {
+  const std::string p = tmp_path(name);
+  if (FILE* f = std::fopen(p.c_str(), "w")) {
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  }
+  return p;
+}
+
 inline std::string hat_binary() {
   return HAT_BINARY;
 }
