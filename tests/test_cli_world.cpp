@@ -15,23 +15,7 @@ using hat::test::tmp_path;
 using hat::test::write_tmp;
 
 namespace {
-const char* kWorld = R"(
-[model]
-gamma = 1.5
-beta = 0.92
-sigma_eps = 0.25
-[grid]
-assets = 40
-[countries]
-names = ["AAA", "BBB"]
-labor = [1.0, 1.0]
-tfp = [1.0, 1.0]
-[trade_costs]
-matrix = [[1.0, 1.745], [1.745, 1.0]]
-[equilibrium]
-R = 1.01
-wages = [1.0, 1.0]
-)";
+const char* kWorld = hat::test::kTwoCountryWorld;
 }  // namespace
 
 TEST(CliWorld, SolveJsonAndOutputs) {

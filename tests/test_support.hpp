@@ -66,6 +66,25 @@ inline std::string write_tmp(const std::string& name, const std::string& text) {
   return p;
 }
 
+// A small symmetric two-country world config (Na = 40) for command-line tests.
+inline constexpr const char* kTwoCountryWorld = R"(
+[model]
+gamma = 1.5
+beta = 0.92
+sigma_eps = 0.25
+[grid]
+assets = 40
+[countries]
+names = ["AAA", "BBB"]
+labor = [1.0, 1.0]
+tfp = [1.0, 1.0]
+[trade_costs]
+matrix = [[1.0, 1.745], [1.745, 1.0]]
+[equilibrium]
+R = 1.01
+wages = [1.0, 1.0]
+)";
+
 inline std::string hat_binary() {
   return HAT_BINARY;
 }
