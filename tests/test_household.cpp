@@ -125,6 +125,21 @@ TEST(Household, WarmStartReachesSameFixedPoint) {
   EXPECT_LT((cold.V - warm.V).cwiseAbs().maxCoeff(), 1e-7);
 }
 
+// Anderson acceleration changes the path, not the fixed point: the accelerated and the plain
+// iteration (anderson_depth = 0) agree to the tolerance, and the accelerated one is shorter.
+TEST(Household, AndersonAccelerationReachesSameFixedPoint) {
+  HouseholdProblem hp = reference_problem();
+  SolveOptions plain;
+  plain.anderson_depth = 0;
+  HouseholdSolution a = solve_household(hp);
+  HouseholdSolution b = solve_household(hp, plain);
+  ASSERT_TRUE(a.report.converged() && b.report.converged());
+  EXPECT_LT(a.report.iterations, b.report.iterations);
+  EXPECT_LT((a.c - b.c).cwiseAbs().maxCoeff(), 1e-8);
+  EXPECT_LT((a.V - b.V).cwiseAbs().maxCoeff(), 1e-8);
+  EXPECT_LT((a.pi - b.pi).cwiseAbs().maxCoeff(), 1e-8);
+}
+
 // Values are consistent with the logit identity V = sigma log sum exp((v+psi)/sigma) and
 // pi_j = exp((v_j + psi_j - V)/sigma); quality shifters move choice but not savings of a
 // given variety's Euler equation.

@@ -105,6 +105,9 @@ HouseholdConfig read_household_config(const io::ConfigFile& f) {
   if (hc.solve.max_iterations < 1) r.fail("max_iterations", "must be >= 1");
   hc.solve.howard_steps = static_cast<int>(r.integer("howard_steps", SolveOptions{}.howard_steps));
   if (hc.solve.howard_steps < 0) r.fail("howard_steps", "must be >= 0");
+  hc.solve.anderson_depth =
+      static_cast<int>(r.integer("anderson_depth", SolveOptions{}.anderson_depth));
+  if (hc.solve.anderson_depth < 0) r.fail("anderson_depth", "must be >= 0 (0 = off)");
   hc.distribution.tolerance = r.number("distribution_tolerance", 1e-12);
   if (!(hc.distribution.tolerance > 0)) r.fail("distribution_tolerance", "must be > 0");
 

@@ -1,0 +1,58 @@
+// Anderson acceleration (type II), Walker & Ni (2011). See include/hat/numerics/anderson.hpp.
+#include "hat/numerics/anderson.hpp"
+
+#include <cmath>
+
+namespace hat::numerics {
+
+void AndersonMixer::reset() {
+  count_ = 0;
+  head_ = 0;
+  have_prev_ = false;
+}
+
+void AndersonMixer::step(const Eigen::VectorXd& x, const Eigen::VectorXd& g,
+                         Eigen::VectorXd& next) {
+  const Eigen::Index n = x.size();
+  f_ = g - x;
+  const double fn = f_.norm();
+  if (!std::isfinite(fn)) {
+    reset();
+    next = g;
+    return;
+  }
+  if (dF_.rows() != n || dF_.cols() != depth_) {
+    dF_.resize(n, depth_);
+    dG_.resize(n, depth_);
+    reset();
+  }
+  // Restart when the residual has grown well past the best since the last restart: the
+  // linear model behind the mixing no longer describes the map (e.g. a constraint switched).
+  if (have_prev_ && fn > restart_factor_ * best_) reset();
+  if (have_prev_) {
+    dF_.col(head_) = f_ - f_prev_;
+    dG_.col(head_) = g - g_prev_;
+    head_ = (head_ + 1) % depth_;
+    count_ = std::min(count_ + 1, depth_);
+    best_ = std::min(best_, fn);
+  } else {
+    best_ = fn;
+  }
+  f_prev_ = f_;
+  g_prev_ = g;
+  have_prev_ = true;
+  if (count_ == 0) {
+    next = g;
+    return;
+  }
+  const Eigen::MatrixXd F = dF_.leftCols(count_);
+  Eigen::VectorXd gam = F.colPivHouseholderQr().solve(f_);
+  if (!gam.allFinite()) {
+    reset();
+    next = g;
+    return;
+  }
+  next = g - dG_.leftCols(count_) * gam;
+}
+
+}  // namespace hat::numerics
