@@ -201,6 +201,14 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
     solver.parameters.maxfev = std::max(1, opt.max_evaluations - f.evaluations);
     solver.parameters.factor = 1.0;
     solver.solve(x);
+    // hybrj keeps its Jacobian as Q R, rank-one (Broyden) updated along every step it took:
+    // near the solution that is a better Jacobian to hand on than the last finite-difference
+    // one, which may have been taken far away (e.g. at a cold starting guess).
+    if (solver.fjac.rows() == sys.n && solver.R.rows() == sys.n &&
+        f.jacobians + f.used_initial > 0) {
+      Eigen::MatrixXd J = solver.fjac * solver.R.triangularView<Eigen::Upper>();
+      if (J.allFinite()) f.last_jacobian = std::move(J);
+    }
   }
   SystemResult res = std::move(f.best);
   res.evaluations = f.evaluations;
