@@ -38,9 +38,9 @@ void run_estimate(const std::string& data_opt, const std::string& out_dir, bool 
   const ek::ThetaEstimates th = ek::estimate_theta(raw);
   calibration::GravityRegression reg(raw.gravity);
   const calibration::GravityFit grav = reg.fit(raw.gravity.y);
-  const calibration::GravityFit gls = reg.fit_gls(raw.gravity.y);  // Table VII uses GLS
+  const calibration::GravityFit gls = reg.fit_gls(raw.gravity.y);  // Tables V and VII use GLS
   const Eigen::VectorXd& S = grav.estimates.S;
-  const ek::SourceEffectsFit t5 = ek::estimate_source_effects(raw, S);
+  const ek::SourceEffectsFit t5 = ek::estimate_source_effects(raw, gls.estimates.S);
   std::vector<double> thetas = raw.thetas;
   if (thetas.empty()) thetas = {kThetaBaseline};
   const Eigen::VectorXd tech = ek::relative_technology(raw, S, kThetaBaseline);
@@ -66,9 +66,11 @@ void run_estimate(const std::string& data_opt, const std::string& out_dir, bool 
                th.ols_dummies, th.se_ols_dummies);
     fmt::print("  2SLS, geography as instruments            {:>10.5f}  {:>8.4f}  12.86\n", th.tsls,
                th.se_tsls);
-    fmt::print("\nTable V: S_i = a0 + aR ln R_i + aH ln H_i - theta ln w_i (19 countries)\n");
+    fmt::print(
+        "\nTable V: S_i (GLS) = a0 + aR ln R_i - aH / H_i - theta ln w~_i, w~ = w exp(-0.06 H) "
+        "(19 countries)\n");
     fmt::print("  {:<14}{:>12}{:>10}{:>12}{:>10}\n", "", "OLS", "s.e.", "2SLS", "s.e.");
-    const char* names[] = {"constant", "ln R&D", "ln schooling", "-theta (ln w)"};
+    const char* names[] = {"constant", "ln R&D", "1/schooling", "-theta (ln w~)"};
     for (int k = 0; k < 4; ++k)
       fmt::print("  {:<14}{:>12.5f}{:>10.5f}{:>12.5f}{:>10.5f}\n", names[k], t5.ols.coef(k),
                  t5.ols.se(k), t5.tsls.coef(k), t5.tsls.se(k));
@@ -121,7 +123,7 @@ void run_estimate(const std::string& data_opt, const std::string& out_dir, bool 
   }
   {
     io::CsvWriter w({"method", "variable", "estimate", "std_error"});
-    const char* vars[] = {"constant", "ln_research", "ln_schooling", "ln_wage"};
+    const char* vars[] = {"constant", "ln_research", "inv_schooling", "ln_wage_adjusted"};
     for (int k = 0; k < 4; ++k)
       w.cell("ols").cell(vars[k]).cell(t5.ols.coef(k)).cell(t5.ols.se(k)).end_row();
     for (int k = 0; k < 4; ++k)

@@ -95,14 +95,18 @@ struct ThetaEstimates {
 };
 ThetaEstimates estimate_theta(const data::EkRawData& raw);
 
-// Table V: source effects S_i (Table III) regressed on R&D, human capital and wages:
-// S_i = a0 + aR ln R_i + aH ln H_i - theta ln w_i, OLS and 2SLS with population density and
-// labour force as instruments for the wage.
+// Table V: source effects S_i (Table III, GLS column) regressed on R&D, human capital and
+// schooling-adjusted wages: S_i = a0 + aR ln R_i - aH (1/H_i) - theta ln w~_i with
+// ln w~_i = ln w_i - g H_i (H_i = years of schooling, g = return to a year of schooling).
+// OLS, and 2SLS with the wage instrumented by the schooling-adjusted labour force
+// (ln L_i + g H_i) and population density (ln R and 1/H exogenous). All country variables are
+// relative to the last country (USA).
 struct SourceEffectsFit {
-  numerics::RegressionResult ols, tsls;  // coefficients: const, ln R, ln H, ln w
+  numerics::RegressionResult ols, tsls;  // coefficients: const, ln R, 1/H, ln w~
   double theta_ols = 0, theta_tsls = 0;
 };
-SourceEffectsFit estimate_source_effects(const data::EkRawData& raw, const Eigen::VectorXd& S);
+SourceEffectsFit estimate_source_effects(const data::EkRawData& raw, const Eigen::VectorXd& S,
+                                         double schooling_return = 0.06);
 
 // Table VI: T_i / T_last = exp(beta [S_i - S_last + theta (ln w~_i - ln w~_last)]) with
 // schooling-adjusted wages w~_i = w_i exp(-g H_i) (g = return to a year of schooling).

@@ -4,8 +4,9 @@
 //    normalised import share ln[(X_ni/X_n)/(X_ii/X_i)] = -theta D_ni; method of moments
 //    (ratio of means), OLS through the origin, OLS with source and destination dummies, and
 //    2SLS with the geography of Table III as instruments (§5.2).
-//  * Table V: source effects on R&D stocks, schooling and wages (OLS, 2SLS with population
-//    density and labour force as instruments for the wage).
+//  * Table V: source effects on R&D stocks, schooling and schooling-adjusted wages (OLS, 2SLS
+//    with the schooling-adjusted labour force and population density as instruments for the
+//    wage).
 //  * Table VI: states of technology from source effects and schooling-adjusted wages.
 //  * Table VII: cost effects 100 (exp(-b / theta) - 1) of the gravity coefficients.
 #include <algorithm>
@@ -109,18 +110,29 @@ Eigen::VectorXd relative_to_last(const data::EkRawData& raw, const Eigen::Vector
 }
 }  // namespace
 
-SourceEffectsFit estimate_source_effects(const data::EkRawData& raw, const Eigen::VectorXd& S) {
+SourceEffectsFit estimate_source_effects(const data::EkRawData& raw, const Eigen::VectorXd& S,
+                                         double g) {
   const int n = raw.gravity.n_countries();
   if (S.size() != n) throw InputError("source effects: expected one S_i per country");
-  Eigen::MatrixXd X(n, 4), Z(n, 5);
+  if (raw.edu_years.size() != n) throw InputError("source effects: expected schooling per country");
   const Eigen::VectorXd lr = relative_to_last(raw, raw.rd),
-                        lh = relative_to_last(raw, raw.human_capital),
                         lw = relative_to_last(raw, raw.wage_term),
                         dens = relative_to_last(raw, raw.density),
                         lab = relative_to_last(raw, raw.labor);
-  X << Eigen::VectorXd::Ones(n), lr, lh, lw;
-  Z << Eigen::VectorXd::Ones(n), lr, lh, dens, lab;
-  const std::vector<std::string> names = {"constant", "ln_research", "ln_schooling", "ln_wage"};
+  // Years of schooling H_i relative to the US and 1/H_i - 1/H_US.
+  const long us = n - 1;
+  Eigen::VectorXd H(n), inv_h(n);
+  for (long i = 0; i < n; ++i) {
+    H(i) = raw.edu_years(i) - raw.edu_years(us);
+    inv_h(i) = 1.0 / raw.edu_years(i) - 1.0 / raw.edu_years(us);
+  }
+  // Wage per efficiency unit of labour, labour force in efficiency units.
+  const Eigen::VectorXd lw_adj = lw - g * H, lab_adj = lab + g * H;
+  Eigen::MatrixXd X(n, 4), Z(n, 5);
+  X << Eigen::VectorXd::Ones(n), lr, inv_h, lw_adj;
+  Z << Eigen::VectorXd::Ones(n), lr, inv_h, lab_adj, dens;
+  const std::vector<std::string> names = {"constant", "ln_research", "inv_schooling",
+                                          "ln_wage_adjusted"};
   SourceEffectsFit f;
   f.ols = numerics::ols(X, S, names);
   f.tsls = numerics::tsls(X, Z, S, names);
