@@ -188,3 +188,35 @@ TEST(World, ResolveWithBaselineJacobian) {
   EXPECT_LT((fresh.state.prices.W - reuse.state.prices.W).cwiseAbs().maxCoeff(), 1e-9);
   EXPECT_NEAR(fresh.state.prices.R(0), reuse.state.prices.R(0), 1e-10);
 }
+
+// Inexact evaluations far from the solution change the path, not the answer: the solve with
+// the default inexact tolerances and the one with full tolerances throughout reach the same
+// prices, and the returned state is a full-tolerance evaluation (its households meet the full
+// tolerance and its residual passes the test).
+TEST(World, InexactEvaluationsReachSameEquilibrium) {
+  World w = five_country(1.5);
+  w.assets = 40;
+  EquilibriumOptions opt, exact = opt;
+  exact.inexact_factor = 0;
+  Equilibrium a = solve_equilibrium(w, start(5, 1.02), opt);
+  Equilibrium b = solve_equilibrium(w, start(5, 1.02), exact);
+  ASSERT_TRUE(a.report.converged() && b.report.converged()) << a.report.message;
+  EXPECT_LT((a.state.prices.W - b.state.prices.W).cwiseAbs().maxCoeff(), 1e-9);
+  EXPECT_NEAR(a.state.prices.R(0), b.state.prices.R(0), 1e-10);
+  EXPECT_LE(a.report.residual, opt.tolerance);
+  for (const auto& c : a.state.countries) EXPECT_LT(c.solution.sup_dc, opt.household.tolerance);
+}
+
+// With too few evaluations to converge, the reported best point is still re-evaluated at the
+// full household tolerance: its residual is what a fresh full-tolerance evaluation gives.
+TEST(World, InexactBestPointIsReportedAtFullTolerance) {
+  World w = five_country(1.5);
+  w.assets = 40;
+  EquilibriumOptions opt;
+  opt.max_evaluations = 2;
+  Equilibrium a = solve_equilibrium(w, start(5, 1.02), opt);
+  EXPECT_EQ(a.report.status, SolverStatus::IterationLimit);
+  for (const auto& c : a.state.countries) EXPECT_LT(c.solution.sup_dc, opt.household.tolerance);
+  const Evaluation fresh = evaluate(w, a.state.prices, opt);
+  EXPECT_NEAR(a.report.residual, fresh.residuals.cwiseAbs().maxCoeff(), 1e-6 * a.report.residual);
+}

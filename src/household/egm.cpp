@@ -166,12 +166,19 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
   // V = sigma log sum_j exp((v_j + psi_j)/sigma) and pi = softmax, max-shifted so every
   // exponent is <= 0 (finite for any gap; underflow gives pi = 0, never NaN).
   const double inv_sigma = 1.0 / hp.sigma;
+  // Row reductions run column by column (contiguous, vectorised) in a fixed order.
+  const bool has_psi = hp.quality.size() > 0;
   auto logit_step = [&]() {
-    w.X = sol.v + psi;
-    w.rowmax = w.X.rowwise().maxCoeff();
+    if (has_psi)
+      w.X = sol.v + psi;
+    else
+      w.X = sol.v;
+    w.rowmax = w.X.col(0);
+    for (int j = 1; j < M; ++j) w.rowmax = w.rowmax.cwiseMax(w.X.col(j));
     for (int j = 0; j < M; ++j) w.X.col(j) = (w.X.col(j) - w.rowmax) * inv_sigma;
     w.X = w.X.array().exp().matrix();  // plain matrix operand: vectorised exp
-    w.rowsum = w.X.rowwise().sum();
+    w.rowsum = w.X.col(0);
+    for (int j = 1; j < M; ++j) w.rowsum += w.X.col(j);
     sol.V = w.rowmax.array() + hp.sigma * w.rowsum.array().log();
     w.rowsum = w.rowsum.cwiseInverse();
     for (int j = 0; j < M; ++j) sol.pi.col(j) = w.X.col(j).cwiseProduct(w.rowsum);

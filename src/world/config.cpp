@@ -246,6 +246,15 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
   if (wc.options.max_evaluations < 1) s.fail("max_evaluations", "must be >= 1");
   wc.options.fd_step = s.number("fd_step", wc.options.fd_step);
   if (!(wc.options.fd_step > 0)) s.fail("fd_step", "must be > 0");
+  wc.options.fd_household_tolerance =
+      s.number("jacobian_household_tolerance", wc.options.fd_household_tolerance);
+  if (!(wc.options.fd_household_tolerance > 0))
+    s.fail("jacobian_household_tolerance", "must be > 0");
+  wc.options.inexact_factor = s.number("inexact_factor", wc.options.inexact_factor);
+  if (!(wc.options.inexact_factor >= 0)) s.fail("inexact_factor", "must be >= 0 (0 = off)");
+  wc.options.inexact_max_tolerance =
+      s.number("inexact_max_tolerance", wc.options.inexact_max_tolerance);
+  if (!(wc.options.inexact_max_tolerance > 0)) s.fail("inexact_max_tolerance", "must be > 0");
   wc.threads = static_cast<int>(s.integer("threads", 0));
   if (wc.threads < 0) s.fail("threads", "must be >= 0");
   s.reject_unknown();

@@ -12,6 +12,7 @@
 // up early.
 #include "hat/world/system.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <unsupported/Eigen/NonLinearOptimization>
@@ -46,6 +47,9 @@ struct Functor {
   Evaluation last;
   Eigen::VectorXd x_last, r_last;
   bool have_last = false, have_warm = false;
+  double last_tolerance = 0;                                  // household tolerance of `last`
+  double best_tolerance = 0;                                  // household tolerance of `best`
+  double best_raw = std::numeric_limits<double>::infinity();  // smallest sup |r| so far
   SystemResult best;
   double best_norm = std::numeric_limits<double>::infinity();
   int evaluations = 0, jacobians = 0;
@@ -67,11 +71,30 @@ struct Functor {
     return sys.converged ? sys.converged(r) : r.cwiseAbs().maxCoeff() <= opt.tolerance;
   }
 
+  // Household tolerance of the next base-point evaluation: inexact (Dembo, Eisenstat &
+  // Steihaug 1982) while the residual is large, the full tolerance near the solution. Tied to
+  // the raw sup-norm of the residuals (a system's own norm may be scaled by its tolerances).
+  double inner_tolerance() const {
+    const double full = eq.household.tolerance;
+    if (!(eq.inexact_factor > 0)) return full;
+    const double loose = std::max(full, eq.inexact_max_tolerance);
+    if (!std::isfinite(best_raw)) return loose;
+    return std::clamp(eq.inexact_factor * best_raw, full, loose);
+  }
+  static EquilibriumOptions with_tolerance(const EquilibriumOptions& e, double tol) {
+    EquilibriumOptions o = e;
+    o.household.tolerance = std::max(e.household.tolerance, tol);
+    o.household.value_tolerance = std::max(e.household.value_tolerance, tol);
+    return o;
+  }
+
   bool eval_at(const Eigen::VectorXd& x) {
     World w = base_world;
     Prices p = base_prices;
     sys.economy(x, w, p);
-    Evaluation ev = evaluate(w, p, eq, (have_last || have_warm) ? &last : nullptr);
+    double tol = inner_tolerance();
+    Evaluation ev =
+        evaluate(w, p, with_tolerance(eq, tol), (have_last || have_warm) ? &last : nullptr);
     ++evaluations;
     if (!ev.ok) {
       failure = ev.message;
@@ -82,6 +105,24 @@ struct Functor {
       failure = "non-finite residuals";
       return false;
     }
+    if (tol > eq.household.tolerance && converged(r)) {
+      // Only a full-tolerance evaluation may end the solve.
+      Evaluation exact = evaluate(w, p, eq, &ev);
+      ++evaluations;
+      if (!exact.ok) {
+        failure = exact.message;
+        return false;
+      }
+      ev = std::move(exact);
+      tol = eq.household.tolerance;
+      r = sys.residuals(x, w, ev);
+      if (!r.allFinite()) {
+        failure = "non-finite residuals";
+        return false;
+      }
+    }
+    last_tolerance = tol;
+    best_raw = std::min(best_raw, r.cwiseAbs().maxCoeff());
     last = std::move(ev);
     last_world = std::move(w);
     x_last = x;
@@ -90,6 +131,7 @@ struct Functor {
     const double nrm = norm(r);
     if (nrm < best_norm || converged(r)) {
       best_norm = nrm;
+      best_tolerance = tol;
       best.x = x;
       best.r = r;
       best.world = last_world;
@@ -124,8 +166,22 @@ struct Functor {
     }
     ++jacobians;
     const int n = sys.n, M = base_world.size();
-    const Evaluation base = last;
-    const Eigen::VectorXd r0 = r_last;
+    // Columns are differences over fd_step, so their household solves need only
+    // fd_household_tolerance (the derivative error is about tolerance / fd_step); the base
+    // point must be at least as accurate as the columns.
+    const double fd_tol = std::max(eq.household.tolerance, eq.fd_household_tolerance);
+    const EquilibriumOptions eq_fd = with_tolerance(eq, fd_tol);
+    Evaluation base = last;
+    Eigen::VectorXd r0 = r_last;
+    if (last_tolerance > fd_tol) {
+      base = evaluate(last_world, last.prices, eq_fd, &last);
+      ++evaluations;
+      if (!base.ok) {
+        failure = base.message;
+        return -1;
+      }
+      r0 = sys.residuals(x, last_world, base);
+    }
     // Economies at x + h e_c and the countries each one changes.
     std::vector<World> worlds(n, base_world);
     std::vector<Prices> prices(n, base_prices);
@@ -144,7 +200,7 @@ struct Functor {
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t t = 0; t < tasks.size(); ++t) {
       const auto [c, i] = tasks[t];
-      CountryState cs = solve_country(worlds[c], i, prices[c], eq, &base.countries[i]);
+      CountryState cs = solve_country(worlds[c], i, prices[c], eq_fd, &base.countries[i]);
       ok[t] = country_converged(cs);
       results[t] = std::move(cs.aggregates);
     }
@@ -208,6 +264,20 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
         f.jacobians + f.used_initial > 0) {
       Eigen::MatrixXd J = solver.fjac * solver.R.triangularView<Eigen::Upper>();
       if (J.allFinite()) f.last_jacobian = std::move(J);
+    }
+  }
+  if (!f.done && f.best_tolerance > eq_opt.household.tolerance && f.best.x.size()) {
+    // The best point came from an inexact evaluation: report it at the full tolerance.
+    Evaluation exact = evaluate(f.best.world, f.best.state.prices, eq_opt, &f.best.state);
+    ++f.evaluations;
+    if (exact.ok) {
+      f.best.r = sys.residuals(f.best.x, f.best.world, exact);
+      f.best.state = std::move(exact);
+      f.best_norm = f.norm(f.best.r);
+      f.best_tolerance = eq_opt.household.tolerance;
+      if (f.best.r.allFinite() && f.converged(f.best.r)) f.done = true;
+    } else if (f.failure.empty()) {
+      f.failure = exact.message;
     }
   }
   SystemResult res = std::move(f.best);

@@ -58,10 +58,18 @@ struct Prices {
 struct EquilibriumOptions {
   Financial financial = Financial::Globalization;
   Unknown unknown = Unknown::R;
-  int numeraire = -1;            // -1: mean wage = 1; otherwise this country's wage = 1
-  double tolerance = 1e-10;      // sup-norm of the scaled market-clearing residuals
-  int max_evaluations = 400;     // residual evaluations (excluding Jacobian columns)
-  double fd_step = 1e-6;         // finite-difference step in the log unknowns
+  int numeraire = -1;         // -1: mean wage = 1; otherwise this country's wage = 1
+  double tolerance = 1e-10;   // sup-norm of the scaled market-clearing residuals
+  int max_evaluations = 400;  // residual evaluations (excluding Jacobian columns)
+  double fd_step = 1e-6;      // finite-difference step in the log unknowns
+  // Household tolerance of the finite-difference columns (derivative error ~ this / fd_step;
+  // the household tolerance applies if it is looser).
+  double fd_household_tolerance = 1e-10;
+  // Inexact evaluations far from the solution: the household tolerance of an evaluation is
+  // inexact_factor x (best residual norm so far), between household.tolerance and
+  // inexact_max_tolerance; only a full-tolerance evaluation can end the solve. 0 = off.
+  double inexact_factor = 1e-3;
+  double inexact_max_tolerance = 1e-8;
   bool solve_transfers = false;  // treat transfers as unknowns even without tariffs
   household::SolveOptions household{1e-12, 1e-12, 20000, 5, true};
   household::DistributionOptions distribution{1e-13, 200000};
