@@ -220,3 +220,27 @@ TEST(World, InexactBestPointIsReportedAtFullTolerance) {
   const Evaluation fresh = evaluate(w, a.state.prices, opt);
   EXPECT_NEAR(a.report.residual, fresh.residuals.cwiseAbs().maxCoeff(), 1e-6 * a.report.residual);
 }
+
+// jacobian_at_solution returns a finite-difference Jacobian at the equilibrium: each column
+// equals (F(x* + h e_c) - F(x*)) / h computed here from independent full-tolerance
+// evaluations (to the accuracy of the columns' household tolerance, ~1e-4 relative).
+TEST(World, JacobianAtSolutionIsTheFiniteDifferenceJacobianThere) {
+  World w = five_country(1.5);
+  w.assets = 40;
+  EquilibriumOptions opt;
+  opt.jacobian_at_solution = true;
+  Equilibrium eq = solve_equilibrium(w, start(5, 1.02), opt);
+  ASSERT_TRUE(eq.report.converged()) << eq.report.message;
+  const int n = n_unknowns(w, opt);
+  ASSERT_EQ(eq.jacobian.rows(), n);
+  const Eigen::VectorXd x = pack_unknowns(w, opt, eq.state.prices);
+  const Eigen::VectorXd r0 = eq.state.residuals;
+  for (int c : {0, n - 1}) {
+    Eigen::VectorXd xp = x;
+    xp(c) += opt.fd_step;
+    const Evaluation ev = evaluate(w, unpack_unknowns(w, opt, xp, eq.state.prices), opt);
+    const Eigen::VectorXd col = (ev.residuals - r0) / opt.fd_step;
+    EXPECT_LT((col - eq.jacobian.col(c)).cwiseAbs().maxCoeff(), 1e-3 * col.cwiseAbs().maxCoeff())
+        << "column " << c;
+  }
+}

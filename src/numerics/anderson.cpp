@@ -2,6 +2,7 @@
 #include "hat/numerics/anderson.hpp"
 
 #include <cmath>
+#include <limits>
 
 namespace hat::numerics {
 
@@ -45,8 +46,14 @@ void AndersonMixer::step(const Eigen::VectorXd& x, const Eigen::VectorXd& g,
     next = g;
     return;
   }
-  const Eigen::MatrixXd F = dF_.leftCols(count_);
-  Eigen::VectorXd gam = F.colPivHouseholderQr().solve(f_);
+  // Least squares by the normal equations of the (at most depth x depth) Gram matrix, with a
+  // small relative ridge: cheap for long vectors, and the ridge keeps near-dependent
+  // histories (a stalled iteration) from producing wild steps.
+  const auto F = dF_.leftCols(count_);
+  Eigen::MatrixXd gram = F.transpose() * F;
+  const double ridge = 1e-12 * gram.trace() + std::numeric_limits<double>::min();
+  gram.diagonal().array() += ridge;
+  Eigen::VectorXd gam = gram.ldlt().solve(F.transpose() * f_);
   if (!gam.allFinite()) {
     reset();
     next = g;

@@ -335,6 +335,7 @@ Equilibrium solve_equilibrium(const World& w, const Prices& start, const Equilib
   so.max_evaluations = opt.max_evaluations;
   so.fd_step = opt.fd_step;
   so.jacobian = jacobian;
+  so.final_jacobian = opt.jacobian_at_solution;
   if (opt.progress)
     so.on_evaluation = [&](int it, const Eigen::VectorXd&, const Eigen::VectorXd&, double nrm,
                            double sec) { opt.progress(it, nrm, sec); };

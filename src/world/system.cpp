@@ -266,6 +266,20 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
       if (J.allFinite()) f.last_jacobian = std::move(J);
     }
   }
+  if (f.done && opt.final_jacobian && f.best.x.size()) {
+    // A finite-difference Jacobian at the solution, for re-solves nearby (counterfactuals).
+    f.last = f.best.state;
+    f.last_world = f.best.world;
+    f.x_last = f.best.x;
+    f.r_last = f.best.r;
+    f.last_tolerance = eq_opt.household.tolerance;
+    f.have_last = true;
+    f.done = false;
+    f.used_initial = true;
+    Eigen::MatrixXd J;
+    if (f.df(f.best.x, J) == 0 && J.allFinite()) f.last_jacobian = std::move(J);
+    f.done = true;
+  }
   if (!f.done && f.best_tolerance > eq_opt.household.tolerance && f.best.x.size()) {
     // The best point came from an inexact evaluation: report it at the full tolerance.
     Evaluation exact = evaluate(f.best.world, f.best.state.prices, eq_opt, &f.best.state);

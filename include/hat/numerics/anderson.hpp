@@ -2,9 +2,9 @@
 //
 // Method: Anderson (1965, J. ACM); the form used is that of Walker & Ni (2011, SIAM J. Numer.
 // Anal.): with residuals f = G(x) - x and the last m differences dF, dG of f and G, the next
-// iterate is G(x_k) - dG gamma, gamma = argmin ||f_k - dF gamma||_2 (Householder QR). The
-// history is dropped (a restart) when the residual norm rises well above the best seen since
-// the last restart, which keeps the scheme safe on maps that are only piecewise smooth.
+// iterate is G(x_k) - dG gamma, gamma = argmin ||f_k - dF gamma||_2 (normal equations with a tiny
+// ridge). The history is dropped (a restart) when the residual norm rises well above the best seen
+// since the last restart, which keeps the scheme safe on maps that are only piecewise smooth.
 #pragma once
 
 #include <Eigen/Dense>

@@ -36,6 +36,9 @@ struct SystemOptions {
   // Optional starting Jacobian (e.g. from a nearby solve): used instead of the first
   // finite-difference Jacobian; fresh ones are still computed when progress stalls.
   const Eigen::MatrixXd* jacobian = nullptr;
+  // After convergence, compute a finite-difference Jacobian at the solution and return it
+  // (one more Jacobian; re-solves near the solution then start from an accurate one).
+  bool final_jacobian = false;
   // After every base-point evaluation: (evaluations, x, residuals, residual norm, elapsed s).
   std::function<void(int, const Eigen::VectorXd&, const Eigen::VectorXd&, double, double)>
       on_evaluation;
@@ -47,7 +50,8 @@ struct SystemResult {
   Eigen::VectorXd r;         // residuals there
   World world;               // economy at the best point
   Evaluation state;          // its evaluation
-  Eigen::MatrixXd jacobian;  // the last Jacobian used at the start of a hybrj run
+  Eigen::MatrixXd jacobian;  // at the solution if final_jacobian, else hybrj's last
+                             // (Broyden-updated) Jacobian
   int evaluations = 0, jacobians = 0;  // jacobians = finite-difference Jacobians computed
   bool interrupted = false;
 };

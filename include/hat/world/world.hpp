@@ -70,6 +70,9 @@ struct EquilibriumOptions {
   // inexact_max_tolerance; only a full-tolerance evaluation can end the solve. 0 = off.
   double inexact_factor = 1e-3;
   double inexact_max_tolerance = 1e-8;
+  // Return a finite-difference Jacobian at the solution (costs one Jacobian; makes re-solves
+  // near this equilibrium, e.g. counterfactuals, converge in fewer evaluations).
+  bool jacobian_at_solution = false;
   bool solve_transfers = false;  // treat transfers as unknowns even without tariffs
   household::SolveOptions household{1e-12, 1e-12, 20000, 5, true};
   household::DistributionOptions distribution{1e-13, 200000};
@@ -109,7 +112,8 @@ Evaluation evaluate(const World& w, const Prices& p, const EquilibriumOptions& o
 
 struct Equilibrium {
   Evaluation state;          // at the solution
-  Eigen::MatrixXd jacobian;  // a Jacobian of the residuals near the solution (reusable)
+  Eigen::MatrixXd jacobian;  // a Jacobian of the residuals near the solution (reusable): a
+                             // finite-difference one at the solution if jacobian_at_solution
   SolverReport report;       // residual = sup-norm of the residuals at the returned prices
   int evaluations = 0, jacobians = 0;
   std::vector<std::string> unknown_names, residual_names;
