@@ -28,35 +28,38 @@ void LotteryOperator::build(int na, const Eigen::MatrixXi& lo_in, const Eigen::M
   const int N = static_cast<int>(lo_in.rows());
   const int M = static_cast<int>(lo_in.cols());
   Nz = N / Na;
-  row_start.assign(N + 1, 0);
-  col.clear();
-  weight.clear();
-  col.reserve(static_cast<size_t>(N) * 4);
-  weight.reserve(static_cast<size_t>(N) * 4);
-  std::vector<int> lo(M);
-  std::vector<double> w(M);
-  std::vector<double> acc;
+  // A row has at most min(2M, Na) entries; size for that, trim at the end.
+  // (Grown only, never shrunk: entries past row_start[N] are unused, so rebuilding the
+  // operator every iteration does not re-initialise the arrays.)
+  const size_t cap = static_cast<size_t>(N) * std::min(2 * M, Na);
+  row_start.resize(N + 1);
+  row_start[0] = 0;
+  if (col.size() < cap) {
+    col.resize(cap);
+    weight.resize(cap);
+  }
+  if (static_cast<int>(acc_.size()) != Na) acc_.assign(Na, 0.0);  // kept all-zero between rows
+  double* acc = acc_.data();
+  size_t nnz = 0;
   for (int k = 0; k < N; ++k) {
     int imin = Na, imax = -1;
     for (int j = 0; j < M; ++j) {
       const int l = lo_in(k, j);
-      lo[j] = l;
-      w[j] = t_in(k, j);
+      const double p = pi(k, j), w = t_in(k, j);
       imin = std::min(imin, l);
       imax = std::max(imax, l + 1);
+      acc[l] += p * (1.0 - w);
+      acc[l + 1] += p * w;
     }
-    acc.assign(imax - imin + 1, 0.0);
-    for (int j = 0; j < M; ++j) {
-      const double p = pi(k, j);
-      acc[lo[j] - imin] += p * (1.0 - w[j]);
-      acc[lo[j] + 1 - imin] += p * w[j];
-    }
-    for (int q = 0; q <= imax - imin; ++q)
+    for (int q = imin; q <= imax; ++q) {
       if (acc[q] != 0.0) {
-        col.push_back(imin + q);
-        weight.push_back(acc[q]);
+        col[nnz] = q;
+        weight[nnz] = acc[q];
+        ++nnz;
       }
-    row_start[k + 1] = static_cast<int>(col.size());
+      acc[q] = 0.0;
+    }
+    row_start[k + 1] = static_cast<int>(nnz);
   }
 }
 

@@ -14,9 +14,11 @@
 // full logit step that also updates pi. Convergence is declared only when both the
 // consumption policies and the choice-specific values have stopped moving.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
@@ -80,8 +82,17 @@ struct Work {
   Eigen::VectorXd mu, Tev, b, rowmax, rowsum;
   Eigen::VectorXd atil, env_out;
   Eigen::MatrixXd c_old, v_old;
+  Eigen::MatrixXd Ebase;              // beta R E_{s'} mu(a', s') = u'(c~)/p_j, Na x Nz
+  Eigen::MatrixXd ratio;              // rho = r / (1 + r/2), r = Einv(q+1)/Einv(q) - 1
+  Eigen::MatrixXd Emid;               // Ebase (1 + r/2)^(-gamma): u'/p_j at the midpoint
+  Eigen::MatrixXi terms;              // 1: segment q is flat enough for the series, Na x Nz
+  std::vector<unsigned char> direct;  // (k, j) whose u' needs pow (not on an EGM segment)
   distribution::LotteryOperator T;
 };
+
+// Binomial series of (1 + y)^(-gamma): b_0 = 1, b_n = b_{n-1} (-gamma - n + 1) / n.
+// A fixed degree (unrolled Horner); segments too steep for it fall back to pow.
+constexpr int kSeriesDegree = 12;
 
 inline void locate(const double* g, int n, double x, int& lo, double& t) {
   int l = static_cast<int>(std::upper_bound(g, g + n, x) - g) - 1;
@@ -163,6 +174,50 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
   };
   refresh_utility();
 
+  // u'(c) on the grid without log/exp per point. On EGM segment q of income state s,
+  // consumption is the linear interpolation of the segment's end points,
+  // c = p_j^(-1/gamma) Einv_q (1 + t r) with r = Einv_{q+1}/Einv_q - 1, and
+  // Einv_q^(-gamma) = beta R E mu_q = Ebase_q, so u'(c) = p_j Ebase_q (1 + t r)^(-gamma),
+  // with the last factor summed as a binomial series (about the segment's midpoint) to below
+  // 1e-17 relative. Points off the segments (borrowing limit, a_max cap, upper envelope) and
+  // steep segments use pow.
+  std::array<double, kSeriesDegree + 2> bcoef{};
+  bcoef[0] = 1.0;
+  for (int n = 1; n <= kSeriesDegree + 1; ++n) bcoef[n] = bcoef[n - 1] * (-hp.gamma - n + 1) / n;
+  // Largest |y| for which the truncation error of the degree-K sum (K = kSeriesDegree) is below
+  // 1e-17 relative. For n > K, |b_{n+1}/b_n| = (gamma + n)/(n + 1) <= g := max(1, (gamma + K +
+  // 1)/(K + 2)), so the tail is at most |b_{K+1}| x^(K+1) / (1 - g x).
+  const double gk = std::max(1.0, (hp.gamma + kSeriesDegree + 1) / (kSeriesDegree + 2));
+  double series_radius = 0.0;
+  for (double x = 0.25; x > 1e-4; x *= 0.97)
+    if (gk * x < 1 && std::abs(bcoef[kSeriesDegree + 1]) * std::pow(x, kSeriesDegree + 1) <=
+                          1e-17 * (1 - gk * x)) {
+      series_radius = x;
+      break;
+    }
+  auto series_terms = [&](double y) { return std::abs(y) <= series_radius ? 1 : 0; };
+  const double inv_1mg = log_u ? 0.0 : 1.0 / (1.0 - hp.gamma);
+  auto refresh_utility_segments = [&]() {
+    for (int j = 0; j < M; ++j) {
+      const double pj = hp.prices(j);
+      for (int k = 0; k < N; ++k) {
+        const double c = sol.c(k, j);
+        double mu;
+        if (w.direct[static_cast<size_t>(j) * N + k]) {
+          mu = std::pow(c, -hp.gamma);
+        } else {
+          const int s = k / Na, q = w.lo(k, j);
+          const double y = (w.t(k, j) - 0.5) * w.ratio(q, s);
+          double acc = bcoef[kSeriesDegree];
+          for (int n = kSeriesDegree - 1; n >= 0; --n) acc = acc * y + bcoef[n];
+          mu = pj * w.Emid(q, s) * acc;
+        }
+        w.MU(k, j) = mu;
+        w.U(k, j) = c * mu * inv_1mg;
+      }
+    }
+  };
+
   // V = sigma log sum_j exp((v_j + psi_j)/sigma) and pi = softmax, max-shifted so every
   // exponent is <= 0 (finite for any gap; underflow gives pi = 0, never NaN).
   const double inv_sigma = 1.0 / hp.sigma;
@@ -236,8 +291,29 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     w.mu = (x.head(N).array().log() * (-hp.gamma)).exp().matrix();
     sol.V = x.tail(N);
     Eigen::Map<const Eigen::MatrixXd> mum(w.mu.data(), Na, Nz);
-    w.Einv.noalias() = (hp.beta * hp.R) * (mum * hp.P.transpose());
-    w.Einv = (w.Einv.array().log() * (-inv_gamma)).exp().matrix();
+    w.Ebase.noalias() = (hp.beta * hp.R) * (mum * hp.P.transpose());
+    w.Einv = (w.Ebase.array().log() * (-inv_gamma)).exp().matrix();
+    if (!log_u) {
+      w.ratio.resize(Na, Nz);
+      w.terms.resize(Na, Nz);
+      w.Emid.resize(Na, Nz);
+      // Expanded about the segment's midpoint: (1 + t r)^(-gamma) =
+      // (1 + r/2)^(-gamma) (1 + (t - 1/2) rho)^(-gamma), rho = r / (1 + r/2), |(t - 1/2) rho|
+      // <= |rho|/2, which halves the series length.
+      for (int s = 0; s < Nz; ++s) {
+        for (int q = 0; q + 1 < Na; ++q) {
+          const double r = w.Einv(q + 1, s) / w.Einv(q, s) - 1.0;
+          w.ratio(q, s) = r / (1.0 + 0.5 * r);
+          w.terms(q, s) = series_terms(0.5 * w.ratio(q, s));
+          w.Emid(q, s) = 1.0 + 0.5 * r;
+        }
+        w.ratio(Na - 1, s) = 0.0;
+        w.terms(Na - 1, s) = 0;
+        w.Emid(Na - 1, s) = 1.0;
+      }
+      w.Emid = w.Ebase.cwiseProduct((w.Emid.array().log() * (-hp.gamma)).exp().matrix());
+      w.direct.assign(static_cast<size_t>(N) * M, 0);
+    }
     Eigen::Map<const Eigen::MatrixXd> Vm(sol.V.data(), Na, Nz);
     w.EV.noalias() = Vm * hp.P.transpose();
 
@@ -256,22 +332,36 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
         }
         if (monotone || !opt.upper_envelope) {
           // a'(a) is increasing here, so both brackets are found by forward sweeps.
-          int seg = 0, gl = 0;
+          // On EGM segment q (a~_q <= a <= a~_{q+1}), a' = g_q + t (g_{q+1} - g_q) lies in
+          // [g_q, g_{q+1}]: its grid bracket is q itself with weight t.
+          unsigned char* direct = log_u ? nullptr : w.direct.data() + static_cast<size_t>(j) * N;
+          int seg = 0;
           for (int i = 0; i < Na; ++i) {
             const int k = s * Na + i;
             const double a = g[i];
-            double ap;
-            if (a <= w.atil(0)) {
+            double ap, tt;
+            int gl;
+            if (a <= w.atil(0)) {  // borrowing constraint binds
               ap = a_min;
+              gl = 0;
+              tt = 0.0;
+              if (direct) direct[k] = 1;
             } else {
               while (seg < Na - 2 && w.atil(seg + 1) <= a) ++seg;
-              const double tt = (a - w.atil(seg)) / (w.atil(seg + 1) - w.atil(seg));
-              ap = g[seg] + tt * (g[seg + 1] - g[seg]);
+              tt = (a - w.atil(seg)) / (w.atil(seg + 1) - w.atil(seg));
+              if (tt <= 1.0) {
+                ap = g[seg] + tt * (g[seg + 1] - g[seg]);
+                gl = seg;
+                if (direct && w.terms(seg, s) == 0) direct[k] = 1;
+              } else {  // beyond the last segment: a' capped at a_max
+                ap = a_max;
+                gl = Na - 2;
+                tt = 1.0;
+                if (direct) direct[k] = 1;
+              }
             }
-            ap = std::clamp(ap, a_min, a_max);
-            while (gl < Na - 2 && g[gl + 1] <= ap) ++gl;
             w.lo(k, j) = gl;
-            w.t(k, j) = std::clamp((ap - g[gl]) / (g[gl + 1] - g[gl]), 0.0, 1.0);
+            w.t(k, j) = tt;
             sol.a_next(k, j) = ap;
             sol.c(k, j) = (cash(k) - ap) * inv_p(j);
           }
@@ -293,6 +383,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
           for (int i = 0; i < Na; ++i) {
             const int k = s * Na + i;
             const double ap = w.env_out(i);
+            if (!log_u) w.direct[static_cast<size_t>(j) * N + k] = 1;
             sol.a_next(k, j) = ap;
             sol.c(k, j) = (cash(k) - ap) * inv_p(j);
             locate(g, Na, ap, w.lo(k, j), w.t(k, j));
@@ -306,7 +397,10 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
       fail_msg = "non-positive or non-finite consumption in the EGM step";
       break;
     }
-    refresh_utility();
+    if (log_u)
+      refresh_utility();
+    else
+      refresh_utility_segments();
 
     // Full logit step (updates v and pi), then Howard steps with (a', pi) fixed. The full step
     // leaves w.EV = E V_old; by the logit identity v_j + psi_j - sigma log pi_j = V for every

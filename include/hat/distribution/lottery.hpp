@@ -14,8 +14,8 @@ struct LotteryOperator {
   int Na = 0, Nz = 0;
   // CSR rows over states k = s * Na + i; columns are asset grid indices i'.
   std::vector<int> row_start;  // size Na*Nz + 1
-  std::vector<int> col;
-  std::vector<double> weight;
+  std::vector<int> col;        // entries [row_start[k], row_start[k+1]) of row k; the arrays
+  std::vector<double> weight;  // may be longer than row_start[Na*Nz] (reused capacity)
 
   // Fills the operator from savings policies a_next ((Na*Nz) x M) and probabilities pi.
   void build(const Eigen::VectorXd& grid, const Eigen::MatrixXd& a_next, const Eigen::MatrixXd& pi);
@@ -27,6 +27,9 @@ struct LotteryOperator {
   void apply_backward(const Eigen::MatrixXd& f, Eigen::VectorXd& out) const;
   // out(i', s) = sum_i mass(i, s) T((i, s), i'), out is Na x Nz.
   void apply_forward(const Eigen::VectorXd& mass, Eigen::MatrixXd& out) const;
+
+ private:
+  std::vector<double> acc_;  // scratch row of build()
 };
 
 }  // namespace hat::distribution
