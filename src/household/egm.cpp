@@ -281,7 +281,15 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     out.tail(N) = sol.V;
   };
   Eigen::VectorXd x, gx, xnext;
-  marginal_state(x);
+  if (use_warm && warm->mu.size() == N && warm->mu.minCoeff() > 0 && warm->mu.allFinite()) {
+    // The previous fixed point's marginal value of wealth and value: closer to the new fixed
+    // point than the old policies re-priced at the new prices.
+    x.resize(2 * N);
+    x.head(N) = (warm->mu.array().log() * (-inv_gamma)).exp().matrix();
+    x.tail(N) = warm->V;
+  } else {
+    marginal_state(x);
+  }
   numerics::AndersonMixer mixer(std::max(opt.anderson_depth, 1));
 
   for (iter = 1; iter <= opt.max_iterations; ++iter) {
@@ -450,6 +458,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     full_value_step();
     dv = std::max(dv, (sol.v - w.v_old).cwiseAbs().maxCoeff());
   }
+  if (!failed) sol.mu = (sol.pi.array() * w.MU.array()).matrix() * inv_p;
   sol.sup_dc = dc;
   sol.sup_dv = dv;
   sol.report.iterations = std::min(iter, opt.max_iterations);

@@ -57,6 +57,7 @@ struct HouseholdSolution {
   Eigen::MatrixXd v;              // choice-specific values v_j(a, s) (without psi)
   Eigen::MatrixXd pi;             // choice probabilities pi_j(a, s)
   Eigen::VectorXd V;              // ex-ante value sigma log sum_j exp((v_j + psi_j)/sigma)
+  Eigen::VectorXd mu;             // marginal value of wealth sum_j pi_j u'(c_j) / p_j
   SolverReport report;            // residual = sup |Δc| at the last iteration
   double sup_dc = 0, sup_dv = 0;  // final changes of policies and values
   int envelope_steps = 0;         // EGM steps that needed the upper envelope (last iteration)
