@@ -53,6 +53,7 @@ struct Functor {
   SystemResult best;
   double best_norm = std::numeric_limits<double>::infinity();
   int evaluations = 0, jacobians = 0;
+  int jacobians_given = 0;  // Jacobians handed to hybrj (finite-difference or initial)
   bool done = false, interrupted = false, used_initial = false;
   Eigen::MatrixXd last_jacobian;
   std::string failure;
@@ -162,6 +163,7 @@ struct Functor {
       used_initial = true;
       fjac = *opt.jacobian;
       last_jacobian = fjac;
+      ++jacobians_given;
       return 0;
     }
     ++jacobians;
@@ -224,6 +226,7 @@ struct Functor {
       fjac.col(c) = (sys.residuals(xp, worlds[c], ev) - r0) / opt.fd_step;
     }
     last_jacobian = fjac;
+    ++jacobians_given;
     return 0;
   }
 };
@@ -252,6 +255,7 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
       f.r_last = f.best.r;
       f.have_last = true;
     }
+    const int given_before = f.jacobians_given;
     Eigen::HybridNonLinearSolver<Functor> solver(f);
     solver.parameters.xtol = 1e-15;
     solver.parameters.maxfev = std::max(1, opt.max_evaluations - f.evaluations);
@@ -260,8 +264,9 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
     // hybrj keeps its Jacobian as Q R, rank-one (Broyden) updated along every step it took:
     // near the solution that is a better Jacobian to hand on than the last finite-difference
     // one, which may have been taken far away (e.g. at a cold starting guess).
+    // (Only if this hybrj run received a Jacobian: otherwise its Q R was never set.)
     if (solver.fjac.rows() == sys.n && solver.R.rows() == sys.n &&
-        f.jacobians + f.used_initial > 0) {
+        f.jacobians_given > given_before) {
       Eigen::MatrixXd J = solver.fjac * solver.R.triangularView<Eigen::Upper>();
       if (J.allFinite()) f.last_jacobian = std::move(J);
     }
