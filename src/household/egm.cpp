@@ -292,9 +292,12 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
   }
   numerics::AndersonMixer mixer(std::max(opt.anderson_depth, 1));
 
+  w.c_old.resize(N, M);
+  w.v_old.resize(N, M);
   for (iter = 1; iter <= opt.max_iterations; ++iter) {
-    w.c_old = sol.c;
-    w.v_old = sol.v;
+    // The EGM step and the value step overwrite every entry of c and v: swap, do not copy.
+    w.c_old.swap(sol.c);
+    w.v_old.swap(sol.v);
     // Expected discounted marginal value of wealth on the a' grid.
     w.mu = (x.head(N).array().log() * (-hp.gamma)).exp().matrix();
     sol.V = x.tail(N);
