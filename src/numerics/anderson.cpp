@@ -25,6 +25,7 @@ void AndersonMixer::step(const Eigen::VectorXd& x, const Eigen::VectorXd& g,
   if (dF_.rows() != n || dF_.cols() != depth_) {
     dF_.resize(n, depth_);
     dG_.resize(n, depth_);
+    gram_.setZero(depth_, depth_);
     reset();
   }
   // Restart when the residual has grown well past the best since the last restart: the
@@ -33,8 +34,12 @@ void AndersonMixer::step(const Eigen::VectorXd& x, const Eigen::VectorXd& g,
   if (have_prev_) {
     dF_.col(head_) = f_ - f_prev_;
     dG_.col(head_) = g - g_prev_;
-    head_ = (head_ + 1) % depth_;
     count_ = std::min(count_ + 1, depth_);
+    // Valid history columns are slots 0..count_-1; update the Gram matrix's row and column of
+    // the slot just written (depth x n work instead of depth^2 x n).
+    for (int i = 0; i < count_; ++i)
+      gram_(head_, i) = gram_(i, head_) = dF_.col(head_).dot(dF_.col(i));
+    head_ = (head_ + 1) % depth_;
     best_ = std::min(best_, fn);
   } else {
     best_ = fn;
@@ -50,7 +55,7 @@ void AndersonMixer::step(const Eigen::VectorXd& x, const Eigen::VectorXd& g,
   // small relative ridge: cheap for long vectors, and the ridge keeps near-dependent
   // histories (a stalled iteration) from producing wild steps.
   const auto F = dF_.leftCols(count_);
-  Eigen::MatrixXd gram = F.transpose() * F;
+  Eigen::MatrixXd gram = gram_.topLeftCorner(count_, count_);
   const double ridge = 1e-12 * gram.trace() + std::numeric_limits<double>::min();
   gram.diagonal().array() += ridge;
   Eigen::VectorXd gam = gram.ldlt().solve(F.transpose() * f_);

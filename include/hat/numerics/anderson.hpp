@@ -32,6 +32,7 @@ class AndersonMixer {
   double best_ = 0;
   Eigen::VectorXd f_prev_, g_prev_, f_;
   Eigen::MatrixXd dF_, dG_;
+  Eigen::MatrixXd gram_;  // dF^T dF of the valid history columns, kept up to date
 };
 
 }  // namespace hat::numerics
