@@ -11,42 +11,31 @@
 #include "hat/core/error.hpp"
 #include "hat/io/config.hpp"
 #include "hat/world/world.hpp"
+#include "world_fixtures.hpp"
 
 using namespace hat;
 using namespace hat::analysis;
 
 namespace {
 
+// The symmetric two-country world of the published tests (d = 1.745) at Na = 40, or (M = 3)
+// an asymmetric three-country variant of it.
 world::World small_world(double gamma, int M = 2, int Na = 40) {
-  world::World w;
-  const char* names[] = {"H", "F", "G"};
-  for (int i = 0; i < M; ++i) w.names.push_back(names[i]);
-  w.L = Eigen::VectorXd::Ones(M);
-  w.A = Eigen::VectorXd::Ones(M);
+  world::World w = hat::test::symmetric_two(gamma, 1.745, Na);
   if (M == 3) {
+    w.names.push_back("G");
+    w.L.resize(3);
     w.L << 1.0, 0.7, 1.4;
+    w.A.resize(3);
     w.A << 1.0, 1.1, 0.9;
+    w.d.resize(3, 3);
+    w.d << 1.0, 1.6, 2.1, 1.7, 1.0, 1.9, 2.2, 1.8, 1.0;
   }
-  w.d = Eigen::MatrixXd::Constant(M, M, 1.745);
-  if (M == 3) w.d << 1.0, 1.6, 2.1, 1.7, 1.0, 1.9, 2.2, 1.8, 1.0;
-  w.d.diagonal().setOnes();
-  w.gamma = gamma;
-  w.beta = 0.92;
-  w.sigma = 0.25;
-  w.borrowing_limit = 0.5;
-  w.asset_max = 8.0;
-  w.assets = Na;
-  w.income = numerics::make_income_process(numerics::IncomeSpec{});
   return w;
 }
 
 world::Prices start(int M) {
-  world::Prices p;
-  p.W = Eigen::VectorXd::Ones(M);
-  p.R = Eigen::VectorXd::Constant(M, 1.01);
-  p.tau = Eigen::VectorXd::Zero(M);
-  p.beta = 0.92;
-  return p;
+  return hat::test::start_prices(M, 1.01);
 }
 
 struct SolvedWorld {
