@@ -85,7 +85,7 @@ struct Work {
   Eigen::MatrixXd Ebase;              // beta R E_{s'} mu(a', s') = u'(c~)/p_j, Na x Nz
   Eigen::MatrixXd ratio;              // rho = r / (1 + r/2), r = Einv(q+1)/Einv(q) - 1
   Eigen::MatrixXd Emid;               // Ebase (1 + r/2)^(-gamma): u'/p_j at the midpoint
-  Eigen::MatrixXi terms;              // 1: segment q is flat enough for the series, Na x Nz
+  Eigen::MatrixXi series_ok;          // 1: segment q is flat enough for the series, Na x Nz
   std::vector<unsigned char> direct;  // (k, j) whose u' needs pow (not on an EGM segment)
   distribution::LotteryOperator T;
 };
@@ -195,7 +195,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
       series_radius = x;
       break;
     }
-  auto series_terms = [&](double y) { return std::abs(y) <= series_radius ? 1 : 0; };
+  auto within_radius = [&](double y) { return std::abs(y) <= series_radius ? 1 : 0; };
   const double inv_1mg = log_u ? 0.0 : 1.0 / (1.0 - hp.gamma);
   auto refresh_utility_segments = [&]() {
     for (int j = 0; j < M; ++j) {
@@ -306,7 +306,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     w.Einv = (w.Ebase.array().log() * (-inv_gamma)).exp().matrix();
     if (!log_u) {
       w.ratio.resize(Na, Nz);
-      w.terms.resize(Na, Nz);
+      w.series_ok.resize(Na, Nz);
       w.Emid.resize(Na, Nz);
       // Expanded about the segment's midpoint: (1 + t r)^(-gamma) =
       // (1 + r/2)^(-gamma) (1 + (t - 1/2) rho)^(-gamma), rho = r / (1 + r/2), |(t - 1/2) rho|
@@ -315,11 +315,11 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
         for (int q = 0; q + 1 < Na; ++q) {
           const double r = w.Einv(q + 1, s) / w.Einv(q, s) - 1.0;
           w.ratio(q, s) = r / (1.0 + 0.5 * r);
-          w.terms(q, s) = series_terms(0.5 * w.ratio(q, s));
+          w.series_ok(q, s) = within_radius(0.5 * w.ratio(q, s));
           w.Emid(q, s) = 1.0 + 0.5 * r;
         }
         w.ratio(Na - 1, s) = 0.0;
-        w.terms(Na - 1, s) = 0;
+        w.series_ok(Na - 1, s) = 0;
         w.Emid(Na - 1, s) = 1.0;
       }
       w.Emid = w.Ebase.cwiseProduct((w.Emid.array().log() * (-hp.gamma)).exp().matrix());
@@ -363,7 +363,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
               if (tt <= 1.0) {
                 ap = g[seg] + tt * (g[seg + 1] - g[seg]);
                 gl = seg;
-                if (direct && w.terms(seg, s) == 0) direct[k] = 1;
+                if (direct && !w.series_ok(seg, s)) direct[k] = 1;
               } else {  // beyond the last segment: a' capped at a_max
                 ap = a_max;
                 gl = Na - 2;
