@@ -9,7 +9,9 @@
 // parallel and each depends only on the base point, so the result is the same for any thread
 // count. hybrj's own stopping rule (relative step) is not trusted: the system stops on its
 // residual test, and hybrj is restarted from the best point with a fresh Jacobian if it gives
-// up early.
+// up early. Evaluations far from the solution solve the households inexactly (Dembo,
+// Eisenstat & Steihaug 1982, tolerance tied to the residual); only full-tolerance evaluations
+// end a solve or are returned.
 #include "hat/world/system.hpp"
 
 #include <algorithm>
@@ -253,6 +255,7 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
       f.last_world = f.best.world;
       f.x_last = f.best.x;
       f.r_last = f.best.r;
+      f.last_tolerance = f.best_tolerance;
       f.have_last = true;
     }
     const int given_before = f.jacobians_given;
