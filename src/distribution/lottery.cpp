@@ -24,13 +24,28 @@ void LotteryOperator::build(const Eigen::VectorXd& grid, const Eigen::MatrixXd& 
 
 void LotteryOperator::build(int na, const Eigen::MatrixXi& lo_in, const Eigen::MatrixXd& t_in,
                             const Eigen::MatrixXd& pi) {
-  Na = na;
   const int N = static_cast<int>(lo_in.rows());
   const int M = static_cast<int>(lo_in.cols());
-  Nz = N / Na;
-  // A row has at most min(2M, Na) entries; size for that, trim at the end.
-  // (Grown only, never shrunk: entries past row_start[N] are unused, so rebuilding the
-  // operator every iteration does not re-initialise the arrays.)
+  reset(na, N / na, M);
+  std::vector<int> lo(M);
+  std::vector<double> t(M), p(M);
+  for (int k = 0; k < N; ++k) {
+    for (int j = 0; j < M; ++j) {
+      lo[j] = lo_in(k, j);
+      t[j] = t_in(k, j);
+      p[j] = pi(k, j);
+    }
+    push_row(k, lo.data(), t.data(), p.data(), M);
+  }
+}
+
+void LotteryOperator::reset(int na, int nz, int M) {
+  Na = na;
+  Nz = nz;
+  const int N = Na * Nz;
+  // A row has at most min(2M, Na) entries; size for that. (Grown only, never shrunk: entries
+  // past row_start[N] are unused, so rebuilding the operator every iteration does not
+  // re-initialise the arrays.)
   const size_t cap = static_cast<size_t>(N) * std::min(2 * M, Na);
   row_start.resize(N + 1);
   row_start[0] = 0;
@@ -39,28 +54,29 @@ void LotteryOperator::build(int na, const Eigen::MatrixXi& lo_in, const Eigen::M
     weight.resize(cap);
   }
   if (static_cast<int>(acc_.size()) != Na) acc_.assign(Na, 0.0);  // kept all-zero between rows
+}
+
+void LotteryOperator::push_row(int k, const int* lo, const double* t, const double* pi, int M) {
   double* acc = acc_.data();
-  size_t nnz = 0;
-  for (int k = 0; k < N; ++k) {
-    int imin = Na, imax = -1;
-    for (int j = 0; j < M; ++j) {
-      const int l = lo_in(k, j);
-      const double p = pi(k, j), w = t_in(k, j);
-      imin = std::min(imin, l);
-      imax = std::max(imax, l + 1);
-      acc[l] += p * (1.0 - w);
-      acc[l + 1] += p * w;
-    }
-    for (int q = imin; q <= imax; ++q) {
-      if (acc[q] != 0.0) {
-        col[nnz] = q;
-        weight[nnz] = acc[q];
-        ++nnz;
-      }
-      acc[q] = 0.0;
-    }
-    row_start[k + 1] = static_cast<int>(nnz);
+  int imin = Na, imax = -1;
+  for (int j = 0; j < M; ++j) {
+    const int l = lo[j];
+    const double p = pi[j], w = t[j];
+    imin = std::min(imin, l);
+    imax = std::max(imax, l + 1);
+    acc[l] += p * (1.0 - w);
+    acc[l + 1] += p * w;
   }
+  size_t nnz = static_cast<size_t>(row_start[k]);
+  for (int q = imin; q <= imax; ++q) {
+    if (acc[q] != 0.0) {
+      col[nnz] = q;
+      weight[nnz] = acc[q];
+      ++nnz;
+    }
+    acc[q] = 0.0;
+  }
+  row_start[k + 1] = static_cast<int>(nnz);
 }
 
 void LotteryOperator::apply_backward(const Eigen::MatrixXd& f, Eigen::VectorXd& out) const {

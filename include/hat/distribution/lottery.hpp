@@ -23,6 +23,10 @@ struct LotteryOperator {
   // weight t(k,j) on the upper point.
   void build(int Na, const Eigen::MatrixXi& lo, const Eigen::MatrixXd& t,
              const Eigen::MatrixXd& pi);
+  // Row-by-row filling: reset(), then push_row() for k = 0, 1, ..., Na*Nz - 1 in order, with
+  // the brackets lo[j], weights t[j] and probabilities pi[j] of state k's M choices.
+  void reset(int Na, int Nz, int M);
+  void push_row(int k, const int* lo, const double* t, const double* pi, int M);
   // out(k) = sum_i' T(k, i') f(i', s(k)), f given as an Na x Nz matrix (column s).
   void apply_backward(const Eigen::MatrixXd& f, Eigen::VectorXd& out) const;
   // out(i', s) = sum_i mass(i, s) T((i, s), i'), out is Na x Nz.
