@@ -108,6 +108,7 @@ HouseholdConfig read_household_config(const io::ConfigFile& f) {
   hc.solve.anderson_depth =
       static_cast<int>(r.integer("anderson_depth", SolveOptions{}.anderson_depth));
   if (hc.solve.anderson_depth < 0) r.fail("anderson_depth", "must be >= 0 (0 = off)");
+  hc.solve.gauss_seidel = r.boolean("gauss_seidel", SolveOptions{}.gauss_seidel);
   hc.distribution.tolerance = r.number("distribution_tolerance", 1e-12);
   if (!(hc.distribution.tolerance > 0)) r.fail("distribution_tolerance", "must be > 0");
 

@@ -9,10 +9,17 @@
 // the continuation value V = sigma log sum_j exp((v_j + psi_j)/sigma) is a smoothed maximum of
 // concave functions, a~ need not be monotone: such steps are detected and resolved with an
 // upper envelope over the EGM segments (Iskhakov, Jorgensen, Rust & Schjerning 2017, QE;
-// Druedahl & Jorgensen 2017, JEDC). Values are updated by modified policy iteration (Howard
-// steps with the savings and choice policies held fixed, using the lottery operator), then one
-// full logit step that also updates pi. Convergence is declared only when both the
-// consumption policies and the choice-specific values have stopped moving.
+// Druedahl & Jorgensen 2017, JEDC).
+//
+// Iteration. One iteration is one sweep over the states: at each (a, s) the EGM policies of
+// all varieties, their values v_j = u(c_j) + beta E V(a'_j), the logit step (V, pi) and the new
+// marginal value of wealth. The sweep is Gauss-Seidel in the marginal value (income states in
+// order, asset points upwards, each new value used at once by the points above), which carries
+// what is learnt near the borrowing limit up the grid within one sweep. Values are then
+// improved by modified policy iteration (Howard steps with the savings and choice policies held
+// fixed, using the lottery operator), and the state (marginal value, value) is accelerated by
+// Anderson mixing (Walker & Ni 2011). Convergence is declared only when both the consumption
+// policies and the choice-specific values have stopped moving.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -80,19 +87,21 @@ struct Work {
   Eigen::MatrixXi lo;     // bracket of a'_j(k) in the grid
   Eigen::MatrixXd t;      // weight on the upper bracketing point
   Eigen::VectorXd mu, Tev, b, rowmax, rowsum;
-  Eigen::VectorXd atil, env_out;
-  Eigen::MatrixXd c_old, v_old;
-  Eigen::MatrixXd Ebase;              // beta R E_{s'} mu(a', s') = u'(c~)/p_j, Na x Nz
-  Eigen::MatrixXd ratio;              // rho = r / (1 + r/2), r = Einv(q+1)/Einv(q) - 1
-  Eigen::MatrixXd Emid;               // Ebase (1 + r/2)^(-gamma): u'/p_j at the midpoint
-  Eigen::MatrixXi series_ok;          // 1: segment q is flat enough for the series, Na x Nz
-  std::vector<unsigned char> direct;  // (k, j) whose u' needs pow (not on an EGM segment)
+  Eigen::MatrixXd v_old;
+  Eigen::MatrixXd Ebase;      // beta R E_{s'} mu(a', s') = u'(c~)/p_j, Na x Nz
+  Eigen::MatrixXd ratio;      // rho = r / (1 + r/2), r = Einv(q+1)/Einv(q) - 1
+  Eigen::MatrixXd Emid;       // Ebase (1 + r/2)^(-gamma): u'/p_j at the midpoint
+  Eigen::MatrixXi series_ok;  // 1: segment q is flat enough for the series, Na x Nz
   distribution::LotteryOperator T;
 };
 
 // Binomial series of (1 + y)^(-gamma): b_0 = 1, b_n = b_{n-1} (-gamma - n + 1) / n.
 // A fixed degree (unrolled Horner); segments too steep for it fall back to pow.
 constexpr int kSeriesDegree = 12;
+// Asset points per block of the sweep (the series and exp passes run over a block's (point,
+// variety) buffers). With 1, every point sees the new marginal values of all points below it;
+// larger blocks lag that update by up to a block and measured no faster.
+constexpr int kBlock = 1;
 
 inline void locate(const double* g, int n, double x, int& lo, double& t) {
   int l = static_cast<int>(std::upper_bound(g, g + n, x) - g) - 1;
@@ -132,19 +141,31 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     xfac(j) = std::pow(hp.prices(j), 1.0 - inv_gamma);
     inv_p(j) = 1.0 / hp.prices(j);
   }
-  Eigen::MatrixXd psi = Eigen::MatrixXd::Zero(N, M);
-  if (hp.quality.size())
+  Eigen::MatrixXd psi;  // psi_j(s) by state, (Na*Nz) x M, only when quality shifters are given
+  if (hp.quality.size()) {
+    psi.resize(N, M);
     for (int s = 0; s < Nz; ++s)
       for (int j = 0; j < M; ++j) psi.col(j).segment(s * Na, Na).setConstant(hp.quality(s, j));
+  }
 
   const bool use_warm = warm && warm->Na == Na && warm->Nz == Nz && warm->M == M &&
                         warm->c.rows() == N && warm->V.size() == N;
+  // A warm start from the previous fixed point's marginal value of wealth and value: closer to
+  // the new fixed point than the old policies re-priced at the new prices.
+  const bool warm_mu = use_warm && warm->mu.size() == N && warm->mu.minCoeff() > 0 &&
+                       warm->mu.allFinite() && warm->V.allFinite();
   sol.c.resize(N, M);
+  w.U.resize(N, M);
   if (use_warm) {
     sol.a_next = warm->a_next;
     sol.v = warm->v;
-    sol.pi = warm->pi;
-    sol.V = warm->V;
+    if (warm_mu) {
+      sol.pi.resize(N, M);
+      sol.V.resize(N);
+    } else {
+      sol.pi = warm->pi;
+      sol.V = warm->V;
+    }
   } else {
     // Start from "consume everything above the borrowing limit".
     sol.a_next = Eigen::MatrixXd::Constant(N, M, a_min);
@@ -159,7 +180,6 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
       if (!((cash(k) - ap) > 0)) ap = a_min;
       sol.a_next(k, j) = ap;
       sol.c(k, j) = (cash(k) - ap) * inv_p(j);
-      locate(g, Na, ap, w.lo(k, j), w.t(k, j));
     }
 
   // u and u' of the current consumption (vectorised log/exp: deterministic for a given ISA).
@@ -172,7 +192,6 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
       w.U = (sol.c.array() * w.MU.array() * (1.0 / (1.0 - hp.gamma))).matrix();
     }
   };
-  refresh_utility();
 
   // u'(c) on the grid without log/exp per point. On EGM segment q of income state s,
   // consumption is the linear interpolation of the segment's end points,
@@ -197,27 +216,6 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     }
   auto within_radius = [&](double y) { return std::abs(y) <= series_radius ? 1 : 0; };
   const double inv_1mg = log_u ? 0.0 : 1.0 / (1.0 - hp.gamma);
-  auto refresh_utility_segments = [&]() {
-    for (int j = 0; j < M; ++j) {
-      const double pj = hp.prices(j);
-      for (int k = 0; k < N; ++k) {
-        const double c = sol.c(k, j);
-        double mu;
-        if (w.direct[static_cast<size_t>(j) * N + k]) {
-          mu = std::pow(c, -hp.gamma);
-        } else {
-          const int s = k / Na, q = w.lo(k, j);
-          const double y = (w.t(k, j) - 0.5) * w.ratio(q, s);
-          double acc = bcoef[kSeriesDegree];
-          for (int n = kSeriesDegree - 1; n >= 0; --n) acc = acc * y + bcoef[n];
-          mu = pj * w.Emid(q, s) * acc;
-        }
-        w.MU(k, j) = mu;
-        w.U(k, j) = c * mu * inv_1mg;
-      }
-    }
-  };
-
   // V = sigma log sum_j exp((v_j + psi_j)/sigma) and pi = softmax, max-shifted so every
   // exponent is <= 0 (finite for any gap; underflow gives pi = 0, never NaN).
   const double inv_sigma = 1.0 / hp.sigma;
@@ -257,13 +255,6 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     logit_step();
   };
 
-  if (!use_warm) {
-    // Initial values: the value of keeping the initial policy forever.
-    sol.v = w.U / (1.0 - hp.beta);
-    logit_step();
-  }
-
-  w.atil.resize(Na);
   int iter = 0;
   double dc = std::numeric_limits<double>::infinity(), dv = dc;
   sol.report.status = SolverStatus::IterationLimit;
@@ -281,145 +272,318 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     out.tail(N) = sol.V;
   };
   Eigen::VectorXd x, gx, xnext;
-  if (use_warm && warm->mu.size() == N && warm->mu.minCoeff() > 0 && warm->mu.allFinite()) {
-    // The previous fixed point's marginal value of wealth and value: closer to the new fixed
-    // point than the old policies re-priced at the new prices.
+  if (warm_mu) {
     x.resize(2 * N);
     x.head(N) = (warm->mu.array().log() * (-inv_gamma)).exp().matrix();
     x.tail(N) = warm->V;
   } else {
+    refresh_utility();
+    if (!use_warm) {
+      // Initial values: the value of keeping the initial policy forever.
+      sol.v = w.U / (1.0 - hp.beta);
+      logit_step();
+    }
     marginal_state(x);
   }
   numerics::AndersonMixer mixer(std::max(opt.anderson_depth, 1));
 
-  w.c_old.resize(N, M);
-  w.v_old.resize(N, M);
-  for (iter = 1; iter <= opt.max_iterations; ++iter) {
-    // The EGM step and the value step overwrite every entry of c and v: swap, do not copy.
-    w.c_old.swap(sol.c);
-    w.v_old.swap(sol.v);
-    // Expected discounted marginal value of wealth on the a' grid.
-    w.mu = (x.head(N).array().log() * (-hp.gamma)).exp().matrix();
-    sol.V = x.tail(N);
-    Eigen::Map<const Eigen::MatrixXd> mum(w.mu.data(), Na, Nz);
-    w.Ebase.noalias() = (hp.beta * hp.R) * (mum * hp.P.transpose());
-    w.Einv = (w.Ebase.array().log() * (-inv_gamma)).exp().matrix();
-    if (!log_u) {
-      w.ratio.resize(Na, Nz);
-      w.series_ok.resize(Na, Nz);
-      w.Emid.resize(Na, Nz);
-      // Expanded about the segment's midpoint: (1 + t r)^(-gamma) =
-      // (1 + r/2)^(-gamma) (1 + (t - 1/2) rho)^(-gamma), rho = r / (1 + r/2), |(t - 1/2) rho|
-      // <= |rho|/2, which halves the series length.
-      for (int s = 0; s < Nz; ++s) {
-        for (int q = 0; q + 1 < Na; ++q) {
-          const double r = w.Einv(q + 1, s) / w.Einv(q, s) - 1.0;
-          w.ratio(q, s) = r / (1.0 + 0.5 * r);
-          w.series_ok(q, s) = within_radius(0.5 * w.ratio(q, s));
-          w.Emid(q, s) = 1.0 + 0.5 * r;
-        }
-        w.ratio(Na - 1, s) = 0.0;
-        w.series_ok(Na - 1, s) = 0;
-        w.Emid(Na - 1, s) = 1.0;
-      }
-      w.Emid = w.Ebase.cwiseProduct((w.Emid.array().log() * (-hp.gamma)).exp().matrix());
-      w.direct.assign(static_cast<size_t>(N) * M, 0);
-    }
-    Eigen::Map<const Eigen::MatrixXd> Vm(sol.V.data(), Na, Nz);
+  // Scratch of the sweep over one income state: the upper-envelope savings of varieties whose
+  // endogenous grid is not monotone, a backup of the state's rows of c and v (restored if the
+  // state must be redone with the envelope), and per-block buffers over (point, variety).
+  std::vector<double> env_s(static_cast<size_t>(M) * Na), at_full(Na);
+  std::vector<double> c_bak(static_cast<size_t>(M) * Na), v_bak(static_cast<size_t>(M) * Na);
+  std::vector<unsigned char> envelope_j(M), have_einv(Na), have_seg(Na);
+  std::vector<int> seg(M), lo_k(M);
+  std::vector<double> at0(M), at_lo(M), at_hi(M);  // a~_0, a~_seg, a~_{seg+1} by variety
+  std::vector<unsigned char> monotone(M);
+  std::vector<double> t_k(M), pi_k(M), xmax_b(kBlock);
+  const size_t nbuf = static_cast<size_t>(kBlock) * M;
+  std::vector<double> c_b(nbuf), y_b(nbuf), ser_b(nbuf), mu_b(nbuf), x_b(nbuf), e_b(nbuf);
+  std::vector<unsigned char> pow_b(nbuf);
+  Eigen::VectorXd mu_new(N), V_new(N);
+  Eigen::MatrixXd mu_w(Na, Nz);  // marginal values, overwritten as the sweep updates them
+  w.Ebase.resize(Na, Nz);
+  w.Einv.resize(Na, Nz);
+  w.ratio.resize(Na, Nz);
+  w.series_ok.resize(Na, Nz);
+  w.Emid.resize(Na, Nz);
+  const double inv_lR = 1.0 / (hp.lambda * hp.R);
+  const double bR = hp.beta * hp.R;
+
+  const int max_iterations = std::max(1, opt.max_iterations);
+  for (iter = 1; iter <= max_iterations; ++iter) {
+    mu_w = (x.head(N).array().log() * (-hp.gamma)).exp().matrix().reshaped(Na, Nz);
+    Eigen::Map<const Eigen::MatrixXd> Vm(x.data() + N, Na, Nz);
     w.EV.noalias() = Vm * hp.P.transpose();
 
+    // Gauss-Seidel sweep. Income states in order, asset points upwards; each point's new
+    // marginal value of wealth replaces the old one at once, so later points (and states) use
+    // it. beta R E mu on the a' grid, and with it the EGM grids, is computed on first use,
+    // once per sweep. Households who run their wealth down (a' < a) thus see this sweep's
+    // values below them: what the sweep learns near the borrowing limit travels up the whole
+    // grid in one iteration instead of one step of dissaving per iteration. The fixed point
+    // is the one of the plain (Jacobi) iteration; only the path to it changes.
+    // While the policies still move a lot (the first iterations of a cold start), a sweep mixing
+    // old and new values tends to fold the endogenous grids; plain (Jacobi) sweeps come first.
+    const bool gauss_seidel = opt.gauss_seidel && (iter > 1 || warm_mu);
     sol.envelope_steps = 0;
-    const double inv_lR = 1.0 / (hp.lambda * hp.R);
-    for (int j = 0; j < M; ++j) {
-      const double pj = hp.prices(j);
-      for (int s = 0; s < Nz; ++s) {
-        const double base = hp.lambda * hp.W * hp.z(s) + hp.tau;
-        const double* einv = w.Einv.col(s).data();
-        const double* ev = w.EV.col(s).data();
-        bool monotone = true;
-        for (int q = 0; q < Na; ++q) {
-          w.atil(q) = (xfac(j) * einv[q] + g[q] - base) * inv_lR;
-          if (q > 0 && !(w.atil(q) > w.atil(q - 1))) monotone = false;
+    if (opt.howard_steps > 0) w.T.reset(Na, Nz, M);
+    dc = 0.0;
+    dv = 0.0;
+    double vabs = 0.0;
+    for (int s = 0; s < Nz && !failed; ++s) {
+      const double base = hp.lambda * hp.W * hp.z(s) + hp.tau;
+      const double* ev = w.EV.col(s).data();
+      double* einv = w.Einv.col(s).data();
+      std::fill(have_einv.begin(), have_einv.end(), 0);
+      std::fill(have_seg.begin(), have_seg.end(), 0);
+      auto ensure_einv = [&](int q) {
+        if (!have_einv[q]) {
+          double e = 0.0;
+          for (int t = 0; t < Nz; ++t) e += hp.P(s, t) * mu_w(q, t);
+          w.Ebase(q, s) = bR * e;
+          einv[q] = std::pow(bR * e, -inv_gamma);
+          have_einv[q] = 1;
         }
-        if (monotone || !opt.upper_envelope) {
-          // a'(a) is increasing here, so both brackets are found by forward sweeps.
-          // On EGM segment q (a~_q <= a <= a~_{q+1}), a' = g_q + t (g_{q+1} - g_q) lies in
-          // [g_q, g_{q+1}]: its grid bracket is q itself with weight t.
-          unsigned char* direct = log_u ? nullptr : w.direct.data() + static_cast<size_t>(j) * N;
-          int seg = 0;
-          for (int i = 0; i < Na; ++i) {
+      };
+      // Endogenous current assets of grid point q for variety j.
+      auto atil = [&](int j, int q) {
+        ensure_einv(q);
+        return (xfac(j) * einv[q] + g[q] - base) * inv_lR;
+      };
+      // Series data of EGM segment q (both end points known): see the u' comment above.
+      auto ensure_segment = [&](int q) {
+        if (!have_seg[q]) {
+          ensure_einv(q);
+          ensure_einv(q + 1);
+          const double r = einv[q + 1] / einv[q] - 1.0;
+          // Expanded about the segment's midpoint: (1 + t r)^(-gamma) =
+          // (1 + r/2)^(-gamma) (1 + (t - 1/2) rho)^(-gamma), rho = r / (1 + r/2),
+          // |(t - 1/2) rho| <= |rho|/2, which halves the series length.
+          w.ratio(q, s) = r / (1.0 + 0.5 * r);
+          w.series_ok(q, s) = within_radius(0.5 * w.ratio(q, s));
+          w.Emid(q, s) = w.Ebase(q, s) * std::pow(1.0 + 0.5 * r, -hp.gamma);
+          have_seg[q] = 1;
+        }
+      };
+      for (int j = 0; j < M; ++j) {
+        envelope_j[j] = 0;
+        for (int i = 0; i < Na; ++i) {
+          c_bak[static_cast<size_t>(j) * Na + i] = sol.c(s * Na + i, j);
+          v_bak[static_cast<size_t>(j) * Na + i] = sol.v(s * Na + i, j);
+        }
+      }
+      double dc_s = 0.0, dv_s = 0.0, vabs_s = 0.0;
+      bool failed_s = false;
+      for (int attempt = 0; attempt < 2; ++attempt) {
+        dc_s = dv_s = vabs_s = 0.0;
+        failed_s = false;
+        for (int j = 0; j < M; ++j) {
+          seg[j] = 0;
+          at0[j] = at_lo[j] = atil(j, 0);
+          at_hi[j] = atil(j, 1);
+          monotone[j] = at_hi[j] > at_lo[j];
+        }
+        for (int i0 = 0; i0 < Na; i0 += kBlock) {
+          const int nblk = std::min(kBlock, Na - i0);
+          // Pass 1: savings, brackets and consumption of every (a_i, j) of the block.
+          for (int ib = 0; ib < nblk; ++ib) {
+            const int i = i0 + ib;
             const int k = s * Na + i;
             const double a = g[i];
-            double ap, tt;
-            int gl;
-            if (a <= w.atil(0)) {  // borrowing constraint binds
-              ap = a_min;
-              gl = 0;
-              tt = 0.0;
-              if (direct) direct[k] = 1;
-            } else {
-              while (seg < Na - 2 && w.atil(seg + 1) <= a) ++seg;
-              tt = (a - w.atil(seg)) / (w.atil(seg + 1) - w.atil(seg));
-              if (tt <= 1.0) {
-                ap = g[seg] + tt * (g[seg + 1] - g[seg]);
-                gl = seg;
-                if (direct && !w.series_ok(seg, s)) direct[k] = 1;
-              } else {  // beyond the last segment: a' capped at a_max
-                ap = a_max;
-                gl = Na - 2;
-                tt = 1.0;
-                if (direct) direct[k] = 1;
+            for (int j = 0; j < M; ++j) {
+              const size_t b = static_cast<size_t>(ib) * M + j;
+              double ap, tt;
+              int gl;
+              unsigned char use_pow = 1;  // u' by pow unless on a flat enough EGM segment
+              if (envelope_j[j]) {
+                ap = env_s[static_cast<size_t>(j) * Na + i];
+                locate(g, Na, ap, gl, tt);
+              } else if (a <= at0[j]) {  // borrowing constraint binds
+                ap = a_min;
+                gl = 0;
+                tt = 0.0;
+              } else {
+                // a'(a) is increasing here, so the segment is found by a forward sweep. On EGM
+                // segment q (a~_q <= a <= a~_{q+1}), a' = g_q + t (g_{q+1} - g_q) lies in
+                // [g_q, g_{q+1}]: its grid bracket is q itself with weight t.
+                // (A non-monotone grid is caught here and the state redone; see below.)
+                int q = seg[j];
+                double lo_at = at_lo[j], hi = at_hi[j];
+                while (q < Na - 2 && hi <= a) {
+                  ++q;
+                  lo_at = hi;
+                  hi = atil(j, q + 1);
+                  if (!(hi > lo_at)) monotone[j] = 0;
+                }
+                seg[j] = q;
+                at_lo[j] = lo_at;
+                at_hi[j] = hi;
+                tt = (a - lo_at) / (hi - lo_at);
+                if (tt <= 1.0) {
+                  ap = g[q] + tt * (g[q + 1] - g[q]);
+                  gl = q;
+                  if (!log_u) {
+                    ensure_segment(q);
+                    use_pow = !w.series_ok(q, s);
+                  }
+                } else {  // beyond the last segment: a' capped at a_max
+                  ap = a_max;
+                  gl = Na - 2;
+                  tt = 1.0;
+                }
               }
+              const double c = (cash(k) - ap) * inv_p(j);
+              // Feasibility guard: never continue with non-positive or non-finite consumption.
+              if (!(c > 0) || !std::isfinite(c)) failed_s = true;
+              sol.a_next(k, j) = ap;
+              w.lo(k, j) = gl;
+              w.t(k, j) = tt;
+              c_b[b] = c;
+              pow_b[b] = use_pow;
+              y_b[b] = use_pow ? 0.0 : (tt - 0.5) * w.ratio(gl, s);
             }
-            w.lo(k, j) = gl;
-            w.t(k, j) = tt;
-            sol.a_next(k, j) = ap;
-            sol.c(k, j) = (cash(k) - ap) * inv_p(j);
           }
-        } else {
+          if (failed_s) break;
+          // Pass 2: the binomial series for u'(c), one independent Horner chain per point.
+          const int nb = nblk * M;
+          if (!log_u)
+            for (int b = 0; b < nb; ++b) {
+              const double y = y_b[b];
+              double acc = bcoef[kSeriesDegree];
+              for (int n = kSeriesDegree - 1; n >= 0; --n) acc = acc * y + bcoef[n];
+              ser_b[b] = acc;
+            }
+          // Pass 3: u, u', the choice-specific values v_j = u_j + beta EV(a'_j), and the
+          // changes of c and v since the last iteration.
+          for (int ib = 0; ib < nblk; ++ib) {
+            const int k = s * Na + i0 + ib;
+            double xmax = -std::numeric_limits<double>::infinity();
+            for (int j = 0; j < M; ++j) {
+              const size_t b = static_cast<size_t>(ib) * M + j;
+              const double c = c_b[b];
+              const int gl = w.lo(k, j);
+              const double tt = w.t(k, j);
+              double mu, u;
+              if (log_u) {
+                mu = 1.0 / c;
+                u = std::log(c);
+              } else {
+                mu = pow_b[b] ? std::pow(c, -hp.gamma) : hp.prices(j) * w.Emid(gl, s) * ser_b[b];
+                u = c * mu * inv_1mg;
+              }
+              const double vj = u + hp.beta * (ev[gl] + tt * (ev[gl + 1] - ev[gl]));
+              dc_s = std::max(dc_s, std::abs(c - sol.c(k, j)));
+              dv_s = std::max(dv_s, std::abs(vj - sol.v(k, j)));
+              vabs_s = std::max(vabs_s, std::abs(vj));
+              sol.c(k, j) = c;
+              sol.v(k, j) = vj;
+              w.U(k, j) = u;
+              mu_b[b] = mu * inv_p(j);
+              const double xj = has_psi ? vj + psi(k, j) : vj;
+              x_b[b] = xj;
+              xmax = std::max(xmax, xj);
+            }
+            xmax_b[ib] = xmax;
+            for (int j = 0; j < M; ++j) {
+              const size_t b = static_cast<size_t>(ib) * M + j;
+              x_b[b] = (x_b[b] - xmax) * inv_sigma;
+            }
+          }
+          // Pass 4: the logit step, max-shifted so every exponent is <= 0, then the marginal
+          // value of wealth (which replaces the old one at once) and the lottery rows.
+          Eigen::Map<Eigen::ArrayXd>(e_b.data(), nb) =
+              Eigen::Map<const Eigen::ArrayXd>(x_b.data(), nb).exp();
+          for (int ib = 0; ib < nblk; ++ib) {
+            const int i = i0 + ib;
+            const int k = s * Na + i;
+            const double* e = e_b.data() + static_cast<size_t>(ib) * M;
+            const double* mub = mu_b.data() + static_cast<size_t>(ib) * M;
+            double sum = 0.0;
+            for (int j = 0; j < M; ++j) sum += e[j];
+            V_new(k) = xmax_b[ib] + hp.sigma * std::log(sum);
+            const double inv_sum = 1.0 / sum;
+            double m = 0.0;
+            for (int j = 0; j < M; ++j) {
+              pi_k[j] = e[j] * inv_sum;
+              m += pi_k[j] * mub[j];
+            }
+            mu_new(k) = m;
+            if (gauss_seidel) mu_w(i, s) = m;
+            if (opt.howard_steps > 0) {
+              for (int j = 0; j < M; ++j) {
+                lo_k[j] = w.lo(k, j);
+                t_k[j] = w.t(k, j);
+              }
+              w.T.push_row(k, lo_k.data(), t_k.data(), pi_k.data(), M);
+            }
+          }
+        }
+        if (attempt == 1) break;
+        // Is every variety's endogenous grid of this state monotone (over the whole grid, with
+        // the values this sweep used)? If not, and the upper envelope is on, redo the state
+        // with the envelope for those varieties.
+        int n_env = 0;
+        if (opt.upper_envelope) {
+          for (int j = 0; j < M; ++j) {
+            // Pairs up to seg + 1 were checked on the way; check the rest of the grid.
+            double prev = at_hi[j];
+            for (int q = seg[j] + 2; q < Na && monotone[j]; ++q) {
+              const double cur = atil(j, q);
+              if (!(cur > prev)) monotone[j] = 0;
+              prev = cur;
+            }
+            if (!monotone[j]) {
+              envelope_j[j] = 1;
+              ++n_env;
+            }
+          }
+        }
+        if (n_env == 0) break;
+        sol.envelope_steps += n_env;
+        for (int j = 0; j < M; ++j) {
+          for (int i = 0; i < Na; ++i) {
+            sol.c(s * Na + i, j) = c_bak[static_cast<size_t>(j) * Na + i];
+            sol.v(s * Na + i, j) = v_bak[static_cast<size_t>(j) * Na + i];
+          }
+          if (!envelope_j[j]) continue;
           // Upper envelope over all EGM segments (and the constrained choice below a~_0).
-          ++sol.envelope_steps;
+          for (int q = 0; q < Na; ++q) at_full[q] = atil(j, q);
           EnvelopeInput in;
           in.grid = std::span<const double>(g, Na);
-          in.atil = std::span<const double>(w.atil.data(), Na);
+          in.atil = std::span<const double>(at_full.data(), Na);
           in.ev = std::span<const double>(ev, Na);
           in.cash = std::span<const double>(cash.data() + s * Na, Na);
-          in.price = pj;
+          in.price = hp.prices(j);
           in.beta = hp.beta;
           in.utility = [&](double c) {
             return log_u ? std::log(c) : std::pow(c, 1.0 - hp.gamma) / (1.0 - hp.gamma);
           };
-          w.env_out.resize(Na);
-          upper_envelope(in, std::span<double>(w.env_out.data(), Na));
-          for (int i = 0; i < Na; ++i) {
-            const int k = s * Na + i;
-            const double ap = w.env_out(i);
-            if (!log_u) w.direct[static_cast<size_t>(j) * N + k] = 1;
-            sol.a_next(k, j) = ap;
-            sol.c(k, j) = (cash(k) - ap) * inv_p(j);
-            locate(g, Na, ap, w.lo(k, j), w.t(k, j));
-          }
+          upper_envelope(in, std::span<double>(env_s.data() + static_cast<size_t>(j) * Na, Na));
         }
       }
+      if (failed_s) {
+        failed = true;
+        fail_msg = "non-positive or non-finite consumption in the EGM step";
+        break;
+      }
+      dc = std::max(dc, dc_s);
+      dv = std::max(dv, dv_s);
+      vabs = std::max(vabs, vabs_s);
     }
-    // Feasibility guard: never continue with non-positive or non-finite consumption.
-    if (!(sol.c.minCoeff() > 0) || !sol.c.allFinite()) {
+    if (failed) break;
+    if (!std::isfinite(dc) || !std::isfinite(dv) || !mu_new.allFinite() || !V_new.allFinite()) {
       failed = true;
-      fail_msg = "non-positive or non-finite consumption in the EGM step";
+      fail_msg = "non-finite policy or value";
       break;
     }
-    if (log_u)
-      refresh_utility();
-    else
-      refresh_utility_segments();
+    sol.V = V_new;
 
-    // Full logit step (updates v and pi), then Howard steps with (a', pi) fixed. The full step
-    // leaves w.EV = E V_old; by the logit identity v_j + psi_j - sigma log pi_j = V for every
-    // j, the per-period payoff b = sum_j pi_j (u_j + psi_j - sigma log pi_j) equals
-    // V_new - beta T EV_old, computed without logs (never NaN when some pi_j underflows to 0).
-    full_value_step();
+    // Howard steps with (a', pi) fixed. w.EV = E V_old; by the logit identity
+    // v_j + psi_j - sigma log pi_j = V for every j, the per-period payoff
+    // b = sum_j pi_j (u_j + psi_j - sigma log pi_j) equals V_new - beta T EV_old, computed
+    // without logs (never NaN when some pi_j underflows to 0).
     if (opt.howard_steps > 0) {
-      w.T.build(Na, w.lo, w.t, sol.pi);
       w.T.apply_backward(w.EV, w.Tev);
       w.b = sol.V - hp.beta * w.Tev;
       for (int h = 0; h < opt.howard_steps; ++h) {
@@ -430,19 +594,14 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
       }
     }
 
-    dc = (sol.c - w.c_old).cwiseAbs().maxCoeff();
-    dv = (sol.v - w.v_old).cwiseAbs().maxCoeff();
-    const double vscale = std::max(1.0, sol.v.cwiseAbs().maxCoeff());
-    if (!std::isfinite(dc) || !std::isfinite(dv)) {
-      failed = true;
-      fail_msg = "non-finite policy or value";
-      break;
-    }
+    const double vscale = std::max(1.0, vabs);
     if (dc < opt.tolerance && dv < opt.value_tolerance * vscale) {
       sol.report.status = SolverStatus::Converged;
       break;
     }
-    marginal_state(gx);
+    gx.resize(2 * N);
+    gx.head(N) = (mu_new.array().log() * (-inv_gamma)).exp().matrix();
+    gx.tail(N) = sol.V;
     if (opt.anderson_depth > 0) {
       mixer.step(x, gx, xnext);
       // The mixed marginal values must stay positive; otherwise take the plain step.
@@ -461,10 +620,17 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     full_value_step();
     dv = std::max(dv, (sol.v - w.v_old).cwiseAbs().maxCoeff());
   }
-  if (!failed) sol.mu = (sol.pi.array() * w.MU.array()).matrix() * inv_p;
+  if (!failed) {
+    // u'(c) from u(c) = c u'(c) / (1 - gamma) (the sweep keeps u only).
+    if (log_u)
+      w.MU = sol.c.cwiseInverse();
+    else
+      w.MU = (w.U.array() * (1.0 - hp.gamma) / sol.c.array()).matrix();
+    sol.mu = (sol.pi.array() * w.MU.array()).matrix() * inv_p;
+  }
   sol.sup_dc = dc;
   sol.sup_dv = dv;
-  sol.report.iterations = std::min(iter, opt.max_iterations);
+  sol.report.iterations = std::min(iter, max_iterations);
   sol.report.residual = dc;
   sol.report.seconds = timer.seconds();
   if (failed) {

@@ -46,8 +46,10 @@ struct SolveOptions {
   int howard_steps = 5;        // policy-evaluation steps per EGM iteration
   bool upper_envelope = true;  // resolve non-monotone endogenous grids by an upper envelope
                                // (false: plain interpolation, for comparison only)
-  int anderson_depth = 20;     // Anderson acceleration of the (marginal value, value) state;
+  int anderson_depth = 10;     // Anderson acceleration of the (marginal value, value) state;
                                // 0 = plain iteration
+  bool gauss_seidel = true;    // sweep asset points upwards using this sweep's marginal values
+                               // below (false: plain Jacobi sweeps; same fixed point)
 };
 
 struct HouseholdSolution {
