@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "bench_main.hpp"
 #include "hat/models/dynamic.hpp"
 
 using namespace hat::dynamic;
@@ -72,4 +73,4 @@ BENCHMARK(BM_Transition)->Args({4, 200})->Args({19, 200})->Unit(benchmark::kMill
 
 }  // namespace
 
-BENCHMARK_MAIN();
+HAT_BENCHMARK_MAIN()

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 
+#include "bench_main.hpp"
 #include "hat/calibration/gravity.hpp"
 #include "hat/data/ek_data.hpp"
 #include "hat/models/eaton_kortum.hpp"
@@ -84,4 +85,4 @@ BENCHMARK(BM_EkDoubleTrade)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+HAT_BENCHMARK_MAIN()

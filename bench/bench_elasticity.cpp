@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <string>
 
+#include "bench_main.hpp"
 #include "hat/analysis/elasticity.hpp"
 #include "hat/analysis/planner.hpp"
 #include "hat/world/config.hpp"
@@ -122,4 +123,4 @@ BENCHMARK(BM_Planner19)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+HAT_BENCHMARK_MAIN()

@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
+#include "bench_main.hpp"
 #include "hat/household/household.hpp"
 #include "hat/numerics/grid.hpp"
 #include "hat/numerics/markov.hpp"
@@ -69,4 +70,4 @@ BENCHMARK(BM_HouseholdWarm)
     ->Args({100, 19})
     ->Args({500, 19})
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_MAIN();
+HAT_BENCHMARK_MAIN()

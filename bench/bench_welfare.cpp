@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <string>
 
+#include "bench_main.hpp"
 #include "hat/analysis/counterfactual.hpp"
 #include "hat/io/config.hpp"
 #include "hat/world/config.hpp"
@@ -117,4 +118,4 @@ BENCHMARK(BM_WelfareOneExperimentAllStates)->Unit(benchmark::kSecond)->Iteration
 
 }  // namespace
 
-BENCHMARK_MAIN();
+HAT_BENCHMARK_MAIN()

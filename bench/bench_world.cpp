@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "hat/core/error.hpp"
+#include "hat/core/memory.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/io/config.hpp"
 #include "hat/world/config.hpp"
@@ -17,6 +18,7 @@
 using namespace hat;
 
 int main(int argc, char** argv) {
+  keep_freed_memory();
   const std::string cfg =
       argc > 1 ? argv[1] : std::string(HAT_SOURCE_DIR) + "/examples/ek19_gravity.toml";
   if (!std::getenv("OMP_NUM_THREADS")) omp_set_num_threads(2);

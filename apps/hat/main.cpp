@@ -9,6 +9,7 @@
 #include "common.hpp"
 #include "hat/core/build_info.hpp"
 #include "hat/core/error.hpp"
+#include "hat/core/memory.hpp"
 
 namespace hat::cli {
 
@@ -28,6 +29,7 @@ int& exit_status() {
 }  // namespace hat::cli
 
 int main(int argc, char** argv) {
+  hat::keep_freed_memory();
   CLI::App app{"hat: heterogeneous-agent trade, Eaton-Kortum and dynamic gains-from-trade models"};
   app.set_version_flag("--version",
                        std::string("hat ") + hat::version() + " (" + hat::git_commit() + ")");
