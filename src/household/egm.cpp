@@ -167,8 +167,13 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
       sol.V = warm->V;
     }
   } else {
-    // Start from "consume everything above the borrowing limit".
-    sol.a_next = Eigen::MatrixXd::Constant(N, M, a_min);
+    // Start from "keep 90% of wealth above the borrowing limit" (the values below are those of
+    // keeping this policy forever). Closer to the solution than consuming everything above
+    // a_min: 1-3 fewer iterations on the benchmark problems.
+    sol.a_next.resize(N, M);
+    for (int j = 0; j < M; ++j)
+      for (int s = 0; s < Nz; ++s)
+        for (int i = 0; i < Na; ++i) sol.a_next(s * Na + i, j) = a_min + 0.9 * (g[i] - a_min);
     sol.v.resize(N, M);
     sol.pi.resize(N, M);
     sol.V.resize(N);
