@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "hat/core/error.hpp"
+#include "hat/core/memory.hpp"
 #include "hat/numerics/anderson.hpp"
 #include "hat/numerics/grid.hpp"
 #include "hat/numerics/interp.hpp"
@@ -141,4 +142,14 @@ TEST(Anderson, NonFiniteResidualFallsBackToPlainStep) {
   mix.step(x, g, next);
   EXPECT_EQ(mix.history(), 0);
   EXPECT_TRUE(std::isnan(next(0)));  // the caller's plain step; the history was dropped
+}
+
+// The allocator setting used by the hat tool and the benchmarks takes effect on glibc (it once
+// silently did nothing because the glibc macro it tests was not yet defined).
+TEST(Memory, KeepFreedMemoryTakesEffectOnGlibc) {
+#if defined(__GLIBC__)
+  EXPECT_TRUE(hat::keep_freed_memory());
+#else
+  GTEST_SKIP() << "not glibc: keep_freed_memory() has no setting to change";
+#endif
 }
