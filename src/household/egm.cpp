@@ -220,6 +220,12 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
       break;
     }
   auto within_radius = [&](double y) { return std::abs(y) <= series_radius ? 1 : 0; };
+  // (1 + y)^(-gamma) for |y| <= series_radius (Horner, degree kSeriesDegree).
+  auto binomial_series = [&](double y) {
+    double acc = bcoef[kSeriesDegree];
+    for (int n = kSeriesDegree - 1; n >= 0; --n) acc = acc * y + bcoef[n];
+    return acc;
+  };
   const double inv_1mg = log_u ? 0.0 : 1.0 / (1.0 - hp.gamma);
   // V = sigma log sum_j exp((v_j + psi_j)/sigma) and pi = softmax, max-shifted so every
   // exponent is <= 0 (finite for any gap; underflow gives pi = 0, never NaN).
@@ -298,12 +304,14 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
   std::vector<double> env_s(static_cast<size_t>(M) * Na), at_full(Na);
   std::vector<double> c_bak(static_cast<size_t>(M) * Na), v_bak(static_cast<size_t>(M) * Na);
   std::vector<unsigned char> envelope_j(M), have_einv(Na), have_seg(Na);
-  std::vector<int> seg(M), lo_k(M);
+  std::vector<int> seg(M);
   std::vector<double> at0(M), at_lo(M), at_hi(M);  // a~_0, a~_seg, a~_{seg+1} by variety
   std::vector<unsigned char> monotone(M);
-  std::vector<double> t_k(M), pi_k(M), xmax_b(kBlock);
+  std::vector<double> pi_k(M), xmax_b(kBlock);
   const size_t nbuf = static_cast<size_t>(kBlock) * M;
-  std::vector<double> c_b(nbuf), y_b(nbuf), ser_b(nbuf), mu_b(nbuf), x_b(nbuf), e_b(nbuf);
+  std::vector<double> c_b(nbuf), y_b(nbuf), ser_b(nbuf), mu_b(nbuf), x_b(nbuf), e_b(nbuf),
+      t_b(nbuf);
+  std::vector<int> lo_b(nbuf);
   std::vector<unsigned char> pow_b(nbuf);
   Eigen::VectorXd mu_new(N), V_new(N);
   Eigen::MatrixXd mu_w(Na, Nz);  // marginal values, overwritten as the sweep updates them
@@ -347,7 +355,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
           double e = 0.0;
           for (int t = 0; t < Nz; ++t) e += hp.P(s, t) * mu_w(q, t);
           w.Ebase(q, s) = bR * e;
-          einv[q] = std::pow(bR * e, -inv_gamma);
+          einv[q] = std::exp(std::log(bR * e) * -inv_gamma);  // cheaper than pow here
           have_einv[q] = 1;
         }
       };
@@ -367,7 +375,11 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
           // |(t - 1/2) rho| <= |rho|/2, which halves the series length.
           w.ratio(q, s) = r / (1.0 + 0.5 * r);
           w.series_ok(q, s) = within_radius(0.5 * w.ratio(q, s));
-          w.Emid(q, s) = w.Ebase(q, s) * std::pow(1.0 + 0.5 * r, -hp.gamma);
+          // (1 + r/2)^(-gamma) by the same series when r/2 is within its radius.
+          const double h = 0.5 * r;
+          w.Emid(q, s) =
+              w.Ebase(q, s) *
+              (std::abs(h) <= series_radius ? binomial_series(h) : std::pow(1.0 + h, -hp.gamma));
           have_seg[q] = 1;
         }
       };
@@ -440,10 +452,12 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
               }
               const double c = (cash(k) - ap) * inv_p(j);
               // Feasibility guard: never continue with non-positive or non-finite consumption.
-              if (!(c > 0) || !std::isfinite(c)) failed_s = true;
+              failed_s |= !(c > 0) | !std::isfinite(c);
               sol.a_next(k, j) = ap;
               w.lo(k, j) = gl;
               w.t(k, j) = tt;
+              lo_b[b] = gl;
+              t_b[b] = tt;
               c_b[b] = c;
               pow_b[b] = use_pow;
               y_b[b] = use_pow ? 0.0 : (tt - 0.5) * w.ratio(gl, s);
@@ -453,12 +467,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
           // Pass 2: the binomial series for u'(c), one independent Horner chain per point.
           const int nb = nblk * M;
           if (!log_u)
-            for (int b = 0; b < nb; ++b) {
-              const double y = y_b[b];
-              double acc = bcoef[kSeriesDegree];
-              for (int n = kSeriesDegree - 1; n >= 0; --n) acc = acc * y + bcoef[n];
-              ser_b[b] = acc;
-            }
+            for (int b = 0; b < nb; ++b) ser_b[b] = binomial_series(y_b[b]);
           // Pass 3: u, u', the choice-specific values v_j = u_j + beta EV(a'_j), and the
           // changes of c and v since the last iteration.
           for (int ib = 0; ib < nblk; ++ib) {
@@ -516,11 +525,8 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
             mu_new(k) = m;
             if (gauss_seidel) mu_w(i, s) = m;
             if (opt.howard_steps > 0) {
-              for (int j = 0; j < M; ++j) {
-                lo_k[j] = w.lo(k, j);
-                t_k[j] = w.t(k, j);
-              }
-              w.T.push_row(k, lo_k.data(), t_k.data(), pi_k.data(), M);
+              const size_t b0 = static_cast<size_t>(ib) * M;
+              w.T.push_row(k, lo_b.data() + b0, t_b.data() + b0, pi_k.data(), M);
             }
           }
         }

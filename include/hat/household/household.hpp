@@ -43,7 +43,7 @@ struct SolveOptions {
   double tolerance = 1e-10;        // sup |c_n - c_{n-1}|
   double value_tolerance = 1e-10;  // sup |v_n - v_{n-1}| / max(1, sup |v|)
   int max_iterations = 20000;
-  int howard_steps = 5;        // policy-evaluation steps per EGM iteration
+  int howard_steps = 6;        // policy-evaluation steps per EGM iteration
   bool upper_envelope = true;  // resolve non-monotone endogenous grids by an upper envelope
                                // (false: plain interpolation, for comparison only)
   int anderson_depth = 10;     // Anderson acceleration of the (marginal value, value) state;
