@@ -336,8 +336,9 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     // values below them: what the sweep learns near the borrowing limit travels up the whole
     // grid in one iteration instead of one step of dissaving per iteration. The fixed point
     // is the one of the plain (Jacobi) iteration; only the path to it changes.
-    // While the policies still move a lot (the first iterations of a cold start), a sweep mixing
-    // old and new values tends to fold the endogenous grids; plain (Jacobi) sweeps come first.
+    // The first sweep of a cold start is a plain (Jacobi) one: from the initial guess, a sweep
+    // mixing old and new values folds endogenous grids (19 (variety, state) pairs on the
+    // reference problem, each an upper envelope and a redone state) and saves no iteration.
     const bool gauss_seidel = opt.gauss_seidel && (iter > 1 || warm_mu);
     sol.envelope_steps = 0;
     if (opt.howard_steps > 0) w.T.reset(Na, Nz, M);
