@@ -33,6 +33,7 @@
 #include "hat/household/household.hpp"
 #include "hat/household/upper_envelope.hpp"
 #include "hat/numerics/anderson.hpp"
+#include "hat/numerics/binomial_series.hpp"
 #include "hat/numerics/logsumexp.hpp"
 
 namespace hat::household {
@@ -95,9 +96,6 @@ struct Work {
   distribution::LotteryOperator T;
 };
 
-// Binomial series of (1 + y)^(-gamma): b_0 = 1, b_n = b_{n-1} (-gamma - n + 1) / n.
-// A fixed degree (unrolled Horner); segments too steep for it fall back to pow.
-constexpr int kSeriesDegree = 12;
 // Asset points per block of the sweep (the series and exp passes run over a block's (point,
 // variety) buffers). With 1, every point sees the new marginal values of all points below it;
 // larger blocks lag that update by up to a block and measured no faster.
@@ -205,27 +203,9 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
   // with the last factor summed as a binomial series (about the segment's midpoint) to below
   // 1e-17 relative. Points off the segments (borrowing limit, a_max cap, upper envelope) and
   // steep segments use pow.
-  std::array<double, kSeriesDegree + 2> bcoef{};
-  bcoef[0] = 1.0;
-  for (int n = 1; n <= kSeriesDegree + 1; ++n) bcoef[n] = bcoef[n - 1] * (-hp.gamma - n + 1) / n;
-  // Largest |y| for which the truncation error of the degree-K sum (K = kSeriesDegree) is below
-  // 1e-17 relative. For n > K, |b_{n+1}/b_n| = (gamma + n)/(n + 1) <= g := max(1, (gamma + K +
-  // 1)/(K + 2)), so the tail is at most |b_{K+1}| x^(K+1) / (1 - g x).
-  const double gk = std::max(1.0, (hp.gamma + kSeriesDegree + 1) / (kSeriesDegree + 2));
-  double series_radius = 0.0;
-  for (double x = 0.25; x > 1e-4; x *= 0.97)
-    if (gk * x < 1 && std::abs(bcoef[kSeriesDegree + 1]) * std::pow(x, kSeriesDegree + 1) <=
-                          1e-17 * (1 - gk * x)) {
-      series_radius = x;
-      break;
-    }
-  auto within_radius = [&](double y) { return std::abs(y) <= series_radius ? 1 : 0; };
-  // (1 + y)^(-gamma) for |y| <= series_radius (Horner, degree kSeriesDegree).
-  auto binomial_series = [&](double y) {
-    double acc = bcoef[kSeriesDegree];
-    for (int n = kSeriesDegree - 1; n >= 0; --n) acc = acc * y + bcoef[n];
-    return acc;
-  };
+  const numerics::BinomialSeries binomial_series(hp.gamma);
+  const double series_radius = binomial_series.radius();
+  auto within_radius = [&](double y) { return binomial_series.covers(y) ? 1 : 0; };
   const double inv_1mg = log_u ? 0.0 : 1.0 / (1.0 - hp.gamma);
   // V = sigma log sum_j exp((v_j + psi_j)/sigma) and pi = softmax, max-shifted so every
   // exponent is <= 0 (finite for any gap; underflow gives pi = 0, never NaN).
