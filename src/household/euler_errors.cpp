@@ -3,11 +3,18 @@
 // linearly; for every unconstrained (a, s, j) the consumption implied by the generalised Euler
 // equation is compared with the policy's consumption: error = |c_implied / c - 1|. A point is
 // unconstrained when the savings policy is interior at both bracketing solution-grid nodes.
+//
+// Cost: the expectation at each a' needs u'(c) for every variety in every next state. Inside a
+// grid cell consumption is linear, c(t) = c_k (1 + t r), so u'(c(t)) is u' at the cell's
+// midpoint times a binomial series in (t - 1/2) (numerics::BinomialSeries, 1e-17 relative);
+// cells too steep for the series, and log utility, use the direct formula.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "hat/household/household.hpp"
+#include "hat/numerics/binomial_series.hpp"
 #include "hat/numerics/logsumexp.hpp"
 
 namespace hat::household {
@@ -24,6 +31,29 @@ EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& so
   };
   auto up = [&](double c) { return hp.gamma == 1.0 ? 1.0 / c : std::pow(c, -hp.gamma); };
   const int nf = (Na - 1) * refine + 1;
+  // Per (node k, variety j) with a right neighbour in its income state: u'(c)/p_j at the cell
+  // midpoint, umid = (c_k (1 + r/2))^(-gamma) / p_j, and rho = r / (1 + r/2), so that inside
+  // the cell u'(c(t))/p_j = umid (1 + (t - 1/2) rho)^(-gamma). rho is NaN where the series
+  // does not apply.
+  const int N = Na * Nz;
+  const numerics::BinomialSeries series(hp.gamma);
+  const bool use_series = hp.gamma != 1.0;
+  Eigen::MatrixXd umid, rho;
+  if (use_series) {
+    umid.resize(N, M);
+    rho.setConstant(N, M, std::numeric_limits<double>::quiet_NaN());
+  }
+  if (use_series)
+    for (int j = 0; j < M; ++j)
+      for (int s2 = 0; s2 < Nz; ++s2)
+        for (int lo = 0; lo + 1 < Na; ++lo) {
+          const int k = s2 * Na + lo;
+          const double c0 = sol.c(k, j), r = sol.c(k + 1, j) / c0 - 1.0;
+          const double rh = r / (1.0 + 0.5 * r);
+          if (!series.covers(0.5 * rh)) continue;
+          rho(k, j) = rh;
+          umid(k, j) = std::pow(c0 * (1.0 + 0.5 * r), -hp.gamma) / hp.prices(j);
+        }
   // Parallel over income states; per-state partial results are combined in a fixed order, so
   // the result does not depend on the number of threads.
   std::vector<double> sums(Nz, 0.0), maxs(Nz, 0.0);
@@ -42,10 +72,17 @@ EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& so
         vrow[j] = (1 - t) * sol.v(k0, j) + t * sol.v(k1, j) + hp.psi(s2, j);
       numerics::softmax(vrow, hp.sigma, prow);
       double acc = 0;
-      for (int j = 0; j < M; ++j) {
+      auto direct = [&](int j) {
         const double ap = (1 - t) * sol.a_next(k0, j) + t * sol.a_next(k1, j);
-        const double c = (cash - ap) / hp.prices(j);
-        acc += prow[j] * up(c) / hp.prices(j);
+        return up((cash - ap) / hp.prices(j)) / hp.prices(j);
+      };
+      if (use_series) {
+        for (int j = 0; j < M; ++j) {
+          const double rh = rho(k0, j);  // NaN: the series does not apply in this cell
+          acc += prow[j] * (std::isnan(rh) ? direct(j) : umid(k0, j) * series((t - 0.5) * rh));
+        }
+      } else {
+        for (int j = 0; j < M; ++j) acc += prow[j] * direct(j);
       }
       return acc;
     };
