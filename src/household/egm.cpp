@@ -21,7 +21,6 @@
 // Anderson mixing (Walker & Ni 2011). Convergence is declared only when both the consumption
 // policies and the choice-specific values have stopped moving.
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -95,11 +94,6 @@ struct Work {
   Eigen::MatrixXi series_ok;  // 1: segment q is flat enough for the series, Na x Nz
   distribution::LotteryOperator T;
 };
-
-// Asset points per block of the sweep (the series and exp passes run over a block's (point,
-// variety) buffers). With 1, every point sees the new marginal values of all points below it;
-// larger blocks lag that update by up to a block and measured no faster.
-constexpr int kBlock = 1;
 
 inline void locate(const double* g, int n, double x, int& lo, double& t) {
   int l = static_cast<int>(std::upper_bound(g, g + n, x) - g) - 1;
@@ -204,8 +198,6 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
   // 1e-17 relative. Points off the segments (borrowing limit, a_max cap, upper envelope) and
   // steep segments use pow.
   const numerics::BinomialSeries binomial_series(hp.gamma);
-  const double series_radius = binomial_series.radius();
-  auto within_radius = [&](double y) { return binomial_series.covers(y) ? 1 : 0; };
   const double inv_1mg = log_u ? 0.0 : 1.0 / (1.0 - hp.gamma);
   // V = sigma log sum_j exp((v_j + psi_j)/sigma) and pi = softmax, max-shifted so every
   // exponent is <= 0 (finite for any gap; underflow gives pi = 0, never NaN).
@@ -280,19 +272,16 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
 
   // Scratch of the sweep over one income state: the upper-envelope savings of varieties whose
   // endogenous grid is not monotone, a backup of the state's rows of c and v (restored if the
-  // state must be redone with the envelope), and per-block buffers over (point, variety).
+  // state must be redone with the envelope), and per-point buffers over the varieties.
   std::vector<double> env_s(static_cast<size_t>(M) * Na), at_full(Na);
   std::vector<double> c_bak(static_cast<size_t>(M) * Na), v_bak(static_cast<size_t>(M) * Na);
   std::vector<unsigned char> envelope_j(M), have_einv(Na), have_seg(Na);
   std::vector<int> seg(M);
   std::vector<double> at0(M), at_lo(M), at_hi(M);  // a~_0, a~_seg, a~_{seg+1} by variety
   std::vector<unsigned char> monotone(M);
-  std::vector<double> pi_k(M), xmax_b(kBlock);
-  const size_t nbuf = static_cast<size_t>(kBlock) * M;
-  std::vector<double> c_b(nbuf), y_b(nbuf), ser_b(nbuf), mu_b(nbuf), x_b(nbuf), e_b(nbuf),
-      t_b(nbuf);
-  std::vector<int> lo_b(nbuf);
-  std::vector<unsigned char> pow_b(nbuf);
+  std::vector<double> pi_k(M), c_b(M), y_b(M), ser_b(M), mu_b(M), x_b(M), e_b(M), t_b(M);
+  std::vector<int> lo_b(M);
+  std::vector<unsigned char> pow_b(M);
   Eigen::VectorXd mu_new(N), V_new(N);
   Eigen::MatrixXd mu_w(Na, Nz);  // marginal values, overwritten as the sweep updates them
   w.Ebase.resize(Na, Nz);
@@ -355,12 +344,11 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
           // (1 + r/2)^(-gamma) (1 + (t - 1/2) rho)^(-gamma), rho = r / (1 + r/2),
           // |(t - 1/2) rho| <= |rho|/2, which halves the series length.
           w.ratio(q, s) = r / (1.0 + 0.5 * r);
-          w.series_ok(q, s) = within_radius(0.5 * w.ratio(q, s));
+          w.series_ok(q, s) = binomial_series.covers(0.5 * w.ratio(q, s)) ? 1 : 0;
           // (1 + r/2)^(-gamma) by the same series when r/2 is within its radius.
           const double h = 0.5 * r;
-          w.Emid(q, s) =
-              w.Ebase(q, s) *
-              (std::abs(h) <= series_radius ? binomial_series(h) : std::pow(1.0 + h, -hp.gamma));
+          w.Emid(q, s) = w.Ebase(q, s) * (binomial_series.covers(h) ? binomial_series(h)
+                                                                    : std::pow(1.0 + h, -hp.gamma));
           have_seg[q] = 1;
         }
       };
@@ -382,134 +370,113 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
           at_hi[j] = atil(j, 1);
           monotone[j] = at_hi[j] > at_lo[j];
         }
-        for (int i0 = 0; i0 < Na; i0 += kBlock) {
-          const int nblk = std::min(kBlock, Na - i0);
-          // Pass 1: savings, brackets and consumption of every (a_i, j) of the block.
-          for (int ib = 0; ib < nblk; ++ib) {
-            const int i = i0 + ib;
-            const int k = s * Na + i;
-            const double a = g[i];
-            for (int j = 0; j < M; ++j) {
-              const size_t b = static_cast<size_t>(ib) * M + j;
-              double ap, tt;
-              int gl;
-              unsigned char use_pow = 1;  // u' by pow unless on a flat enough EGM segment
-              if (envelope_j[j]) {
-                ap = env_s[static_cast<size_t>(j) * Na + i];
-                locate(g, Na, ap, gl, tt);
-              } else if (a <= at0[j]) {  // borrowing constraint binds
-                ap = a_min;
-                gl = 0;
-                tt = 0.0;
-              } else {
-                // a'(a) is increasing here, so the segment is found by a forward sweep. On EGM
-                // segment q (a~_q <= a <= a~_{q+1}), a' = g_q + t (g_{q+1} - g_q) lies in
-                // [g_q, g_{q+1}]: its grid bracket is q itself with weight t.
-                // (A non-monotone grid is caught here and the state redone; see below.)
-                int q = seg[j];
-                double lo_at = at_lo[j], hi = at_hi[j];
-                while (q < Na - 2 && hi <= a) {
-                  ++q;
-                  lo_at = hi;
-                  hi = atil(j, q + 1);
-                  if (!(hi > lo_at)) monotone[j] = 0;
-                }
-                seg[j] = q;
-                at_lo[j] = lo_at;
-                at_hi[j] = hi;
-                tt = (a - lo_at) / (hi - lo_at);
-                if (tt <= 1.0) {
-                  ap = g[q] + tt * (g[q + 1] - g[q]);
-                  gl = q;
-                  if (!log_u) {
-                    ensure_segment(q);
-                    use_pow = !w.series_ok(q, s);
-                  }
-                } else {  // beyond the last segment: a' capped at a_max
-                  ap = a_max;
-                  gl = Na - 2;
-                  tt = 1.0;
-                }
+        for (int i = 0; i < Na; ++i) {
+          const int k = s * Na + i;
+          const double a = g[i];
+          // Pass 1: savings, brackets and consumption of every variety at (a_i, s).
+          for (int j = 0; j < M; ++j) {
+            double ap, tt;
+            int gl;
+            unsigned char use_pow = 1;  // u' by pow unless on a flat enough EGM segment
+            if (envelope_j[j]) {
+              ap = env_s[static_cast<size_t>(j) * Na + i];
+              locate(g, Na, ap, gl, tt);
+            } else if (a <= at0[j]) {  // borrowing constraint binds
+              ap = a_min;
+              gl = 0;
+              tt = 0.0;
+            } else {
+              // a'(a) is increasing here, so the segment is found by a forward sweep. On EGM
+              // segment q (a~_q <= a <= a~_{q+1}), a' = g_q + t (g_{q+1} - g_q) lies in
+              // [g_q, g_{q+1}]: its grid bracket is q itself with weight t.
+              // (A non-monotone grid is caught here and the state redone; see below.)
+              int q = seg[j];
+              double lo_at = at_lo[j], hi = at_hi[j];
+              while (q < Na - 2 && hi <= a) {
+                ++q;
+                lo_at = hi;
+                hi = atil(j, q + 1);
+                if (!(hi > lo_at)) monotone[j] = 0;
               }
-              const double c = (cash(k) - ap) * inv_p(j);
-              // Feasibility guard: never continue with non-positive or non-finite consumption.
-              failed_s |= !(c > 0) | !std::isfinite(c);
-              sol.a_next(k, j) = ap;
-              w.lo(k, j) = gl;
-              w.t(k, j) = tt;
-              lo_b[b] = gl;
-              t_b[b] = tt;
-              c_b[b] = c;
-              pow_b[b] = use_pow;
-              y_b[b] = use_pow ? 0.0 : (tt - 0.5) * w.ratio(gl, s);
+              seg[j] = q;
+              at_lo[j] = lo_at;
+              at_hi[j] = hi;
+              tt = (a - lo_at) / (hi - lo_at);
+              if (tt <= 1.0) {
+                ap = g[q] + tt * (g[q + 1] - g[q]);
+                gl = q;
+                if (!log_u) {
+                  ensure_segment(q);
+                  use_pow = !w.series_ok(q, s);
+                }
+              } else {  // beyond the last segment: a' capped at a_max
+                ap = a_max;
+                gl = Na - 2;
+                tt = 1.0;
+              }
             }
+            const double c = (cash(k) - ap) * inv_p(j);
+            // Feasibility guard: never continue with non-positive or non-finite consumption.
+            failed_s |= !(c > 0) | !std::isfinite(c);
+            sol.a_next(k, j) = ap;
+            w.lo(k, j) = gl;
+            w.t(k, j) = tt;
+            lo_b[j] = gl;
+            t_b[j] = tt;
+            c_b[j] = c;
+            pow_b[j] = use_pow;
+            y_b[j] = use_pow ? 0.0 : (tt - 0.5) * w.ratio(gl, s);
           }
           if (failed_s) break;
-          // Pass 2: the binomial series for u'(c), one independent Horner chain per point.
-          const int nb = nblk * M;
+          // Pass 2: the binomial series for u'(c), one independent Horner chain per variety.
           if (!log_u)
-            for (int b = 0; b < nb; ++b) ser_b[b] = binomial_series(y_b[b]);
+            for (int j = 0; j < M; ++j) ser_b[j] = binomial_series(y_b[j]);
           // Pass 3: u, u', the choice-specific values v_j = u_j + beta EV(a'_j), and the
           // changes of c and v since the last iteration.
-          for (int ib = 0; ib < nblk; ++ib) {
-            const int k = s * Na + i0 + ib;
-            double xmax = -std::numeric_limits<double>::infinity();
-            for (int j = 0; j < M; ++j) {
-              const size_t b = static_cast<size_t>(ib) * M + j;
-              const double c = c_b[b];
-              const int gl = w.lo(k, j);
-              const double tt = w.t(k, j);
-              double mu, u;
-              if (log_u) {
-                mu = 1.0 / c;
-                u = std::log(c);
-              } else {
-                mu = pow_b[b] ? std::pow(c, -hp.gamma) : hp.prices(j) * w.Emid(gl, s) * ser_b[b];
-                u = c * mu * inv_1mg;
-              }
-              const double vj = u + hp.beta * (ev[gl] + tt * (ev[gl + 1] - ev[gl]));
-              dc_s = std::max(dc_s, std::abs(c - sol.c(k, j)));
-              dv_s = std::max(dv_s, std::abs(vj - sol.v(k, j)));
-              vabs_s = std::max(vabs_s, std::abs(vj));
-              sol.c(k, j) = c;
-              sol.v(k, j) = vj;
-              w.U(k, j) = u;
-              mu_b[b] = mu * inv_p(j);
-              const double xj = has_psi ? vj + psi(k, j) : vj;
-              x_b[b] = xj;
-              xmax = std::max(xmax, xj);
+          double xmax = -std::numeric_limits<double>::infinity();
+          for (int j = 0; j < M; ++j) {
+            const double c = c_b[j];
+            const int gl = w.lo(k, j);
+            const double tt = w.t(k, j);
+            double mu, u;
+            if (log_u) {
+              mu = 1.0 / c;
+              u = std::log(c);
+            } else {
+              mu = pow_b[j] ? std::pow(c, -hp.gamma) : hp.prices(j) * w.Emid(gl, s) * ser_b[j];
+              u = c * mu * inv_1mg;
             }
-            xmax_b[ib] = xmax;
-            for (int j = 0; j < M; ++j) {
-              const size_t b = static_cast<size_t>(ib) * M + j;
-              x_b[b] = (x_b[b] - xmax) * inv_sigma;
-            }
+            const double vj = u + hp.beta * (ev[gl] + tt * (ev[gl + 1] - ev[gl]));
+            dc_s = std::max(dc_s, std::abs(c - sol.c(k, j)));
+            dv_s = std::max(dv_s, std::abs(vj - sol.v(k, j)));
+            vabs_s = std::max(vabs_s, std::abs(vj));
+            sol.c(k, j) = c;
+            sol.v(k, j) = vj;
+            w.U(k, j) = u;
+            mu_b[j] = mu * inv_p(j);
+            const double xj = has_psi ? vj + psi(k, j) : vj;
+            x_b[j] = xj;
+            xmax = std::max(xmax, xj);
           }
+          for (int j = 0; j < M; ++j) x_b[j] = (x_b[j] - xmax) * inv_sigma;
           // Pass 4: the logit step, max-shifted so every exponent is <= 0, then the marginal
           // value of wealth (which replaces the old one at once) and the lottery rows.
-          Eigen::Map<Eigen::ArrayXd>(e_b.data(), nb) =
-              Eigen::Map<const Eigen::ArrayXd>(x_b.data(), nb).exp();
-          for (int ib = 0; ib < nblk; ++ib) {
-            const int i = i0 + ib;
-            const int k = s * Na + i;
-            const double* e = e_b.data() + static_cast<size_t>(ib) * M;
-            const double* mub = mu_b.data() + static_cast<size_t>(ib) * M;
-            double sum = 0.0;
-            for (int j = 0; j < M; ++j) sum += e[j];
-            V_new(k) = xmax_b[ib] + hp.sigma * std::log(sum);
-            const double inv_sum = 1.0 / sum;
-            double m = 0.0;
-            for (int j = 0; j < M; ++j) {
-              pi_k[j] = e[j] * inv_sum;
-              m += pi_k[j] * mub[j];
-            }
-            mu_new(k) = m;
-            if (gauss_seidel) mu_w(i, s) = m;
-            if (opt.howard_steps > 0) {
-              const size_t b0 = static_cast<size_t>(ib) * M;
-              w.T.push_row(k, lo_b.data() + b0, t_b.data() + b0, pi_k.data(), M);
-            }
+          Eigen::Map<Eigen::ArrayXd>(e_b.data(), M) =
+              Eigen::Map<const Eigen::ArrayXd>(x_b.data(), M).exp();
+          const double* e = e_b.data();
+          const double* mub = mu_b.data();
+          double sum = 0.0;
+          for (int j = 0; j < M; ++j) sum += e[j];
+          V_new(k) = xmax + hp.sigma * std::log(sum);
+          const double inv_sum = 1.0 / sum;
+          double m = 0.0;
+          for (int j = 0; j < M; ++j) {
+            pi_k[j] = e[j] * inv_sum;
+            m += pi_k[j] * mub[j];
           }
+          mu_new(k) = m;
+          if (gauss_seidel) mu_w(i, s) = m;
+          if (opt.howard_steps > 0) w.T.push_row(k, lo_b.data(), t_b.data(), pi_k.data(), M);
         }
         if (attempt == 1) break;
         // Is every variety's endogenous grid of this state monotone (over the whole grid, with

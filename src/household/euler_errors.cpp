@@ -42,8 +42,6 @@ EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& so
   if (use_series) {
     umid.resize(N, M);
     rho.setConstant(N, M, std::numeric_limits<double>::quiet_NaN());
-  }
-  if (use_series)
     for (int j = 0; j < M; ++j)
       for (int s2 = 0; s2 < Nz; ++s2)
         for (int lo = 0; lo + 1 < Na; ++lo) {
@@ -54,6 +52,7 @@ EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& so
           rho(k, j) = rh;
           umid(k, j) = std::pow(c0 * (1.0 + 0.5 * r), -hp.gamma) / hp.prices(j);
         }
+  }
   // Parallel over income states; per-state partial results are combined in a fixed order, so
   // the result does not depend on the number of threads.
   std::vector<double> sums(Nz, 0.0), maxs(Nz, 0.0);
