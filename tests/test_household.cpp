@@ -147,9 +147,11 @@ TEST(Household, AndersonAccelerationReachesSameFixedPoint) {
 // and needs fewer iterations.
 TEST(Household, GaussSeidelSweepReachesSameFixedPoint) {
   HouseholdProblem hp = reference_problem();
-  SolveOptions jacobi;
+  SolveOptions gs;
+  gs.newton = false;  // the sweeps alone, without Newton steps near the end
+  SolveOptions jacobi = gs;
   jacobi.gauss_seidel = false;
-  HouseholdSolution a = solve_household(hp);
+  HouseholdSolution a = solve_household(hp, gs);
   HouseholdSolution b = solve_household(hp, jacobi);
   ASSERT_TRUE(a.report.converged() && b.report.converged());
   EXPECT_LT(a.report.iterations, b.report.iterations);
@@ -157,12 +159,54 @@ TEST(Household, GaussSeidelSweepReachesSameFixedPoint) {
   EXPECT_LT((a.V - b.V).cwiseAbs().maxCoeff(), 1e-8);
   EXPECT_LT((a.pi - b.pi).cwiseAbs().maxCoeff(), 1e-8);
   hp.prices(hp.M() - 1) *= 1.01;
-  HouseholdSolution aw = solve_household(hp, {}, &a);
+  HouseholdSolution aw = solve_household(hp, gs, &a);
   HouseholdSolution bw = solve_household(hp, jacobi, &b);
   ASSERT_TRUE(aw.report.converged() && bw.report.converged());
   EXPECT_LT(aw.report.iterations, bw.report.iterations);
   EXPECT_LT((aw.c - bw.c).cwiseAbs().maxCoeff(), 1e-8);
   EXPECT_LT((aw.V - bw.V).cwiseAbs().maxCoeff(), 1e-8);
+}
+
+// Newton steps on the sweep's analytic Jacobian reach the fixed point of the sweeps alone,
+// cold and warm. Quadratic convergence is what the Jacobian buys: a warm start after a 1%
+// price change (about 1e-4 from the new fixed point) needs two Newton steps, then a sweep
+// that finds the residual at round-off and one that confirms that c and v no longer move.
+// With an inexact Jacobian the steps converge only linearly and this takes more sweeps.
+TEST(Household, NewtonStepsReachSameFixedPoint) {
+  HouseholdProblem hp = reference_problem();
+  SolveOptions plain;
+  plain.newton = false;
+  HouseholdSolution a = solve_household(hp);
+  HouseholdSolution b = solve_household(hp, plain);
+  ASSERT_TRUE(a.report.converged() && b.report.converged());
+  EXPECT_LT(a.report.iterations, b.report.iterations);
+  EXPECT_LT((a.c - b.c).cwiseAbs().maxCoeff(), 1e-8);
+  EXPECT_LT((a.V - b.V).cwiseAbs().maxCoeff(), 1e-8);
+  EXPECT_LT((a.pi - b.pi).cwiseAbs().maxCoeff(), 1e-8);
+  EXPECT_LT((a.mu - b.mu).cwiseAbs().maxCoeff(), 1e-8);
+  hp.prices(hp.M() - 1) *= 1.01;
+  HouseholdSolution aw = solve_household(hp, {}, &a);
+  HouseholdSolution bw = solve_household(hp, plain, &b);
+  ASSERT_TRUE(aw.report.converged() && bw.report.converged());
+  EXPECT_LE(aw.report.iterations, 4);
+  EXPECT_LT((aw.c - bw.c).cwiseAbs().maxCoeff(), 1e-8);
+  EXPECT_LT((aw.V - bw.V).cwiseAbs().maxCoeff(), 1e-8);
+  EXPECT_LT((aw.pi - bw.pi).cwiseAbs().maxCoeff(), 1e-8);
+  // Log utility (gamma = 1) and a lower borrowing limit with quality shifters: other branches
+  // of the same Jacobian.
+  HouseholdProblem hq = reference_problem();
+  hq.gamma = 1.0;
+  hq.quality = Eigen::MatrixXd::Zero(hq.Nz(), hq.M());
+  hq.quality.col(2).setConstant(0.1);
+  HouseholdSolution c = solve_household(hq);
+  ASSERT_TRUE(c.report.converged());
+  hq.prices(0) *= 0.99;
+  HouseholdSolution cw = solve_household(hq, {}, &c);
+  HouseholdSolution dw = solve_household(hq, plain, &c);
+  ASSERT_TRUE(cw.report.converged() && dw.report.converged());
+  EXPECT_LE(cw.report.iterations, 4);
+  EXPECT_LT((cw.c - dw.c).cwiseAbs().maxCoeff(), 1e-8);
+  EXPECT_LT((cw.V - dw.V).cwiseAbs().maxCoeff(), 1e-8);
 }
 
 // The Euler errors (u'(c) inside each grid cell by a binomial series) against the definition

@@ -109,6 +109,9 @@ HouseholdConfig read_household_config(const io::ConfigFile& f) {
       static_cast<int>(r.integer("anderson_depth", SolveOptions{}.anderson_depth));
   if (hc.solve.anderson_depth < 0) r.fail("anderson_depth", "must be >= 0 (0 = off)");
   hc.solve.gauss_seidel = r.boolean("gauss_seidel", SolveOptions{}.gauss_seidel);
+  hc.solve.newton = r.boolean("newton", SolveOptions{}.newton);
+  hc.solve.newton_threshold = r.number("newton_threshold", SolveOptions{}.newton_threshold);
+  if (!(hc.solve.newton_threshold > 0)) r.fail("newton_threshold", "must be > 0");
   hc.distribution.tolerance = r.number("distribution_tolerance", 1e-12);
   if (!(hc.distribution.tolerance > 0)) r.fail("distribution_tolerance", "must be > 0");
 

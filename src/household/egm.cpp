@@ -18,8 +18,12 @@
 // what is learnt near the borrowing limit up the grid within one sweep. Values are then
 // improved by modified policy iteration (Howard steps with the savings and choice policies held
 // fixed, using the lottery operator), and the state (marginal value, value) is accelerated by
-// Anderson mixing (Walker & Ni 2011). Convergence is declared only when both the consumption
-// policies and the choice-specific values have stopped moving.
+// Anderson mixing (Walker & Ni 2011). Near the fixed point (at once from a warm start) the
+// iteration switches to Newton steps: plain (Jacobi) sweeps that also record the sweep's
+// analytic Jacobian (sweep_jacobian.hpp), each followed by a GMRES solve of the Newton system,
+// which converges quadratically where the accelerated sweeps converge linearly. Convergence is
+// declared only when both the consumption policies and the choice-specific values have
+// stopped moving between two sweeps.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -34,6 +38,7 @@
 #include "hat/numerics/anderson.hpp"
 #include "hat/numerics/binomial_series.hpp"
 #include "hat/numerics/logsumexp.hpp"
+#include "sweep_jacobian.hpp"
 
 namespace hat::household {
 
@@ -254,7 +259,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     out.head(N) = (w.mu.array().log() * (-inv_gamma)).exp().matrix();
     out.tail(N) = sol.V;
   };
-  Eigen::VectorXd x, gx, xnext;
+  Eigen::VectorXd x, gx, xnext, rhs;
   if (warm_mu) {
     x.resize(2 * N);
     x.head(N) = (warm->mu.array().log() * (-inv_gamma)).exp().matrix();
@@ -282,6 +287,12 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
   std::vector<double> pi_k(M), c_b(M), y_b(M), ser_b(M), mu_b(M), x_b(M), e_b(M), t_b(M);
   std::vector<int> lo_b(M);
   std::vector<unsigned char> pow_b(M);
+  std::vector<double> width_b(M);  // a~ width of the EGM segment used; 0 off the segments
+  SweepJacobian jac;
+  Eigen::VectorXd dx;
+  // Newton steps from the first sweep of a warm start, or once the residual is small.
+  bool newton_on = opt.newton && warm_mu;
+  double r_prev = std::numeric_limits<double>::infinity();
   Eigen::VectorXd mu_new(N), V_new(N);
   Eigen::MatrixXd mu_w(Na, Nz);  // marginal values, overwritten as the sweep updates them
   w.Ebase.resize(Na, Nz);
@@ -308,9 +319,16 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     // The first sweep of a cold start is a plain (Jacobi) one: from the initial guess, a sweep
     // mixing old and new values folds endogenous grids (19 (variety, state) pairs on the
     // reference problem, each an upper envelope and a redone state) and saves no iteration.
-    const bool gauss_seidel = opt.gauss_seidel && (iter > 1 || warm_mu);
+    // A Newton sweep is a plain one (the Jacobian is that of the Jacobi map) that records
+    // the Jacobian's rows.
+    const bool newton_it = newton_on;
+    const bool gauss_seidel = opt.gauss_seidel && (iter > 1 || warm_mu) && !newton_it;
+    if (newton_it) {
+      jac.reset(Na, Nz, M);
+      jac.set_input(x.head(N), mu_w.reshaped(), hp.gamma, bR, hp.P);
+    }
     sol.envelope_steps = 0;
-    if (opt.howard_steps > 0) w.T.reset(Na, Nz, M);
+    if (opt.howard_steps > 0 && !newton_it) w.T.reset(Na, Nz, M);
     dc = 0.0;
     dv = 0.0;
     double vabs = 0.0;
@@ -380,8 +398,10 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
             unsigned char use_pow = 1;  // u' by pow unless on a flat enough EGM segment
             if (envelope_j[j]) {
               ap = env_s[static_cast<size_t>(j) * Na + i];
+              width_b[j] = 0.0;  // (the Jacobian treats envelope savings as fixed)
               locate(g, Na, ap, gl, tt);
             } else if (a <= at0[j]) {  // borrowing constraint binds
+              width_b[j] = 0.0;
               ap = a_min;
               gl = 0;
               tt = 0.0;
@@ -402,7 +422,9 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
               at_lo[j] = lo_at;
               at_hi[j] = hi;
               tt = (a - lo_at) / (hi - lo_at);
+              width_b[j] = 0.0;
               if (tt <= 1.0) {
+                width_b[j] = hi - lo_at;
                 ap = g[q] + tt * (g[q + 1] - g[q]);
                 gl = q;
                 if (!log_u) {
@@ -476,7 +498,44 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
           }
           mu_new(k) = m;
           if (gauss_seidel) mu_w(i, s) = m;
-          if (opt.howard_steps > 0) w.T.push_row(k, lo_b.data(), t_b.data(), pi_k.data(), M);
+          if (newton_it) {
+            // The Jacobian's row of this point. On EGM segment q the savings weight is
+            // t = (a - a~_q) / (a~_{q+1} - a~_q), with a~_q = (xfac_j Eb_q^(-1/gamma) + g_q -
+            // base) / (lambda R), so dt = A_q dEb_q + A_{q+1} dEb_{q+1}. Then, with
+            // h = g_{q+1} - g_q and mu_j = u'(c_j) / p_j: dc_j = -h dt / p_j,
+            // d mu_j = gamma mu_j h dt / (p_j c_j), dv_j = kappa_j dt + beta ((1 - t) dEV_q +
+            // t dEV_{q+1}) with kappa_j = -mu_j h + beta (EV_{q+1} - EV_q). Off the segments
+            // (borrowing limit, a_max cap, upper envelope) a'_j and c_j are held fixed and
+            // only the EV term remains. The logit step gives dV = sum_j pi_j dv_j and, with
+            // m = sum_j pi_j mu_j, dm = sum_j pi_j d mu_j + sum_j pi_j (mu_j - m) dv_j / sigma;
+            // the state's new entry is m^(-1/gamma), so dm is scaled by fm below.
+            const double fm = -inv_gamma * std::exp(std::log(m) * -inv_gamma) / m;
+            for (int j = 0; j < M; ++j) {
+              const int gl = lo_b[j];
+              const double tt = t_b[j], pj = pi_k[j], muj = mu_b[j];
+              const double dev = fm * pj * (muj - m) * inv_sigma;  // d m_new / d v_j
+              const double ev_lo = hp.beta * (1.0 - tt), ev_hi = hp.beta * tt;
+              double eb_lo_m = 0.0, eb_hi_m = 0.0, eb_lo_v = 0.0, eb_hi_v = 0.0;
+              if (width_b[j] > 0.0) {
+                const double h = g[gl + 1] - g[gl];
+                const double kappa = -muj * h + hp.beta * (ev[gl + 1] - ev[gl]);
+                const double dt_v = pj * kappa;
+                const double dt_m = fm * pj * hp.gamma * muj * h * inv_p(j) / c_b[j] + dev * kappa;
+                const double f = xfac(j) * inv_gamma * inv_lR / width_b[j];
+                const double a_lo = (1.0 - tt) * f * einv[gl] / w.Ebase(gl, s);
+                const double a_hi = tt * f * einv[gl + 1] / w.Ebase(gl + 1, s);
+                eb_lo_m = dt_m * a_lo;
+                eb_hi_m = dt_m * a_hi;
+                eb_lo_v = dt_v * a_lo;
+                eb_hi_v = dt_v * a_hi;
+              }
+              jac.add(gl, eb_lo_m, dev * ev_lo, eb_lo_v, pj * ev_lo);
+              jac.add(gl + 1, eb_hi_m, dev * ev_hi, eb_hi_v, pj * ev_hi);
+            }
+            jac.end_row(k);
+          }
+          if (opt.howard_steps > 0 && !newton_it)
+            w.T.push_row(k, lo_b.data(), t_b.data(), pi_k.data(), M);
         }
         if (attempt == 1) break;
         // Is every variety's endogenous grid of this state monotone (over the whole grid, with
@@ -542,7 +601,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     // v_j + psi_j - sigma log pi_j = V for every j, the per-period payoff
     // b = sum_j pi_j (u_j + psi_j - sigma log pi_j) equals V_new - beta T EV_old, computed
     // without logs (never NaN when some pi_j underflows to 0).
-    if (opt.howard_steps > 0) {
+    if (opt.howard_steps > 0 && !newton_it) {
       w.T.apply_backward(w.EV, w.Tev);
       w.b = sol.V - hp.beta * w.Tev;
       for (int h = 0; h < opt.howard_steps; ++h) {
@@ -561,7 +620,32 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     gx.resize(2 * N);
     gx.head(N) = (mu_new.array().log() * (-inv_gamma)).exp().matrix();
     gx.tail(N) = sol.V;
-    if (opt.anderson_depth > 0) {
+    const double r_now = (gx - x).cwiseAbs().maxCoeff();
+    if (newton_it && !(r_now < r_prev)) {
+      // The Newton step did not reduce the residual (too far from the fixed point, or the
+      // linearisation is poor where the upper envelope acts): back to accelerated sweeps.
+      newton_on = false;
+      mixer.reset();
+    } else if (!newton_on && opt.newton && r_now < opt.newton_threshold) {
+      newton_on = true;  // from the next sweep on
+    }
+    if (newton_it && newton_on) {
+      // Newton step: (I - J) dx = G(x) - x. The linear solve need not be more accurate than
+      // the step's own (quadratic) error, about r_now^2; a tiny residual needs no solve.
+      xnext = gx;
+      if (r_now > 1e-2 * opt.tolerance) {
+        rhs = gx - x;
+        const auto lin = jac.solve(rhs, dx, std::clamp(r_now, 1e-10, 1e-2), opt.newton_max_products,
+                                   opt.newton_neumann_terms);
+        if (lin.relative_residual < 0.5 && dx.allFinite()) {
+          xnext = x + dx;
+          if (!(xnext.head(N).minCoeff() > 0)) xnext = gx;  // keep mu^(-1/gamma) positive
+        }
+      }
+      r_prev = r_now;
+      std::swap(x, xnext);
+    } else if (opt.anderson_depth > 0) {
+      r_prev = r_now;
       mixer.step(x, gx, xnext);
       // The mixed marginal values must stay positive; otherwise take the plain step.
       if (!(xnext.head(N).minCoeff() > 0) || !xnext.allFinite()) {
@@ -570,6 +654,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
       }
       std::swap(x, xnext);
     } else {
+      r_prev = r_now;
       std::swap(x, gx);
     }
   }

@@ -43,13 +43,18 @@ struct SolveOptions {
   double tolerance = 1e-10;        // sup |c_n - c_{n-1}|
   double value_tolerance = 1e-10;  // sup |v_n - v_{n-1}| / max(1, sup |v|)
   int max_iterations = 20000;
-  int howard_steps = 6;        // policy-evaluation steps per EGM iteration
-  bool upper_envelope = true;  // resolve non-monotone endogenous grids by an upper envelope
-                               // (false: plain interpolation, for comparison only)
-  int anderson_depth = 10;     // Anderson acceleration of the (marginal value, value) state;
-                               // 0 = plain iteration
-  bool gauss_seidel = true;    // sweep asset points upwards using this sweep's marginal values
-                               // below (false: plain Jacobi sweeps; same fixed point)
+  int howard_steps = 6;            // policy-evaluation steps per EGM iteration
+  bool upper_envelope = true;      // resolve non-monotone endogenous grids by an upper envelope
+                                   // (false: plain interpolation, for comparison only)
+  int anderson_depth = 10;         // Anderson acceleration of the (marginal value, value) state;
+                                   // 0 = plain iteration
+  bool gauss_seidel = true;        // sweep asset points upwards using this sweep's marginal values
+                                   // below (false: plain Jacobi sweeps; same fixed point)
+  bool newton = true;              // Newton steps (GMRES on the sweep's analytic Jacobian) from
+                                   // the start of a warm start, or once the residual is small
+  double newton_threshold = 1e-2;  // sup |G(x) - x| below which Newton steps take over
+  int newton_neumann_terms = 2;    // polynomial preconditioner degree of the GMRES solves
+  int newton_max_products = 240;   // Jacobian products per Newton step
 };
 
 struct HouseholdSolution {

@@ -1,0 +1,101 @@
+// Sparse Jacobian of the plain EGM sweep and the Newton-Krylov step; see sweep_jacobian.hpp.
+// Method: Newton-Krylov (Knoll & Keyes 2004, J. Comput. Phys.) with an analytic Jacobian of
+// the sweep, GMRES (Saad & Schultz 1986) with a Neumann-series polynomial preconditioner
+// (Dubois, Greenbaum & Rodrigue 1979).
+#include "sweep_jacobian.hpp"
+
+#include <algorithm>
+
+namespace hat::household {
+
+void SweepJacobian::reset(int Na, int Nz, int M) {
+  Na_ = Na;
+  Nz_ = Nz;
+  const int N = Na * Nz;
+  // A row touches at most 2M grid points (two brackets per choice), and at most Na.
+  const size_t cap = static_cast<size_t>(N) * std::min(2 * M, Na);
+  row_start_.resize(N + 1);
+  row_start_[0] = 0;
+  if (col_.size() < cap) {
+    col_.resize(cap);
+    w_.resize(4 * cap);
+  }
+  if (acc_.size() != 4 * static_cast<size_t>(Na)) acc_.assign(4 * static_cast<size_t>(Na), 0.0);
+  qmin_ = Na;
+  qmax_ = -1;
+}
+
+void SweepJacobian::set_input(const Eigen::VectorXd& m, const Eigen::VectorXd& mu, double gamma,
+                              double beta_R, const Eigen::MatrixXd& P) {
+  cm_ = (-gamma * beta_R) * mu.cwiseQuotient(m);
+  Pt_ = P.transpose();
+}
+
+void SweepJacobian::end_row(int k) {
+  size_t nnz = static_cast<size_t>(row_start_[k]);
+  for (int q = qmin_; q <= qmax_; ++q) {
+    double* a = acc_.data() + 4 * static_cast<size_t>(q);
+    if (a[0] != 0.0 || a[1] != 0.0 || a[2] != 0.0 || a[3] != 0.0) {
+      col_[nnz] = q;
+      std::copy(a, a + 4, w_.data() + 4 * nnz);
+      ++nnz;
+    }
+    a[0] = a[1] = a[2] = a[3] = 0.0;
+  }
+  row_start_[k + 1] = static_cast<int>(nnz);
+  qmin_ = Na_;
+  qmax_ = -1;
+}
+
+void SweepJacobian::apply(const Eigen::VectorXd& d, Eigen::VectorXd& out) {
+  const int N = Na_ * Nz_;
+  // Expectations of the direction (the sweep's E map, linearised).
+  dEb_.noalias() = cm_.cwiseProduct(d.head(N)).reshaped(Na_, Nz_) * Pt_;
+  dEV_.noalias() = d.tail(N).reshaped(Na_, Nz_) * Pt_;
+  out.resize(2 * N);
+  for (int s = 0; s < Nz_; ++s) {
+    const double* eb = dEb_.col(s).data();
+    const double* ev = dEV_.col(s).data();
+    for (int i = 0; i < Na_; ++i) {
+      const int k = s * Na_ + i;
+      double om = 0.0, ov = 0.0;
+      for (int e = row_start_[k]; e < row_start_[k + 1]; ++e) {
+        const double* w = w_.data() + 4 * static_cast<size_t>(e);
+        const int q = col_[e];
+        om += w[0] * eb[q] + w[1] * ev[q];
+        ov += w[2] * eb[q] + w[3] * ev[q];
+      }
+      out(k) = om;
+      out(N + k) = ov;
+    }
+  }
+}
+
+numerics::GmresResult SweepJacobian::solve(const Eigen::VectorXd& r, Eigen::VectorXd& dx,
+                                           double tol, int max_products, int neumann_terms) {
+  const int H = std::max(0, neumann_terms);
+  // poly_ = (I + J + ... + J^H) v
+  auto neumann = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) {
+    out = v;
+    pu_ = v;
+    for (int h = 0; h < H; ++h) {
+      apply(pu_, pv_);
+      pu_.swap(pv_);
+      out += pu_;
+    }
+  };
+  // (I - J) (I + ... + J^H) v = v + ... + J^H v - J (v + ... + J^H v)
+  auto op = [&](const auto& v, Eigen::VectorXd& out) {
+    tmp_ = v;
+    neumann(tmp_, poly_);
+    apply(poly_, out);
+    out = poly_ - out;
+  };
+  const int max_steps = std::max(1, max_products / (H + 1));
+  numerics::GmresResult res = gmres_.solve(op, r, z_, tol, max_steps);
+  neumann(z_, dx);
+  res.iterations *= (H + 1);
+  return res;
+}
+
+}  // namespace hat::household
