@@ -323,7 +323,11 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     // the Jacobian's rows.
     const bool newton_it = newton_on;
     const bool gauss_seidel = opt.gauss_seidel && (iter > 1 || warm_mu) && !newton_it;
-    if (newton_it) {
+    // Once the residual is small, the next Newton step's own error is far below the
+    // tolerance with the Jacobian already at hand (a chord step): the sweep need not record
+    // a new one.
+    const bool record_jacobian = newton_it && !(r_prev < opt.newton_chord_below);
+    if (record_jacobian) {
       jac.reset(Na, Nz, M);
       jac.set_input(x.head(N), mu_w.reshaped(), hp.gamma, bR, hp.P);
     }
@@ -498,7 +502,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
           }
           mu_new(k) = m;
           if (gauss_seidel) mu_w(i, s) = m;
-          if (newton_it) {
+          if (record_jacobian) {
             // The Jacobian's row of this point. On EGM segment q the savings weight is
             // t = (a - a~_q) / (a~_{q+1} - a~_q), with a~_q = (xfac_j Eb_q^(-1/gamma) + g_q -
             // base) / (lambda R), so dt = A_q dEb_q + A_{q+1} dEb_{q+1}. Then, with
@@ -508,19 +512,19 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
             // (borrowing limit, a_max cap, upper envelope) a'_j and c_j are held fixed and
             // only the EV term remains. The logit step gives dV = sum_j pi_j dv_j and, with
             // m = sum_j pi_j mu_j, dm = sum_j pi_j d mu_j + sum_j pi_j (mu_j - m) dv_j / sigma;
-            // the state's new entry is m^(-1/gamma), so dm is scaled by fm below.
-            const double fm = -inv_gamma * std::exp(std::log(m) * -inv_gamma) / m;
+            // the state's new entry is m^(-1/gamma), so the row of dm is scaled after the
+            // sweep by -m^(-1/gamma) / (gamma m).
             for (int j = 0; j < M; ++j) {
               const int gl = lo_b[j];
               const double tt = t_b[j], pj = pi_k[j], muj = mu_b[j];
-              const double dev = fm * pj * (muj - m) * inv_sigma;  // d m_new / d v_j
+              const double dev = pj * (muj - m) * inv_sigma;  // dm / dv_j
               const double ev_lo = hp.beta * (1.0 - tt), ev_hi = hp.beta * tt;
               double eb_lo_m = 0.0, eb_hi_m = 0.0, eb_lo_v = 0.0, eb_hi_v = 0.0;
               if (width_b[j] > 0.0) {
                 const double h = g[gl + 1] - g[gl];
                 const double kappa = -muj * h + hp.beta * (ev[gl + 1] - ev[gl]);
                 const double dt_v = pj * kappa;
-                const double dt_m = fm * pj * hp.gamma * muj * h * inv_p(j) / c_b[j] + dev * kappa;
+                const double dt_m = pj * hp.gamma * muj * h * inv_p(j) / c_b[j] + dev * kappa;
                 const double f = xfac(j) * inv_gamma * inv_lR / width_b[j];
                 const double a_lo = (1.0 - tt) * f * einv[gl] / w.Ebase(gl, s);
                 const double a_hi = tt * f * einv[gl + 1] / w.Ebase(gl + 1, s);
@@ -620,6 +624,8 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     gx.resize(2 * N);
     gx.head(N) = (mu_new.array().log() * (-inv_gamma)).exp().matrix();
     gx.tail(N) = sol.V;
+    if (record_jacobian)
+      jac.set_output_scale((-inv_gamma * gx.head(N).array() / mu_new.array()).matrix());
     const double r_now = (gx - x).cwiseAbs().maxCoeff();
     if (newton_it && !(r_now < r_prev)) {
       // The Newton step did not reduce the residual (too far from the fixed point, or the

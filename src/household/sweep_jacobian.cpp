@@ -28,7 +28,19 @@ void SweepJacobian::reset(int Na, int Nz, int M) {
 void SweepJacobian::set_input(const Eigen::VectorXd& m, const Eigen::VectorXd& mu, double gamma,
                               double beta_R, const Eigen::MatrixXd& P) {
   cm_ = (-gamma * beta_R) * mu.cwiseQuotient(m);
-  Pt_ = P.transpose();
+  P_ = P;
+  const int Nz = static_cast<int>(P.rows());
+  rep_.assign(Nz, 0);
+  distinct_.clear();
+  for (int s = 0; s < Nz; ++s) {
+    rep_[s] = s;
+    for (int r : distinct_)
+      if (P.row(r) == P.row(s)) {
+        rep_[s] = r;
+        break;
+      }
+    if (rep_[s] == s) distinct_.push_back(s);
+  }
 }
 
 void SweepJacobian::end_row(int k) {
@@ -49,13 +61,24 @@ void SweepJacobian::end_row(int k) {
 
 void SweepJacobian::apply(const Eigen::VectorXd& d, Eigen::VectorXd& out) {
   const int N = Na_ * Nz_;
-  // Expectations of the direction (the sweep's E map, linearised).
-  dEb_.noalias() = cm_.cwiseProduct(d.head(N)).reshaped(Na_, Nz_) * Pt_;
-  dEV_.noalias() = d.tail(N).reshaped(Na_, Nz_) * Pt_;
+  // Expectations of the direction (the sweep's E map, linearised), once per distinct row.
+  y_ = cm_.cwiseProduct(d.head(N)).reshaped(Na_, Nz_);
+  dEb_.resize(Na_, Nz_);
+  dEV_.resize(Na_, Nz_);
+  for (int r : distinct_) {
+    dEb_.col(r).setZero();
+    dEV_.col(r).setZero();
+    for (int t = 0; t < Nz_; ++t) {
+      const double p = P_(r, t);
+      if (p == 0.0) continue;
+      dEb_.col(r) += p * y_.col(t);
+      dEV_.col(r) += p * d.segment(N + t * Na_, Na_);
+    }
+  }
   out.resize(2 * N);
   for (int s = 0; s < Nz_; ++s) {
-    const double* eb = dEb_.col(s).data();
-    const double* ev = dEV_.col(s).data();
+    const double* eb = dEb_.col(rep_[s]).data();
+    const double* ev = dEV_.col(rep_[s]).data();
     for (int i = 0; i < Na_; ++i) {
       const int k = s * Na_ + i;
       double om = 0.0, ov = 0.0;
@@ -65,7 +88,7 @@ void SweepJacobian::apply(const Eigen::VectorXd& d, Eigen::VectorXd& out) {
         om += w[0] * eb[q] + w[1] * ev[q];
         ov += w[2] * eb[q] + w[3] * ev[q];
       }
-      out(k) = om;
+      out(k) = scale_m_(k) * om;
       out(N + k) = ov;
     }
   }

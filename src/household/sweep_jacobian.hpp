@@ -43,6 +43,8 @@ class SweepJacobian {
     qmax_ = q > qmax_ ? q : qmax_;
   }
   void end_row(int k);
+  // Scales each row's m_new weights (the sweep records those of mu_new; m = mu^(-1/gamma)).
+  void set_output_scale(const Eigen::VectorXd& scale_m) { scale_m_ = scale_m; }
 
   // out = J d (d and out of length 2 Na Nz: the m part, then the V part).
   void apply(const Eigen::VectorXd& d, Eigen::VectorXd& out);
@@ -56,8 +58,11 @@ class SweepJacobian {
   std::vector<double> w_;    // 4 weights per entry
   std::vector<double> acc_;  // 4 accumulators per grid point, all zero between rows
   int qmin_ = 0, qmax_ = -1;
-  Eigen::VectorXd cm_;              // d(beta R mu)/dm
-  Eigen::MatrixXd Pt_, dEb_, dEV_;  // P', the expectations of a direction
+  Eigen::VectorXd cm_, scale_m_;       // d(beta R mu)/dm at the input; see set_output_scale
+  Eigen::MatrixXd P_, dEb_, dEV_, y_;  // the chain; expectations of a direction
+  // Income states with identical transition rows share their expectations: rep_[s] is the
+  // first state with s's row, distinct_ the list of such first states.
+  std::vector<int> rep_, distinct_;
   Eigen::VectorXd poly_, pu_, pv_, z_, tmp_;
   numerics::Gmres gmres_;
 };

@@ -55,6 +55,7 @@ struct SolveOptions {
   double newton_threshold = 1e-2;  // sup |G(x) - x| below which Newton steps take over
   int newton_neumann_terms = 2;    // polynomial preconditioner degree of the GMRES solves
   int newton_max_products = 240;   // Jacobian products per Newton step
+  double newton_chord_below = 1e-6;  // reuse the last Jacobian once sup |G(x) - x| is below this
 };
 
 struct HouseholdSolution {
