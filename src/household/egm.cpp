@@ -336,11 +336,18 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     dc = 0.0;
     dv = 0.0;
     double vabs = 0.0;
+    if (!gauss_seidel) {
+      // A plain sweep reads only the input's marginal values: beta R E mu and its
+      // (-1/gamma) power for all points at once, vectorised.
+      w.Ebase.noalias() = mu_w * hp.P.transpose();
+      w.Ebase *= bR;
+      w.Einv = (w.Ebase.array().log() * -inv_gamma).exp().matrix();
+    }
     for (int s = 0; s < Nz && !failed; ++s) {
       const double base = hp.lambda * hp.W * hp.z(s) + hp.tau;
       const double* ev = w.EV.col(s).data();
       double* einv = w.Einv.col(s).data();
-      std::fill(have_einv.begin(), have_einv.end(), 0);
+      std::fill(have_einv.begin(), have_einv.end(), gauss_seidel ? 0 : 1);
       std::fill(have_seg.begin(), have_seg.end(), 0);
       auto ensure_einv = [&](int q) {
         if (!have_einv[q]) {
@@ -641,8 +648,9 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
       xnext = gx;
       if (r_now > 1e-2 * opt.tolerance) {
         rhs = gx - x;
-        const auto lin = jac.solve(rhs, dx, std::clamp(r_now, 1e-10, 1e-2), opt.newton_max_products,
-                                   opt.newton_neumann_terms);
+        const auto lin = jac.solve(
+            rhs, dx, std::clamp(std::max(r_now, 1e-2 * opt.tolerance / r_now), 1e-10, 0.1),
+            opt.newton_max_products, opt.newton_neumann_terms);
         if (lin.relative_residual < 0.5 && dx.allFinite()) {
           xnext = x + dx;
           if (!(xnext.head(N).minCoeff() > 0)) xnext = gx;  // keep mu^(-1/gamma) positive
