@@ -293,6 +293,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
   // Newton steps from the first sweep of a warm start, or once the residual is small.
   bool newton_on = opt.newton && warm_mu;
   double r_prev = std::numeric_limits<double>::infinity();
+  bool ended_on_newton = false;
   Eigen::VectorXd mu_new(N), V_new(N);
   Eigen::MatrixXd mu_w(Na, Nz);  // marginal values, overwritten as the sweep updates them
   w.Ebase.resize(Na, Nz);
@@ -509,6 +510,8 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
           }
           mu_new(k) = m;
           if (gauss_seidel) mu_w(i, s) = m;
+          if (newton_it)
+            for (int j = 0; j < M; ++j) sol.pi(k, j) = pi_k[j];
           if (record_jacobian) {
             // The Jacobian's row of this point. On EGM segment q the savings weight is
             // t = (a - a~_q) / (a~_{q+1} - a~_q), with a~_q = (xfac_j Eb_q^(-1/gamma) + g_q -
@@ -624,6 +627,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     }
 
     const double vscale = std::max(1.0, vabs);
+    ended_on_newton = newton_it;
     if (dc < opt.tolerance && dv < opt.value_tolerance * vscale) {
       sol.report.status = SolverStatus::Converged;
       break;
@@ -672,13 +676,19 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
       std::swap(x, gx);
     }
   }
-  // Leave v, V and pi mutually consistent (one more Bellman step at the final policies).
-  if (!failed) {
+  // Leave v, V and pi mutually consistent. A Newton sweep leaves them so: v_j = u_j + beta
+  // E V_in(a'_j), V = sigma log sum exp((v + psi)/sigma), pi = softmax and mu = sum pi u'/p
+  // all from the one sweep (no Howard steps after it). Otherwise one more Bellman step at the
+  // final policies.
+  const bool from_sweep = ended_on_newton && sol.report.status == SolverStatus::Converged;
+  if (!failed && !from_sweep) {
     w.v_old = sol.v;
     full_value_step();
     dv = std::max(dv, (sol.v - w.v_old).cwiseAbs().maxCoeff());
   }
-  if (!failed) {
+  if (!failed && from_sweep) {
+    sol.mu = mu_new;
+  } else if (!failed) {
     // u'(c) from u(c) = c u'(c) / (1 - gamma) (the sweep keeps u only).
     if (log_u)
       w.MU = sol.c.cwiseInverse();
