@@ -5,6 +5,7 @@
 #include "hat/core/timer.hpp"
 #include "hat/distribution/lottery.hpp"
 #include "hat/household/household.hpp"
+#include "hat/numerics/markov.hpp"
 
 namespace hat::household {
 
@@ -30,16 +31,18 @@ StationaryDistribution stationary_distribution(const HouseholdProblem& hp,
     for (int s = 0; s < Nz; ++s) d.mass.segment(s * Na, Na).setConstant(std::max(piz(s), 0.0) / Na);
     d.mass /= d.mass.sum();
   }
-  Eigen::MatrixXd tmp, next(Na, Nz);
+  Eigen::MatrixXd tmp, next(Na, Nz), work;
+  const std::vector<int> rep = numerics::first_identical_row(hp.P);
   d.report.status = SolverStatus::IterationLimit;
   double diff = INFINITY;
   int it;
   for (it = 1; it <= opt.max_iterations; ++it) {
     T.apply_forward(d.mass, tmp);
-    next.noalias() = tmp * hp.P;  // lambda'(i', s') = sum_s tmp(i', s) P(s, s')
-    Eigen::Map<const Eigen::VectorXd> nv(next.data(), N);
+    // lambda'(i', s') = sum_s tmp(i', s) P(s, s')
+    numerics::mix_by_rows(tmp, hp.P, rep, next, work);
+    Eigen::Map<Eigen::VectorXd> nv(next.data(), N);
     diff = (nv - d.mass).cwiseAbs().sum();
-    d.mass = nv;
+    d.mass.swap(nv);
     if (!std::isfinite(diff)) {
       d.report.status = SolverStatus::Failed;
       d.report.message = "distribution: non-finite mass";

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "hat/numerics/markov.hpp"
+
 namespace hat::household {
 
 void SweepJacobian::reset(int Na, int Nz, int M) {
@@ -29,18 +31,10 @@ void SweepJacobian::set_input(const Eigen::VectorXd& m, const Eigen::VectorXd& m
                               double beta_R, const Eigen::MatrixXd& P) {
   cm_ = (-gamma * beta_R) * mu.cwiseQuotient(m);
   P_ = P;
-  const int Nz = static_cast<int>(P.rows());
-  rep_.assign(Nz, 0);
+  rep_ = numerics::first_identical_row(P);
   distinct_.clear();
-  for (int s = 0; s < Nz; ++s) {
-    rep_[s] = s;
-    for (int r : distinct_)
-      if (P.row(r) == P.row(s)) {
-        rep_[s] = r;
-        break;
-      }
+  for (int s = 0; s < static_cast<int>(rep_.size()); ++s)
     if (rep_[s] == s) distinct_.push_back(s);
-  }
 }
 
 void SweepJacobian::end_row(int k) {
@@ -81,13 +75,15 @@ void SweepJacobian::apply(const Eigen::VectorXd& d, Eigen::VectorXd& out) {
     const double* ev = dEV_.col(rep_[s]).data();
     for (int i = 0; i < Na_; ++i) {
       const int k = s * Na_ + i;
-      double om = 0.0, ov = 0.0;
+      // (m, V) outputs as a pair: one 2-wide multiply-add per expectation and entry.
+      Eigen::Array2d acc = Eigen::Array2d::Zero();
       for (int e = row_start_[k]; e < row_start_[k + 1]; ++e) {
         const double* w = w_.data() + 4 * static_cast<size_t>(e);
         const int q = col_[e];
-        om += w[0] * eb[q] + w[1] * ev[q];
-        ov += w[2] * eb[q] + w[3] * ev[q];
+        acc += Eigen::Map<const Eigen::Array2d>(w) * eb[q] +
+               Eigen::Map<const Eigen::Array2d>(w + 2) * ev[q];
       }
+      const double om = acc(0), ov = acc(1);
       out(k) = scale_m_(k) * om;
       out(N + k) = ov;
     }

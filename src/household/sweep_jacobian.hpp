@@ -35,9 +35,9 @@ class SweepJacobian {
   // discards rows k+1, ... (a state redone with the upper envelope).
   void add(int q, double m_eb, double m_ev, double v_eb, double v_ev) {
     double* a = acc_.data() + 4 * static_cast<size_t>(q);
-    a[0] += m_eb;
-    a[1] += m_ev;
-    a[2] += v_eb;
+    a[0] += m_eb;  // stored as (m, V) pairs on Eb, then on EV, for paired products
+    a[1] += v_eb;
+    a[2] += m_ev;
     a[3] += v_ev;
     qmin_ = q < qmin_ ? q : qmin_;
     qmax_ = q > qmax_ ? q : qmax_;

@@ -137,4 +137,37 @@ IncomeProcess make_income_process(const IncomeSpec& spec) {
   return ip;
 }
 
+std::vector<int> first_identical_row(const Eigen::MatrixXd& P) {
+  const int n = static_cast<int>(P.rows());
+  std::vector<int> rep(n);
+  for (int s = 0; s < n; ++s) {
+    rep[s] = s;
+    for (int r = 0; r < s; ++r)
+      if (rep[r] == r && P.row(r) == P.row(s)) {
+        rep[s] = r;
+        break;
+      }
+  }
+  return rep;
+}
+
+void mix_by_rows(const Eigen::MatrixXd& F, const Eigen::MatrixXd& P, const std::vector<int>& rep,
+                 Eigen::MatrixXd& out, Eigen::MatrixXd& work) {
+  const int Nz = static_cast<int>(P.rows());
+  const Eigen::Index Na = F.rows();
+  // work.col(r) = sum of F's columns whose row is r's (only first-of-class columns are used).
+  work.resize(Na, Nz);
+  for (int r = 0; r < Nz; ++r)
+    if (rep[r] == r) work.col(r) = F.col(r);
+  for (int s = 0; s < Nz; ++s)
+    if (rep[s] != s) work.col(rep[s]) += F.col(s);
+  out.resize(Na, Nz);
+  for (int t = 0; t < Nz; ++t) {
+    auto o = out.col(t);
+    o.setZero();
+    for (int r = 0; r < Nz; ++r)
+      if (rep[r] == r && P(r, t) != 0.0) o += P(r, t) * work.col(r);
+  }
+}
+
 }  // namespace hat::numerics

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <vector>
 
 namespace hat::numerics {
 
@@ -46,5 +47,16 @@ struct IncomeSpec {
 
 // Product chain, state index = persistent * transitory_states + transitory, rescaled to E[z]=1.
 IncomeProcess make_income_process(const IncomeSpec& spec);
+
+// Income states with identical transition rows have identical expectations E[f(s') | s]
+// (all transitory states of a persistent x i.i.d. product chain share a row). Returns, for
+// each state, the first state with the same row (exact comparison).
+std::vector<int> first_identical_row(const Eigen::MatrixXd& P);
+
+// out = F P for F of Na x Nz (column s: a function of assets for state s), computed as
+// (sum of F's columns over states with identical rows) x (the distinct rows): Nz x Nd x Na
+// multiply-adds instead of Nz^2 Na. `rep` from first_identical_row; `work` is scratch.
+void mix_by_rows(const Eigen::MatrixXd& F, const Eigen::MatrixXd& P, const std::vector<int>& rep,
+                 Eigen::MatrixXd& out, Eigen::MatrixXd& work);
 
 }  // namespace hat::numerics
