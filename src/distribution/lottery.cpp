@@ -3,6 +3,7 @@
 #include "hat/distribution/lottery.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace hat::distribution {
 
@@ -79,7 +80,8 @@ void LotteryOperator::push_row(int k, const int* lo, const double* t, const doub
   row_start[k + 1] = static_cast<int>(nnz);
 }
 
-void LotteryOperator::apply_backward(const Eigen::MatrixXd& f, Eigen::VectorXd& out) const {
+void LotteryOperator::apply_backward(const Eigen::Ref<const Eigen::MatrixXd>& f,
+                                     Eigen::VectorXd& out) const {
   const int N = Na * Nz;
   out.resize(N);
   for (int s = 0; s < Nz; ++s) {
@@ -104,6 +106,35 @@ void LotteryOperator::apply_forward(const Eigen::VectorXd& mass, Eigen::MatrixXd
       for (int q = row_start[k]; q < row_start[k + 1]; ++q) os[col[q]] += m * weight[q];
     }
   }
+}
+
+LotteryOperator LotteryOperator::transpose() const {
+  LotteryOperator t;
+  t.Na = Na;
+  t.Nz = Nz;
+  const int N = Na * Nz;
+  t.row_start.assign(N + 1, 0);
+  // Count the entries of each destination row, then place them in source order.
+  for (int s = 0; s < Nz; ++s)
+    for (int i = 0; i < Na; ++i) {
+      const int k = s * Na + i;
+      for (int q = row_start[k]; q < row_start[k + 1]; ++q) ++t.row_start[s * Na + col[q] + 1];
+    }
+  for (int k = 0; k < N; ++k) t.row_start[k + 1] += t.row_start[k];
+  const size_t nnz = static_cast<size_t>(t.row_start[N]);
+  t.col.resize(nnz);
+  t.weight.resize(nnz);
+  std::vector<int> next(t.row_start.begin(), t.row_start.end() - 1);
+  for (int s = 0; s < Nz; ++s)
+    for (int i = 0; i < Na; ++i) {
+      const int k = s * Na + i;
+      for (int q = row_start[k]; q < row_start[k + 1]; ++q) {
+        const int dst = next[s * Na + col[q]]++;
+        t.col[dst] = i;
+        t.weight[dst] = weight[q];
+      }
+    }
+  return t;
 }
 
 }  // namespace hat::distribution

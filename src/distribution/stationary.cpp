@@ -31,15 +31,18 @@ StationaryDistribution stationary_distribution(const HouseholdProblem& hp,
     for (int s = 0; s < Nz; ++s) d.mass.segment(s * Na, Na).setConstant(std::max(piz(s), 0.0) / Na);
     d.mass /= d.mass.sum();
   }
-  Eigen::MatrixXd tmp, next(Na, Nz), work;
+  Eigen::MatrixXd next(Na, Nz), work;
+  Eigen::VectorXd tmp;
   const std::vector<int> rep = numerics::first_identical_row(hp.P);
+  // The forward map as a gather over the transposed rows (built once, applied ~100 times).
+  const distribution::LotteryOperator Tt = T.transpose();
   d.report.status = SolverStatus::IterationLimit;
   double diff = INFINITY;
   int it;
   for (it = 1; it <= opt.max_iterations; ++it) {
-    T.apply_forward(d.mass, tmp);
+    Tt.apply_backward(d.mass.reshaped(Na, Nz), tmp);
     // lambda'(i', s') = sum_s tmp(i', s) P(s, s')
-    numerics::mix_by_rows(tmp, hp.P, rep, next, work);
+    numerics::mix_by_rows(tmp.reshaped(Na, Nz), hp.P, rep, next, work);
     Eigen::Map<Eigen::VectorXd> nv(next.data(), N);
     diff = (nv - d.mass).cwiseAbs().sum();
     d.mass.swap(nv);

@@ -151,8 +151,8 @@ std::vector<int> first_identical_row(const Eigen::MatrixXd& P) {
   return rep;
 }
 
-void mix_by_rows(const Eigen::MatrixXd& F, const Eigen::MatrixXd& P, const std::vector<int>& rep,
-                 Eigen::MatrixXd& out, Eigen::MatrixXd& work) {
+void mix_by_rows(const Eigen::Ref<const Eigen::MatrixXd>& F, const Eigen::MatrixXd& P,
+                 const std::vector<int>& rep, Eigen::MatrixXd& out, Eigen::MatrixXd& work) {
   const int Nz = static_cast<int>(P.rows());
   const Eigen::Index Na = F.rows();
   // work.col(r) = sum of F's columns whose row is r's (only first-of-class columns are used).

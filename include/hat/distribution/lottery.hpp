@@ -28,9 +28,14 @@ struct LotteryOperator {
   void reset(int Na, int Nz, int M);
   void push_row(int k, const int* lo, const double* t, const double* pi, int M);
   // out(k) = sum_i' T(k, i') f(i', s(k)), f given as an Na x Nz matrix (column s).
-  void apply_backward(const Eigen::MatrixXd& f, Eigen::VectorXd& out) const;
+  void apply_backward(const Eigen::Ref<const Eigen::MatrixXd>& f, Eigen::VectorXd& out) const;
   // out(i', s) = sum_i mass(i, s) T((i, s), i'), out is Na x Nz.
   void apply_forward(const Eigen::VectorXd& mass, Eigen::MatrixXd& out) const;
+  // The transpose within each income state: row (s, i') lists the sources (i, T((i, s), i')).
+  // Its apply_backward (with mass as an Na x Nz matrix) is this operator's forward map as a
+  // gather, which accumulates in registers where the scatter of apply_forward goes through
+  // memory: the faster form when the same operator is applied many times.
+  LotteryOperator transpose() const;
 
  private:
   std::vector<double> acc_;  // scratch row of build()

@@ -56,7 +56,7 @@ std::vector<int> first_identical_row(const Eigen::MatrixXd& P);
 // out = F P for F of Na x Nz (column s: a function of assets for state s), computed as
 // (sum of F's columns over states with identical rows) x (the distinct rows): Nz x Nd x Na
 // multiply-adds instead of Nz^2 Na. `rep` from first_identical_row; `work` is scratch.
-void mix_by_rows(const Eigen::MatrixXd& F, const Eigen::MatrixXd& P, const std::vector<int>& rep,
-                 Eigen::MatrixXd& out, Eigen::MatrixXd& work);
+void mix_by_rows(const Eigen::Ref<const Eigen::MatrixXd>& F, const Eigen::MatrixXd& P,
+                 const std::vector<int>& rep, Eigen::MatrixXd& out, Eigen::MatrixXd& work);
 
 }  // namespace hat::numerics
