@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "hat/core/error.hpp"
+#include "hat/distribution/lottery.hpp"
 #include "hat/household/household.hpp"
 #include "hat/household/upper_envelope.hpp"
 #include "hat/numerics/grid.hpp"
@@ -387,6 +388,40 @@ TEST(Household, DetectsFoldedEndogenousGrid) {
   EXPECT_GT(ref.envelope_steps, 0);
   EXPECT_LT((sol.c - ref.c).cwiseAbs().maxCoeff(), 1e-8);
   EXPECT_LT((sol.V - ref.V).cwiseAbs().maxCoeff(), 1e-8);
+}
+
+// The lottery operator's transpose (used for the forward map as a gather) gives the same
+// forward map as the scatter, and the mix over income states by distinct rows equals the
+// product with P; both on the reference problem's solution.
+TEST(Lottery, TransposeAndRowMixMatchDirectForms) {
+  HouseholdProblem hp = reference_problem();
+  HouseholdSolution sol = solve_household(hp);
+  ASSERT_TRUE(sol.report.converged());
+  distribution::LotteryOperator T;
+  T.build(hp.grid, sol.a_next, sol.pi);
+  const distribution::LotteryOperator Tt = T.transpose();
+  const int Na = hp.Na(), Nz = hp.Nz(), N = Na * Nz;
+  Eigen::VectorXd mass(N);
+  for (int k = 0; k < N; ++k) mass(k) = 1.0 + std::sin(0.37 * k);
+  Eigen::MatrixXd scatter;
+  T.apply_forward(mass, scatter);
+  Eigen::VectorXd gather;
+  Tt.apply_backward(mass.reshaped(Na, Nz), gather);
+  EXPECT_LT((gather - scatter.reshaped()).cwiseAbs().maxCoeff(), 1e-14);
+  EXPECT_EQ(Tt.row_start[N], T.row_start[N]);  // same entries, rearranged
+  // P has 5 distinct rows (i.i.d. transitory states share their persistent state's row).
+  const std::vector<int> rep = numerics::first_identical_row(hp.P);
+  EXPECT_EQ(std::count_if(rep.begin(), rep.end(), [&, s = 0](int r) mutable { return r == s++; }),
+            5);
+  Eigen::MatrixXd mixed, work;
+  numerics::mix_by_rows(scatter, hp.P, rep, mixed, work);
+  EXPECT_LT((mixed - scatter * hp.P).cwiseAbs().maxCoeff(), 1e-14);
+  // A chain with one row changed (it no longer repeats its neighbour): still the product.
+  Eigen::MatrixXd Q = hp.P;
+  Q.row(1) = 0.5 * (hp.P.row(1) + hp.P.row(2));
+  const std::vector<int> rq = numerics::first_identical_row(Q);
+  numerics::mix_by_rows(scatter, Q, rq, mixed, work);
+  EXPECT_LT((mixed - scatter * Q).cwiseAbs().maxCoeff(), 1e-14);
 }
 
 // The envelope's selection on a constructed fold (closed form: the best of the covering
