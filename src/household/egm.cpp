@@ -93,10 +93,11 @@ struct Work {
   Eigen::MatrixXd t;      // weight on the upper bracketing point
   Eigen::VectorXd mu, Tev, b, rowmax, rowsum;
   Eigen::MatrixXd v_old;
-  Eigen::MatrixXd Ebase;      // beta R E_{s'} mu(a', s') = u'(c~)/p_j, Na x Nz
-  Eigen::MatrixXd ratio;      // rho = r / (1 + r/2), r = Einv(q+1)/Einv(q) - 1
-  Eigen::MatrixXd Emid;       // Ebase (1 + r/2)^(-gamma): u'/p_j at the midpoint
-  Eigen::MatrixXi series_ok;  // 1: segment q is flat enough for the series, Na x Nz
+  Eigen::MatrixXd Ebase;       // beta R E_{s'} mu(a', s') = u'(c~)/p_j, Na x Nz
+  Eigen::MatrixXd ratio;       // rho = r / (1 + r/2), r = Einv(q+1)/Einv(q) - 1
+  Eigen::MatrixXd Emid;        // Ebase (1 + r/2)^(-gamma): u'/p_j at the midpoint
+  Eigen::MatrixXd EinvOverEb;  // Einv / Ebase (Newton sweeps' Jacobian)
+  Eigen::MatrixXi series_ok;   // 1: segment q is flat enough for the series, Na x Nz
   distribution::LotteryOperator T;
 };
 
@@ -343,11 +344,13 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
       w.Ebase.noalias() = mu_w * hp.P.transpose();
       w.Ebase *= bR;
       w.Einv = (w.Ebase.array().log() * -inv_gamma).exp().matrix();
+      if (record_jacobian) w.EinvOverEb = w.Einv.cwiseQuotient(w.Ebase);
     }
     for (int s = 0; s < Nz && !failed; ++s) {
       const double base = hp.lambda * hp.W * hp.z(s) + hp.tau;
       const double* ev = w.EV.col(s).data();
       double* einv = w.Einv.col(s).data();
+      const double* einv_eb = record_jacobian ? w.EinvOverEb.col(s).data() : nullptr;
       std::fill(have_einv.begin(), have_einv.end(), gauss_seidel ? 0 : 1);
       std::fill(have_seg.begin(), have_seg.end(), 0);
       auto ensure_einv = [&](int q) {
@@ -534,10 +537,13 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
                 const double h = g[gl + 1] - g[gl];
                 const double kappa = -muj * h + hp.beta * (ev[gl + 1] - ev[gl]);
                 const double dt_v = pj * kappa;
-                const double dt_m = pj * hp.gamma * muj * h * inv_p(j) / c_b[j] + dev * kappa;
-                const double f = xfac(j) * inv_gamma * inv_lR / width_b[j];
-                const double a_lo = (1.0 - tt) * f * einv[gl] / w.Ebase(gl, s);
-                const double a_hi = tt * f * einv[gl + 1] / w.Ebase(gl + 1, s);
+                // One division for both 1/c and 1/width (divisions dominate this pass).
+                const double inv_wc = 1.0 / (width_b[j] * c_b[j]);
+                const double dt_m =
+                    pj * hp.gamma * muj * h * inv_p(j) * width_b[j] * inv_wc + dev * kappa;
+                const double f = xfac(j) * inv_gamma * inv_lR * c_b[j] * inv_wc;
+                const double a_lo = (1.0 - tt) * f * einv_eb[gl];
+                const double a_hi = tt * f * einv_eb[gl + 1];
                 eb_lo_m = dt_m * a_lo;
                 eb_hi_m = dt_m * a_hi;
                 eb_lo_v = dt_v * a_lo;
