@@ -13,12 +13,21 @@ void LotteryOperator::build(const Eigen::VectorXd& grid, const Eigen::MatrixXd& 
   Eigen::MatrixXi lo(a_next.rows(), a_next.cols());
   Eigen::MatrixXd t(a_next.rows(), a_next.cols());
   const double* g = grid.data();
+  // The bracket l = (last grid index with g[l] <= a') clamped to [0, n - 2]. Savings rise
+  // with assets, so the previous point's bracket is a good start: step up from it, and
+  // fall back to a binary search when a' lies below it.
+  int l = 0;
   for (Eigen::Index q = 0; q < a_next.size(); ++q) {
     const double ap = a_next.data()[q];
-    int l = static_cast<int>(std::upper_bound(g, g + n, ap) - g) - 1;
-    l = std::clamp(l, 0, n - 2);
-    lo.data()[q] = l;
-    t.data()[q] = std::clamp((ap - g[l]) / (g[l + 1] - g[l]), 0.0, 1.0);
+    if (ap >= g[l]) {
+      while (l < n - 1 && g[l + 1] <= ap) ++l;
+    } else {
+      l = static_cast<int>(std::upper_bound(g, g + n, ap) - g) - 1;
+    }
+    const int lc = std::clamp(l, 0, n - 2);
+    lo.data()[q] = lc;
+    t.data()[q] = std::clamp((ap - g[lc]) / (g[lc + 1] - g[lc]), 0.0, 1.0);
+    l = std::max(l, 0);
   }
   build(n, lo, t, pi);
 }
