@@ -456,8 +456,10 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
             // Feasibility guard: never continue with non-positive or non-finite consumption.
             failed_s |= !(c > 0) | !std::isfinite(c);
             sol.a_next(k, j) = ap;
-            w.lo(k, j) = gl;
-            w.t(k, j) = tt;
+            if (!newton_it) {  // (a Newton sweep's results need no closing Bellman step)
+              w.lo(k, j) = gl;
+              w.t(k, j) = tt;
+            }
             lo_b[j] = gl;
             t_b[j] = tt;
             c_b[j] = c;
@@ -473,8 +475,8 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
           double xmax = -std::numeric_limits<double>::infinity();
           for (int j = 0; j < M; ++j) {
             const double c = c_b[j];
-            const int gl = w.lo(k, j);
-            const double tt = w.t(k, j);
+            const int gl = lo_b[j];
+            const double tt = t_b[j];
             double mu, u;
             if (log_u) {
               mu = 1.0 / c;
@@ -489,7 +491,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
             vabs_s = std::max(vabs_s, std::abs(vj));
             sol.c(k, j) = c;
             sol.v(k, j) = vj;
-            w.U(k, j) = u;
+            if (!newton_it) w.U(k, j) = u;
             mu_b[j] = mu * inv_p(j);
             const double xj = has_psi ? vj + psi(k, j) : vj;
             x_b[j] = xj;
@@ -684,9 +686,10 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
   }
   // Leave v, V and pi mutually consistent. A Newton sweep leaves them so: v_j = u_j + beta
   // E V_in(a'_j), V = sigma log sum exp((v + psi)/sigma), pi = softmax and mu = sum pi u'/p
-  // all from the one sweep (no Howard steps after it). Otherwise one more Bellman step at the
+  // all from the one sweep (no Howard steps after it); such a sweep does not even store the
+  // brackets and u that the closing step would need. Otherwise one more Bellman step at the
   // final policies.
-  const bool from_sweep = ended_on_newton && sol.report.status == SolverStatus::Converged;
+  const bool from_sweep = ended_on_newton;
   if (!failed && !from_sweep) {
     w.v_old = sol.v;
     full_value_step();
