@@ -329,6 +329,11 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     // tolerance with the Jacobian already at hand (a chord step): the sweep need not record
     // a new one.
     const bool record_jacobian = newton_it && !(r_prev < opt.newton_chord_below);
+    // After a step below 1% of the tolerance the sweep is expected only to confirm that c
+    // and v no longer move: a check sweep computes them, compares them with the last sweep's
+    // and stores nothing (no logit step either), so the solution is the last full sweep's.
+    // Should the check fail, the next sweep is a full one at the same point.
+    const bool check_only = newton_it && r_prev < 1e-2 * opt.tolerance;
     if (record_jacobian) {
       jac.reset(Na, Nz, M);
       jac.set_input(x.head(N), mu_w.reshaped(), hp.gamma, bR, hp.P);
@@ -455,7 +460,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
             const double c = (cash(k) - ap) * inv_p(j);
             // Feasibility guard: never continue with non-positive or non-finite consumption.
             failed_s |= !(c > 0) | !std::isfinite(c);
-            sol.a_next(k, j) = ap;
+            if (!check_only) sol.a_next(k, j) = ap;
             if (!newton_it) {  // (a Newton sweep's results need no closing Bellman step)
               w.lo(k, j) = gl;
               w.t(k, j) = tt;
@@ -489,6 +494,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
             dc_s = std::max(dc_s, std::abs(c - sol.c(k, j)));
             dv_s = std::max(dv_s, std::abs(vj - sol.v(k, j)));
             vabs_s = std::max(vabs_s, std::abs(vj));
+            if (check_only) continue;
             sol.c(k, j) = c;
             sol.v(k, j) = vj;
             if (!newton_it) w.U(k, j) = u;
@@ -497,6 +503,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
             x_b[j] = xj;
             xmax = std::max(xmax, xj);
           }
+          if (check_only) continue;
           for (int j = 0; j < M; ++j) x_b[j] = (x_b[j] - xmax) * inv_sigma;
           // Pass 4: the logit step, max-shifted so every exponent is <= 0, then the marginal
           // value of wealth (which replaces the old one at once) and the lottery rows.
@@ -639,6 +646,10 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     if (dc < opt.tolerance && dv < opt.value_tolerance * vscale) {
       sol.report.status = SolverStatus::Converged;
       break;
+    }
+    if (check_only) {  // not confirmed: a full sweep at the same point next
+      r_prev = std::numeric_limits<double>::infinity();
+      continue;
     }
     gx.resize(2 * N);
     gx.head(N) = (mu_new.array().log() * (-inv_gamma)).exp().matrix();
