@@ -37,7 +37,12 @@ StationaryDistribution stationary_distribution(const HouseholdProblem& hp,
   // The forward map as a gather over the transposed rows (built once, applied ~100 times).
   const distribution::LotteryOperator Tt = T.transpose();
   d.report.status = SolverStatus::IterationLimit;
-  double diff = INFINITY;
+  double diff = INFINITY, diff_prev = INFINITY, rho_prev = 0.0, rho_prev2 = 0.0;
+  // Extrapolation state: the plain iterate it replaced and that iterate's step size.
+  bool extrapolate = opt.extrapolate, judging = false;
+  int last_extrapolation = 0;
+  double diff_at_extrapolation = 0.0, rho_at_extrapolation = 0.0;
+  Eigen::VectorXd before;
   int it;
   for (it = 1; it <= opt.max_iterations; ++it) {
     Tt.apply_backward(d.mass.reshaped(Na, Nz), tmp);
@@ -45,7 +50,46 @@ StationaryDistribution stationary_distribution(const HouseholdProblem& hp,
     numerics::mix_by_rows(tmp.reshaped(Na, Nz), hp.P, rep, next, work);
     Eigen::Map<Eigen::VectorXd> nv(next.data(), N);
     diff = (nv - d.mass).cwiseAbs().sum();
-    d.mass.swap(nv);
+    if (judging) {
+      // The first plain step after an extrapolation: keep it only if it is smaller than a
+      // plain step would have been; otherwise return to the plain iterate and stop
+      // extrapolating (several slow modes of similar size).
+      judging = false;
+      if (!(diff < rho_at_extrapolation * diff_at_extrapolation)) {
+        extrapolate = false;
+        d.mass = before;
+        diff_prev = INFINITY;
+        continue;
+      }
+    }
+    d.mass.swap(nv);  // nv now holds the previous iterate
+    // Once the steps shrink at a steady rate rho (three successive ratios within 2%), one
+    // slow mode dominates and the remaining error is about rho / (1 - rho) times the last
+    // step: extrapolate along it (Aitken's delta-squared in vector form). The factor is
+    // reduced where needed so that no mass turns negative; the step sums to zero, so total
+    // mass is unchanged. Only plain steps are tested for convergence, and the step after an
+    // extrapolation must beat a plain one (rho times the last) or it is undone.
+    const double rho = diff / diff_prev;
+    if (extrapolate && it >= 8 && it - last_extrapolation >= 4 && rho > 0.0 && rho < 0.99 &&
+        std::abs(rho - rho_prev) < 0.02 * rho && std::abs(rho_prev - rho_prev2) < 0.02 * rho &&
+        diff > opt.tolerance) {
+      double f = rho / (1.0 - rho);
+      for (int k = 0; k < N; ++k) {
+        const double step = d.mass(k) - nv(k);
+        if (step < 0.0) f = std::min(f, d.mass(k) / -step);
+      }
+      if (f > 0.0) {
+        before = d.mass;
+        d.mass += f * (d.mass - nv);
+        judging = true;
+        diff_at_extrapolation = diff;
+        rho_at_extrapolation = rho;
+        last_extrapolation = it;
+      }
+    }
+    rho_prev2 = rho_prev;
+    rho_prev = rho;
+    diff_prev = diff;
     if (!std::isfinite(diff)) {
       d.report.status = SolverStatus::Failed;
       d.report.message = "distribution: non-finite mass";

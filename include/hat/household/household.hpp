@@ -78,6 +78,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
 struct DistributionOptions {
   double tolerance = 1e-12;  // L1 change between iterations
   int max_iterations = 100000;
+  bool extrapolate = true;  // Aitken extrapolation once one slow mode dominates (safeguarded)
 };
 
 struct StationaryDistribution {
