@@ -93,7 +93,7 @@ void SweepJacobian::apply(const Eigen::VectorXd& d, Eigen::VectorXd& out) {
 numerics::GmresResult SweepJacobian::solve(const Eigen::VectorXd& r, Eigen::VectorXd& dx,
                                            double tol, int max_products, int neumann_terms) {
   const int H = std::max(0, neumann_terms);
-  // poly_ = (I + J + ... + J^H) v
+  // out = (I + J + ... + J^H) v
   auto neumann = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) {
     out = v;
     pu_ = v;
@@ -103,12 +103,14 @@ numerics::GmresResult SweepJacobian::solve(const Eigen::VectorXd& r, Eigen::Vect
       out += pu_;
     }
   };
-  // (I - J) (I + ... + J^H) v = v + ... + J^H v - J (v + ... + J^H v)
+  // (I - J) (I + ... + J^H) v = v - J^(H+1) v
   auto op = [&](const auto& v, Eigen::VectorXd& out) {
-    tmp_ = v;
-    neumann(tmp_, poly_);
-    apply(poly_, out);
-    out = poly_ - out;
+    pu_ = v;
+    for (int h = 0; h <= H; ++h) {
+      apply(pu_, pv_);
+      pu_.swap(pv_);
+    }
+    out = v - pu_;
   };
   const int max_steps = std::max(1, max_products / (H + 1));
   numerics::GmresResult res = gmres_.solve(op, r, z_, tol, max_steps);

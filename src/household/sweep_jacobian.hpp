@@ -63,7 +63,7 @@ class SweepJacobian {
   // Income states with identical transition rows share their expectations: rep_[s] is the
   // first state with s's row, distinct_ the list of such first states.
   std::vector<int> rep_, distinct_;
-  Eigen::VectorXd poly_, pu_, pv_, z_, tmp_;
+  Eigen::VectorXd pu_, pv_, z_;
   numerics::Gmres gmres_;
 };
 
