@@ -56,34 +56,53 @@ void SweepJacobian::end_row(int k) {
 void SweepJacobian::apply(const Eigen::VectorXd& d, Eigen::VectorXd& out) {
   const int N = Na_ * Nz_;
   // Expectations of the direction (the sweep's E map, linearised), once per distinct row.
-  y_ = cm_.cwiseProduct(d.head(N)).reshaped(Na_, Nz_);
+  // (Plain loops: some hundred short Eigen column operations cost more than the arithmetic.)
+  y_.resize(Na_, Nz_);
+  {
+    double* y = y_.data();
+    const double* c = cm_.data();
+    const double* dm = d.data();
+    for (int k = 0; k < N; ++k) y[k] = c[k] * dm[k];
+  }
   dEb_.resize(Na_, Nz_);
   dEV_.resize(Na_, Nz_);
   for (int r : distinct_) {
-    dEb_.col(r).setZero();
-    dEV_.col(r).setZero();
+    double* eb = dEb_.col(r).data();
+    double* ev = dEV_.col(r).data();
+    for (int q = 0; q < Na_; ++q) eb[q] = ev[q] = 0.0;
     for (int t = 0; t < Nz_; ++t) {
       const double p = P_(r, t);
       if (p == 0.0) continue;
-      dEb_.col(r) += p * y_.col(t);
-      dEV_.col(r) += p * d.segment(N + t * Na_, Na_);
+      const double* yt = y_.col(t).data();
+      const double* vt = d.data() + N + static_cast<size_t>(t) * Na_;
+      for (int q = 0; q < Na_; ++q) {
+        eb[q] += p * yt[q];
+        ev[q] += p * vt[q];
+      }
     }
   }
   out.resize(2 * N);
+  pair_.resize(2 * Na_);
   for (int s = 0; s < Nz_; ++s) {
+    // (Eb, EV) of each grid point side by side: one 2-wide load per entry.
     const double* eb = dEb_.col(rep_[s]).data();
     const double* ev = dEV_.col(rep_[s]).data();
+    double* pr = pair_.data();
+    if (s == 0 || rep_[s] != rep_[s - 1])
+      for (int q = 0; q < Na_; ++q) {
+        pr[2 * q] = eb[q];
+        pr[2 * q + 1] = ev[q];
+      }
     for (int i = 0; i < Na_; ++i) {
       const int k = s * Na_ + i;
-      // (m, V) outputs as a pair: one 2-wide multiply-add per expectation and entry.
-      Eigen::Array2d acc = Eigen::Array2d::Zero();
+      Eigen::Array2d am = Eigen::Array2d::Zero(), av = Eigen::Array2d::Zero();
       for (int e = row_start_[k]; e < row_start_[k + 1]; ++e) {
         const double* w = w_.data() + 4 * static_cast<size_t>(e);
-        const int q = col_[e];
-        acc += Eigen::Map<const Eigen::Array2d>(w) * eb[q] +
-               Eigen::Map<const Eigen::Array2d>(w + 2) * ev[q];
+        const Eigen::Map<const Eigen::Array2d> x(pr + 2 * col_[e]);
+        am += Eigen::Map<const Eigen::Array2d>(w) * x;
+        av += Eigen::Map<const Eigen::Array2d>(w + 2) * x;
       }
-      const double om = acc(0), ov = acc(1);
+      const double om = am.sum(), ov = av.sum();
       out(k) = scale_m_(k) * om;
       out(N + k) = ov;
     }

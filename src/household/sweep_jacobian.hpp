@@ -35,9 +35,9 @@ class SweepJacobian {
   // discards rows k+1, ... (a state redone with the upper envelope).
   void add(int q, double m_eb, double m_ev, double v_eb, double v_ev) {
     double* a = acc_.data() + 4 * static_cast<size_t>(q);
-    a[0] += m_eb;  // stored as (m, V) pairs on Eb, then on EV, for paired products
-    a[1] += v_eb;
-    a[2] += m_ev;
+    a[0] += m_eb;  // stored as the m row's (Eb, EV) pair, then the V row's
+    a[1] += m_ev;
+    a[2] += v_eb;
     a[3] += v_ev;
     qmin_ = q < qmin_ ? q : qmin_;
     qmax_ = q > qmax_ ? q : qmax_;
@@ -64,6 +64,7 @@ class SweepJacobian {
   // first state with s's row, distinct_ the list of such first states.
   std::vector<int> rep_, distinct_;
   Eigen::VectorXd pu_, pv_, z_;
+  std::vector<double> pair_;  // (Eb, EV) interleaved by grid point
   numerics::Gmres gmres_;
 };
 
