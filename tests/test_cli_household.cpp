@@ -73,6 +73,8 @@ TEST(CliHousehold, BadConfigsFailWithOneLineNamingTheKey) {
        "transition"},
       {"gamma = 1.45", "gamma = \"high\"", "gamma"},
       {"gamma = 1.45", "gamma = 1.45 +", "parse error"},
+      {"R = 1.01", "R = 1.01\nnewton = 3", "newton"},  // a number is not a boolean
+      {"R = 1.01", "R = 1.01\nnewton_threshold = 0", "newton_threshold"},
   };
   for (const auto& c : cases) {
     std::string text = kBase;

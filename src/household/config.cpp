@@ -114,6 +114,8 @@ HouseholdConfig read_household_config(const io::ConfigFile& f) {
   if (!(hc.solve.newton_threshold > 0)) r.fail("newton_threshold", "must be > 0");
   hc.distribution.tolerance = r.number("distribution_tolerance", 1e-12);
   if (!(hc.distribution.tolerance > 0)) r.fail("distribution_tolerance", "must be > 0");
+  hc.distribution.extrapolate =
+      r.boolean("distribution_extrapolate", DistributionOptions{}.extrapolate);
 
   hc.income = read_income(r.table("income"));
   hp.z = hc.income.z;

@@ -66,7 +66,7 @@ long ConfigTable::integer(const std::string& key, long fallback) const {
 bool ConfigTable::boolean(const std::string& key, bool fallback) const {
   if (!has(key)) return fallback;
   used_->insert(key);
-  auto v = table_->get(key)->value<bool>();
+  auto v = table_->get(key)->value_exact<bool>();
   if (!v) fail(key, "expected true or false");
   return *v;
 }
