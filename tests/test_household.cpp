@@ -207,6 +207,30 @@ TEST(Household, NewtonStepsReachSameFixedPoint) {
   expect_same_solution(cw, dw);
 }
 
+// Newton steps far from the fixed point: a warm start after all prices but the first rose by
+// 40% and the wage fell by 20%, and a cold start with Newton steps from its second sweep, both
+// reach the fixed point of the plain iteration.
+TEST(Household, NewtonStepsFarFromTheFixedPoint) {
+  HouseholdProblem hp = reference_problem();
+  HouseholdSolution base = solve_household(hp);
+  for (int j = 1; j < hp.M(); ++j) hp.prices(j) *= 1.4;
+  hp.W = 0.8;
+  SolveOptions plain;
+  plain.newton = false;
+  HouseholdSolution a = solve_household(hp, {}, &base);
+  HouseholdSolution b = solve_household(hp, plain);
+  ASSERT_TRUE(a.report.converged()) << a.report.message;
+  ASSERT_TRUE(b.report.converged()) << b.report.message;
+  expect_same_solution(a, b);
+  // Newton steps from the second sweep of a cold start (threshold raised out of the way).
+  SolveOptions eager;
+  eager.newton_threshold = 1e9;
+  HouseholdSolution e = solve_household(hp, eager);
+  ASSERT_TRUE(e.report.converged()) << e.report.message;
+  EXPECT_EQ(e.newton_failures, 0);
+  expect_same_solution(e, b);
+}
+
 // The Euler errors (u'(c) inside each grid cell by a binomial series) against the definition
 // evaluated directly with pow and exp: same unconstrained points, same mean and max error.
 TEST(Household, EulerErrorsMatchDirectEvaluation) {
@@ -383,6 +407,16 @@ TEST(Household, DetectsFoldedEndogenousGrid) {
   HouseholdSolution ref = solve_household(hp, jacobi);
   ASSERT_TRUE(ref.report.converged()) << ref.report.message;
   EXPECT_GT(ref.envelope_steps, 0);
+  // Newton steps from the second sweep on (threshold out of the way): on this folded problem
+  // an early step raises the residual (the Jacobian holds envelope savings fixed), the solve
+  // hands over to the accelerated sweeps and still reaches the same policies.
+  SolveOptions eager;
+  eager.newton_threshold = 1e9;
+  HouseholdSolution e = solve_household(hp, eager);
+  ASSERT_TRUE(e.report.converged()) << e.report.message;
+  EXPECT_GE(e.newton_failures, 1);
+  EXPECT_LT((e.c - ref.c).cwiseAbs().maxCoeff(), 1e-8);
+  EXPECT_LT((e.V - ref.V).cwiseAbs().maxCoeff(), 1e-8);
   EXPECT_LT((sol.c - ref.c).cwiseAbs().maxCoeff(), 1e-8);
   EXPECT_LT((sol.V - ref.V).cwiseAbs().maxCoeff(), 1e-8);
 }

@@ -295,6 +295,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
   bool newton_on = opt.newton && warm_mu;
   double r_prev = std::numeric_limits<double>::infinity();
   bool ended_on_newton = false;
+  int newton_failures = 0;
   Eigen::VectorXd mu_new(N), V_new(N);
   Eigen::MatrixXd mu_w(Na, Nz);  // marginal values, overwritten as the sweep updates them
   w.Ebase.resize(Na, Nz);
@@ -659,10 +660,14 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     const double r_now = (gx - x).cwiseAbs().maxCoeff();
     if (newton_it && !(r_now < r_prev)) {
       // The Newton step did not reduce the residual (too far from the fixed point, or the
-      // linearisation is poor where the upper envelope acts): back to accelerated sweeps.
+      // linearisation is poor where the upper envelope acts): back to accelerated sweeps,
+      // and Newton steps again only from a ten times smaller residual (never after two
+      // failures), so that the two cannot alternate without progress.
       newton_on = false;
+      ++newton_failures;
       mixer.reset();
-    } else if (!newton_on && opt.newton && r_now < opt.newton_threshold) {
+    } else if (!newton_on && opt.newton && newton_failures < 2 &&
+               r_now < opt.newton_threshold * std::pow(0.1, newton_failures)) {
       newton_on = true;  // from the next sweep on
     }
     if (newton_it && newton_on) {
@@ -718,6 +723,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
   }
   sol.sup_dc = dc;
   sol.sup_dv = dv;
+  sol.newton_failures = newton_failures;
   sol.report.iterations = std::min(iter, max_iterations);
   sol.report.residual = dc;
   sol.report.seconds = timer.seconds();

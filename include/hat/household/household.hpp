@@ -69,6 +69,8 @@ struct HouseholdSolution {
   SolverReport report;            // residual = sup |Δc| at the last iteration
   double sup_dc = 0, sup_dv = 0;  // final changes of policies and values
   int envelope_steps = 0;         // EGM steps that needed the upper envelope (last iteration)
+  int newton_failures = 0;        // Newton steps that raised the residual (each handed the solve
+                                  // back to accelerated sweeps for a while)
 };
 
 // Solves the household problem. `warm` (same grid sizes) starts from a previous solution.
