@@ -657,7 +657,8 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     gx.tail(N) = sol.V;
     if (record_jacobian)
       jac.set_output_scale((-inv_gamma * gx.head(N).array() / mu_new.array()).matrix());
-    const double r_now = (gx - x).cwiseAbs().maxCoeff();
+    rhs = gx - x;  // the fixed-point residual (the Newton step's right-hand side)
+    const double r_now = rhs.cwiseAbs().maxCoeff();
     if (newton_it && !(r_now < r_prev)) {
       // The Newton step did not reduce the residual (too far from the fixed point, or the
       // linearisation is poor where the upper envelope acts): back to accelerated sweeps,
@@ -672,10 +673,10 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
     }
     if (newton_it && newton_on) {
       // Newton step: (I - J) dx = G(x) - x. The linear solve need not be more accurate than
-      // the step's own (quadratic) error, about r_now^2; a tiny residual needs no solve.
+      // the step's own (quadratic) error, about r_now^2, or than 1% of the tolerance; a tiny
+      // residual needs no solve.
       xnext = gx;
       if (r_now > 1e-2 * opt.tolerance) {
-        rhs = gx - x;
         const auto lin = jac.solve(
             rhs, dx, std::clamp(std::max(r_now, 1e-2 * opt.tolerance / r_now), 1e-10, 0.1),
             opt.newton_max_products, opt.newton_neumann_terms);

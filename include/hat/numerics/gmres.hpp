@@ -12,9 +12,9 @@
 namespace hat::numerics {
 
 struct GmresResult {
-  int iterations = 0;        // products with A
-  double relative_residual;  // ||b - A x|| / ||b|| (from the Givens recurrence)
-  bool converged = false;    // relative_residual <= tolerance
+  int iterations = 0;              // products with A
+  double relative_residual = 0.0;  // ||b - A x|| / ||b|| (from the Givens recurrence)
+  bool converged = false;          // relative_residual <= tolerance
 };
 
 // Solves A x = b to ||b - A x|| <= tol ||b|| with at most max_iter products. `apply(v, out)`
