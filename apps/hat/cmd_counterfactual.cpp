@@ -72,7 +72,13 @@ void run_counterfactual(const CfArgs& args) {
         throw InputError("two experiments are named '" + experiments[a].name + "' (" +
                          experiments[b].source + ", " + experiments[a].source + ")");
   // Validate every shock against the world before any solve.
-  for (const auto& e : experiments) analysis::apply_shocks(w, e.shocks);
+  for (const auto& e : experiments) {
+    analysis::apply_shocks(w, e.shocks);
+    for (const auto& s : e.shocks)
+      if (s.timed())
+        throw InputError(e.source + ": shock '" + s.text +
+                         "': start, phase_in and end describe a path; use `hat transition`");
+  }
 
   // Reporting country: --country, else the experiments' `country`, else the importer of the
   // first shock, else USA if present, else the first country.

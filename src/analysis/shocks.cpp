@@ -41,14 +41,15 @@ void check_shock(const Shock& s, const std::map<std::string, bool>& given, Fail 
   };
   switch (s.kind) {
     case ShockKind::TradeCost:
-      allowed({"kind", "importer", "exporter", "factor"});
+      allowed({"kind", "importer", "exporter", "factor", "start", "phase_in", "end"});
       if (!given.count("factor"))
         fail("factor", "missing (the proportional change of d_ij, e.g. 0.9)");
       if (!(s.factor > 0) || !std::isfinite(s.factor))
         fail("factor", "must be a finite number > 0");
       break;
     case ShockKind::Tariff:
-      allowed({"kind", "importer", "exporter", "tariff", "tariff_change"});
+      allowed(
+          {"kind", "importer", "exporter", "tariff", "tariff_change", "start", "phase_in", "end"});
       if (s.tariff.has_value() == s.tariff_change.has_value())
         fail("tariff", "give exactly one of tariff (new level) or tariff_change (added to t_ij)");
       if (s.tariff && (!std::isfinite(*s.tariff) || !(*s.tariff > -1.0)))
@@ -57,10 +58,13 @@ void check_shock(const Shock& s, const std::map<std::string, bool>& given, Fail 
         fail("tariff_change", "must be a finite number");
       break;
     case ShockKind::Autarky:
-      allowed({"kind", "country", "cost"});
+      allowed({"kind", "country", "cost", "start", "phase_in", "end"});
       if (!(s.cost >= 1.0) || !std::isfinite(s.cost)) fail("cost", "must be a finite number >= 1");
       break;
   }
+  if (s.start < 0) fail("start", "must be a period >= 0");
+  if (s.phase_in < 1) fail("phase_in", "must be a number of periods >= 1");
+  if (s.end >= 0 && s.end <= s.start) fail("end", "must be a period after start");
   for (const char* k : {"importer", "exporter", "country"}) {
     const std::string& v = std::string(k) == "importer"   ? s.importer
                            : std::string(k) == "exporter" ? s.exporter
@@ -110,12 +114,13 @@ Shock parse_shock_spec(const std::string& spec) {
     if (value.empty()) fail(key, "empty value");
     if (given.count(key)) fail(key, "given twice");
     static const char* known[] = {"kind",   "importer",      "exporter", "factor",
-                                  "tariff", "tariff_change", "country",  "cost"};
+                                  "tariff", "tariff_change", "country",  "cost",
+                                  "start",  "phase_in",      "end"};
     if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return key == k; }) ==
         std::end(known))
       fail(key,
            "unknown key (known: kind, importer, exporter, factor, tariff, tariff_change, "
-           "country, cost)");
+           "country, cost, start, phase_in, end)");
     given[key] = true;
     values[key] = value;
     if (comma == spec.size()) break;
@@ -139,6 +144,14 @@ Shock parse_shock_spec(const std::string& spec) {
   if (given.count("tariff")) s.tariff = number("tariff");
   if (given.count("tariff_change")) s.tariff_change = number("tariff_change");
   if (given.count("cost")) s.cost = number("cost");
+  auto period = [&](const std::string& key) {
+    const double x = number(key);
+    if (!(x == std::floor(x)) || std::abs(x) > 1e6) fail(key, "must be a whole number of periods");
+    return static_cast<int>(x);
+  };
+  if (given.count("start")) s.start = period("start");
+  if (given.count("phase_in")) s.phase_in = period("phase_in");
+  if (given.count("end")) s.end = period("end");
   check_shock(s, given, fail);
   return s;
 }
@@ -146,8 +159,8 @@ Shock parse_shock_spec(const std::string& spec) {
 Shock read_shock(const io::ConfigTable& t) {
   Shock s;
   std::map<std::string, bool> given;
-  for (const char* k :
-       {"kind", "importer", "exporter", "factor", "tariff", "tariff_change", "country", "cost"})
+  for (const char* k : {"kind", "importer", "exporter", "factor", "tariff", "tariff_change",
+                        "country", "cost", "start", "phase_in", "end"})
     if (t.has(k)) given[k] = true;
   if (t.has("kind")) {
     bool ok;
@@ -161,6 +174,15 @@ Shock read_shock(const io::ConfigTable& t) {
   if (t.has("tariff")) s.tariff = t.number("tariff");
   if (t.has("tariff_change")) s.tariff_change = t.number("tariff_change");
   if (t.has("cost")) s.cost = t.number("cost");
+  auto period = [&](const char* key) {
+    const double x = t.number(key);
+    if (!(x == std::floor(x)) || std::abs(x) > 1e6)
+      t.fail(key, "must be a whole number of periods");
+    return static_cast<int>(x);
+  };
+  if (t.has("start")) s.start = period("start");
+  if (t.has("phase_in")) s.phase_in = period("phase_in");
+  if (t.has("end")) s.end = period("end");
   t.reject_unknown();
   check_shock(s, given, [&](const std::string& k, const std::string& what) { t.fail(k, what); });
   // A readable one-line form for reports.
@@ -173,7 +195,15 @@ Shock read_shock(const io::ConfigTable& t) {
     if (s.tariff) s.text += fmt::format(",tariff={}", *s.tariff);
     if (s.tariff_change) s.text += fmt::format(",tariff_change={}", *s.tariff_change);
   }
+  if (s.start != 0) s.text += fmt::format(",start={}", s.start);
+  if (s.phase_in != 1) s.text += fmt::format(",phase_in={}", s.phase_in);
+  if (s.end >= 0) s.text += fmt::format(",end={}", s.end);
   return s;
+}
+
+double Shock::fraction(int t) const {
+  if (t < start || (end >= 0 && t >= end)) return 0.0;
+  return std::min(1.0, static_cast<double>(t - start + 1) / phase_in);
 }
 
 Experiment read_experiment(const io::ConfigTable& t, const std::string& default_name,

@@ -27,6 +27,14 @@ struct Shock {
   std::string country = "*";  // autarky: this country's imports and exports ("*": all pairs)
   double cost = 1e4;          // autarky: the prohibitive iceberg cost given to the pairs
   std::string text;           // the specification as written (for reports)
+  // Timing along a transition path (`hat transition` only; periods t = 0, 1, ...): the shock
+  // is announced at t = 0, takes effect from period `start`, is phased in linearly (in logs of
+  // d_ij, in levels of t_ij) over `phase_in` periods and, if `end` >= 0, is undone from period
+  // `end` on (a temporary shock).
+  int start = 0, phase_in = 1, end = -1;
+  bool timed() const { return start != 0 || phase_in != 1 || end >= 0; }
+  // Share of the shock in effect in period t (0 before `start` and from `end`, 1 when fully in).
+  double fraction(int t) const;
 };
 
 // One counterfactual experiment: shocks applied in order to the baseline world.
