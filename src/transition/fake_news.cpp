@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "hat/core/error.hpp"
+#include "hat/core/timer.hpp"
 #include "hat/distribution/lottery.hpp"
 
 namespace hat::transition {
@@ -17,6 +18,16 @@ Eigen::VectorXd forward_step(const household::HouseholdProblem& hp,
   Eigen::MatrixXd moved;
   lottery.apply_forward(mass, moved);  // (a', s): mass that chose a' in income state s
   return (moved * hp.P).reshaped();    // then s -> s'
+}
+
+Eigen::MatrixXd spending_and_savings(const household::HouseholdProblem& hp,
+                                     const household::HouseholdSolution& sol) {
+  const int M = hp.M();
+  Eigen::MatrixXd y(sol.c.rows(), M + 1);
+  const Eigen::MatrixXd spend = sol.pi.cwiseProduct(sol.c);
+  for (int j = 0; j < M; ++j) y.col(j) = spend.col(j) * hp.prices(j);
+  y.col(M) = sol.pi.cwiseProduct(sol.a_next).rowwise().sum();
+  return y;
 }
 
 namespace {
@@ -81,7 +92,9 @@ BlockJacobian fake_news_jacobian(const household::HouseholdProblem& hp,
   const int n = static_cast<int>(Yb.cols());
   const Eigen::RowVectorXd ybar = mass.transpose() * Yb;
   const Eigen::VectorXd Db = forward_step(hp, base, mass);
+  Timer timer;
   const Eigen::MatrixXd E = expectation_vectors(hp, base, Yb, T, opt.expectation_horizon);
+  const double t_expect = timer.seconds();
 
   BlockJacobian out;
   out.periods = T;
@@ -90,6 +103,7 @@ BlockJacobian fake_news_jacobian(const household::HouseholdProblem& hp,
   out.backward_steps.assign(K, 0);
   for (const auto& in : inputs) out.inputs.push_back(in.name);
   std::vector<int> failed(K, 0);
+  std::vector<double> t_gemm(K, 0.0), t_acc(K, 0.0);
 #pragma omp parallel for schedule(dynamic, 1)
   for (int k = 0; k < K; ++k) {
     const int S = inputs[k].horizon > 0 ? std::min(T, inputs[k].horizon) : T;
@@ -121,9 +135,19 @@ BlockJacobian fake_news_jacobian(const household::HouseholdProblem& hp,
       }
     }
     out.backward_steps[k] = steps;
+    Timer tg;
     const Eigen::MatrixXd EdD = E.transpose() * dD.leftCols(steps);
+    t_gemm[k] = tg.seconds();
+    tg.reset();
     out.J[k] = accumulate(dY.leftCols(steps), EdD, T, n);
+    t_acc[k] = tg.seconds();
   }
+  out.seconds_expectations = t_expect;
+  for (int k = 0; k < K; ++k) {
+    out.seconds_products += t_gemm[k];
+    out.seconds_accumulate += t_acc[k];
+  }
+  out.seconds = timer.seconds();
   for (int k = 0; k < K; ++k)
     if (failed[k])
       throw NumericalError("fake-news Jacobian: the backward step failed for input " +

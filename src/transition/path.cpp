@@ -171,17 +171,6 @@ std::vector<BlockInput> block_inputs(const Economy& e, int i, const TransitionOp
   return in;
 }
 
-// Per-state outputs: spending on each variety, then savings.
-Eigen::MatrixXd block_outputs(const household::HouseholdProblem& hp,
-                              const household::HouseholdSolution& sol) {
-  const int M = hp.M();
-  Eigen::MatrixXd y(sol.c.rows(), M + 1);
-  const Eigen::MatrixXd spend = sol.pi.cwiseProduct(sol.c);
-  for (int j = 0; j < M; ++j) y.col(j) = spend.col(j) * hp.prices(j);
-  y.col(M) = sol.pi.cwiseProduct(sol.a_next).rowwise().sum();
-  return y;
-}
-
 // H(t n + r, s n + u) += sum_o G(r, o) J(o T + t, s) for every t, s: one small product per s.
 void add_block(Eigen::MatrixXd& H, const Eigen::MatrixXd& G, const Eigen::MatrixXd& J, int T, int n,
                int u, int shift) {
@@ -213,11 +202,18 @@ Eigen::MatrixXd path_jacobian(const Economy& e, const TransitionOptions& opt,
   FakeNewsOptions fo;
   fo.periods = T;
   fo.step = opt.jacobian_step;
+  Timer timer;
+  double t_blocks = 0, t_assembly = 0, t_expect = 0, t_products = 0, t_accumulate = 0;
   for (int i = 0; i < N; ++i) {
     const analysis::HouseholdState& ss = e.new_states[i];
     const std::vector<BlockInput> inputs = block_inputs(e, i, opt);
     const BlockJacobian bj = fake_news_jacobian(ss.problem, ss.solution, e.new_prices.R(i), ss.mass,
-                                                inputs, out_names, block_outputs, fo);
+                                                inputs, out_names, spending_and_savings, fo);
+    t_blocks += timer.seconds();
+    timer.reset();
+    t_expect += bj.seconds_expectations;
+    t_products += bj.seconds_products;
+    t_accumulate += bj.seconds_accumulate;
     if (backward_steps)
       backward_steps->insert(backward_steps->end(), bj.backward_steps.begin(),
                              bj.backward_steps.end());
@@ -227,7 +223,14 @@ Eigen::MatrixXd path_jacobian(const Economy& e, const TransitionOptions& opt,
     add_block(H, d.G[i], bj.J[N + 1], T, n, uR, 0);  // R_{t+1} on savings: the unknown of t
     if (e.options.solve_transfers)
       add_block(H, d.G[i], bj.J[N + 2], T, n, N + (autarky ? N : 1) + i, 0);
+    t_assembly += timer.seconds();
+    timer.reset();
   }
+  if (opt.progress)
+    opt.progress(fmt::format(
+        "household Jacobians {:.2f}s (expectation vectors {:.2f}s; summed over threads: products "
+        "E'dD {:.2f}s, accumulation {:.2f}s), assembly {:.2f}s",
+        t_blocks, t_expect, t_products, t_accumulate, t_assembly));
   for (int t = 0; t < T; ++t)
     H.block(static_cast<Eigen::Index>(t) * n, static_cast<Eigen::Index>(t) * n, n, n) += d.direct;
   return H;
@@ -275,7 +278,10 @@ TransitionResult solve_transition(const Economy& e, const TransitionOptions& opt
       Timer tj;
       say(fmt::format("sequence-space Jacobian ({} x {}) by the fake-news algorithm", n * T,
                       n * T));
-      lu.compute(path_jacobian(e, opt));
+      const Eigen::MatrixXd H = path_jacobian(e, opt);
+      Timer tlu;
+      lu.compute(H);
+      say(fmt::format("LU factors in {:.2f}s", tlu.seconds()));
       have_jacobian = true;
       res.seconds_jacobian = tj.seconds();
       say(fmt::format("Jacobian and its LU factors in {:.2f}s", res.seconds_jacobian));

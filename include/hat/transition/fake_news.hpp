@@ -51,6 +51,9 @@ struct BlockJacobian {
   std::vector<Eigen::MatrixXd> J;
   double J_at(int o, int k, int t, int s) const { return J[k](o * periods + t, s); }
   std::vector<int> backward_steps;  // per input, how many periods the backward iteration ran
+  // Wall seconds: all, the expectation vectors, and (summed over inputs) the products E' dD
+  // and the accumulation into J.
+  double seconds = 0, seconds_expectations = 0, seconds_products = 0, seconds_accumulate = 0;
 };
 
 // The Jacobian of the block around the stationary point (hp, sol, mass) with return R on
@@ -61,6 +64,11 @@ BlockJacobian fake_news_jacobian(const household::HouseholdProblem& hp,
                                  const Eigen::VectorXd& mass, const std::vector<BlockInput>& inputs,
                                  const std::vector<std::string>& output_names,
                                  const BlockOutputs& outputs, const FakeNewsOptions& opt);
+
+// The HAT household block's outputs by state: spending p_j c_j pi_j on each variety j
+// (columns 0..M-1), then savings sum_j pi_j a'_j (column M).
+Eigen::MatrixXd spending_and_savings(const household::HouseholdProblem& hp,
+                                     const household::HouseholdSolution& sol);
 
 // One period forward: mass' = lottery(a'_j, pi_j) then the income chain.
 Eigen::VectorXd forward_step(const household::HouseholdProblem& hp,

@@ -128,3 +128,42 @@ struct TransitionResult {
 TransitionResult solve_transition(const Economy& e, const TransitionOptions& opt);
 
 }  // namespace hat::transition
+
+namespace hat::transition {
+
+// Welfare of one country's households including the transition: the value at t = 0 on the path
+// against the old steady state, per state, as the equivalent variation on period wealth, the
+// consumption equivalent (analysis/welfare.hpp), beside the steady-state comparison (the
+// terminal steady state's values, as `hat counterfactual`'s general equilibrium).
+struct TransitionWelfare {
+  int country = 0;
+  analysis::CountryWelfare welfare;  // scenarios "transition" and "steady_state"
+  // (transition - steady state) / |steady state| of the mean consumption equivalent and of the
+  // mean equivalent variation: the share of the steady-state gain the transition adds (> 0) or
+  // removes (< 0).
+  double transition_share_ce = 0, transition_share_ev = 0;
+};
+
+TransitionWelfare transition_welfare(const Economy& e, const TransitionResult& r, int country,
+                                     const analysis::WelfareOptions& opt);
+
+// Trade elasticities of one country's imports by horizon h = 0..T-1.
+struct HorizonElasticities {
+  int country = 0;
+  std::vector<int> partners;
+  // Partial equilibrium (W, R, tau fixed at the old steady state): the response of
+  // log(M_ij,h / M_ii,h) to a permanent, unanticipated change of log d_ij at h = 0, from the
+  // household block's sequence-space Jacobian at the old steady state. T x partners.
+  Eigen::MatrixXd pe;
+  // Along the solved general-equilibrium path: Delta log(M_ij,h / M_ii,h) / Delta log d_ij,h
+  // against the old steady state (NaN where d_ij did not change). T x partners.
+  Eigen::MatrixXd path;
+  Eigen::VectorXd steady_state_pe;    // Proposition 1 (distribution adjusting), by partner
+  Eigen::VectorXd steady_state_path;  // the terminal steady state's arc elasticity (GE)
+  Eigen::VectorXd import_share;       // M_ij / sum_k M_ik at the old steady state
+};
+
+HorizonElasticities horizon_elasticities(const Economy& e, const TransitionResult& r, int country,
+                                         const TransitionOptions& opt);
+
+}  // namespace hat::transition

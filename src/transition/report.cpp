@@ -1,0 +1,325 @@
+// Tidy outputs of a transition run (long format: one row per period, country, ... and value),
+// SVG figures of the price, net-foreign-asset, welfare and elasticity paths, and the JSON
+// summary.
+#include "hat/transition/report.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "hat/io/csv.hpp"
+#include "hat/io/svg_plot.hpp"
+
+namespace hat::transition {
+
+namespace {
+
+nlohmann::json num(double x) {
+  return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
+}
+
+nlohmann::json array_of(const Eigen::VectorXd& v) {
+  nlohmann::json a = nlohmann::json::array();
+  for (int q = 0; q < v.size(); ++q) a.push_back(num(v(q)));
+  return a;
+}
+
+// Per-capita values into country totals and shares.
+double nfa(const Economy& e, const TransitionResult& r, int i, int t) {
+  return e.initial.L(i) * r.path.countries[i].assets(t);
+}
+
+void prices_and_countries(io::OutputDir& out, const Economy& e, const TransitionRun& run) {
+  const TransitionResult& r = run.result;
+  const int T = e.periods, N = e.initial.size();
+  io::CsvWriter prices({"period", "country", "W", "R_next", "tau"});
+  io::CsvWriter countries(
+      {"period", "country", "nfa", "nfa_over_output", "consumption", "expenditure", "home_share"});
+  io::CsvWriter shares({"period", "importer", "exporter", "trade_cost", "share"});
+  for (int t = -1; t < T; ++t)  // t = -1: the old steady state
+    for (int i = 0; i < N; ++i) {
+      const bool old = t < 0;
+      prices.cell(t)
+          .cell(e.initial.names[i])
+          .cell(old ? e.old_prices.W(i) : r.prices.W(t, i))
+          .cell(old ? e.old_prices.R(i) : r.prices.R(t, i))
+          .cell(old ? e.old_prices.tau(i) : r.prices.tau(t, i))
+          .end_row();
+      if (!r.path.ok) continue;
+      const analysis::HouseholdState& os = e.old_states[i];
+      const Eigen::VectorXd spend =
+          old ? os.aggregates.expenditure : Eigen::VectorXd(r.path.countries[i].expenditure.row(t));
+      const double W = old ? e.old_prices.W(i) : r.prices.W(t, i);
+      const double a = old ? e.initial.L(i) * os.aggregates.assets : nfa(e, r, i, t);
+      const double cons =
+          old ? os.mass.dot(os.solution.pi.cwiseProduct(os.solution.c).rowwise().sum())
+              : r.path.countries[i].consumption(t);
+      countries.cell(t)
+          .cell(e.initial.names[i])
+          .cell(a)
+          .cell(a / (W * e.initial.L(i) * os.aggregates.efficiency_units))
+          .cell(e.initial.L(i) * cons)
+          .cell(e.initial.L(i) * spend.sum())
+          .cell(spend(i) / spend.sum())
+          .end_row();
+      const world::World& w = old ? e.initial : e.worlds[t];
+      for (int j = 0; j < N; ++j)
+        shares.cell(t)
+            .cell(e.initial.names[i])
+            .cell(e.initial.names[j])
+            .cell(w.d(i, j))
+            .cell(spend(j) / spend.sum())
+            .end_row();
+    }
+  out.add("prices.csv", prices.str());
+  if (r.path.ok) {
+    out.add("countries.csv", countries.str());
+    out.add("trade_shares.csv", shares.str());
+  }
+  io::CsvWriter res({"period", "max_abs_residual"});
+  for (int t = 0; t < r.residual_by_period.size(); ++t)
+    res.cell(t).cell(r.residual_by_period(t)).end_row();
+  out.add("residuals.csv", res.str());
+}
+
+void price_figures(io::OutputDir& out, const Economy& e, const TransitionRun& run) {
+  const TransitionResult& r = run.result;
+  const int T = e.periods, N = e.initial.size();
+  io::Plot wp, rp, np;
+  wp.title = "Wages along the transition (relative to the old steady state)";
+  wp.xlabel = "period";
+  wp.ylabel = "W_t / W_old - 1 (%)";
+  rp.title = "Interest rate on bonds bought in period t";
+  rp.xlabel = "period";
+  rp.ylabel = "R_{t+1} - 1 (%)";
+  np.title = "Net foreign assets (share of output)";
+  np.xlabel = "period";
+  np.ylabel = "NFA / (W N) (%)";
+  const bool autarky = e.options.financial == world::Financial::Autarky;
+  for (int i = 0; i < N; ++i) {
+    io::Series sw, sr, sn;
+    sw.label = sr.label = sn.label = e.initial.names[i];
+    for (int t = 0; t < T; ++t) {
+      sw.x.push_back(t);
+      sw.y.push_back(100.0 * (r.prices.W(t, i) / e.old_prices.W(i) - 1.0));
+      sr.x.push_back(t);
+      sr.y.push_back(100.0 * (r.prices.R(t, i) - 1.0));
+      if (r.path.ok) {
+        sn.x.push_back(t);
+        sn.y.push_back(
+            100.0 * nfa(e, r, i, t) /
+            (r.prices.W(t, i) * e.initial.L(i) * e.old_states[i].aggregates.efficiency_units));
+      }
+    }
+    wp.series.push_back(sw);
+    if (autarky || i == 0) {
+      if (!autarky) sr.label = "world";
+      rp.series.push_back(sr);
+    }
+    np.series.push_back(sn);
+  }
+  out.add("prices_wages.svg", wp.render());
+  out.add("prices_R.svg", rp.render());
+  if (r.path.ok && !autarky) out.add("nfa.svg", np.render());
+}
+
+void welfare_outputs(io::OutputDir& out, const Economy& e, const TransitionRun& run) {
+  const TransitionWelfare& tw = *run.welfare;
+  const analysis::CountryWelfare& cw = tw.welfare;
+  const std::string& cn = e.initial.names[tw.country];
+  const int N = static_cast<int>(cw.V_old.size()), Na = e.initial.assets;
+  io::CsvWriter states({"scenario", "country", "state", "income_state", "assets", "z", "income",
+                        "expenditure", "mass_old", "V_old", "V_new", "ev", "ev_roots", "ce",
+                        "nonpositive_wealth"});
+  io::CsvWriter groups({"scenario", "country", "grouping", "quintile", "measure", "value"});
+  io::CsvWriter summary({"scenario", "country", "measure", "value"});
+  for (const analysis::ScenarioWelfare& sw : cw.scenarios) {
+    for (int k = 0; k < N; ++k)
+      states.cell(sw.scenario)
+          .cell(cn)
+          .cell(k)
+          .cell(k / Na + 1)
+          .cell(cw.assets(k))
+          .cell(cw.z(k))
+          .cell(cw.income(k))
+          .cell(cw.expenditure(k))
+          .cell(cw.mass_old(k))
+          .cell(cw.V_old(k))
+          .cell(sw.V_new(k))
+          .cell(sw.ev(k))
+          .cell(sw.ev_roots(k))
+          .cell(sw.ce(k))
+          .cell(static_cast<int>(cw.nonpositive_wealth[k]))
+          .end_row();
+    for (const auto& g : analysis::welfare_groupings())
+      for (int q = 0; q < sw.ev_groups.at(g).size(); ++q)
+        for (const char* m : {"ev", "ce"})
+          groups.cell(sw.scenario)
+              .cell(cn)
+              .cell(g)
+              .cell(q + 1)
+              .cell(m)
+              .cell((std::string(m) == "ev" ? sw.ev_groups : sw.ce_groups).at(g)(q))
+              .end_row();
+    for (const auto& [name, v] : {std::pair<const char*, double>{"mean_ev", sw.mean_ev},
+                                  {"mean_ev_positive_wealth", sw.mean_ev_positive_wealth},
+                                  {"mean_ce", sw.mean_ce},
+                                  {"ev_unresolved_mass", sw.unresolved_mass}})
+      summary.cell(sw.scenario).cell(cn).cell(name).cell(v).end_row();
+  }
+  summary.cell("transition")
+      .cell(cn)
+      .cell("transition_share_ce")
+      .cell(tw.transition_share_ce)
+      .end_row();
+  summary.cell("transition")
+      .cell(cn)
+      .cell("transition_share_ev")
+      .cell(tw.transition_share_ev)
+      .end_row();
+  out.add("welfare_states.csv", states.str());
+  out.add("welfare_groups.csv", groups.str());
+  out.add("welfare_summary.csv", summary.str());
+  for (const char* m : {"ev", "ce"}) {
+    io::BarChart bc;
+    const bool ev = std::string(m) == "ev";
+    bc.title = fmt::format("Welfare of {} households by expenditure quintile", cn);
+    bc.ylabel = ev ? "equivalent variation (% of period wealth)" : "consumption equivalent (%)";
+    bc.categories = {"Q1 (poorest)", "Q2", "Q3", "Q4", "Q5 (richest)"};
+    for (const analysis::ScenarioWelfare& sw : cw.scenarios) {
+      bc.group_labels.push_back(sw.scenario == "transition" ? "including the transition"
+                                                            : "steady state to steady state");
+      const Eigen::VectorXd& v = (ev ? sw.ev_groups : sw.ce_groups).at("expenditure");
+      std::vector<double> vals;
+      for (int q = 0; q < v.size(); ++q) vals.push_back(100.0 * v(q));
+      bc.values.push_back(vals);
+    }
+    out.add(fmt::format("welfare_quintiles_{}.svg", m), bc.render());
+  }
+}
+
+void elasticity_outputs(io::OutputDir& out, const Economy& e, const TransitionRun& run) {
+  const HorizonElasticities& he = *run.elasticities;
+  const std::string& cn = e.initial.names[he.country];
+  const int T = static_cast<int>(he.pe.rows()), P = static_cast<int>(he.partners.size());
+  io::CsvWriter hz({"importer", "exporter", "horizon", "theta_pe", "theta_path"});
+  io::CsvWriter sm({"importer", "exporter", "import_share", "theta_pe_impact", "theta_pe_last",
+                    "theta_pe_steady_state", "theta_path_impact", "theta_path_steady_state"});
+  io::Plot pl;
+  pl.title = fmt::format("{}: partial-equilibrium trade elasticity by horizon", cn);
+  pl.xlabel = "horizon h (periods after a permanent change of d_ij)";
+  pl.ylabel = "d log(M_ij,h / M_ii,h) / d log d_ij";
+  for (int p = 0; p < P; ++p) {
+    const std::string& pn = e.initial.names[he.partners[p]];
+    io::Series s;
+    s.label = pn;
+    for (int t = 0; t < T; ++t) {
+      hz.cell(cn).cell(pn).cell(t).cell(he.pe(t, p)).cell(he.path(t, p)).end_row();
+      s.x.push_back(t);
+      s.y.push_back(he.pe(t, p));
+    }
+    sm.cell(cn)
+        .cell(pn)
+        .cell(he.import_share(p))
+        .cell(he.pe(0, p))
+        .cell(he.pe(T - 1, p))
+        .cell(he.steady_state_pe(p))
+        .cell(he.path(0, p))
+        .cell(he.steady_state_path(p))
+        .end_row();
+    pl.series.push_back(s);
+  }
+  out.add("elasticity_by_horizon.csv", hz.str());
+  out.add("elasticity_summary.csv", sm.str());
+  out.add("elasticity_by_horizon.svg", pl.render());
+}
+
+nlohmann::json scenario_json(const analysis::ScenarioWelfare& sw) {
+  nlohmann::json s;
+  s["mean_ev"] = num(sw.mean_ev);
+  s["mean_ev_positive_wealth"] = num(sw.mean_ev_positive_wealth);
+  s["mean_ce"] = num(sw.mean_ce);
+  for (const auto& g : analysis::welfare_groupings()) {
+    s["ev_by_" + g + "_quintile"] = array_of(sw.ev_groups.at(g));
+    s["ce_by_" + g + "_quintile"] = array_of(sw.ce_groups.at(g));
+  }
+  s["ev_unresolved_mass"] = sw.unresolved_mass;
+  return s;
+}
+
+}  // namespace
+
+void add_transition_outputs(io::OutputDir& out, const Economy& e, const TransitionRun& run) {
+  io::CsvWriter shocks({"shock", "specification", "start", "phase_in", "end"});
+  for (size_t s = 0; s < run.shocks.size(); ++s) {
+    const analysis::Shock& sh = run.shocks[s];
+    shocks.cell(static_cast<int>(s + 1)).cell(sh.text).cell(sh.start).cell(sh.phase_in);
+    if (sh.end >= 0)
+      shocks.cell(sh.end);
+    else
+      shocks.cell("");
+    shocks.end_row();
+  }
+  out.add("shocks.csv", shocks.str());
+  prices_and_countries(out, e, run);
+  price_figures(out, e, run);
+  if (run.welfare) welfare_outputs(out, e, run);
+  if (run.elasticities) elasticity_outputs(out, e, run);
+}
+
+nlohmann::json transition_json(const Economy& e, const TransitionRun& run) {
+  const TransitionResult& r = run.result;
+  const int T = e.periods, N = e.initial.size(), c = run.country;
+  nlohmann::json j;
+  j["status"] = to_string(r.report.status);
+  j["message"] = r.report.message;
+  j["periods"] = T;
+  j["iterations"] = r.iterations;
+  j["max_residual"] = num(r.report.residual);
+  j["settled"] = r.settled;
+  j["settle_distance"] = num(r.settle_distance);
+  j["country"] = e.initial.names[c];
+  j["financial"] = world::to_string(e.options.financial);
+  std::vector<std::string> specs;
+  for (const auto& s : run.shocks) specs.push_back(s.text);
+  j["shocks"] = specs;
+  j["R_path"] = array_of(r.prices.R.col(c));
+  nlohmann::json wages, ssw, old_w;
+  for (int i = 0; i < N; ++i) {
+    wages[e.initial.names[i]] = array_of(r.prices.W.col(i));
+    ssw[e.initial.names[i]] = e.new_prices.W(i);
+    old_w[e.initial.names[i]] = e.old_prices.W(i);
+  }
+  j["wages_path"] = wages;
+  j["steady_state"] = {{"R", e.new_prices.R(c)}, {"wages", ssw}};
+  j["initial_steady_state"] = {{"R", e.old_prices.R(c)}, {"wages", old_w}};
+  if (run.welfare) {
+    nlohmann::json w;
+    for (const auto& sw : run.welfare->welfare.scenarios) w[sw.scenario] = scenario_json(sw);
+    w["transition_share_ce"] = num(run.welfare->transition_share_ce);
+    w["transition_share_ev"] = num(run.welfare->transition_share_ev);
+    j["welfare"] = w;
+  }
+  if (run.elasticities) {
+    const HorizonElasticities& he = *run.elasticities;
+    nlohmann::json el;
+    for (size_t p = 0; p < he.partners.size(); ++p) {
+      const int q = static_cast<int>(p);
+      el[e.initial.names[he.partners[p]]] = {{"pe", array_of(he.pe.col(q))},
+                                             {"path", array_of(he.path.col(q))},
+                                             {"steady_state_pe", num(he.steady_state_pe(q))},
+                                             {"steady_state_path", num(he.steady_state_path(q))},
+                                             {"import_share", he.import_share(q)}};
+    }
+    j["elasticity_by_horizon"] = el;
+  }
+  j["seconds"] = run.seconds;
+  j["timings"] = {{"steady_states", r.seconds_steady_state},
+                  {"jacobian", r.seconds_jacobian},
+                  {"newton", r.seconds_newton},
+                  {"welfare", run.seconds_welfare},
+                  {"elasticities", run.seconds_elasticities}};
+  return j;
+}
+
+}  // namespace hat::transition
