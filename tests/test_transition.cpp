@@ -84,3 +84,175 @@ TEST(Transition, TwoCountryCutConvergesToTheNewSteadyState) {
           r.prices.R(1, 0), r.prices.R(2, 0), r.prices.R(T - 1, 0), e.new_prices.R(0),
           e.old_prices.R(0));
 }
+
+namespace {
+
+// A solved two-country transition (Na = 50) after cutting HOME's import costs by `factor`.
+struct TwoCountryRun {
+  transition::Economy e;
+  transition::TransitionResult r;
+};
+
+TwoCountryRun two_country_run(double factor, int T, world::Financial fin,
+                              const std::string& extra = "") {
+  world::World w = test::symmetric_two(1.5, 1.745, 50);
+  world::EquilibriumOptions opt;
+  opt.financial = fin;
+  world::Evaluation base = baseline_of(w, opt);
+  analysis::WelfareOptions wo;
+  const auto shock =
+      analysis::parse_shock_spec("importer=H,exporter=*,factor=" + std::to_string(factor) + extra);
+  TwoCountryRun run{transition::make_economy(w, opt, base, {shock}, T, wo), {}};
+  transition::TransitionOptions to;
+  to.tolerance = 1e-11;
+  run.r = transition::solve_transition(run.e, to);
+  EXPECT_TRUE(run.r.report.converged()) << run.r.report.message;
+  return run;
+}
+
+}  // namespace
+
+// The fake-news Jacobian of one household block equals the brute-force one: each column a
+// shock to one input at one date, the whole T-period backward and forward passes redone
+// nonlinearly (central differences in both, so both are accurate to O(h^2)).
+TEST(Transition, FakeNewsEqualsBruteForceJacobian) {
+  world::World w = test::symmetric_two(1.5, 1.745, 40);
+  world::Prices p = test::start_prices(2, 1.01);
+  household::HouseholdProblem hp = world::country_problem(w, 0, p);
+  household::SolveOptions so;
+  so.tolerance = so.value_tolerance = 1e-13;
+  const household::HouseholdSolution sol = household::solve_household(hp, so);
+  household::DistributionOptions dopt;
+  dopt.tolerance = 1e-15;
+  const Eigen::VectorXd mass = household::stationary_distribution(hp, sol, dopt).mass;
+  const int T = 40;
+  std::vector<transition::BlockInput> inputs = {
+      {"log_p_F",
+       [](household::HouseholdProblem& q, double&, double h) { q.prices(1) *= std::exp(h); }, 0},
+      {"log_R_savings", [](household::HouseholdProblem&, double& R, double h) { R *= std::exp(h); },
+       0}};
+  transition::FakeNewsOptions fo;
+  fo.periods = T;
+  fo.step = 1e-5;
+  fo.central = true;
+  const transition::BlockJacobian J = transition::fake_news_jacobian(
+      hp, sol, hp.R, mass, inputs, {"H", "F", "savings"}, transition::spending_and_savings, fo);
+  // Brute force: outputs Y_t of the nonlinear passes with input k shocked at date s only.
+  auto path = [&](int k, int s, double h) {
+    std::vector<household::HouseholdSolution> pol(T);
+    std::vector<household::HouseholdProblem> hps(T, hp);
+    for (int t = T - 1; t >= 0; --t) {
+      double Rn = hp.R;
+      if (t == s) inputs[k].perturb(hps[t], Rn, h);
+      const household::HouseholdSolution& nx = (t == T - 1) ? sol : pol[t + 1];
+      household::backward_step(hps[t], household::Continuation{&nx.mu, &nx.V, Rn}, pol[t]);
+    }
+    Eigen::MatrixXd Y(3, T);
+    Eigen::VectorXd m = mass;
+    for (int t = 0; t < T; ++t) {
+      Y.col(t) = (m.transpose() * transition::spending_and_savings(hps[t], pol[t])).transpose();
+      m = transition::forward_step(hps[t], pol[t], m);
+    }
+    return Y;
+  };
+  double worst = 0, largest = 0;
+  for (int k = 0; k < 2; ++k)
+    for (int s : {0, 1, 7, 20, 39}) {
+      const Eigen::MatrixXd dY = (path(k, s, 1e-5) - path(k, s, -1e-5)) / 2e-5;
+      for (int o = 0; o < 3; ++o)
+        for (int t = 0; t < T; ++t) {
+          worst = std::max(worst, std::abs(dY(o, t) - J.J_at(o, k, t, s)));
+          largest = std::max(largest, std::abs(dY(o, t)));
+        }
+    }
+  EXPECT_GT(largest, 0.05);  // the comparison is not between zeros
+  EXPECT_LT(worst, 1e-6);
+}
+
+// The household's response at the impact of a permanent price change is the new stationary
+// policy at the old distribution: the impact elasticity is the fixed-distribution steady-state
+// elasticity, the published two-country theta = -4.1226127 (Na = 100).
+TEST(Transition, ImpactElasticityIsTheSteadyStateOneWithTheDistributionFixed) {
+  world::World w = test::symmetric_two(1.5, 1.745);
+  world::EquilibriumOptions opt;
+  world::Evaluation base = baseline_of(w, opt);
+  analysis::WelfareOptions wo;
+  transition::Economy e = transition::make_economy(w, opt, base, {cut("H", 1.0)}, 300, wo);
+  transition::TransitionOptions to;
+  transition::TransitionResult r = transition::solve_transition(e, to);
+  ASSERT_TRUE(r.report.converged());
+  const transition::HorizonElasticities he = transition::horizon_elasticities(e, r, 0, to);
+  EXPECT_NEAR(he.pe(0, 0), -4.1226127, 2e-6);
+  // Long run: Proposition 1's steady-state elasticity with the distribution adjusting (an
+  // independent computation: central differences of stationary solves).
+  EXPECT_NEAR(he.pe(299, 0), he.steady_state_pe(0), 1e-6);
+  EXPECT_GT(std::abs(he.pe(0, 0) - he.steady_state_pe(0)), 1e-4);  // the two differ
+}
+
+TEST(Transition, LongerHorizonGivesTheSamePath) {
+  const TwoCountryRun a = two_country_run(0.9, 200, world::Financial::Globalization);
+  const TwoCountryRun b = two_country_run(0.9, 300, world::Financial::Globalization);
+  for (int t = 0; t < 100; ++t)
+    for (int i = 0; i < 2; ++i) {
+      EXPECT_NEAR(a.r.prices.W(t, i), b.r.prices.W(t, i), 1e-7);
+      EXPECT_NEAR(a.r.prices.R(t, i), b.r.prices.R(t, i), 1e-7);
+    }
+  EXPECT_TRUE(b.r.settled);
+}
+
+// A small shock: the path is linear in the shock to second order (the deviations from the old
+// steady state at eps and 2 eps differ by a factor 2 up to O(eps^2)).
+TEST(Transition, SmallShockPathIsLinearToSecondOrder) {
+  const TwoCountryRun a = two_country_run(1.0 - 1e-4, 120, world::Financial::Globalization);
+  const TwoCountryRun b = two_country_run(1.0 - 2e-4, 120, world::Financial::Globalization);
+  double first = 0, second = 0;
+  for (int t = 0; t < 120; ++t)
+    for (int i = 0; i < 2; ++i) {
+      const double da = a.r.prices.R(t, i) - a.e.old_prices.R(i);
+      const double db = b.r.prices.R(t, i) - b.e.old_prices.R(i);
+      const double wa = a.r.prices.W(t, i) - a.e.old_prices.W(i);
+      const double wb = b.r.prices.W(t, i) - b.e.old_prices.W(i);
+      first = std::max({first, std::abs(da), std::abs(wa)});
+      second = std::max({second, std::abs(db - 2 * da), std::abs(wb - 2 * wa)});
+    }
+  EXPECT_GT(first, 1e-7);
+  EXPECT_LT(second, 1e-3 * first);  // O(eps) relative, eps = 1e-4
+}
+
+TEST(Transition, AutarkyPathConverges) {
+  const TwoCountryRun a = two_country_run(0.9, 150, world::Financial::Autarky);
+  const int T = a.e.periods;
+  for (int i = 0; i < 2; ++i) EXPECT_NEAR(a.r.prices.R(T - 1, i), a.e.new_prices.R(i), 1e-8);
+  // Under autarky each country's bonds clear: the home R moves differently from the foreign one.
+  EXPECT_GT(std::abs(a.r.prices.R(0, 0) - a.r.prices.R(0, 1)), 1e-6);
+}
+
+// An announced shock moves prices before it takes effect; a temporary one returns to the old
+// steady state.
+TEST(Transition, AnnouncedAndTemporaryShocks) {
+  const TwoCountryRun a = two_country_run(0.9, 150, world::Financial::Globalization, ",start=10");
+  EXPECT_GT(std::abs(a.r.prices.R(0, 0) - a.e.old_prices.R(0)), 1e-7);
+  EXPECT_EQ(a.e.worlds[9].d(0, 1), a.e.initial.d(0, 1));
+  EXPECT_NE(a.e.worlds[10].d(0, 1), a.e.initial.d(0, 1));
+  const TwoCountryRun b = two_country_run(0.9, 150, world::Financial::Globalization, ",end=20");
+  EXPECT_TRUE(b.e.terminal_is_initial);
+  EXPECT_NEAR(b.r.prices.R(149, 0), b.e.old_prices.R(0), 1e-8);
+  const TwoCountryRun c = two_country_run(0.9, 150, world::Financial::Globalization, ",phase_in=4");
+  EXPECT_NEAR(std::log(c.e.worlds[1].d(0, 1) / c.e.initial.d(0, 1)), 0.5 * std::log(0.9), 1e-14);
+}
+
+// Welfare at t = 0 of a path that is the steady state (no shock) is zero in every state.
+TEST(Transition, NoShockWelfareIsZero) {
+  world::World w = test::symmetric_two(1.5, 1.745, 40);
+  world::EquilibriumOptions opt;
+  world::Evaluation base = baseline_of(w, opt);
+  analysis::WelfareOptions wo;
+  transition::Economy e = transition::make_economy(w, opt, base, {cut("H", 1.0)}, 50, wo);
+  transition::TransitionOptions to;
+  transition::TransitionResult r = transition::solve_transition(e, to);
+  const transition::TransitionWelfare tw = transition::transition_welfare(e, r, 0, wo);
+  for (const auto& sw : tw.welfare.scenarios) {
+    EXPECT_NEAR(sw.mean_ce, 0.0, 1e-10);
+    EXPECT_NEAR(sw.mean_ev, 0.0, 1e-8);
+  }
+}

@@ -56,7 +56,10 @@ HorizonElasticities horizon_elasticities(const Economy& e, const TransitionResul
   for (int p = 0; p < P; ++p) he.import_share(p) = M_old(he.partners[p]) / M_old.sum();
 
   // Partial equilibrium: a permanent change of log p_ij from h = 0 moves spending on variety o
-  // at h by sum_s J[o](h, s).
+  // at h by sum_s J[o](h, s). The Jacobian runs Tj > T periods: its own last periods see the
+  // price return to the old level after Tj (households anticipate it), which must not reach
+  // the reported horizons.
+  const int Tj = T + std::max(50, T / 2);
   std::vector<BlockInput> inputs;
   for (int j : he.partners)
     inputs.push_back(
@@ -65,8 +68,9 @@ HorizonElasticities horizon_elasticities(const Economy& e, const TransitionResul
          0});
   std::vector<std::string> names(N + 1, "");
   FakeNewsOptions fo;
-  fo.periods = T;
-  fo.step = opt.jacobian_step;
+  fo.periods = Tj;
+  fo.step = 1e-5;  // central differences: the elasticities are results, not a Newton matrix
+  fo.central = true;
   const BlockJacobian bj = fake_news_jacobian(old.problem, old.solution, e.old_prices.R(c),
                                               old.mass, inputs, names, spending_and_savings, fo);
   he.pe.resize(T, P);
@@ -74,7 +78,7 @@ HorizonElasticities horizon_elasticities(const Economy& e, const TransitionResul
     const int j = he.partners[p];
     for (int t = 0; t < T; ++t) {
       double dj = 0, dc = 0;
-      for (int s = 0; s < T; ++s) {
+      for (int s = 0; s < Tj; ++s) {
         dj += bj.J_at(j, p, t, s);
         dc += bj.J_at(c, p, t, s);
       }

@@ -171,19 +171,26 @@ std::vector<BlockInput> block_inputs(const Economy& e, int i, const TransitionOp
   return in;
 }
 
-// H(t n + r, s n + u) += sum_o G(r, o) J(o T + t, s) for every t, s: one small product per s.
+// H(t n + r, s' n + u) += sum_o G(r, o) J(o T + t, s) with s' = s - shift, for every t, s.
+// G is sparse (spending on variety j enters goods market j and i's rebate; savings the bond
+// market), so the sum runs over its nonzero entries only.
 void add_block(Eigen::MatrixXd& H, const Eigen::MatrixXd& G, const Eigen::MatrixXd& J, int T, int n,
                int u, int shift) {
-  const int n_out = static_cast<int>(G.cols());
-  Eigen::MatrixXd Z(T, n);
-  for (int s = 0; s < T; ++s) {
-    const int col_period = s - shift;  // the unknown's period
-    if (col_period < 0) continue;
-    const Eigen::Map<const Eigen::MatrixXd> Js(J.col(s).data(), T, n_out);
-    Z.noalias() = Js * G.transpose();
+  struct Entry {
+    int r, o;
+    double g;
+  };
+  std::vector<Entry> nz;
+  for (int o = 0; o < G.cols(); ++o)
+    for (int r = 0; r < n; ++r)
+      if (G(r, o) != 0.0) nz.push_back({r, o, G(r, o)});
+  for (int s = shift; s < T; ++s) {
+    double* h = H.col(static_cast<Eigen::Index>(s - shift) * n + u).data();
+    const double* j = J.col(s).data();
     for (int t = 0; t < T; ++t)
-      H.block(static_cast<Eigen::Index>(t) * n, static_cast<Eigen::Index>(col_period) * n + u, n,
-              1) += Z.row(t).transpose();
+      for (const Entry& e : nz)
+        h[static_cast<Eigen::Index>(t) * n + e.r] +=
+            e.g * j[static_cast<Eigen::Index>(e.o) * T + t];
   }
 }
 
@@ -204,6 +211,7 @@ Eigen::MatrixXd path_jacobian(const Economy& e, const TransitionOptions& opt,
   fo.step = opt.jacobian_step;
   Timer timer;
   double t_blocks = 0, t_assembly = 0, t_expect = 0, t_products = 0, t_accumulate = 0;
+  int max_horizon = 0;
   for (int i = 0; i < N; ++i) {
     const analysis::HouseholdState& ss = e.new_states[i];
     const std::vector<BlockInput> inputs = block_inputs(e, i, opt);
@@ -214,6 +222,7 @@ Eigen::MatrixXd path_jacobian(const Economy& e, const TransitionOptions& opt,
     t_expect += bj.seconds_expectations;
     t_products += bj.seconds_products;
     t_accumulate += bj.seconds_accumulate;
+    max_horizon = std::max(max_horizon, bj.expectation_horizon);
     if (backward_steps)
       backward_steps->insert(backward_steps->end(), bj.backward_steps.begin(),
                              bj.backward_steps.end());
@@ -229,8 +238,9 @@ Eigen::MatrixXd path_jacobian(const Economy& e, const TransitionOptions& opt,
   if (opt.progress)
     opt.progress(fmt::format(
         "household Jacobians {:.2f}s (expectation vectors {:.2f}s; summed over threads: products "
-        "E'dD {:.2f}s, accumulation {:.2f}s), assembly {:.2f}s",
-        t_blocks, t_expect, t_products, t_accumulate, t_assembly));
+        "E'dD {:.2f}s, accumulation {:.2f}s), assembly {:.2f}s; expectation vectors settle "
+        "within {} periods",
+        t_blocks, t_expect, t_products, t_accumulate, t_assembly, max_horizon));
   for (int t = 0; t < T; ++t)
     H.block(static_cast<Eigen::Index>(t) * n, static_cast<Eigen::Index>(t) * n, n, n) += d.direct;
   return H;

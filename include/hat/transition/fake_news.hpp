@@ -11,7 +11,8 @@
 // with dY_s the date-0 output response and dD_s the date-1 distribution response to a shock
 // at date s, and E_t = Lambda^t y the expected output t periods ahead under the stationary
 // transition Lambda. Policy responses are one-sided finite differences of the nonlinear
-// backward step (household/backward_step.hpp) with step h, as in the authors' code.
+// backward step (household/backward_step.hpp) with step h, as in the authors' code (or
+// central differences where the Jacobian itself is the result).
 #pragma once
 
 #include <Eigen/Dense>
@@ -39,9 +40,12 @@ using BlockOutputs = std::function<Eigen::MatrixXd(const household::HouseholdPro
 
 struct FakeNewsOptions {
   int periods = 300;
-  double step = 1e-4;           // finite-difference step h
-  double decay = 1e-10;         // stop a backward iteration once sup |d(mu, V)| / h is below this
-  int expectation_horizon = 0;  // E_t for t below this (0: all); beyond, E_t is held fixed
+  double step = 1e-4;    // finite-difference step h
+  bool central = false;  // central differences (error O(h^2), twice the backward steps)
+  double decay = 1e-10;  // stop a backward iteration once sup |d(mu, V)| / h is below this
+  // The expectation vectors E_t stop once they no longer move (relative to the output's scale):
+  // E_t converges to a constant, which no distribution change can move.
+  double expectation_tolerance = 1e-10;
 };
 
 struct BlockJacobian {
@@ -50,6 +54,7 @@ struct BlockJacobian {
   // J[k] is (outputs * T) x T: row o * T + t, column s.
   std::vector<Eigen::MatrixXd> J;
   double J_at(int o, int k, int t, int s) const { return J[k](o * periods + t, s); }
+  int expectation_horizon = 0;      // periods of expectation vectors computed
   std::vector<int> backward_steps;  // per input, how many periods the backward iteration ran
   // Wall seconds: all, the expectation vectors, and (summed over inputs) the products E' dD
   // and the accumulation into J.
