@@ -190,9 +190,9 @@ TEST(Transition, ImpactElasticityIsTheSteadyStateOneWithTheDistributionFixed) {
 }
 
 TEST(Transition, LongerHorizonGivesTheSamePath) {
-  const TwoCountryRun a = two_country_run(0.9, 200, world::Financial::Globalization);
-  const TwoCountryRun b = two_country_run(0.9, 300, world::Financial::Globalization);
-  for (int t = 0; t < 100; ++t)
+  const TwoCountryRun a = two_country_run(0.9, 300, world::Financial::Globalization);
+  const TwoCountryRun b = two_country_run(0.9, 400, world::Financial::Globalization);
+  for (int t = 0; t < 150; ++t)
     for (int i = 0; i < 2; ++i) {
       EXPECT_NEAR(a.r.prices.W(t, i), b.r.prices.W(t, i), 1e-7);
       EXPECT_NEAR(a.r.prices.R(t, i), b.r.prices.R(t, i), 1e-7);
@@ -239,6 +239,30 @@ TEST(Transition, AnnouncedAndTemporaryShocks) {
   EXPECT_NEAR(b.r.prices.R(149, 0), b.e.old_prices.R(0), 1e-8);
   const TwoCountryRun c = two_country_run(0.9, 150, world::Financial::Globalization, ",phase_in=4");
   EXPECT_NEAR(std::log(c.e.worlds[1].d(0, 1) / c.e.initial.d(0, 1)), 0.5 * std::log(0.9), 1e-14);
+}
+
+// Tariffs with the revenue rebated every period: the transfers are unknowns of every period and
+// the path ends at the new steady state.
+TEST(Transition, TariffPathRebatesRevenue) {
+  world::World w = test::symmetric_two(1.5, 1.745, 40);
+  world::EquilibriumOptions opt;
+  world::Evaluation base = baseline_of(w, opt);
+  analysis::WelfareOptions wo;
+  const auto shock = analysis::parse_shock_spec("kind=tariff,importer=H,exporter=F,tariff=0.1");
+  transition::Economy e = transition::make_economy(w, opt, base, {shock}, 100, wo);
+  ASSERT_TRUE(e.options.solve_transfers);
+  transition::TransitionOptions to;
+  to.tolerance = 1e-11;
+  const transition::TransitionResult r = transition::solve_transition(e, to);
+  ASSERT_TRUE(r.report.converged()) << r.report.message;
+  EXPECT_GT(r.prices.tau(0, 0), 0.0);
+  EXPECT_EQ(r.prices.tau(0, 1), 0.0);
+  // tau_t = t/(1+t) M_HF,t / L_H in every period.
+  for (int t : {0, 1, 50, 99}) {
+    const double M = r.path.countries[0].expenditure(t, 1);
+    EXPECT_NEAR(r.prices.tau(t, 0), 0.1 / 1.1 * M, 1e-10);
+  }
+  EXPECT_NEAR(r.prices.tau(99, 0), e.new_prices.tau(0), 1e-9);
 }
 
 // Welfare at t = 0 of a path that is the steady state (no shock) is zero in every state.
