@@ -4,7 +4,7 @@
 // Jacobian, quasi-Newton iterations) and, on the two-country world, compares in the same run the
 // fake-news Jacobian with a brute-force one (every column a full nonlinear path evaluation).
 // Threads: OMP_NUM_THREADS (default 2).
-// Run: build/bench_transition [two|ek19|all] [path/to/ek19_gravity.toml] [foreign_horizon]
+// Run: build/bench_transition [two|ek19|all] [path/to/ek19_gravity.toml] [foreign_horizon (default 1)] [jacobian_decay]
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -30,7 +30,8 @@ double peak_memory_mib() {
   return u.ru_maxrss / 1024.0;  // kilobytes on Linux
 }
 
-int foreign_horizon = 0;
+int foreign_horizon = 1;
+double decay = 0;
 
 void run(const char* label, const world::World& w, world::EquilibriumOptions opt,
          const world::Prices& start, const std::string& importer, bool brute_force) {
@@ -44,6 +45,7 @@ void run(const char* label, const world::World& w, world::EquilibriumOptions opt
   const double t_ss = t.seconds();
   transition::TransitionOptions to;
   to.foreign_horizon = foreign_horizon;
+  if (decay > 0) to.jacobian_decay = decay;
   to.progress = [](const std::string& m) { std::fprintf(stderr, "  [progress] %s\n", m.c_str()); };
   const transition::TransitionResult r = transition::solve_transition(e, to);
   std::printf(
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
   const std::string cfg =
       argc > 2 ? argv[2] : std::string(HAT_SOURCE_DIR) + "/examples/ek19_gravity.toml";
   if (argc > 3) foreign_horizon = std::atoi(argv[3]);
+  if (argc > 4) decay = std::atof(argv[4]);
   try {
     std::printf("threads = %d\n", omp_get_max_threads());
     if (!std::strcmp(which, "two") || !std::strcmp(which, "all")) {

@@ -209,6 +209,7 @@ Eigen::MatrixXd path_jacobian(const Economy& e, const TransitionOptions& opt,
   FakeNewsOptions fo;
   fo.periods = T;
   fo.step = opt.jacobian_step;
+  fo.decay = opt.jacobian_decay;
   Timer timer;
   double t_blocks = 0, t_assembly = 0, t_expect = 0, t_products = 0, t_accumulate = 0;
   int max_horizon = 0;
@@ -288,7 +289,12 @@ TransitionResult solve_transition(const Economy& e, const TransitionOptions& opt
       Timer tj;
       say(fmt::format("sequence-space Jacobian ({} x {}) by the fake-news algorithm", n * T,
                       n * T));
-      const Eigen::MatrixXd H = path_jacobian(e, opt);
+      std::vector<int> steps;
+      const Eigen::MatrixXd H = path_jacobian(e, opt, &steps);
+      long total = 0;
+      for (int k : steps) total += k;
+      say(fmt::format("{} backward steps in {} fake-news iterations (longest {})", total,
+                      steps.size(), steps.empty() ? 0 : *std::max_element(steps.begin(), steps.end())));
       Timer tlu;
       lu.compute(H);
       say(fmt::format("LU factors in {:.2f}s", tlu.seconds()));

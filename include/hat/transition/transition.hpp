@@ -34,6 +34,9 @@ struct TransitionOptions {
   double tolerance = 1e-9;      // sup-norm of the stacked scaled market-clearing residuals
   int max_iterations = 40;      // quasi-Newton iterations
   double jacobian_step = 1e-4;  // finite-difference step of the fake-news backward iterations
+  // A fake-news backward iteration stops once sup |d(mu, V)| / h falls below this: the
+  // anticipation of shocks further ahead is dropped from the Jacobian (never from the residuals).
+  double jacobian_decay = 1e-10;
   // Anticipation horizon of the Jacobian's responses to foreign wages (0: all T). Own wage,
   // interest rates and transfers always use the full horizon.
   int foreign_horizon = 0;
