@@ -38,7 +38,8 @@ TEST(CliCounterfactual, JsonContractAndOutputs) {
   EXPECT_EQ(j["country"], "AAA");  // the importer of the shock
   for (const char* sc : {"pe", "ge"}) {
     const auto& w = j["welfare"][sc];
-    for (const char* k : {"mean_ev", "mean_ce", "acr"}) EXPECT_TRUE(w[k].is_number()) << sc << k;
+    for (const char* k : {"mean_ev", "mean_ce", "mean_ev_lump_sum", "acr"})
+      EXPECT_TRUE(w[k].is_number()) << sc << k;
     ASSERT_EQ(w["ev_by_expenditure_quintile"].size(), 5u);
   }
   const double wa = j["wages_new"]["AAA"], wb = j["wages_new"]["BBB"];
@@ -58,7 +59,7 @@ TEST(CliCounterfactual, JsonContractAndOutputs) {
     }
   EXPECT_EQ(found, 2);
   hat::io::CsvTable g = hat::io::read_csv(out + "/welfare_groups.csv");
-  EXPECT_EQ(g.rows.size(), 2u * 3u * 5u * 2u);  // scenarios x groupings x quintiles x measures
+  EXPECT_EQ(g.rows.size(), 2u * 3u * 5u * 3u);  // scenarios x groupings x quintiles x measures
   fs::remove_all(out);
 }
 

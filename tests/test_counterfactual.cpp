@@ -206,6 +206,8 @@ TEST(Welfare, ZeroShockGivesExactlyZero) {
     EXPECT_EQ(sw.acr, 0.0) << sw.scenario;
     EXPECT_EQ(sw.ev.cwiseAbs().maxCoeff(), 0.0);
     EXPECT_EQ(sw.ce.cwiseAbs().maxCoeff(), 0.0);
+    EXPECT_EQ(sw.ev_lump_sum.cwiseAbs().maxCoeff(), 0.0);
+    EXPECT_EQ(sw.mean_ev_lump_sum, 0.0);
     EXPECT_EQ(sw.decomposition.W_new - sw.decomposition.W_old, 0.0);
     for (const auto& [g, q] : sw.ev_groups) EXPECT_EQ(q.cwiseAbs().maxCoeff(), 0.0) << g;
   }
@@ -316,6 +318,95 @@ TEST(Welfare, LogUtilityPermanentPriceChangeClosedForm) {
   EXPECT_NEAR(pe.mean_ce, closed, 1e-9);
   EXPECT_NEAR(pe.acr, closed, 1e-9);
   EXPECT_NEAR(pe.theta, -1.0 / hp_old.sigma, 1e-15);
+}
+
+// ---- lump-sum equivalent variation -----------------------------------------------------------
+
+// Definition: V_old(k; tau_k) = V_new(k). The refined roots are checked by direct household solves
+// at tau_k (warm-started from the old solution, not from the nodes), to 1e-8 in utils; the
+// interpolated (unrefined) roots agree with them to the reported interpolation accuracy, and
+// the lump-sum EV has the sign of V_new - V_old in every state (V_old(k; .) is increasing).
+TEST(Welfare, LumpSumEvSatisfiesItsDefinition) {
+  SolvedWorld st(1.5);
+  ExperimentResult r = st.run({parse_shock_spec("importer=H,exporter=F,factor=0.9")});
+  ASSERT_TRUE(r.status.converged()) << r.status.message;
+  const HouseholdState& old = st.old[0];
+  const CountryWelfare& cw = r.welfare[0];
+  std::vector<Eigen::VectorXd> targets{cw.scenarios[0].V_new, cw.scenarios[1].V_new};
+  WelfareOptions opt = st.co.welfare;
+  opt.lump_sum_polish = 1e-11;
+  LumpSumReport rep;
+  const std::vector<LumpSumResult> ls = lump_sum_ev(old.problem, old.solution, targets, opt, &rep);
+  ASSERT_TRUE(rep.report.converged()) << rep.report.message;
+  EXPECT_EQ(rep.unresolved, 0);
+  EXPECT_EQ(rep.multiple_roots, 0);
+  EXPECT_LT(rep.polish_max_residual, 1e-9);
+  EXPECT_NEAR(rep.labour_income, cw.lump_sum_report.labour_income, 1e-15);
+  const int N = static_cast<int>(old.solution.V.size());
+  for (int t = 0; t < 2; ++t) {
+    const ScenarioWelfare& sw = cw.scenarios[t];
+    for (int k = 0; k < N; ++k) {
+      ASSERT_TRUE(std::isfinite(ls[t].tau(k))) << k;
+      EXPECT_EQ(ls[t].roots(k), 1) << k;
+      EXPECT_EQ(ls[t].tau(k) > 0, sw.V_new(k) > cw.V_old(k)) << k;
+      // Interpolated roots (the counterfactual's) within the reported accuracy.
+      EXPECT_NEAR(sw.ev_lump_sum(k), ls[t].tau(k) / rep.labour_income,
+                  10 * cw.lump_sum_report.check_error_tau + 1e-7)
+          << k;
+    }
+    for (int k = t; k < N; k += 9) {  // independent direct solves on a spread of states
+      household::HouseholdProblem hp = old.problem;
+      hp.tau += ls[t].tau(k);
+      household::HouseholdSolution s = household::solve_household(hp, opt.household, &old.solution);
+      ASSERT_TRUE(s.report.converged());
+      EXPECT_NEAR(s.V(k), sw.V_new(k), 1e-8) << "scenario " << t << " state " << k;
+    }
+  }
+  EXPECT_LT(cw.lump_sum_report.check_error_tau, 1e-5);
+}
+
+// Closed form. Log utility, one income state, beta R = 1 and a permanent proportional change of
+// all prices p -> kappa p. Then (v_j = w - log p_j, Proposition 3) the household's saving problem
+// is the deterministic log-utility one with price index P, whose solution with beta R = 1 is
+// a' = a and expenditure e = (R - 1) a + W z + tau (constant consumption, Euler equation
+// u'(c) = beta R u'(c')), so V(a; tau, P) = [log((R-1) a + W z + tau) - log P + const]/(1-beta).
+// The new prices give V_new = V_old + log(1+x)/(1-beta) with x = 1/kappa - 1 = P_old/P_new - 1
+// (the consumption equivalent, the same in every state); V_old(a; tau) = V_new(a) gives
+//     tau(a) = x ((R - 1) a + W z),
+// the consumption equivalent times the household's permanent income. The discretised model
+// reproduces the linear policy exactly, so the identity holds to solver accuracy.
+TEST(Welfare, LumpSumEvLogUtilityClosedForm) {
+  household::HouseholdProblem hp;
+  hp.gamma = 1.0;
+  hp.beta = 0.95;
+  hp.R = 1.0 / hp.beta;
+  hp.W = 1.3;
+  hp.sigma = 0.3;
+  hp.prices = Eigen::Vector2d(1.0, 1.25);
+  hp.grid = Eigen::VectorXd::LinSpaced(30, -0.5, 6.0);
+  hp.z = Eigen::VectorXd::Ones(1);
+  hp.P = Eigen::MatrixXd::Ones(1, 1);
+  WelfareOptions opt;
+  opt.lump_sum_polish = 1e-12;
+  household::HouseholdSolution old = household::solve_household(hp, opt.household);
+  ASSERT_TRUE(old.report.converged()) << old.report.message;
+  const double kappa = 0.9, x = 1.0 / kappa - 1.0;
+  household::HouseholdProblem hn = hp;
+  hn.prices *= kappa;
+  household::HouseholdSolution nw = household::solve_household(hn, opt.household, &old);
+  ASSERT_TRUE(nw.report.converged());
+  // The consumption equivalent of the new prices is x in every state (the existing closed form).
+  const ValueSplit split = split_value(hp, old);
+  const Eigen::VectorXd ce = consumption_equivalent(1.0, hp.beta, old.V, nw.V, split);
+  EXPECT_LT((ce.array() - x).abs().maxCoeff(), 1e-9);
+  LumpSumReport rep;
+  const std::vector<LumpSumResult> ls = lump_sum_ev(hp, old, {nw.V}, opt, &rep);
+  ASSERT_TRUE(rep.report.converged()) << rep.report.message;
+  EXPECT_NEAR(rep.labour_income, hp.W, 1e-15);
+  for (int i = 0; i < hp.Na(); ++i) {
+    const double closed = x * ((hp.R - 1.0) * hp.grid(i) + hp.W * hp.z(0));
+    EXPECT_NEAR(ls[0].tau(i), closed, 1e-10) << "a = " << hp.grid(i);
+  }
 }
 
 // Determinism: welfare of two countries computed in parallel equals the one-country runs.

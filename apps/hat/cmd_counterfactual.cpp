@@ -23,7 +23,7 @@ struct CfArgs {
   std::vector<std::string> shocks, shock_files;
   bool json = false, quiet = false, no_solve = false, all_countries = false;
   int threads = -1;
-  double theta = 0, ev_step = 0.0025;
+  double theta = 0, ev_step = 0.0025, lump_sum_polish = 0;
 };
 
 int find_country(const world::World& w, const std::string& name, const std::string& what) {
@@ -94,6 +94,9 @@ void run_counterfactual(const CfArgs& args) {
   co.jacobian_cache = &shared_jacobian;
   co.theta = args.theta;
   co.welfare.node_spacing = args.ev_step;
+  co.welfare.lump_sum_polish = args.lump_sum_polish;
+  if (!(args.lump_sum_polish >= 0 && args.lump_sum_polish < 1e-3))
+    throw InputError("--lump-sum-polish must be in [0, 1e-3)");
   if (!(args.ev_step > 0 && args.ev_step <= 0.1)) throw InputError("--ev-step must be in (0, 0.1]");
   if (!std::isfinite(args.theta)) throw InputError("--theta must be finite");
   if (args.all_countries) {
@@ -192,6 +195,8 @@ void run_counterfactual(const CfArgs& args) {
                               {"household_value_tolerance", co.welfare.household.value_tolerance},
                               {"distribution_tolerance", co.welfare.distribution.tolerance},
                               {"ev_node_spacing", co.welfare.node_spacing},
+                              {"lump_sum_node_spacing", co.welfare.lump_sum_spacing},
+                              {"lump_sum_polish", co.welfare.lump_sum_polish},
                               {"theta", co.theta}};
     man["timings"] = {{"total_seconds", seconds},
                       {"baseline_seconds", base_seconds},
@@ -252,6 +257,9 @@ void register_counterfactual(CLI::App& app) {
                   "trade elasticity for the ACR benchmark (default -1/sigma_i)");
   sub->add_option("--ev-step", a->ev_step,
                   "spacing of the lambda nodes of the equivalent variation (default 0.0025)");
+  sub->add_option("--lump-sum-polish", a->lump_sum_polish,
+                  "refine every lump-sum EV root by direct solves to this value tolerance "
+                  "(default 0: interpolated roots)");
   sub->add_flag("--no-solve", a->no_solve, "take the config's prices as the baseline equilibrium");
   sub->add_option("--out", a->out, "write CSV tables, SVG figures and manifest.json here");
   sub->add_flag("--json", a->json, "print a JSON summary on stdout");

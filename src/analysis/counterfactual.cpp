@@ -130,6 +130,7 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
       continue;
     r.welfare[c] = measure_welfare(old, {{"pe", &pe}, {"ge", &ge}}, i, o.theta, o.welfare);
     worse(reports[c], r.welfare[c].ev_report.report);
+    worse(reports[c], r.welfare[c].lump_sum_report.report);
     worse(reports[c], r.welfare[c].split.report);
   }
   for (int c = 0; c < C; ++c) {
@@ -158,7 +159,7 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
                                 const std::vector<int>& countries) {
   io::CsvWriter states({"experiment", "scenario", "country", "state", "income_state", "assets", "z",
                         "income", "expenditure", "mass_old", "mass_new", "V_old", "V_new", "ev",
-                        "ev_roots", "ce", "nonpositive_wealth"});
+                        "ev_roots", "ce", "nonpositive_wealth", "ev_lump_sum"});
   io::CsvWriter groups(
       {"experiment", "scenario", "country", "grouping", "quintile", "measure", "value"});
   io::CsvWriter summary({"experiment", "scenario", "country", "measure", "value"});
@@ -222,6 +223,7 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
               .cell(sw.ev_roots(k))
               .cell(sw.ce(k))
               .cell(static_cast<int>(cw.nonpositive_wealth[k]))
+              .cell(sw.ev_lump_sum(k))
               .end_row();
         for (const auto& g : welfare_groupings())
           for (int q = 0; q < sw.ev_groups.at(g).size(); ++q) {
@@ -241,12 +243,22 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
                 .cell("ce")
                 .cell(sw.ce_groups.at(g)(q))
                 .end_row();
+            groups.cell(en)
+                .cell(sw.scenario)
+                .cell(cn)
+                .cell(g)
+                .cell(q + 1)
+                .cell("ev_lump_sum")
+                .cell(sw.ev_lump_sum_groups.at(g)(q))
+                .end_row();
           }
         const Decomposition& d = sw.decomposition;
         const std::pair<const char*, double> rows[] = {
             {"mean_ev", sw.mean_ev},
             {"mean_ev_positive_wealth", sw.mean_ev_positive_wealth},
             {"mean_ce", sw.mean_ce},
+            {"mean_ev_lump_sum", sw.mean_ev_lump_sum},
+            {"labour_income", cw.lump_sum_report.labour_income},
             {"acr", sw.acr},
             {"theta", sw.theta},
             {"home_share_old", sw.home_share_old},
@@ -272,6 +284,12 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
           {"check_error_lambda", er.check_error_lambda},
           {"unresolved", static_cast<double>(er.unresolved)},
           {"multiple_roots", static_cast<double>(er.multiple_roots)},
+          {"lump_sum_nodes", static_cast<double>(cw.lump_sum_report.nodes)},
+          {"lump_sum_tau_lo", cw.lump_sum_report.tau_lo},
+          {"lump_sum_tau_hi", cw.lump_sum_report.tau_hi},
+          {"lump_sum_check_error_value", cw.lump_sum_report.check_error_value},
+          {"lump_sum_check_error_tau", cw.lump_sum_report.check_error_tau},
+          {"lump_sum_unresolved", static_cast<double>(cw.lump_sum_report.unresolved)},
           {"welfare_seconds", cw.seconds}};
       for (const auto& [name, v] : drows) diag.cell(en).cell(cn).cell(name).cell(v).end_row();
 
@@ -386,6 +404,7 @@ nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r,
       s["mean_ev"] = num(sw.mean_ev);
       s["mean_ev_positive_wealth"] = num(sw.mean_ev_positive_wealth);
       s["mean_ce"] = num(sw.mean_ce);
+      s["mean_ev_lump_sum"] = num(sw.mean_ev_lump_sum);
       s["acr"] = num(sw.acr);
       s["theta"] = sw.theta;
       s["home_share_old"] = sw.home_share_old;
@@ -393,6 +412,7 @@ nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r,
       for (const auto& g : welfare_groupings()) {
         s["ev_by_" + g + "_quintile"] = vec(sw.ev_groups.at(g));
         s["ce_by_" + g + "_quintile"] = vec(sw.ce_groups.at(g));
+        s["ev_lump_sum_by_" + g + "_quintile"] = vec(sw.ev_lump_sum_groups.at(g));
       }
       const Decomposition& d = sw.decomposition;
       s["decomposition"] = {{"W_old", d.W_old},
@@ -407,6 +427,8 @@ nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r,
     wj["nonpositive_wealth_mass"] = cw.nonpositive_wealth_mass;
     wj["ev_check_error_lambda"] = cw.ev_report.check_error_lambda;
     wj["ev_lambda_nodes"] = cw.ev_report.nodes;
+    wj["labour_income"] = cw.lump_sum_report.labour_income;
+    wj["lump_sum_check_error_tau"] = cw.lump_sum_report.check_error_tau;
     if (cw.country == country) j["welfare"] = wj;
     by_country[w.names[cw.country]] = wj;
   }
