@@ -38,8 +38,10 @@ TEST(CliCounterfactual, JsonContractAndOutputs) {
   EXPECT_EQ(j["country"], "AAA");  // the importer of the shock
   for (const char* sc : {"pe", "ge"}) {
     const auto& w = j["welfare"][sc];
-    for (const char* k : {"mean_ev", "mean_ce", "mean_ev_lump_sum", "acr"})
+    for (const char* k : {"mean_ev", "mean_ce", "mean_ev_lump_sum", "acr", "acr_trade_weighted",
+                          "theta_trade_weighted"})
       EXPECT_TRUE(w[k].is_number()) << sc << k;
+    EXPECT_LT(w["theta_trade_weighted"].get<double>(), 0) << sc;
     ASSERT_EQ(w["ev_by_expenditure_quintile"].size(), 5u);
   }
   const double wa = j["wages_new"]["AAA"], wb = j["wages_new"]["BBB"];
@@ -118,6 +120,7 @@ TEST(CliCounterfactual, InputErrors) {
   expect_error("--shock importer=AAA,factor=0.9 --country XYZ",
                "--country: 'XYZ' is not a country");
   expect_error("", "no shocks");
+  expect_error("--shock importer=AAA,factor=0.9 --acr-distribution both", "--acr-distribution");
   const std::string bad = write_tmp("bad.toml", "[[shock]]\nimporter = \"AAA\"\nfactr = 0.9\n");
   expect_error("--shocks " + bad, "factr");
   const std::string empty = write_tmp("empty.toml", "name = \"x\"\n");

@@ -50,6 +50,8 @@ struct SolvedWorld {
     base = eq.state;
     co.countries = {0};
     old = baseline_states(base, co.countries, co.welfare);
+    for (const auto& e : baseline_elasticities(old, co.countries, DistributionMode::Adjusts))
+      co.theta_trade_weighted.push_back(e.theta_trade_weighted);
   }
   ExperimentResult run(const std::vector<Shock>& shocks) const {
     Experiment e;
@@ -204,6 +206,7 @@ TEST(Welfare, ZeroShockGivesExactlyZero) {
     EXPECT_EQ(sw.mean_ev, 0.0) << sw.scenario;
     EXPECT_EQ(sw.mean_ce, 0.0) << sw.scenario;
     EXPECT_EQ(sw.acr, 0.0) << sw.scenario;
+    EXPECT_EQ(sw.acr_trade_weighted, 0.0) << sw.scenario;
     EXPECT_EQ(sw.ev.cwiseAbs().maxCoeff(), 0.0);
     EXPECT_EQ(sw.ce.cwiseAbs().maxCoeff(), 0.0);
     EXPECT_EQ(sw.ev_lump_sum.cwiseAbs().maxCoeff(), 0.0);
@@ -318,6 +321,12 @@ TEST(Welfare, LogUtilityPermanentPriceChangeClosedForm) {
   EXPECT_NEAR(pe.mean_ce, closed, 1e-9);
   EXPECT_NEAR(pe.acr, closed, 1e-9);
   EXPECT_NEAR(pe.theta, -1.0 / hp_old.sigma, 1e-15);
+  // The paper's benchmark: with log utility every bilateral PE elasticity is -1/sigma
+  // (MODEL.md §1, Proposition 1), so the trade-weighted theta is -1/sigma and
+  // (1/theta) log(pi_ii'/pi_ii) = log(1 + ACR) = log(P_old/P_new) (Proposition 3).
+  EXPECT_NEAR(pe.theta_trade_weighted, -1.0 / hp_old.sigma, 1e-6);
+  EXPECT_NEAR(pe.acr_trade_weighted, std::log1p(closed), 1e-8);
+  EXPECT_EQ(r.welfare[0].scenarios[1].theta_trade_weighted, pe.theta_trade_weighted);
 }
 
 // ---- lump-sum equivalent variation -----------------------------------------------------------

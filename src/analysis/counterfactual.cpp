@@ -14,6 +14,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <limits>
 
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
@@ -38,6 +39,25 @@ std::vector<HouseholdState> baseline_states(const world::Evaluation& baseline,
   for (size_t c = 0; c < countries.size(); ++c) {
     const world::CountryState& cs = baseline.countries[countries[c]];
     out[c] = solve_tight(cs.problem, opt, &cs.solution, &cs.distribution.mass);
+  }
+  return out;
+}
+
+std::vector<CountryElasticities> baseline_elasticities(const std::vector<HouseholdState>& states,
+                                                       const std::vector<int>& countries,
+                                                       DistributionMode mode) {
+  if (states.size() != countries.size())
+    throw InputError("baseline_elasticities: one state per country is required");
+  ElasticityOptions eo;
+  eo.distribution = mode;
+  eo.micro = false;
+  std::vector<CountryElasticities> out;
+  for (size_t c = 0; c < states.size(); ++c) {
+    std::vector<int> partners;
+    for (int j = 0; j < states[c].problem.M(); ++j)
+      if (j != countries[c]) partners.push_back(j);
+    out.push_back(country_elasticities(states[c].problem, states[c].solution, states[c].mass,
+                                       countries[c], partners, eo));
   }
   return out;
 }
@@ -128,7 +148,9 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
     worse(reports[c], ge.report);
     if (pe.report.status == SolverStatus::Failed || ge.report.status == SolverStatus::Failed)
       continue;
-    r.welfare[c] = measure_welfare(old, {{"pe", &pe}, {"ge", &ge}}, i, o.theta, o.welfare);
+    const double th_tw = o.theta_trade_weighted.empty() ? std::numeric_limits<double>::quiet_NaN()
+                                                        : o.theta_trade_weighted.at(c);
+    r.welfare[c] = measure_welfare(old, {{"pe", &pe}, {"ge", &ge}}, i, o.theta, o.welfare, th_tw);
     worse(reports[c], r.welfare[c].ev_report.report);
     worse(reports[c], r.welfare[c].lump_sum_report.report);
     worse(reports[c], r.welfare[c].split.report);
@@ -261,6 +283,8 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
             {"labour_income", cw.lump_sum_report.labour_income},
             {"acr", sw.acr},
             {"theta", sw.theta},
+            {"acr_trade_weighted", sw.acr_trade_weighted},
+            {"theta_trade_weighted", sw.theta_trade_weighted},
             {"home_share_old", sw.home_share_old},
             {"home_share_new", sw.home_share_new},
             {"W_old", d.W_old},
@@ -407,6 +431,8 @@ nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r,
       s["mean_ev_lump_sum"] = num(sw.mean_ev_lump_sum);
       s["acr"] = num(sw.acr);
       s["theta"] = sw.theta;
+      s["acr_trade_weighted"] = num(sw.acr_trade_weighted);
+      s["theta_trade_weighted"] = num(sw.theta_trade_weighted);
       s["home_share_old"] = sw.home_share_old;
       s["home_share_new"] = sw.home_share_new;
       for (const auto& g : welfare_groupings()) {

@@ -840,7 +840,7 @@ Eigen::VectorXd regrid_mass(const Eigen::VectorXd& m, const Eigen::VectorXd& fro
 CountryWelfare measure_welfare(
     const HouseholdState& old_state,
     const std::vector<std::pair<std::string, const HouseholdState*>>& news, int home, double theta,
-    const WelfareOptions& opt) {
+    const WelfareOptions& opt, double theta_trade_weighted) {
   Timer timer;
   const auto& hp = old_state.problem;
   const auto& sol = old_state.solution;
@@ -936,6 +936,10 @@ CountryWelfare measure_welfare(
     sw.acr = (sw.home_share_new == sw.home_share_old)
                  ? 0.0
                  : std::pow(sw.home_share_new / sw.home_share_old, 1.0 / th) - 1.0;
+    sw.theta_trade_weighted = theta_trade_weighted;
+    if (theta_trade_weighted < 0)
+      sw.acr_trade_weighted =
+          std::log(sw.home_share_new / sw.home_share_old) / theta_trade_weighted;
     sw.decomposition = decompose(sol.V, cw.mass_old, sw.V_new, sw.mass_new);
   }
   cw.seconds = timer.seconds();

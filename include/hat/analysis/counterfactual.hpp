@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "hat/analysis/elasticity.hpp"
 #include "hat/analysis/shocks.hpp"
 #include "hat/analysis/welfare.hpp"
 #include "hat/io/output.hpp"
@@ -20,6 +21,9 @@ struct CounterfactualOptions {
   std::vector<int> countries;  // households whose welfare is measured (country indices)
   WelfareOptions welfare;
   double theta = 0;  // ACR trade elasticity; 0: -1/sigma_i of each country
+  // The model's trade-weighted average PE elasticity of each measured country (one per entry
+  // of `countries`, from baseline_elasticities) for acr_trade_weighted; empty: not computed.
+  std::vector<double> theta_trade_weighted;
   // Called with a progress message (stderr in the CLI).
   std::function<void(const std::string&)> progress;
   // Shared across the experiments of a run: the first GE solve stores its Jacobian here and
@@ -36,6 +40,12 @@ world::EquilibriumOptions counterfactual_equilibrium_options(const world::Equili
 std::vector<HouseholdState> baseline_states(const world::Evaluation& baseline,
                                             const std::vector<int>& countries,
                                             const WelfareOptions& opt);
+
+// The PE bilateral elasticities theta_ij of each baseline state (partners: every other
+// variety) and their trade-weighted average sum_j M_ij theta_ij / sum_j M_ij (elasticity.hpp).
+std::vector<CountryElasticities> baseline_elasticities(const std::vector<HouseholdState>& states,
+                                                       const std::vector<int>& countries,
+                                                       DistributionMode mode);
 
 struct ExperimentResult {
   Experiment experiment;

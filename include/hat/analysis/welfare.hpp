@@ -7,13 +7,16 @@
 //         period under the old policies that yields V_new(a, s);
 //   (i')  the lump-sum equivalent variation: the transfer tau(a, s) (numeraire, every period, at
 //         old prices) with V_old(a, s; tau) = V_new(a, s), reported over mean labour income;
-//   (iii) the ACR benchmark (pi_ii'/pi_ii)^(1/theta) - 1 with theta = -1/sigma_i;
+//   (iii) the ACR benchmark (pi_ii'/pi_ii)^(1/theta) - 1 with theta = -1/sigma_i, and as the
+//         paper computes it, (1/theta_tw) log(pi_ii'/pi_ii) with theta_tw the model's
+//         trade-weighted average PE elasticity (elasticity.hpp);
 //   (iv)  the decomposition of the change in utilitarian welfare into household values and
 //         reallocation across states (Proposition 2).
 // All welfare numbers are fractions (0.01 = 1%).
 #pragma once
 
 #include <Eigen/Dense>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -190,6 +193,9 @@ struct ScenarioWelfare {
   double mean_ev = 0, mean_ce = 0;     // utilitarian means over the old distribution
   double mean_ev_positive_wealth = 0;  // mean EV over states with R a + W z > 0
   double acr = 0, theta = 0, home_share_old = 0, home_share_new = 0;
+  // (1/theta_tw) log(pi_ii'/pi_ii) (log form, as the paper); NaN when theta_tw is not given.
+  double acr_trade_weighted = std::numeric_limits<double>::quiet_NaN();
+  double theta_trade_weighted = std::numeric_limits<double>::quiet_NaN();
   std::map<std::string, Eigen::VectorXd> ev_groups, ce_groups,
       ev_lump_sum_groups;  // by "income"/"wealth"/"expenditure"
   Decomposition decomposition;
@@ -210,11 +216,14 @@ struct CountryWelfare {
 };
 
 // Welfare of the households of country `home` (the index of the home variety) for each new
-// state (scenario name, state). `theta` <= 0 ... see acr: theta == 0 uses -1/sigma_i.
+// state (scenario name, state). `theta`: the ACR elasticity (0: -1/sigma_i; the sign is
+// ignored). `theta_trade_weighted` (< 0; NaN: not computed): the elasticity of
+// acr_trade_weighted.
 CountryWelfare measure_welfare(
     const HouseholdState& old_state,
     const std::vector<std::pair<std::string, const HouseholdState*>>& news, int home, double theta,
-    const WelfareOptions& opt);
+    const WelfareOptions& opt,
+    double theta_trade_weighted = std::numeric_limits<double>::quiet_NaN());
 
 // Groupings used for quantiles, in output order.
 const std::vector<std::string>& welfare_groupings();
