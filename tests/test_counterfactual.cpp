@@ -424,6 +424,9 @@ TEST(Welfare, CountriesInParallelMatchSingleRuns) {
   CounterfactualOptions both = st.co;
   both.countries = {0, 1};
   std::vector<HouseholdState> old2 = baseline_states(st.base, both.countries, both.welfare);
+  both.theta_trade_weighted.clear();
+  for (const auto& e : baseline_elasticities(old2, both.countries, DistributionMode::Adjusts))
+    both.theta_trade_weighted.push_back(e.theta_trade_weighted);
   Experiment e;
   e.name = "t";
   e.shocks = {parse_shock_spec("importer=H,exporter=F,factor=0.9")};
@@ -433,6 +436,8 @@ TEST(Welfare, CountriesInParallelMatchSingleRuns) {
   const auto& b = r2.welfare[0].scenarios[1];
   EXPECT_EQ(a.mean_ev, b.mean_ev);
   EXPECT_EQ(a.mean_ce, b.mean_ce);
+  EXPECT_EQ(a.mean_ev_lump_sum, b.mean_ev_lump_sum);
+  EXPECT_EQ(a.acr_trade_weighted, b.acr_trade_weighted);
   // The exporter F gains less than the importer H in PE (its own prices are unchanged).
   EXPECT_EQ(r2.welfare[1].scenarios[0].mean_ev, 0.0);
 }

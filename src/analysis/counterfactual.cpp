@@ -91,6 +91,9 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
                                 const CounterfactualOptions& o) {
   if (old_states.size() != o.countries.size())
     throw InputError("run_experiment: one baseline state per measured country is required");
+  if (!o.theta_trade_weighted.empty() && o.theta_trade_weighted.size() != o.countries.size())
+    throw InputError(
+        "run_experiment: one trade-weighted elasticity per measured country is required");
   ExperimentResult r;
   r.experiment = e;
   r.status.status = SolverStatus::Converged;
