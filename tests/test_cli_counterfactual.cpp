@@ -43,6 +43,7 @@ TEST(CliCounterfactual, JsonContractAndOutputs) {
       EXPECT_TRUE(w[k].is_number()) << sc << k;
     EXPECT_LT(w["theta_trade_weighted"].get<double>(), 0) << sc;
     ASSERT_EQ(w["ev_by_expenditure_quintile"].size(), 5u);
+    ASSERT_EQ(w["ev_lump_sum_by_expenditure_choice_quintile"].size(), 5u);
   }
   const double wa = j["wages_new"]["AAA"], wb = j["wages_new"]["BBB"];
   EXPECT_NEAR(0.5 * (wa + wb), 1.0, 1e-9);
@@ -61,7 +62,7 @@ TEST(CliCounterfactual, JsonContractAndOutputs) {
     }
   EXPECT_EQ(found, 2);
   hat::io::CsvTable g = hat::io::read_csv(out + "/welfare_groups.csv");
-  EXPECT_EQ(g.rows.size(), 2u * 3u * 5u * 3u);  // scenarios x groupings x quintiles x measures
+  EXPECT_EQ(g.rows.size(), 2u * 4u * 5u * 3u);  // scenarios x groupings x quintiles x measures
   fs::remove_all(out);
 }
 
@@ -83,7 +84,8 @@ factor = 0.9
 )");
   std::string text;
   ASSERT_EQ(run(hat_binary() + " counterfactual " + cfg + " --shocks " + shocks +
-                    " --shock kind=tariff,importer=AAA,tariff=0.05 --name tariff --json --quiet",
+                    " --shock kind=tariff,importer=AAA,tariff=0.05 --name tariff --json --quiet"
+                    " --bins 10",
                 &text),
             0)
       << hat::test::last_stderr();
@@ -98,6 +100,9 @@ factor = 0.9
   EXPECT_EQ(run(hat_binary() + " solve " + cfg + " --quiet"), 0) << hat::test::last_stderr();
   // A global 10% cut in a symmetric world: both scenarios give gains to BBB.
   EXPECT_GT(j["experiments"][1]["welfare"]["ge"]["mean_ev"].get<double>(), 0);
+  // --bins 10: deciles of every grouping.
+  EXPECT_EQ(j["experiments"][1]["welfare"]["ge"]["ev_by_expenditure_choice_decile"].size(), 10u);
+  EXPECT_EQ(j["experiments"][1]["welfare"]["ge"]["ev_lump_sum_by_income_decile"].size(), 10u);
 }
 
 // Bad input: exit status 2, one line naming the field, no output directory.
@@ -121,6 +126,7 @@ TEST(CliCounterfactual, InputErrors) {
                "--country: 'XYZ' is not a country");
   expect_error("", "no shocks");
   expect_error("--shock importer=AAA,factor=0.9 --acr-distribution both", "--acr-distribution");
+  expect_error("--shock importer=AAA,factor=0.9 --bins 7", "--bins");
   const std::string bad = write_tmp("bad.toml", "[[shock]]\nimporter = \"AAA\"\nfactr = 0.9\n");
   expect_error("--shocks " + bad, "factr");
   const std::string empty = write_tmp("empty.toml", "name = \"x\"\n");

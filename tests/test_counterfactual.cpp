@@ -329,6 +329,56 @@ TEST(Welfare, LogUtilityPermanentPriceChangeClosedForm) {
   EXPECT_EQ(r.welfare[0].scenarios[1].theta_trade_weighted, pe.theta_trade_weighted);
 }
 
+// ---- the paper's expenditure bins ------------------------------------------------------------
+
+// Two states, two varieties, worked by hand. Pairs (value, mass x pi): state 0 chooses values 1
+// and 3 with mass 0.25 each, state 1 value 2 with mass 0.5 (its other variety is never chosen).
+// Cumulative mass: value 1 on [0, .25], 2 on [.25, .75], 3 on [.75, 1]; quintile boundaries at
+// .2, .4, .6, .8 give state 0 = (.2, .05, 0, .05, .2) and state 1 = (0, .15, .2, .15, 0).
+TEST(Welfare, PaperExpenditureBinsHandMade) {
+  Eigen::MatrixXd value(2, 2), pi(2, 2);
+  value << 1, 3, 2, 7;
+  pi << 0.5, 0.5, 1, 0;
+  const Eigen::Vector2d mass(0.5, 0.5);
+  const Eigen::MatrixXd W = pair_quantile_weights(value, mass, pi, 5);
+  Eigen::MatrixXd expect(2, 5);
+  expect << .2, .05, 0, .05, .2, 0, .15, .2, .15, 0;
+  EXPECT_LT((W - expect).cwiseAbs().maxCoeff(), 1e-15);
+}
+
+// Exact bins sum to the right mass: each state's row to its mass (its pairs' masses add up to it
+// because its choice probabilities sum to one), each bin to total/groups, for 5, 10, 20 bins.
+// With one variety, pairs are states and the bins are bit-for-bit the state bins
+// (quantile_weights of expenditure), here on a solved household block.
+TEST(Welfare, PaperExpenditureBinsMassAndOneVariety) {
+  SolvedWorld st(1.5);
+  const HouseholdState& old = st.old[0];
+  const auto& hp = old.problem;
+  const auto& sol = old.solution;
+  Eigen::MatrixXd pair(sol.c.rows(), hp.M());
+  for (int j = 0; j < hp.M(); ++j) pair.col(j) = hp.prices(j) * sol.c.col(j);
+  const double total = old.mass.sum();
+  for (int groups : {5, 10, 20}) {
+    const Eigen::MatrixXd W = pair_quantile_weights(pair, old.mass, sol.pi, groups);
+    EXPECT_LT((W.rowwise().sum() - old.mass).cwiseAbs().maxCoeff(), 1e-15) << groups;
+    for (int q = 0; q < groups; ++q) EXPECT_NEAR(W.col(q).sum(), total / groups, 1e-14) << q;
+    EXPECT_GE(W.minCoeff(), 0.0);
+  }
+  // One variety: the household block of a single-variety problem.
+  household::HouseholdProblem one = hp;
+  one.prices = hp.prices.head(1);
+  one.quality.resize(0, 0);
+  household::HouseholdSolution s1 = household::solve_household(one, st.co.welfare.household);
+  ASSERT_TRUE(s1.report.converged());
+  const household::StationaryDistribution d = household::stationary_distribution(one, s1);
+  const Eigen::VectorXd e = one.prices(0) * s1.c.col(0);
+  for (int groups : {5, 10, 20}) {
+    const Eigen::MatrixXd a = pair_quantile_weights(e, d.mass, s1.pi, groups);
+    const Eigen::MatrixXd b = quantile_weights(e, d.mass, groups);
+    EXPECT_EQ((a - b).cwiseAbs().maxCoeff(), 0.0) << groups;
+  }
+}
+
 // ---- lump-sum equivalent variation -----------------------------------------------------------
 
 // Definition: V_old(k; tau_k) = V_new(k). The refined roots are checked by direct household solves

@@ -22,7 +22,7 @@ struct CfArgs {
   std::string config, out, country, name = "cli", acr_distribution = "adjusts";
   std::vector<std::string> shocks, shock_files;
   bool json = false, quiet = false, no_solve = false, all_countries = false;
-  int threads = -1;
+  int threads = -1, bins = 5;
   double theta = 0, ev_step = 0.0025, lump_sum_polish = 0;
 };
 
@@ -95,6 +95,9 @@ void run_counterfactual(const CfArgs& args) {
   co.theta = args.theta;
   co.welfare.node_spacing = args.ev_step;
   co.welfare.lump_sum_polish = args.lump_sum_polish;
+  if (args.bins != 5 && args.bins != 10 && args.bins != 20)
+    throw InputError("--bins must be 5, 10 or 20");
+  co.welfare.groups = args.bins;
   if (!(args.lump_sum_polish >= 0 && args.lump_sum_polish < 1e-3))
     throw InputError("--lump-sum-polish must be in [0, 1e-3)");
   if (!(args.ev_step > 0 && args.ev_step <= 0.1)) throw InputError("--ev-step must be in (0, 0.1]");
@@ -210,7 +213,8 @@ void run_counterfactual(const CfArgs& args) {
                               {"lump_sum_node_spacing", co.welfare.lump_sum_spacing},
                               {"lump_sum_polish", co.welfare.lump_sum_polish},
                               {"theta", co.theta},
-                              {"acr_distribution", args.acr_distribution}};
+                              {"acr_distribution", args.acr_distribution},
+                              {"bins", args.bins}};
     nlohmann::json el;
     for (size_t c = 0; c < elasticities.size(); ++c) {
       nlohmann::json by;
@@ -251,16 +255,17 @@ void run_counterfactual(const CfArgs& args) {
     for (size_t c = 0; c < r.welfare.size(); ++c) {
       const auto& cw = r.welfare[c];
       fmt::print(
-          "  {} welfare (%):      {:>9} {:>9} {:>9} {:>9} {:>9}   EV by expenditure "
-          "quintile (Q1..Q5)\n",
-          w.names[cw.country], "mean EV", "lump-sum", "mean CE", "ACR", "ACR(tw)");
+          "  {} welfare (%):      {:>9} {:>9} {:>9} {:>9} {:>9}   lump-sum EV by expenditure "
+          "{} (paper's bins, poorest first)\n",
+          w.names[cw.country], "mean EV", "lump-sum", "mean CE", "ACR", "ACR(tw)",
+          analysis::bin_name(args.bins));
       for (const auto& sw : cw.scenarios) {
         fmt::print("    {:<18} {:>9.4f} {:>9.4f} {:>9.4f} {:>9.4f} {:>9.4f}  ",
                    sw.scenario == "pe" ? "PE (W, R fixed)" : "GE", 100 * sw.mean_ev,
                    100 * sw.mean_ev_lump_sum, 100 * sw.mean_ce, 100 * sw.acr,
                    100 * sw.acr_trade_weighted);
-        for (int q = 0; q < sw.ev_groups.at("expenditure").size(); ++q)
-          fmt::print(" {:>8.4f}", 100 * sw.ev_groups.at("expenditure")(q));
+        const Eigen::VectorXd& bins = sw.ev_lump_sum_groups.at("expenditure_choice");
+        for (int q = 0; q < bins.size(); ++q) fmt::print(" {:>7.4f}", 100 * bins(q));
         fmt::print("\n");
       }
     }
@@ -294,6 +299,8 @@ void register_counterfactual(CLI::App& app) {
   sub->add_option("--lump-sum-polish", a->lump_sum_polish,
                   "refine every lump-sum EV root by direct solves to this value tolerance "
                   "(default 0: interpolated roots)");
+  sub->add_option("--bins", a->bins,
+                  "quantile groups of every grouping: 5 (quintiles, default), 10 or 20");
   sub->add_option("--acr-distribution", a->acr_distribution,
                   "elasticity of the trade-weighted ACR benchmark with the distribution "
                   "\"adjusts\" (default, steady state to steady state) or held \"fixed\"");

@@ -170,6 +170,15 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
 
 // ---- outputs -----------------------------------------------------------------------------
 
+namespace {}  // namespace
+
+std::string bin_name(int groups) {
+  if (groups == 5) return "quintile";
+  if (groups == 10) return "decile";
+  if (groups == 20) return "vigintile";
+  return "bin" + std::to_string(groups);
+}
+
 namespace {
 
 std::string scenario_label(const std::string& s) {
@@ -186,7 +195,7 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
                         "income", "expenditure", "mass_old", "mass_new", "V_old", "V_new", "ev",
                         "ev_roots", "ce", "nonpositive_wealth", "ev_lump_sum"});
   io::CsvWriter groups(
-      {"experiment", "scenario", "country", "grouping", "quintile", "measure", "value"});
+      {"experiment", "scenario", "country", "grouping", "bin", "measure", "value"});
   io::CsvWriter summary({"experiment", "scenario", "country", "measure", "value"});
   io::CsvWriter prices({"experiment", "country", "variable", "old", "new"});
   io::CsvWriter shares({"experiment", "importer", "exporter", "share_old", "share_new"});
@@ -323,10 +332,14 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
       // Figures: EV by quintile, PE vs GE, one per grouping.
       for (const auto& g : welfare_groupings()) {
         io::BarChart bc;
-        bc.title = fmt::format("{}: welfare of {} households by {} quintile", en, cn, g);
+        bc.title = fmt::format("{}: welfare of {} households by {} {}", en, cn, g,
+                               bin_name(static_cast<int>(cw.scenarios[0].ev_groups.at(g).size())));
         bc.ylabel = "equivalent variation (% of period wealth)";
-        bc.categories = {"Q1 (poorest)", "Q2", "Q3", "Q4", "Q5 (richest)"};
-        bc.categories.resize(cw.scenarios[0].ev_groups.at(g).size());
+        const int G = static_cast<int>(cw.scenarios[0].ev_groups.at(g).size());
+        for (int q = 1; q <= G; ++q)
+          bc.categories.push_back(q == 1   ? "1 (poorest)"
+                                  : q == G ? fmt::format("{} (richest)", q)
+                                           : std::to_string(q));
         for (const ScenarioWelfare& sw : cw.scenarios) {
           bc.group_labels.push_back(scenario_label(sw.scenario));
           std::vector<double> v;
@@ -439,9 +452,10 @@ nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r,
       s["home_share_old"] = sw.home_share_old;
       s["home_share_new"] = sw.home_share_new;
       for (const auto& g : welfare_groupings()) {
-        s["ev_by_" + g + "_quintile"] = vec(sw.ev_groups.at(g));
-        s["ce_by_" + g + "_quintile"] = vec(sw.ce_groups.at(g));
-        s["ev_lump_sum_by_" + g + "_quintile"] = vec(sw.ev_lump_sum_groups.at(g));
+        const std::string b = "_" + bin_name(static_cast<int>(sw.ev_groups.at(g).size()));
+        s["ev_by_" + g + b] = vec(sw.ev_groups.at(g));
+        s["ce_by_" + g + b] = vec(sw.ce_groups.at(g));
+        s["ev_lump_sum_by_" + g + b] = vec(sw.ev_lump_sum_groups.at(g));
       }
       const Decomposition& d = sw.decomposition;
       s["decomposition"] = {{"W_old", d.W_old},

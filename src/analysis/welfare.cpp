@@ -45,7 +45,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }
 
 const std::vector<std::string>& welfare_groupings() {
-  static const std::vector<std::string> g{"income", "wealth", "expenditure"};
+  static const std::vector<std::string> g{"income", "wealth", "expenditure", "expenditure_choice"};
   return g;
 }
 
@@ -87,6 +87,25 @@ Eigen::MatrixXd quantile_weights(const Eigen::VectorXd& value, const Eigen::Vect
     }
     b = e;
   }
+  return W;
+}
+
+Eigen::MatrixXd pair_quantile_weights(const Eigen::MatrixXd& value, const Eigen::VectorXd& mass,
+                                      const Eigen::MatrixXd& pi, int groups) {
+  const int N = static_cast<int>(value.rows()), M = static_cast<int>(value.cols());
+  if (mass.size() != N || pi.rows() != N || pi.cols() != M)
+    throw InputError("pair_quantile_weights: value, mass and pi sizes differ");
+  // Pairs stacked variety-major (index j N + k), as Eigen stores value and pi.
+  Eigen::VectorXd v(static_cast<Eigen::Index>(N) * M), m(v.size());
+  for (int j = 0; j < M; ++j)
+    for (int k = 0; k < N; ++k) {
+      m(j * N + k) = mass(k) * pi(k, j);
+      // A pair never chosen is a zero-mass atom whatever its value.
+      v(j * N + k) = m(j * N + k) == 0 && !std::isfinite(value(k, j)) ? 0.0 : value(k, j);
+    }
+  const Eigen::MatrixXd Wp = quantile_weights(v, m, groups);
+  Eigen::MatrixXd W = Eigen::MatrixXd::Zero(N, groups);
+  for (int j = 0; j < M; ++j) W += Wp.middleRows(static_cast<Eigen::Index>(j) * N, N);
   return W;
 }
 
@@ -896,6 +915,9 @@ CountryWelfare measure_welfare(
   qw["income"] = quantile_weights(cw.income, cw.mass_old, opt.groups);
   qw["wealth"] = quantile_weights(cw.assets, cw.mass_old, opt.groups);
   qw["expenditure"] = quantile_weights(cw.expenditure, cw.mass_old, opt.groups);
+  Eigen::MatrixXd pair_exp(N, M);
+  for (int j = 0; j < M; ++j) pair_exp.col(j) = hp.prices(j) * sol.c.col(j);
+  qw["expenditure_choice"] = pair_quantile_weights(pair_exp, cw.mass_old, sol.pi, opt.groups);
   const double th = theta != 0 ? -std::abs(theta) : -1.0 / hp.sigma;
   for (size_t t = 0; t < news.size(); ++t) {
     ScenarioWelfare& sw = cw.scenarios[t];

@@ -68,13 +68,17 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
 // Tidy outputs of a set of experiments: welfare_states.csv, welfare_groups.csv,
 // welfare_summary.csv, prices.csv, trade_shares.csv, shocks.csv, welfare figures (SVG) and
 // world_<experiment>.toml. Column lists in docs/counterfactual-welfare.md.
+// "quintile", "decile", "vigintile" for 5, 10, 20 groups; otherwise "bin<n>".
+std::string bin_name(int groups);
+
 void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
                                 const world::EquilibriumOptions& opt,
                                 const std::vector<ExperimentResult>& results,
                                 const std::vector<int>& countries);
 
 // JSON of one experiment for the reporting country `country`: name, status, R_new, wages_new,
-// welfare {pe, ge} with mean_ev, mean_ce, acr, ev_by_{expenditure,income,wealth}_quintile, ...
+// welfare {pe, ge} with mean_ev, mean_ce, acr, ev_by_<grouping>_<bins> (bins: quintile, decile
+// or vigintile), ...
 nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r, int country);
 
 }  // namespace hat::analysis

@@ -36,6 +36,15 @@ namespace hat::analysis {
 Eigen::MatrixXd quantile_weights(const Eigen::VectorXd& value, const Eigen::VectorXd& mass,
                                  int groups);
 
+// The paper's bins: households binned by the expenditure of the variety they choose. Over the
+// (state k, variety j) pairs with value(k, j) (e.g. p_j c_j(k)) and mass mass(k) pi(k, j), the
+// exact quantile weights of quantile_weights, summed over j: W(k, q) = mass of state k whose
+// chosen-variety expenditure falls in group q. Rows sum to mass(k) when the rows of pi sum to
+// one; columns sum to sum(mass)/groups. No simulation: each pair is an atom of the
+// distribution. With one variety it equals quantile_weights(value, mass, groups).
+Eigen::MatrixXd pair_quantile_weights(const Eigen::MatrixXd& value, const Eigen::VectorXd& mass,
+                                      const Eigen::MatrixXd& pi, int groups);
+
 // Weighted group means sum_k W(k,q) x_k / sum_k W(k,q), skipping states where x is NaN.
 Eigen::VectorXd group_means(const Eigen::MatrixXd& weights, const Eigen::VectorXd& x);
 
@@ -78,7 +87,7 @@ struct WelfareOptions {
   double core_quantile = 0.05;                // core range: these quantiles of first-order guesses
   double lambda_min = 0.2, lambda_max = 5.0;  // search range for lambda
   int max_nodes = 600;
-  int groups = 5;  // quantile groups (quintiles)
+  int groups = 5;  // quantile groups (5 quintiles, 10 deciles, 20 bins of 5%)
   // Lump-sum EV: node spacing and search range in units of mean labour income W E[z];
   // lump_sum_polish > 0 refines every root by direct household solves until
   // |V_old(k; tau) - V_new(k)| <= lump_sum_polish * max(1, |V_new(k)|) (0: interpolated roots).
@@ -225,7 +234,9 @@ CountryWelfare measure_welfare(
     const WelfareOptions& opt,
     double theta_trade_weighted = std::numeric_limits<double>::quiet_NaN());
 
-// Groupings used for quantiles, in output order.
+// Groupings used for quantiles, in output order: income, wealth, expenditure (expected
+// expenditure of the state, sum_j pi_j p_j c_j) and expenditure_choice (the paper's bins:
+// (state, variety) pairs by p_j c_j, pair_quantile_weights).
 const std::vector<std::string>& welfare_groupings();
 
 }  // namespace hat::analysis
