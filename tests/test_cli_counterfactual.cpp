@@ -44,12 +44,14 @@ TEST(CliCounterfactual, JsonContractAndOutputs) {
     EXPECT_LT(w["theta_trade_weighted"].get<double>(), 0) << sc;
     ASSERT_EQ(w["ev_by_expenditure_quintile"].size(), 5u);
     ASSERT_EQ(w["ev_lump_sum_by_expenditure_choice_quintile"].size(), 5u);
+    for (const char* k : {"mean_ev_well_posed", "ev_well_posed_mass", "ev_multiple_roots_mass"})
+      EXPECT_TRUE(w[k].is_number()) << sc << k;
   }
   const double wa = j["wages_new"]["AAA"], wb = j["wages_new"]["BBB"];
   EXPECT_NEAR(0.5 * (wa + wb), 1.0, 1e-9);
   for (const char* f : {"welfare_states.csv", "welfare_groups.csv", "welfare_summary.csv",
                         "welfare_diagnostics.csv", "prices.csv", "trade_shares.csv", "shocks.csv",
-                        "manifest.json", "summary.json", "world_cli.toml",
+                        "manifest.json", "summary.json", "world_cli.toml", "README.txt",
                         "welfare_cli_AAA_expenditure.svg", "welfare_experiments_AAA.svg"})
     EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
   hat::io::CsvTable t = hat::io::read_csv(out + "/welfare_summary.csv");
@@ -63,6 +65,10 @@ TEST(CliCounterfactual, JsonContractAndOutputs) {
   EXPECT_EQ(found, 2);
   hat::io::CsvTable g = hat::io::read_csv(out + "/welfare_groups.csv");
   EXPECT_EQ(g.rows.size(), 2u * 4u * 5u * 3u);  // scenarios x groupings x quintiles x measures
+  std::ifstream readme(out + "/README.txt");
+  const std::string rt((std::istreambuf_iterator<char>(readme)), std::istreambuf_iterator<char>());
+  EXPECT_NE(rt.find("mean_ev_well_posed"), std::string::npos);
+  EXPECT_NE(rt.find("cli AAA ge:"), std::string::npos);
   fs::remove_all(out);
 }
 

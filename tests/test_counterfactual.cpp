@@ -258,6 +258,26 @@ TEST(Welfare, TradeCostCutIdentities) {
   }
   EXPECT_GT(cw.scenarios[0].mean_ev, 0);
   EXPECT_GT(cw.scenarios[0].acr, 0);
+  // Honest reporting: ev_direction is the sign of R a + W z; the well-posed mean and mass are
+  // those of the states with ev_direction = 1 and one root (recomputed here).
+  for (int k = 0; k < cw.ev_direction.size(); ++k) {
+    const double wealth = hp.R * cw.assets(k) + hp.W * cw.z(k);
+    EXPECT_EQ(cw.ev_direction(k), wealth > 0 ? 1 : (wealth < 0 ? -1 : 0)) << k;
+    EXPECT_EQ(cw.nonpositive_wealth[k] == 1, cw.ev_direction(k) <= 0) << k;
+  }
+  for (const ScenarioWelfare& sw : cw.scenarios) {
+    double num = 0, mass = 0, multi = 0;
+    for (int k = 0; k < sw.ev.size(); ++k) {
+      if (sw.ev_roots(k) > 1) multi += cw.mass_old(k);
+      if (cw.ev_direction(k) != 1 || sw.ev_roots(k) != 1) continue;
+      num += cw.mass_old(k) * sw.ev(k);
+      mass += cw.mass_old(k);
+    }
+    EXPECT_NEAR(sw.well_posed_mass, mass, 1e-14);
+    EXPECT_NEAR(sw.mean_ev_well_posed, num / mass, 1e-14);
+    EXPECT_NEAR(sw.multiple_roots_mass, multi, 1e-14);
+    EXPECT_GT(mass, 0.3);
+  }
   // EV definition: V_old(k; lambda_k) = V_new(k) by a direct solve at lambda_k, for the states
   // of largest mass (accuracy target 1e-6 in lambda).
   const ScenarioWelfare& ge = cw.scenarios[1];

@@ -187,13 +187,55 @@ std::string scenario_label(const std::string& s) {
 
 }  // namespace
 
+std::string welfare_readme(const world::World& w, const std::vector<ExperimentResult>& results,
+                           const std::vector<int>& countries) {
+  std::string t =
+      "Welfare measures of this run (docs/counterfactual-welfare.md): which is robust where\n"
+      "\n"
+      "ev_lump_sum (welfare_states.csv): the transfer tau, in the numeraire every period at the\n"
+      "  old prices, that makes the household as well off as after the shock, divided by mean\n"
+      "  labour income W E[z]. The value rises with tau in every state, so every state has\n"
+      "  exactly one root: robust everywhere, including at the borrowing limit. Preferred for\n"
+      "  means and for comparisons across bins.\n"
+      "ce: the proportional change in consumption in every period under the old policies.\n"
+      "  Robust wherever it is finite (NaN where no finite value exists).\n"
+      "ev (the paper's measure): lambda scales period wealth R a + W z, now and in every future\n"
+      "  period. Where R a + W z <= 0 (ev_direction = -1 or 0) a larger lambda lowers or leaves\n"
+      "  current resources, a gain can show as lambda < 1, and there can be two roots or none.\n"
+      "  Where R a + W z > 0 (ev_direction = 1) it raises them, but it also lowers the future\n"
+      "  resources of states that will borrow, so a second root is still possible (ev_roots).\n"
+      "  Well posed: ev_direction = 1 and exactly one root in the searched range.\n"
+      "  mean_ev mixes all states; mean_ev_well_posed averages the well-posed ones only (a\n"
+      "  selected, richer population: compare it with ev_lump_sum on the same states).\n"
+      "acr: (pi_ii'/pi_ii)^(1/theta) - 1 with theta = -1/sigma_i; acr_trade_weighted: the\n"
+      "  paper's (1/theta_tw) log(pi_ii'/pi_ii) with the model's trade-weighted elasticity.\n"
+      "  Representative-agent benchmarks, not household welfare.\n"
+      "Bins: expenditure_choice are the paper's bins ((state, variety) pairs by the expenditure\n"
+      "  on the chosen variety, exact); expenditure bins states by expected expenditure.\n"
+      "All welfare numbers are fractions (0.01 = 1%).\n\nThis run (old-distribution mass "
+      "shares; means):\n";
+  for (const ExperimentResult& r : results)
+    for (size_t c = 0; c < r.welfare.size(); ++c) {
+      const CountryWelfare& cw = r.welfare[c];
+      for (const ScenarioWelfare& sw : cw.scenarios)
+        t += fmt::format(
+            "  {} {} {}: R a + W z <= 0 in {:.4f} of the mass, {:.4f} with several EV roots, "
+            "{:.4f} without; mean_ev {:.6f}, mean_ev_well_posed {:.6f} (over {:.4f}), "
+            "mean_ev_lump_sum {:.6f}, mean_ce {:.6f}, acr {:.6f}, acr_trade_weighted {:.6f}\n",
+            r.experiment.name, w.names[countries[c]], sw.scenario, cw.nonpositive_wealth_mass,
+            sw.multiple_roots_mass, sw.unresolved_mass, sw.mean_ev, sw.mean_ev_well_posed,
+            sw.well_posed_mass, sw.mean_ev_lump_sum, sw.mean_ce, sw.acr, sw.acr_trade_weighted);
+    }
+  return t;
+}
+
 void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
                                 const world::EquilibriumOptions& opt,
                                 const std::vector<ExperimentResult>& results,
                                 const std::vector<int>& countries) {
   io::CsvWriter states({"experiment", "scenario", "country", "state", "income_state", "assets", "z",
                         "income", "expenditure", "mass_old", "mass_new", "V_old", "V_new", "ev",
-                        "ev_roots", "ce", "nonpositive_wealth", "ev_lump_sum"});
+                        "ev_roots", "ce", "nonpositive_wealth", "ev_lump_sum", "ev_direction"});
   io::CsvWriter groups(
       {"experiment", "scenario", "country", "grouping", "bin", "measure", "value"});
   io::CsvWriter summary({"experiment", "scenario", "country", "measure", "value"});
@@ -258,6 +300,7 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
               .cell(sw.ce(k))
               .cell(static_cast<int>(cw.nonpositive_wealth[k]))
               .cell(sw.ev_lump_sum(k))
+              .cell(cw.ev_direction(k))
               .end_row();
         for (const auto& g : welfare_groupings())
           for (int q = 0; q < sw.ev_groups.at(g).size(); ++q) {
@@ -290,6 +333,9 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
         const std::pair<const char*, double> rows[] = {
             {"mean_ev", sw.mean_ev},
             {"mean_ev_positive_wealth", sw.mean_ev_positive_wealth},
+            {"mean_ev_well_posed", sw.mean_ev_well_posed},
+            {"ev_well_posed_mass", sw.well_posed_mass},
+            {"ev_multiple_roots_mass", sw.multiple_roots_mass},
             {"mean_ce", sw.mean_ce},
             {"mean_ev_lump_sum", sw.mean_ev_lump_sum},
             {"labour_income", cw.lump_sum_report.labour_income},
@@ -392,6 +438,7 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
       }
     out.add(fmt::format("welfare_experiments_{}.svg", w.names[countries[c]]), bc.render());
   }
+  out.add("README.txt", welfare_readme(w, results, countries));
   out.add("welfare_states.csv", states.str());
   out.add("welfare_groups.csv", groups.str());
   out.add("welfare_summary.csv", summary.str());
@@ -443,6 +490,9 @@ nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r,
       nlohmann::json s;
       s["mean_ev"] = num(sw.mean_ev);
       s["mean_ev_positive_wealth"] = num(sw.mean_ev_positive_wealth);
+      s["mean_ev_well_posed"] = num(sw.mean_ev_well_posed);
+      s["ev_well_posed_mass"] = sw.well_posed_mass;
+      s["ev_multiple_roots_mass"] = sw.multiple_roots_mass;
       s["mean_ce"] = num(sw.mean_ce);
       s["mean_ev_lump_sum"] = num(sw.mean_ev_lump_sum);
       s["acr"] = num(sw.acr);

@@ -871,6 +871,7 @@ CountryWelfare measure_welfare(
   cw.income.resize(N);
   cw.expenditure.resize(N);
   cw.nonpositive_wealth.assign(N, 0);
+  cw.ev_direction.resize(N);
   cw.mass_old = old_state.mass;
   cw.V_old = sol.V;
   for (int s = 0; s < Nz; ++s)
@@ -883,7 +884,9 @@ CountryWelfare measure_welfare(
       double e = 0;
       for (int j = 0; j < M; ++j) e += sol.pi(k, j) * hp.prices(j) * sol.c(k, j);
       cw.expenditure(k) = e;
-      if (!(hp.R * a + hp.W * hp.z(s) > 0)) {
+      const double wealth = hp.R * a + hp.W * hp.z(s);
+      cw.ev_direction(k) = wealth > 0 ? 1 : (wealth < 0 ? -1 : 0);
+      if (!(wealth > 0)) {
         cw.nonpositive_wealth[k] = 1;
         cw.nonpositive_wealth_mass += cw.mass_old(k);
       }
@@ -947,6 +950,15 @@ CountryWelfare measure_welfare(
     for (int k = 0; k < N; ++k)
       if (cw.nonpositive_wealth[k]) ev_pos(k) = kNaN;
     sw.mean_ev_positive_wealth = mean(ev_pos, nullptr);
+    Eigen::VectorXd ev_wp = sw.ev;
+    for (int k = 0; k < N; ++k) {
+      if (sw.ev_roots(k) > 1) sw.multiple_roots_mass += cw.mass_old(k);
+      if (cw.ev_direction(k) > 0 && sw.ev_roots(k) == 1)
+        sw.well_posed_mass += cw.mass_old(k);
+      else
+        ev_wp(k) = kNaN;
+    }
+    sw.mean_ev_well_posed = mean(ev_wp, nullptr);
     for (const auto& g : welfare_groupings()) {
       sw.ev_groups[g] = group_means(qw[g], sw.ev);
       sw.ce_groups[g] = group_means(qw[g], sw.ce);

@@ -65,7 +65,12 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
                                 const std::vector<HouseholdState>& baseline_states,
                                 const Experiment& e, const CounterfactualOptions& o);
 
-// Tidy outputs of a set of experiments: welfare_states.csv, welfare_groups.csv,
+// The README.txt of a counterfactual output directory: which welfare measure is robust where,
+// with this run's masses of ill-posed EV states and the means of every measure.
+std::string welfare_readme(const world::World& w, const std::vector<ExperimentResult>& results,
+                           const std::vector<int>& countries);
+
+// Tidy outputs of a set of experiments: README.txt, welfare_states.csv, welfare_groups.csv,
 // welfare_summary.csv, prices.csv, trade_shares.csv, shocks.csv, welfare figures (SVG) and
 // world_<experiment>.toml. Column lists in docs/counterfactual-welfare.md.
 // "quintile", "decile", "vigintile" for 5, 10, 20 groups; otherwise "bin<n>".

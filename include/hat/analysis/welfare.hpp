@@ -201,6 +201,10 @@ struct ScenarioWelfare {
   double mean_ev_lump_sum = 0;         // utilitarian mean of ev_lump_sum
   double mean_ev = 0, mean_ce = 0;     // utilitarian means over the old distribution
   double mean_ev_positive_wealth = 0;  // mean EV over states with R a + W z > 0
+  // Mean EV over the well-posed states (R a + W z > 0, so a larger lambda raises current
+  // resources and V_old(k; .) is increasing: exactly one root) and their old-distribution mass.
+  double mean_ev_well_posed = 0, well_posed_mass = 0;
+  double multiple_roots_mass = 0;  // mass of states with more than one EV root
   double acr = 0, theta = 0, home_share_old = 0, home_share_new = 0;
   // (1/theta_tw) log(pi_ii'/pi_ii) (log form, as the paper); NaN when theta_tw is not given.
   double acr_trade_weighted = std::numeric_limits<double>::quiet_NaN();
@@ -216,6 +220,9 @@ struct CountryWelfare {
   int country = 0;
   Eigen::VectorXd assets, z, income, expenditure, mass_old, V_old;
   std::vector<unsigned char> nonpositive_wealth;  // R a + W z <= 0 at old prices
+  // +1: a larger lambda raises the state's current resources (R a + W z > 0), -1: lowers them
+  // (< 0), 0: no effect (= 0).
+  Eigen::VectorXi ev_direction;
   double nonpositive_wealth_mass = 0;
   std::vector<ScenarioWelfare> scenarios;
   EvReport ev_report;
