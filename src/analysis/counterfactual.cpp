@@ -170,8 +170,6 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
 
 // ---- outputs -----------------------------------------------------------------------------
 
-namespace {}  // namespace
-
 std::string bin_name(int groups) {
   if (groups == 5) return "quintile";
   if (groups == 10) return "decile";

@@ -854,6 +854,42 @@ Eigen::VectorXd regrid_mass(const Eigen::VectorXd& m, const Eigen::VectorXd& fro
   return out;
 }
 
+// Utilitarian means of a scenario's measures over the old distribution (NaN states left out),
+// and the masses of the EV's ill-posed states.
+void scenario_means(const CountryWelfare& cw, ScenarioWelfare& sw) {
+  const int N = static_cast<int>(cw.mass_old.size());
+  auto mean = [&](const Eigen::VectorXd& x, double* missing) {
+    double num = 0, den = 0, miss = 0;
+    for (int k = 0; k < N; ++k) {
+      if (std::isnan(x(k))) {
+        miss += cw.mass_old(k);
+        continue;
+      }
+      num += cw.mass_old(k) * x(k);
+      den += cw.mass_old(k);
+    }
+    if (missing) *missing = miss;
+    return den > 0 ? num / den : kNaN;
+  };
+  sw.mean_ev = mean(sw.ev, &sw.unresolved_mass);
+  sw.mean_ce = mean(sw.ce, nullptr);
+  sw.mean_ev_lump_sum = mean(sw.ev_lump_sum, nullptr);
+  // Where R a + W z <= 0 a gain shows as lambda < 1: also report the mean over the others,
+  // and over the well-posed states (R a + W z > 0 and one root).
+  Eigen::VectorXd ev_pos = sw.ev, ev_wp = sw.ev;
+  sw.multiple_roots_mass = sw.well_posed_mass = 0;
+  for (int k = 0; k < N; ++k) {
+    if (cw.nonpositive_wealth[k]) ev_pos(k) = kNaN;
+    if (sw.ev_roots(k) > 1) sw.multiple_roots_mass += cw.mass_old(k);
+    if (cw.ev_direction(k) > 0 && sw.ev_roots(k) == 1)
+      sw.well_posed_mass += cw.mass_old(k);
+    else
+      ev_wp(k) = kNaN;
+  }
+  sw.mean_ev_positive_wealth = mean(ev_pos, nullptr);
+  sw.mean_ev_well_posed = mean(ev_wp, nullptr);
+}
+
 }  // namespace
 
 CountryWelfare measure_welfare(
@@ -928,37 +964,8 @@ CountryWelfare measure_welfare(
     sw.ev = ev[t].lambda.array() - 1.0;
     sw.ev_roots = ev[t].roots;
     sw.ce = consumption_equivalent(hp.gamma, hp.beta, sol.V, sw.V_new, cw.split);
-    auto mean = [&](const Eigen::VectorXd& x, double* missing) {
-      double num = 0, den = 0, miss = 0;
-      for (int k = 0; k < N; ++k) {
-        if (std::isnan(x(k))) {
-          miss += cw.mass_old(k);
-          continue;
-        }
-        num += cw.mass_old(k) * x(k);
-        den += cw.mass_old(k);
-      }
-      if (missing) *missing = miss;
-      return den > 0 ? num / den : kNaN;
-    };
-    sw.mean_ev = mean(sw.ev, &sw.unresolved_mass);
-    sw.mean_ce = mean(sw.ce, nullptr);
     sw.ev_lump_sum = ls[t].tau / cw.lump_sum_report.labour_income;
-    sw.mean_ev_lump_sum = mean(sw.ev_lump_sum, nullptr);
-    // Where R a + W z <= 0 a gain shows as lambda < 1: also report the mean over the others.
-    Eigen::VectorXd ev_pos = sw.ev;
-    for (int k = 0; k < N; ++k)
-      if (cw.nonpositive_wealth[k]) ev_pos(k) = kNaN;
-    sw.mean_ev_positive_wealth = mean(ev_pos, nullptr);
-    Eigen::VectorXd ev_wp = sw.ev;
-    for (int k = 0; k < N; ++k) {
-      if (sw.ev_roots(k) > 1) sw.multiple_roots_mass += cw.mass_old(k);
-      if (cw.ev_direction(k) > 0 && sw.ev_roots(k) == 1)
-        sw.well_posed_mass += cw.mass_old(k);
-      else
-        ev_wp(k) = kNaN;
-    }
-    sw.mean_ev_well_posed = mean(ev_wp, nullptr);
+    scenario_means(cw, sw);
     for (const auto& g : welfare_groupings()) {
       sw.ev_groups[g] = group_means(qw[g], sw.ev);
       sw.ce_groups[g] = group_means(qw[g], sw.ce);
