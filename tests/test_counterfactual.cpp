@@ -545,7 +545,7 @@ TEST(Shocks, ShippedExamplesApplyToTheNineteenCountryWorld) {
 }
 
 // Determinism: the same experiment with 1 and 2 OpenMP threads gives bit-identical welfare
-// (fixed summation order; the lambda-node chains do not depend on scheduling).
+// (fixed summation order; the lambda and tau node chains do not depend on scheduling).
 TEST(Welfare, IdenticalForAnyThreadCount) {
   SolvedWorld st(1.5);
   const int saved = omp_get_max_threads();
@@ -565,6 +565,9 @@ TEST(Welfare, IdenticalForAnyThreadCount) {
       EXPECT_EQ(a.ev(k), b.ev(k)) << k;
       EXPECT_EQ(a.ce(k), b.ce(k)) << k;
     }
+    for (int k = 0; k < a.ev_lump_sum.size(); ++k)
+      EXPECT_EQ(a.ev_lump_sum(k), b.ev_lump_sum(k)) << k;
     EXPECT_EQ(a.mean_ev, b.mean_ev);
+    EXPECT_EQ(a.acr_trade_weighted, b.acr_trade_weighted);
   }
 }
