@@ -65,6 +65,21 @@ TEST(CliCounterfactual, JsonContractAndOutputs) {
   EXPECT_EQ(found, 2);
   hat::io::CsvTable g = hat::io::read_csv(out + "/welfare_groups.csv");
   EXPECT_EQ(g.rows.size(), 2u * 4u * 5u * 3u);  // scenarios x groupings x quintiles x measures
+  // Refined lump-sum roots (direct solves) agree with the interpolated ones to the
+  // interpolation accuracy, reported in welfare_diagnostics.csv (lump_sum_check_error_tau).
+  std::string polished;
+  ASSERT_EQ(run(hat_binary() + " counterfactual " + cfg +
+                    " --shock importer=AAA,exporter=BBB,factor=0.9 --json --quiet"
+                    " --lump-sum-polish 1e-11",
+                &polished),
+            0)
+      << hat::test::last_stderr();
+  const auto jp = nlohmann::json::parse(polished);
+  for (const char* sc : {"pe", "ge"})
+    EXPECT_NEAR(jp["welfare"][sc]["mean_ev_lump_sum"].get<double>(),
+                j["welfare"][sc]["mean_ev_lump_sum"].get<double>(),
+                10 * j["welfare"]["lump_sum_check_error_tau"].get<double>() + 1e-8)
+        << sc;
   std::ifstream readme(out + "/README.txt");
   const std::string rt((std::istreambuf_iterator<char>(readme)), std::istreambuf_iterator<char>());
   EXPECT_NE(rt.find("mean_ev_well_posed"), std::string::npos);
@@ -133,6 +148,7 @@ TEST(CliCounterfactual, InputErrors) {
   expect_error("", "no shocks");
   expect_error("--shock importer=AAA,factor=0.9 --acr-distribution both", "--acr-distribution");
   expect_error("--shock importer=AAA,factor=0.9 --bins 7", "--bins");
+  expect_error("--shock importer=AAA,factor=0.9 --lump-sum-polish -1", "--lump-sum-polish");
   const std::string bad = write_tmp("bad.toml", "[[shock]]\nimporter = \"AAA\"\nfactr = 0.9\n");
   expect_error("--shocks " + bad, "factr");
   const std::string empty = write_tmp("empty.toml", "name = \"x\"\n");
