@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test demo bench sanitize format clean
+.PHONY: all deps configure build test demo demo-quick bench sanitize format clean
 
 all: build
 
@@ -22,7 +22,12 @@ build: deps configure
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# The paper's welfare results (hat replicate waugh) when the EK data are present, else the
+# quick examples; `make demo-quick` always runs the quick examples.
 demo: build
+	@scripts/demo-paper.sh $(BUILD_DIR)
+
+demo-quick: build
 	@scripts/demo.sh $(BUILD_DIR)
 
 bench: build

@@ -38,14 +38,20 @@ TEST(CliCounterfactual, JsonContractAndOutputs) {
   EXPECT_EQ(j["country"], "AAA");  // the importer of the shock
   for (const char* sc : {"pe", "ge"}) {
     const auto& w = j["welfare"][sc];
-    for (const char* k : {"mean_ev", "mean_ce", "acr"}) EXPECT_TRUE(w[k].is_number()) << sc << k;
+    for (const char* k : {"mean_ev", "mean_ce", "mean_ev_lump_sum", "acr", "acr_trade_weighted",
+                          "theta_trade_weighted"})
+      EXPECT_TRUE(w[k].is_number()) << sc << k;
+    EXPECT_LT(w["theta_trade_weighted"].get<double>(), 0) << sc;
     ASSERT_EQ(w["ev_by_expenditure_quintile"].size(), 5u);
+    ASSERT_EQ(w["ev_lump_sum_by_expenditure_choice_quintile"].size(), 5u);
+    for (const char* k : {"mean_ev_well_posed", "ev_well_posed_mass", "ev_multiple_roots_mass"})
+      EXPECT_TRUE(w[k].is_number()) << sc << k;
   }
   const double wa = j["wages_new"]["AAA"], wb = j["wages_new"]["BBB"];
   EXPECT_NEAR(0.5 * (wa + wb), 1.0, 1e-9);
   for (const char* f : {"welfare_states.csv", "welfare_groups.csv", "welfare_summary.csv",
                         "welfare_diagnostics.csv", "prices.csv", "trade_shares.csv", "shocks.csv",
-                        "manifest.json", "summary.json", "world_cli.toml",
+                        "manifest.json", "summary.json", "world_cli.toml", "README.txt",
                         "welfare_cli_AAA_expenditure.svg", "welfare_experiments_AAA.svg"})
     EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
   hat::io::CsvTable t = hat::io::read_csv(out + "/welfare_summary.csv");
@@ -58,7 +64,26 @@ TEST(CliCounterfactual, JsonContractAndOutputs) {
     }
   EXPECT_EQ(found, 2);
   hat::io::CsvTable g = hat::io::read_csv(out + "/welfare_groups.csv");
-  EXPECT_EQ(g.rows.size(), 2u * 3u * 5u * 2u);  // scenarios x groupings x quintiles x measures
+  EXPECT_EQ(g.rows.size(), 2u * 4u * 5u * 3u);  // scenarios x groupings x quintiles x measures
+  // Refined lump-sum roots (direct solves) agree with the interpolated ones to the
+  // interpolation accuracy, reported in welfare_diagnostics.csv (lump_sum_check_error_tau).
+  std::string polished;
+  ASSERT_EQ(run(hat_binary() + " counterfactual " + cfg +
+                    " --shock importer=AAA,exporter=BBB,factor=0.9 --json --quiet"
+                    " --lump-sum-polish 1e-11",
+                &polished),
+            0)
+      << hat::test::last_stderr();
+  const auto jp = nlohmann::json::parse(polished);
+  for (const char* sc : {"pe", "ge"})
+    EXPECT_NEAR(jp["welfare"][sc]["mean_ev_lump_sum"].get<double>(),
+                j["welfare"][sc]["mean_ev_lump_sum"].get<double>(),
+                10 * j["welfare"]["lump_sum_check_error_tau"].get<double>() + 1e-8)
+        << sc;
+  std::ifstream readme(out + "/README.txt");
+  const std::string rt((std::istreambuf_iterator<char>(readme)), std::istreambuf_iterator<char>());
+  EXPECT_NE(rt.find("mean_ev_well_posed"), std::string::npos);
+  EXPECT_NE(rt.find("cli AAA ge:"), std::string::npos);
   fs::remove_all(out);
 }
 
@@ -80,7 +105,8 @@ factor = 0.9
 )");
   std::string text;
   ASSERT_EQ(run(hat_binary() + " counterfactual " + cfg + " --shocks " + shocks +
-                    " --shock kind=tariff,importer=AAA,tariff=0.05 --name tariff --json --quiet",
+                    " --shock kind=tariff,importer=AAA,tariff=0.05 --name tariff --json --quiet"
+                    " --bins 10",
                 &text),
             0)
       << hat::test::last_stderr();
@@ -95,6 +121,9 @@ factor = 0.9
   EXPECT_EQ(run(hat_binary() + " solve " + cfg + " --quiet"), 0) << hat::test::last_stderr();
   // A global 10% cut in a symmetric world: both scenarios give gains to BBB.
   EXPECT_GT(j["experiments"][1]["welfare"]["ge"]["mean_ev"].get<double>(), 0);
+  // --bins 10: deciles of every grouping.
+  EXPECT_EQ(j["experiments"][1]["welfare"]["ge"]["ev_by_expenditure_choice_decile"].size(), 10u);
+  EXPECT_EQ(j["experiments"][1]["welfare"]["ge"]["ev_lump_sum_by_income_decile"].size(), 10u);
 }
 
 // Bad input: exit status 2, one line naming the field, no output directory.
@@ -117,6 +146,9 @@ TEST(CliCounterfactual, InputErrors) {
   expect_error("--shock importer=AAA,factor=0.9 --country XYZ",
                "--country: 'XYZ' is not a country");
   expect_error("", "no shocks");
+  expect_error("--shock importer=AAA,factor=0.9 --acr-distribution both", "--acr-distribution");
+  expect_error("--shock importer=AAA,factor=0.9 --bins 7", "--bins");
+  expect_error("--shock importer=AAA,factor=0.9 --lump-sum-polish -1", "--lump-sum-polish");
   const std::string bad = write_tmp("bad.toml", "[[shock]]\nimporter = \"AAA\"\nfactr = 0.9\n");
   expect_error("--shocks " + bad, "factr");
   const std::string empty = write_tmp("empty.toml", "name = \"x\"\n");

@@ -50,6 +50,8 @@ struct SolvedWorld {
     base = eq.state;
     co.countries = {0};
     old = baseline_states(base, co.countries, co.welfare);
+    for (const auto& e : baseline_elasticities(old, co.countries, DistributionMode::Adjusts))
+      co.theta_trade_weighted.push_back(e.theta_trade_weighted);
   }
   ExperimentResult run(const std::vector<Shock>& shocks) const {
     Experiment e;
@@ -204,8 +206,11 @@ TEST(Welfare, ZeroShockGivesExactlyZero) {
     EXPECT_EQ(sw.mean_ev, 0.0) << sw.scenario;
     EXPECT_EQ(sw.mean_ce, 0.0) << sw.scenario;
     EXPECT_EQ(sw.acr, 0.0) << sw.scenario;
+    EXPECT_EQ(sw.acr_trade_weighted, 0.0) << sw.scenario;
     EXPECT_EQ(sw.ev.cwiseAbs().maxCoeff(), 0.0);
     EXPECT_EQ(sw.ce.cwiseAbs().maxCoeff(), 0.0);
+    EXPECT_EQ(sw.ev_lump_sum.cwiseAbs().maxCoeff(), 0.0);
+    EXPECT_EQ(sw.mean_ev_lump_sum, 0.0);
     EXPECT_EQ(sw.decomposition.W_new - sw.decomposition.W_old, 0.0);
     for (const auto& [g, q] : sw.ev_groups) EXPECT_EQ(q.cwiseAbs().maxCoeff(), 0.0) << g;
   }
@@ -253,6 +258,26 @@ TEST(Welfare, TradeCostCutIdentities) {
   }
   EXPECT_GT(cw.scenarios[0].mean_ev, 0);
   EXPECT_GT(cw.scenarios[0].acr, 0);
+  // Honest reporting: ev_direction is the sign of R a + W z; the well-posed mean and mass are
+  // those of the states with ev_direction = 1 and one root (recomputed here).
+  for (int k = 0; k < cw.ev_direction.size(); ++k) {
+    const double wealth = hp.R * cw.assets(k) + hp.W * cw.z(k);
+    EXPECT_EQ(cw.ev_direction(k), wealth > 0 ? 1 : (wealth < 0 ? -1 : 0)) << k;
+    EXPECT_EQ(cw.nonpositive_wealth[k] == 1, cw.ev_direction(k) <= 0) << k;
+  }
+  for (const ScenarioWelfare& sw : cw.scenarios) {
+    double num = 0, mass = 0, multi = 0;
+    for (int k = 0; k < sw.ev.size(); ++k) {
+      if (sw.ev_roots(k) > 1) multi += cw.mass_old(k);
+      if (cw.ev_direction(k) != 1 || sw.ev_roots(k) != 1) continue;
+      num += cw.mass_old(k) * sw.ev(k);
+      mass += cw.mass_old(k);
+    }
+    EXPECT_NEAR(sw.well_posed_mass, mass, 1e-14);
+    EXPECT_NEAR(sw.mean_ev_well_posed, num / mass, 1e-14);
+    EXPECT_NEAR(sw.multiple_roots_mass, multi, 1e-14);
+    EXPECT_GT(mass, 0.3);
+  }
   // EV definition: V_old(k; lambda_k) = V_new(k) by a direct solve at lambda_k, for the states
   // of largest mass (accuracy target 1e-6 in lambda).
   const ScenarioWelfare& ge = cw.scenarios[1];
@@ -316,6 +341,151 @@ TEST(Welfare, LogUtilityPermanentPriceChangeClosedForm) {
   EXPECT_NEAR(pe.mean_ce, closed, 1e-9);
   EXPECT_NEAR(pe.acr, closed, 1e-9);
   EXPECT_NEAR(pe.theta, -1.0 / hp_old.sigma, 1e-15);
+  // The paper's benchmark: with log utility every bilateral PE elasticity is -1/sigma
+  // (MODEL.md §1, Proposition 1), so the trade-weighted theta is -1/sigma and
+  // (1/theta) log(pi_ii'/pi_ii) = log(1 + ACR) = log(P_old/P_new) (Proposition 3).
+  EXPECT_NEAR(pe.theta_trade_weighted, -1.0 / hp_old.sigma, 1e-6);
+  EXPECT_NEAR(pe.acr_trade_weighted, std::log1p(closed), 1e-8);
+  EXPECT_EQ(r.welfare[0].scenarios[1].theta_trade_weighted, pe.theta_trade_weighted);
+}
+
+// ---- the paper's expenditure bins ------------------------------------------------------------
+
+// Two states, two varieties, worked by hand. Pairs (value, mass x pi): state 0 chooses values 1
+// and 3 with mass 0.25 each, state 1 value 2 with mass 0.5 (its other variety is never chosen).
+// Cumulative mass: value 1 on [0, .25], 2 on [.25, .75], 3 on [.75, 1]; quintile boundaries at
+// .2, .4, .6, .8 give state 0 = (.2, .05, 0, .05, .2) and state 1 = (0, .15, .2, .15, 0).
+TEST(Welfare, PaperExpenditureBinsHandMade) {
+  Eigen::MatrixXd value(2, 2), pi(2, 2);
+  value << 1, 3, 2, 7;
+  pi << 0.5, 0.5, 1, 0;
+  const Eigen::Vector2d mass(0.5, 0.5);
+  const Eigen::MatrixXd W = pair_quantile_weights(value, mass, pi, 5);
+  Eigen::MatrixXd expect(2, 5);
+  expect << .2, .05, 0, .05, .2, 0, .15, .2, .15, 0;
+  EXPECT_LT((W - expect).cwiseAbs().maxCoeff(), 1e-15);
+}
+
+// Exact bins sum to the right mass: each state's row to its mass (its pairs' masses add up to it
+// because its choice probabilities sum to one), each bin to total/groups, for 5, 10, 20 bins.
+// With one variety, pairs are states and the bins are bit-for-bit the state bins
+// (quantile_weights of expenditure), here on a solved household block.
+TEST(Welfare, PaperExpenditureBinsMassAndOneVariety) {
+  SolvedWorld st(1.5);
+  const HouseholdState& old = st.old[0];
+  const auto& hp = old.problem;
+  const auto& sol = old.solution;
+  Eigen::MatrixXd pair(sol.c.rows(), hp.M());
+  for (int j = 0; j < hp.M(); ++j) pair.col(j) = hp.prices(j) * sol.c.col(j);
+  const double total = old.mass.sum();
+  for (int groups : {5, 10, 20}) {
+    const Eigen::MatrixXd W = pair_quantile_weights(pair, old.mass, sol.pi, groups);
+    EXPECT_LT((W.rowwise().sum() - old.mass).cwiseAbs().maxCoeff(), 1e-15) << groups;
+    for (int q = 0; q < groups; ++q) EXPECT_NEAR(W.col(q).sum(), total / groups, 1e-14) << q;
+    EXPECT_GE(W.minCoeff(), 0.0);
+  }
+  // One variety: the household block of a single-variety problem.
+  household::HouseholdProblem one = hp;
+  one.prices = hp.prices.head(1);
+  one.quality.resize(0, 0);
+  household::HouseholdSolution s1 = household::solve_household(one, st.co.welfare.household);
+  ASSERT_TRUE(s1.report.converged());
+  const household::StationaryDistribution d = household::stationary_distribution(one, s1);
+  const Eigen::VectorXd e = one.prices(0) * s1.c.col(0);
+  for (int groups : {5, 10, 20}) {
+    const Eigen::MatrixXd a = pair_quantile_weights(e, d.mass, s1.pi, groups);
+    const Eigen::MatrixXd b = quantile_weights(e, d.mass, groups);
+    EXPECT_EQ((a - b).cwiseAbs().maxCoeff(), 0.0) << groups;
+  }
+}
+
+// ---- lump-sum equivalent variation -----------------------------------------------------------
+
+// Definition: V_old(k; tau_k) = V_new(k). The refined roots are checked by direct household solves
+// at tau_k (warm-started from the old solution, not from the nodes), to 1e-8 in utils; the
+// interpolated (unrefined) roots agree with them to the reported interpolation accuracy, and
+// the lump-sum EV has the sign of V_new - V_old in every state (V_old(k; .) is increasing).
+TEST(Welfare, LumpSumEvSatisfiesItsDefinition) {
+  SolvedWorld st(1.5);
+  ExperimentResult r = st.run({parse_shock_spec("importer=H,exporter=F,factor=0.9")});
+  ASSERT_TRUE(r.status.converged()) << r.status.message;
+  const HouseholdState& old = st.old[0];
+  const CountryWelfare& cw = r.welfare[0];
+  std::vector<Eigen::VectorXd> targets{cw.scenarios[0].V_new, cw.scenarios[1].V_new};
+  WelfareOptions opt = st.co.welfare;
+  opt.lump_sum_polish = 1e-11;
+  LumpSumReport rep;
+  const std::vector<LumpSumResult> ls = lump_sum_ev(old.problem, old.solution, targets, opt, &rep);
+  ASSERT_TRUE(rep.report.converged()) << rep.report.message;
+  EXPECT_EQ(rep.unresolved, 0);
+  EXPECT_EQ(rep.multiple_roots, 0);
+  EXPECT_LT(rep.polish_max_residual, 1e-9);
+  EXPECT_NEAR(rep.labour_income, cw.lump_sum_report.labour_income, 1e-15);
+  const int N = static_cast<int>(old.solution.V.size());
+  for (int t = 0; t < 2; ++t) {
+    const ScenarioWelfare& sw = cw.scenarios[t];
+    for (int k = 0; k < N; ++k) {
+      ASSERT_TRUE(std::isfinite(ls[t].tau(k))) << k;
+      EXPECT_EQ(ls[t].roots(k), 1) << k;
+      EXPECT_EQ(ls[t].tau(k) > 0, sw.V_new(k) > cw.V_old(k)) << k;
+      // Interpolated roots (the counterfactual's) within the reported accuracy.
+      EXPECT_NEAR(sw.ev_lump_sum(k), ls[t].tau(k) / rep.labour_income,
+                  10 * cw.lump_sum_report.check_error_tau + 1e-7)
+          << k;
+    }
+    for (int k = t; k < N; k += 9) {  // independent direct solves on a spread of states
+      household::HouseholdProblem hp = old.problem;
+      hp.tau += ls[t].tau(k);
+      household::HouseholdSolution s = household::solve_household(hp, opt.household, &old.solution);
+      ASSERT_TRUE(s.report.converged());
+      EXPECT_NEAR(s.V(k), sw.V_new(k), 1e-8) << "scenario " << t << " state " << k;
+    }
+  }
+  EXPECT_LT(cw.lump_sum_report.check_error_tau, 1e-5);
+}
+
+// Closed form. Log utility, one income state, beta R = 1 and a permanent proportional change of
+// all prices p -> kappa p. Then (v_j = w - log p_j, Proposition 3) the household's saving problem
+// is the deterministic log-utility one with price index P, whose solution with beta R = 1 is
+// a' = a and expenditure e = (R - 1) a + W z + tau (constant consumption, Euler equation
+// u'(c) = beta R u'(c')), so V(a; tau, P) = [log((R-1) a + W z + tau) - log P + const]/(1-beta).
+// The new prices give V_new = V_old + log(1+x)/(1-beta) with x = 1/kappa - 1 = P_old/P_new - 1
+// (the consumption equivalent, the same in every state); V_old(a; tau) = V_new(a) gives
+//     tau(a) = x ((R - 1) a + W z),
+// the consumption equivalent times the household's permanent income. The discretised model
+// reproduces the linear policy exactly, so the identity holds to solver accuracy.
+TEST(Welfare, LumpSumEvLogUtilityClosedForm) {
+  household::HouseholdProblem hp;
+  hp.gamma = 1.0;
+  hp.beta = 0.95;
+  hp.R = 1.0 / hp.beta;
+  hp.W = 1.3;
+  hp.sigma = 0.3;
+  hp.prices = Eigen::Vector2d(1.0, 1.25);
+  hp.grid = Eigen::VectorXd::LinSpaced(30, -0.5, 6.0);
+  hp.z = Eigen::VectorXd::Ones(1);
+  hp.P = Eigen::MatrixXd::Ones(1, 1);
+  WelfareOptions opt;
+  opt.lump_sum_polish = 1e-12;
+  household::HouseholdSolution old = household::solve_household(hp, opt.household);
+  ASSERT_TRUE(old.report.converged()) << old.report.message;
+  const double kappa = 0.9, x = 1.0 / kappa - 1.0;
+  household::HouseholdProblem hn = hp;
+  hn.prices *= kappa;
+  household::HouseholdSolution nw = household::solve_household(hn, opt.household, &old);
+  ASSERT_TRUE(nw.report.converged());
+  // The consumption equivalent of the new prices is x in every state (the existing closed form).
+  const ValueSplit split = split_value(hp, old);
+  const Eigen::VectorXd ce = consumption_equivalent(1.0, hp.beta, old.V, nw.V, split);
+  EXPECT_LT((ce.array() - x).abs().maxCoeff(), 1e-9);
+  LumpSumReport rep;
+  const std::vector<LumpSumResult> ls = lump_sum_ev(hp, old, {nw.V}, opt, &rep);
+  ASSERT_TRUE(rep.report.converged()) << rep.report.message;
+  EXPECT_NEAR(rep.labour_income, hp.W, 1e-15);
+  for (int i = 0; i < hp.Na(); ++i) {
+    const double closed = x * ((hp.R - 1.0) * hp.grid(i) + hp.W * hp.z(0));
+    EXPECT_NEAR(ls[0].tau(i), closed, 1e-10) << "a = " << hp.grid(i);
+  }
 }
 
 // Determinism: welfare of two countries computed in parallel equals the one-country runs.
@@ -324,6 +494,9 @@ TEST(Welfare, CountriesInParallelMatchSingleRuns) {
   CounterfactualOptions both = st.co;
   both.countries = {0, 1};
   std::vector<HouseholdState> old2 = baseline_states(st.base, both.countries, both.welfare);
+  both.theta_trade_weighted.clear();
+  for (const auto& e : baseline_elasticities(old2, both.countries, DistributionMode::Adjusts))
+    both.theta_trade_weighted.push_back(e.theta_trade_weighted);
   Experiment e;
   e.name = "t";
   e.shocks = {parse_shock_spec("importer=H,exporter=F,factor=0.9")};
@@ -333,6 +506,8 @@ TEST(Welfare, CountriesInParallelMatchSingleRuns) {
   const auto& b = r2.welfare[0].scenarios[1];
   EXPECT_EQ(a.mean_ev, b.mean_ev);
   EXPECT_EQ(a.mean_ce, b.mean_ce);
+  EXPECT_EQ(a.mean_ev_lump_sum, b.mean_ev_lump_sum);
+  EXPECT_EQ(a.acr_trade_weighted, b.acr_trade_weighted);
   // The exporter F gains less than the importer H in PE (its own prices are unchanged).
   EXPECT_EQ(r2.welfare[1].scenarios[0].mean_ev, 0.0);
 }
@@ -370,7 +545,7 @@ TEST(Shocks, ShippedExamplesApplyToTheNineteenCountryWorld) {
 }
 
 // Determinism: the same experiment with 1 and 2 OpenMP threads gives bit-identical welfare
-// (fixed summation order; the lambda-node chains do not depend on scheduling).
+// (fixed summation order; the lambda and tau node chains do not depend on scheduling).
 TEST(Welfare, IdenticalForAnyThreadCount) {
   SolvedWorld st(1.5);
   const int saved = omp_get_max_threads();
@@ -390,6 +565,9 @@ TEST(Welfare, IdenticalForAnyThreadCount) {
       EXPECT_EQ(a.ev(k), b.ev(k)) << k;
       EXPECT_EQ(a.ce(k), b.ce(k)) << k;
     }
+    for (int k = 0; k < a.ev_lump_sum.size(); ++k)
+      EXPECT_EQ(a.ev_lump_sum(k), b.ev_lump_sum(k)) << k;
     EXPECT_EQ(a.mean_ev, b.mean_ev);
+    EXPECT_EQ(a.acr_trade_weighted, b.acr_trade_weighted);
   }
 }

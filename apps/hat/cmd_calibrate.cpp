@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "calibration_setup.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "hat/calibration/calibrate.hpp"
@@ -72,27 +73,10 @@ void run_calibrate(const CalibrateArgs& args) {
   Timer timer;
   if (!args.data.empty()) ::setenv("HAT_DATA_DIR", args.data.c_str(), 1);
   io::ConfigFile file = io::ConfigFile::load(args.config);
-  io::ConfigTable ct = file.root().table("calibration");
-  calibration::CalibrationSetup setup;
-  setup.moment_tolerance = ct.number("moment_tolerance", 1e-6);
-  if (!(setup.moment_tolerance > 0)) ct.fail("moment_tolerance", "must be > 0");
-  setup.max_evaluations = static_cast<int>(ct.integer("max_evaluations", 500));
-  if (setup.max_evaluations < 1) ct.fail("max_evaluations", "must be >= 1");
-  setup.fd_step = ct.number("fd_step", 1e-6);
-  if (!(setup.fd_step > 0)) ct.fail("fd_step", "must be > 0");
-  ct.reject_unknown();
+  int config_threads = 0;
+  calibration::CalibrationSetup setup = read_calibration_setup(file, config_threads);
   if (args.max_evaluations > 0) setup.max_evaluations = args.max_evaluations;
-  if (!file.root().has("data"))
-    throw InputError(file.path() + ": calibration needs a [data] table (the data set)");
-  world::WorldConfig wc = world::read_world_config(file);
-  set_threads(args.threads >= 0 ? args.threads : wc.threads);
-  setup.world = wc.world;
-  setup.start = wc.start;
-  setup.equilibrium = wc.options;
-  // The data's own log normalised shares and geography.
-  world::DataTable dtab = world::read_data_table(file);
-  setup.data = std::move(dtab.gravity);
-  setup.theta = dtab.theta;
+  set_threads(args.threads >= 0 ? args.threads : config_threads);
   setup.stop = &g_interrupted;
   const std::string ckpt = args.out + "/checkpoint.json";
   calibration::GravityRegression reg(setup.data);

@@ -19,11 +19,11 @@ namespace hat::cli {
 namespace {
 
 struct CfArgs {
-  std::string config, out, country, name = "cli";
+  std::string config, out, country, name = "cli", acr_distribution = "adjusts";
   std::vector<std::string> shocks, shock_files;
   bool json = false, quiet = false, no_solve = false, all_countries = false;
-  int threads = -1;
-  double theta = 0, ev_step = 0.0025;
+  int threads = -1, bins = 5;
+  double theta = 0, ev_step = 0.0025, lump_sum_polish = 0;
 };
 
 int find_country(const world::World& w, const std::string& name, const std::string& what) {
@@ -100,8 +100,16 @@ void run_counterfactual(const CfArgs& args) {
   co.jacobian_cache = &shared_jacobian;
   co.theta = args.theta;
   co.welfare.node_spacing = args.ev_step;
+  co.welfare.lump_sum_polish = args.lump_sum_polish;
+  if (args.bins != 5 && args.bins != 10 && args.bins != 20)
+    throw InputError("--bins must be 5, 10 or 20");
+  co.welfare.groups = args.bins;
+  if (!(args.lump_sum_polish >= 0 && args.lump_sum_polish < 1e-3))
+    throw InputError("--lump-sum-polish must be in [0, 1e-3)");
   if (!(args.ev_step > 0 && args.ev_step <= 0.1)) throw InputError("--ev-step must be in (0, 0.1]");
   if (!std::isfinite(args.theta)) throw InputError("--theta must be finite");
+  const analysis::DistributionMode acr_mode =
+      analysis::parse_distribution_mode(args.acr_distribution, "--acr-distribution");
   if (args.all_countries) {
     for (int i = 0; i < w.size(); ++i) co.countries.push_back(i);
   } else {
@@ -145,7 +153,17 @@ void run_counterfactual(const CfArgs& args) {
   for (const auto& s : old_states)
     if (s.report.status == SolverStatus::Failed)
       throw NumericalError("baseline household re-solve failed: " + s.report.message);
-  const double tight_seconds = t_tight.seconds();
+  // The paper's ACR benchmark: the model's trade-weighted average PE elasticity.
+  Timer t_elast;
+  if (!args.quiet) progress("trade elasticities of the baseline (ACR benchmark)");
+  const std::vector<analysis::CountryElasticities> elasticities =
+      analysis::baseline_elasticities(old_states, co.countries, acr_mode);
+  for (const auto& e : elasticities) {
+    if (!e.report.converged()) exit_status() = 3;
+    co.theta_trade_weighted.push_back(e.theta_trade_weighted);
+  }
+  const double elasticity_seconds = t_elast.seconds();
+  const double tight_seconds = t_tight.seconds() - elasticity_seconds;
 
   std::vector<analysis::ExperimentResult> results;
   for (const auto& e : experiments) {
@@ -198,10 +216,24 @@ void run_counterfactual(const CfArgs& args) {
                               {"household_value_tolerance", co.welfare.household.value_tolerance},
                               {"distribution_tolerance", co.welfare.distribution.tolerance},
                               {"ev_node_spacing", co.welfare.node_spacing},
-                              {"theta", co.theta}};
+                              {"lump_sum_node_spacing", co.welfare.lump_sum_spacing},
+                              {"lump_sum_polish", co.welfare.lump_sum_polish},
+                              {"theta", co.theta},
+                              {"acr_distribution", args.acr_distribution},
+                              {"bins", args.bins}};
+    nlohmann::json el;
+    for (size_t c = 0; c < elasticities.size(); ++c) {
+      nlohmann::json by;
+      for (const auto& b : elasticities[c].partners) by[w.names[b.partner]] = b.theta;
+      el[w.names[co.countries[c]]] = {{"theta_trade_weighted", co.theta_trade_weighted[c]},
+                                      {"theta", by},
+                                      {"solver", io::to_json(elasticities[c].report)}};
+    }
+    man["acr_elasticities"] = el;
     man["timings"] = {{"total_seconds", seconds},
                       {"baseline_seconds", base_seconds},
-                      {"baseline_tight_seconds", tight_seconds}};
+                      {"baseline_tight_seconds", tight_seconds},
+                      {"elasticity_seconds", elasticity_seconds}};
     man["summary"] = summary;
     man["files"] = out.names();
     out.add_json("summary.json", summary);
@@ -214,20 +246,32 @@ void run_counterfactual(const CfArgs& args) {
   }
   fmt::print("baseline: {} (residual {:.2e}), R = {:.8f}\n", to_string(base_report.status),
              base_report.residual, baseline.prices.R(country));
+  for (size_t c = 0; c < co.countries.size(); ++c)
+    fmt::print(
+        "ACR elasticities of {}: theta = {:.6f} (ACR); trade-weighted PE "
+        "theta = {:.6f} (ACR(tw), distribution {})\n",
+        w.names[co.countries[c]], results.empty() ? 0.0 : results[0].welfare[c].scenarios[0].theta,
+        co.theta_trade_weighted[c], args.acr_distribution);
+  fmt::print(
+      "lump-sum EV: % of mean labour income W E[z]; ACR(tw) = (1/theta_tw) log(pi_ii'/pi_ii)\n");
   for (const auto& r : results) {
     fmt::print("\n{} — {} shock(s); GE {} (residual {:.2e}), R_new = {:.8f}\n", r.experiment.name,
                r.experiment.shocks.size(), to_string(r.ge.report.status), r.ge.report.residual,
                r.prices_new.R(country));
     for (size_t c = 0; c < r.welfare.size(); ++c) {
       const auto& cw = r.welfare[c];
-      fmt::print("  {} welfare (%):      {:>9} {:>9} {:>9}   EV by expenditure quintile (Q1..Q5)\n",
-                 w.names[cw.country], "mean EV", "mean CE", "ACR");
+      fmt::print(
+          "  {} welfare (%):      {:>9} {:>9} {:>9} {:>9} {:>9}   lump-sum EV by expenditure "
+          "{} (paper's bins, poorest first)\n",
+          w.names[cw.country], "mean EV", "lump-sum", "mean CE", "ACR", "ACR(tw)",
+          analysis::bin_name(args.bins));
       for (const auto& sw : cw.scenarios) {
-        fmt::print("    {:<18} {:>9.4f} {:>9.4f} {:>9.4f}  ",
+        fmt::print("    {:<18} {:>9.4f} {:>9.4f} {:>9.4f} {:>9.4f} {:>9.4f}  ",
                    sw.scenario == "pe" ? "PE (W, R fixed)" : "GE", 100 * sw.mean_ev,
-                   100 * sw.mean_ce, 100 * sw.acr);
-        for (int q = 0; q < sw.ev_groups.at("expenditure").size(); ++q)
-          fmt::print(" {:>8.4f}", 100 * sw.ev_groups.at("expenditure")(q));
+                   100 * sw.mean_ev_lump_sum, 100 * sw.mean_ce, 100 * sw.acr,
+                   100 * sw.acr_trade_weighted);
+        const Eigen::VectorXd& bins = sw.ev_lump_sum_groups.at("expenditure_choice");
+        for (int q = 0; q < bins.size(); ++q) fmt::print(" {:>7.4f}", 100 * bins(q));
         fmt::print("\n");
       }
     }
@@ -258,6 +302,14 @@ void register_counterfactual(CLI::App& app) {
                   "trade elasticity for the ACR benchmark (default -1/sigma_i)");
   sub->add_option("--ev-step", a->ev_step,
                   "spacing of the lambda nodes of the equivalent variation (default 0.0025)");
+  sub->add_option("--lump-sum-polish", a->lump_sum_polish,
+                  "refine every lump-sum EV root by direct solves to this value tolerance "
+                  "(default 0: interpolated roots)");
+  sub->add_option("--bins", a->bins,
+                  "quantile groups of every grouping: 5 (quintiles, default), 10 or 20");
+  sub->add_option("--acr-distribution", a->acr_distribution,
+                  "elasticity of the trade-weighted ACR benchmark with the distribution "
+                  "\"adjusts\" (default, steady state to steady state) or held \"fixed\"");
   sub->add_flag("--no-solve", a->no_solve, "take the config's prices as the baseline equilibrium");
   sub->add_option("--out", a->out, "write CSV tables, SVG figures and manifest.json here");
   sub->add_flag("--json", a->json, "print a JSON summary on stdout");

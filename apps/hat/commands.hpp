@@ -15,5 +15,6 @@ void register_ek(CLI::App& app);
 void register_counterfactual(CLI::App& app);
 void register_dynamic(CLI::App& app);
 void register_transition(CLI::App& app);
+void register_replicate(CLI::App& app);
 
 }  // namespace hat::cli

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   hat::cli::register_counterfactual(app);
   hat::cli::register_dynamic(app);
   hat::cli::register_transition(app);
+  hat::cli::register_replicate(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

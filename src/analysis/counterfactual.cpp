@@ -14,6 +14,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <limits>
 
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
@@ -38,6 +39,25 @@ std::vector<HouseholdState> baseline_states(const world::Evaluation& baseline,
   for (size_t c = 0; c < countries.size(); ++c) {
     const world::CountryState& cs = baseline.countries[countries[c]];
     out[c] = solve_tight(cs.problem, opt, &cs.solution, &cs.distribution.mass);
+  }
+  return out;
+}
+
+std::vector<CountryElasticities> baseline_elasticities(const std::vector<HouseholdState>& states,
+                                                       const std::vector<int>& countries,
+                                                       DistributionMode mode) {
+  if (states.size() != countries.size())
+    throw InputError("baseline_elasticities: one state per country is required");
+  ElasticityOptions eo;
+  eo.distribution = mode;
+  eo.micro = false;
+  std::vector<CountryElasticities> out;
+  for (size_t c = 0; c < states.size(); ++c) {
+    std::vector<int> partners;
+    for (int j = 0; j < states[c].problem.M(); ++j)
+      if (j != countries[c]) partners.push_back(j);
+    out.push_back(country_elasticities(states[c].problem, states[c].solution, states[c].mass,
+                                       countries[c], partners, eo));
   }
   return out;
 }
@@ -71,6 +91,9 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
                                 const CounterfactualOptions& o) {
   if (old_states.size() != o.countries.size())
     throw InputError("run_experiment: one baseline state per measured country is required");
+  if (!o.theta_trade_weighted.empty() && o.theta_trade_weighted.size() != o.countries.size())
+    throw InputError(
+        "run_experiment: one trade-weighted elasticity per measured country is required");
   ExperimentResult r;
   r.experiment = e;
   r.status.status = SolverStatus::Converged;
@@ -128,8 +151,11 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
     worse(reports[c], ge.report);
     if (pe.report.status == SolverStatus::Failed || ge.report.status == SolverStatus::Failed)
       continue;
-    r.welfare[c] = measure_welfare(old, {{"pe", &pe}, {"ge", &ge}}, i, o.theta, o.welfare);
+    const double th_tw = o.theta_trade_weighted.empty() ? std::numeric_limits<double>::quiet_NaN()
+                                                        : o.theta_trade_weighted.at(c);
+    r.welfare[c] = measure_welfare(old, {{"pe", &pe}, {"ge", &ge}}, i, o.theta, o.welfare, th_tw);
     worse(reports[c], r.welfare[c].ev_report.report);
+    worse(reports[c], r.welfare[c].lump_sum_report.report);
     worse(reports[c], r.welfare[c].split.report);
   }
   for (int c = 0; c < C; ++c) {
@@ -144,6 +170,13 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
 
 // ---- outputs -----------------------------------------------------------------------------
 
+std::string bin_name(int groups) {
+  if (groups == 5) return "quintile";
+  if (groups == 10) return "decile";
+  if (groups == 20) return "vigintile";
+  return "bin" + std::to_string(groups);
+}
+
 namespace {
 
 std::string scenario_label(const std::string& s) {
@@ -152,15 +185,57 @@ std::string scenario_label(const std::string& s) {
 
 }  // namespace
 
+std::string welfare_readme(const world::World& w, const std::vector<ExperimentResult>& results,
+                           const std::vector<int>& countries) {
+  std::string t =
+      "Welfare measures of this run (docs/counterfactual-welfare.md): which is robust where\n"
+      "\n"
+      "ev_lump_sum (welfare_states.csv): the transfer tau, in the numeraire every period at the\n"
+      "  old prices, that makes the household as well off as after the shock, divided by mean\n"
+      "  labour income W E[z]. The value rises with tau in every state, so every state has\n"
+      "  exactly one root: robust everywhere, including at the borrowing limit. Preferred for\n"
+      "  means and for comparisons across bins.\n"
+      "ce: the proportional change in consumption in every period under the old policies.\n"
+      "  Robust wherever it is finite (NaN where no finite value exists).\n"
+      "ev (the paper's measure): lambda scales period wealth R a + W z, now and in every future\n"
+      "  period. Where R a + W z <= 0 (ev_direction = -1 or 0) a larger lambda lowers or leaves\n"
+      "  current resources, a gain can show as lambda < 1, and there can be two roots or none.\n"
+      "  Where R a + W z > 0 (ev_direction = 1) it raises them, but it also lowers the future\n"
+      "  resources of states that will borrow, so a second root is still possible (ev_roots).\n"
+      "  Well posed: ev_direction = 1 and exactly one root in the searched range.\n"
+      "  mean_ev mixes all states; mean_ev_well_posed averages the well-posed ones only (a\n"
+      "  selected, richer population: compare it with ev_lump_sum on the same states).\n"
+      "acr: (pi_ii'/pi_ii)^(1/theta) - 1 with theta = -1/sigma_i; acr_trade_weighted: the\n"
+      "  paper's (1/theta_tw) log(pi_ii'/pi_ii) with the model's trade-weighted elasticity.\n"
+      "  Representative-agent benchmarks, not household welfare.\n"
+      "Bins: expenditure_choice are the paper's bins ((state, variety) pairs by the expenditure\n"
+      "  on the chosen variety, exact); expenditure bins states by expected expenditure.\n"
+      "All welfare numbers are fractions (0.01 = 1%).\n\nThis run (old-distribution mass "
+      "shares; means):\n";
+  for (const ExperimentResult& r : results)
+    for (size_t c = 0; c < r.welfare.size(); ++c) {
+      const CountryWelfare& cw = r.welfare[c];
+      for (const ScenarioWelfare& sw : cw.scenarios)
+        t += fmt::format(
+            "  {} {} {}: R a + W z <= 0 in {:.4f} of the mass, {:.4f} with several EV roots, "
+            "{:.4f} without; mean_ev {:.6f}, mean_ev_well_posed {:.6f} (over {:.4f}), "
+            "mean_ev_lump_sum {:.6f}, mean_ce {:.6f}, acr {:.6f}, acr_trade_weighted {:.6f}\n",
+            r.experiment.name, w.names[countries[c]], sw.scenario, cw.nonpositive_wealth_mass,
+            sw.multiple_roots_mass, sw.unresolved_mass, sw.mean_ev, sw.mean_ev_well_posed,
+            sw.well_posed_mass, sw.mean_ev_lump_sum, sw.mean_ce, sw.acr, sw.acr_trade_weighted);
+    }
+  return t;
+}
+
 void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
                                 const world::EquilibriumOptions& opt,
                                 const std::vector<ExperimentResult>& results,
                                 const std::vector<int>& countries) {
   io::CsvWriter states({"experiment", "scenario", "country", "state", "income_state", "assets", "z",
                         "income", "expenditure", "mass_old", "mass_new", "V_old", "V_new", "ev",
-                        "ev_roots", "ce", "nonpositive_wealth"});
+                        "ev_roots", "ce", "nonpositive_wealth", "ev_lump_sum", "ev_direction"});
   io::CsvWriter groups(
-      {"experiment", "scenario", "country", "grouping", "quintile", "measure", "value"});
+      {"experiment", "scenario", "country", "grouping", "bin", "measure", "value"});
   io::CsvWriter summary({"experiment", "scenario", "country", "measure", "value"});
   io::CsvWriter prices({"experiment", "country", "variable", "old", "new"});
   io::CsvWriter shares({"experiment", "importer", "exporter", "share_old", "share_new"});
@@ -222,6 +297,8 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
               .cell(sw.ev_roots(k))
               .cell(sw.ce(k))
               .cell(static_cast<int>(cw.nonpositive_wealth[k]))
+              .cell(sw.ev_lump_sum(k))
+              .cell(cw.ev_direction(k))
               .end_row();
         for (const auto& g : welfare_groupings())
           for (int q = 0; q < sw.ev_groups.at(g).size(); ++q) {
@@ -241,14 +318,29 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
                 .cell("ce")
                 .cell(sw.ce_groups.at(g)(q))
                 .end_row();
+            groups.cell(en)
+                .cell(sw.scenario)
+                .cell(cn)
+                .cell(g)
+                .cell(q + 1)
+                .cell("ev_lump_sum")
+                .cell(sw.ev_lump_sum_groups.at(g)(q))
+                .end_row();
           }
         const Decomposition& d = sw.decomposition;
         const std::pair<const char*, double> rows[] = {
             {"mean_ev", sw.mean_ev},
             {"mean_ev_positive_wealth", sw.mean_ev_positive_wealth},
+            {"mean_ev_well_posed", sw.mean_ev_well_posed},
+            {"ev_well_posed_mass", sw.well_posed_mass},
+            {"ev_multiple_roots_mass", sw.multiple_roots_mass},
             {"mean_ce", sw.mean_ce},
+            {"mean_ev_lump_sum", sw.mean_ev_lump_sum},
+            {"labour_income", cw.lump_sum_report.labour_income},
             {"acr", sw.acr},
             {"theta", sw.theta},
+            {"acr_trade_weighted", sw.acr_trade_weighted},
+            {"theta_trade_weighted", sw.theta_trade_weighted},
             {"home_share_old", sw.home_share_old},
             {"home_share_new", sw.home_share_new},
             {"W_old", d.W_old},
@@ -272,16 +364,26 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
           {"check_error_lambda", er.check_error_lambda},
           {"unresolved", static_cast<double>(er.unresolved)},
           {"multiple_roots", static_cast<double>(er.multiple_roots)},
+          {"lump_sum_nodes", static_cast<double>(cw.lump_sum_report.nodes)},
+          {"lump_sum_tau_lo", cw.lump_sum_report.tau_lo},
+          {"lump_sum_tau_hi", cw.lump_sum_report.tau_hi},
+          {"lump_sum_check_error_value", cw.lump_sum_report.check_error_value},
+          {"lump_sum_check_error_tau", cw.lump_sum_report.check_error_tau},
+          {"lump_sum_unresolved", static_cast<double>(cw.lump_sum_report.unresolved)},
           {"welfare_seconds", cw.seconds}};
       for (const auto& [name, v] : drows) diag.cell(en).cell(cn).cell(name).cell(v).end_row();
 
       // Figures: EV by quintile, PE vs GE, one per grouping.
       for (const auto& g : welfare_groupings()) {
         io::BarChart bc;
-        bc.title = fmt::format("{}: welfare of {} households by {} quintile", en, cn, g);
+        bc.title = fmt::format("{}: welfare of {} households by {} {}", en, cn, g,
+                               bin_name(static_cast<int>(cw.scenarios[0].ev_groups.at(g).size())));
         bc.ylabel = "equivalent variation (% of period wealth)";
-        bc.categories = {"Q1 (poorest)", "Q2", "Q3", "Q4", "Q5 (richest)"};
-        bc.categories.resize(cw.scenarios[0].ev_groups.at(g).size());
+        const int G = static_cast<int>(cw.scenarios[0].ev_groups.at(g).size());
+        for (int q = 1; q <= G; ++q)
+          bc.categories.push_back(q == 1   ? "1 (poorest)"
+                                  : q == G ? fmt::format("{} (richest)", q)
+                                           : std::to_string(q));
         for (const ScenarioWelfare& sw : cw.scenarios) {
           bc.group_labels.push_back(scenario_label(sw.scenario));
           std::vector<double> v;
@@ -334,6 +436,7 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
       }
     out.add(fmt::format("welfare_experiments_{}.svg", w.names[countries[c]]), bc.render());
   }
+  out.add("README.txt", welfare_readme(w, results, countries));
   out.add("welfare_states.csv", states.str());
   out.add("welfare_groups.csv", groups.str());
   out.add("welfare_summary.csv", summary.str());
@@ -385,14 +488,22 @@ nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r,
       nlohmann::json s;
       s["mean_ev"] = num(sw.mean_ev);
       s["mean_ev_positive_wealth"] = num(sw.mean_ev_positive_wealth);
+      s["mean_ev_well_posed"] = num(sw.mean_ev_well_posed);
+      s["ev_well_posed_mass"] = sw.well_posed_mass;
+      s["ev_multiple_roots_mass"] = sw.multiple_roots_mass;
       s["mean_ce"] = num(sw.mean_ce);
+      s["mean_ev_lump_sum"] = num(sw.mean_ev_lump_sum);
       s["acr"] = num(sw.acr);
       s["theta"] = sw.theta;
+      s["acr_trade_weighted"] = num(sw.acr_trade_weighted);
+      s["theta_trade_weighted"] = num(sw.theta_trade_weighted);
       s["home_share_old"] = sw.home_share_old;
       s["home_share_new"] = sw.home_share_new;
       for (const auto& g : welfare_groupings()) {
-        s["ev_by_" + g + "_quintile"] = vec(sw.ev_groups.at(g));
-        s["ce_by_" + g + "_quintile"] = vec(sw.ce_groups.at(g));
+        const std::string b = "_" + bin_name(static_cast<int>(sw.ev_groups.at(g).size()));
+        s["ev_by_" + g + b] = vec(sw.ev_groups.at(g));
+        s["ce_by_" + g + b] = vec(sw.ce_groups.at(g));
+        s["ev_lump_sum_by_" + g + b] = vec(sw.ev_lump_sum_groups.at(g));
       }
       const Decomposition& d = sw.decomposition;
       s["decomposition"] = {{"W_old", d.W_old},
@@ -407,6 +518,8 @@ nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r,
     wj["nonpositive_wealth_mass"] = cw.nonpositive_wealth_mass;
     wj["ev_check_error_lambda"] = cw.ev_report.check_error_lambda;
     wj["ev_lambda_nodes"] = cw.ev_report.nodes;
+    wj["labour_income"] = cw.lump_sum_report.labour_income;
+    wj["lump_sum_check_error_tau"] = cw.lump_sum_report.check_error_tau;
     if (cw.country == country) j["welfare"] = wj;
     by_country[w.names[cw.country]] = wj;
   }

@@ -28,12 +28,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <map>
 #include <numeric>
 
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/distribution/lottery.hpp"
+#include "hat/numerics/markov.hpp"
 
 namespace hat::analysis {
 
@@ -42,7 +45,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }
 
 const std::vector<std::string>& welfare_groupings() {
-  static const std::vector<std::string> g{"income", "wealth", "expenditure"};
+  static const std::vector<std::string> g{"income", "wealth", "expenditure", "expenditure_choice"};
   return g;
 }
 
@@ -84,6 +87,25 @@ Eigen::MatrixXd quantile_weights(const Eigen::VectorXd& value, const Eigen::Vect
     }
     b = e;
   }
+  return W;
+}
+
+Eigen::MatrixXd pair_quantile_weights(const Eigen::MatrixXd& value, const Eigen::VectorXd& mass,
+                                      const Eigen::MatrixXd& pi, int groups) {
+  const int N = static_cast<int>(value.rows()), M = static_cast<int>(value.cols());
+  if (mass.size() != N || pi.rows() != N || pi.cols() != M)
+    throw InputError("pair_quantile_weights: value, mass and pi sizes differ");
+  // Pairs stacked variety-major (index j N + k), as Eigen stores value and pi.
+  Eigen::VectorXd v(static_cast<Eigen::Index>(N) * M), m(v.size());
+  for (int j = 0; j < M; ++j)
+    for (int k = 0; k < N; ++k) {
+      m(j * N + k) = mass(k) * pi(k, j);
+      // A pair never chosen is a zero-mass atom whatever its value.
+      v(j * N + k) = m(j * N + k) == 0 && !std::isfinite(value(k, j)) ? 0.0 : value(k, j);
+    }
+  const Eigen::MatrixXd Wp = quantile_weights(v, m, groups);
+  Eigen::MatrixXd W = Eigen::MatrixXd::Zero(N, groups);
+  for (int j = 0; j < M; ++j) W += Wp.middleRows(static_cast<Eigen::Index>(j) * N, N);
   return W;
 }
 
@@ -206,13 +228,14 @@ struct RootScan {
 };
 
 // Roots of f(lambda) = V(k; lambda) - target on the nodes lam[0..n-1] (values f[0..n-1]).
-RootScan scan_roots(const std::vector<double>& lam, const std::vector<double>& f) {
+RootScan scan_roots(const std::vector<double>& lam, const std::vector<double>& f,
+                    double center = 1.0) {
   RootScan r;
   const int n = static_cast<int>(lam.size());
   double best_dist = std::numeric_limits<double>::infinity();
   auto take = [&](double x) {
     ++r.count;
-    const double dist = std::abs(x - 1.0);
+    const double dist = std::abs(x - center);
     if (dist < best_dist) {
       best_dist = dist;
       r.root = x;
@@ -261,6 +284,78 @@ void worse(SolverReport& acc, const SolverReport& r) {
       (rank(r.status) == rank(acc.status) && r.residual > acc.residual))
     acc = r;
 }
+
+// Household solutions at parameter nodes m (set(hp, m) gives node m its parameter; node 0 is
+// the old solution), grown by two chains outwards from the current range, each solve
+// warm-started from its neighbour. The chains run in parallel; the result does not depend on
+// the thread count.
+struct NodeChains {
+  const household::HouseholdProblem& base;
+  const household::SolveOptions& solve;
+  std::function<void(household::HouseholdProblem&, int)> set;
+  std::map<int, household::HouseholdSolution> nodes;
+  int lo = 0, hi = 0, solves = 0;
+  bool feasible_up = true, feasible_down = true;
+  SolverReport worst;
+
+  NodeChains(const household::HouseholdProblem& b, const household::SolveOptions& so,
+             const household::HouseholdSolution& sol0,
+             std::function<void(household::HouseholdProblem&, int)> setter)
+      : base(b), solve(so), set(std::move(setter)) {
+    nodes.emplace(0, sol0);
+    worst.status = SolverStatus::Converged;
+  }
+
+  // Extends the range to [new_lo, new_hi]; `stride` > 1: every stride-th node (the coarser
+  // extension beyond the core range). A chain stops where the parameter leaves no consumption
+  // at the borrowing limit or a solve fails.
+  void extend(int new_lo, int new_hi, int stride) {
+    std::vector<std::pair<int, household::HouseholdSolution>> out[2];
+    bool feasible[2] = {feasible_up, feasible_down};
+    SolverReport w[2];
+    w[0].status = w[1].status = SolverStatus::Converged;
+    const int threads = omp_in_parallel() ? 1 : std::min(2, omp_get_max_threads());
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int c = 0; c < 2; ++c) {
+      const int dir = c == 0 ? +1 : -1;
+      int m = c == 0 ? hi : lo;
+      const int target = c == 0 ? new_hi : new_lo;
+      const household::HouseholdSolution* warm = &nodes.at(m);
+      while (m != target && feasible[c]) {
+        m = dir > 0 ? std::min(target, m + stride) : std::max(target, m - stride);
+        household::HouseholdProblem hp = base;
+        set(hp, m);
+        try {
+          hp.validate();
+        } catch (const InputError&) {
+          feasible[c] = false;
+          break;
+        }
+        household::HouseholdSolution s = household::solve_household(hp, solve, warm);
+        worse(w[c], s.report);
+        if (s.report.status == SolverStatus::Failed) {
+          feasible[c] = false;
+          break;
+        }
+        out[c].emplace_back(m, std::move(s));
+        warm = &out[c].back().second;
+      }
+    }
+    feasible_up = feasible[0];
+    feasible_down = feasible[1];
+    for (int c = 0; c < 2; ++c) {
+      worse(worst, w[c]);
+      for (auto& [m, s] : out[c]) {
+        if (c == 0)
+          hi = std::max(hi, m);
+        else
+          lo = std::min(lo, m);
+        nodes.emplace(m, std::move(s));
+        ++solves;
+      }
+    }
+  }
+};
 
 }  // namespace
 
@@ -345,57 +440,15 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
   }
 
   // Nodes: solutions by m (0 = the old solution itself).
-  std::map<int, household::HouseholdSolution> nodes;
-  nodes.emplace(0, sol_old);
-  int cur_lo = 0, cur_hi = 0;
-  bool feasible_up = true, feasible_down = true;
-  // `stride` > 1: nodes every stride-th index (the coarser extension beyond the core range).
+  NodeChains ch(hp_old, opt.household, sol_old,
+                [&](household::HouseholdProblem& hp, int m) { hp.lambda = lam_of(m); });
+  const auto& nodes = ch.nodes;
+  const int &cur_lo = ch.lo, &cur_hi = ch.hi;
+  const bool &feasible_up = ch.feasible_up, &feasible_down = ch.feasible_down;
   auto extend = [&](int new_lo, int new_hi, int stride) {
-    // Two chains, each warm-started from its neighbour: deterministic for any thread count.
-    std::vector<std::pair<int, household::HouseholdSolution>> out[2];
-    bool feasible[2] = {feasible_up, feasible_down};
-    SolverReport worst[2];
-    worst[0].status = worst[1].status = SolverStatus::Converged;
-    const int threads = omp_in_parallel() ? 1 : std::min(2, omp_get_max_threads());
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-    for (int c = 0; c < 2; ++c) {
-      const int dir = c == 0 ? +1 : -1;
-      int m = c == 0 ? cur_hi : cur_lo;
-      const int target = c == 0 ? new_hi : new_lo;
-      const household::HouseholdSolution* warm = &nodes.at(m);
-      while (m != target && feasible[c]) {
-        m = dir > 0 ? std::min(target, m + stride) : std::max(target, m - stride);
-        household::HouseholdProblem hp = hp_old;
-        hp.lambda = lam_of(m);
-        try {
-          hp.validate();
-        } catch (const InputError&) {
-          feasible[c] = false;  // lambda leaves no consumption at the borrowing limit
-          break;
-        }
-        household::HouseholdSolution s = household::solve_household(hp, opt.household, warm);
-        worse(worst[c], s.report);
-        if (s.report.status == SolverStatus::Failed) {
-          feasible[c] = false;
-          break;
-        }
-        out[c].emplace_back(m, std::move(s));
-        warm = &out[c].back().second;
-      }
-    }
-    feasible_up = feasible[0];
-    feasible_down = feasible[1];
-    for (int c = 0; c < 2; ++c) {
-      worse(rep.report, worst[c]);
-      for (auto& [m, s] : out[c]) {
-        if (c == 0)
-          cur_hi = std::max(cur_hi, m);
-        else
-          cur_lo = std::min(cur_lo, m);
-        nodes.emplace(m, std::move(s));
-        ++rep.nodes;
-      }
-    }
+    ch.extend(new_lo, new_hi, stride);
+    rep.nodes = ch.solves;
+    worse(rep.report, ch.worst);
   };
   extend(want_lo, want_hi, 1);
 
@@ -496,6 +549,239 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
   return res;
 }
 
+// ---- lump-sum equivalent variation ---------------------------------------------------------
+
+double mean_labour_income(const household::HouseholdProblem& hp) {
+  const Eigen::VectorXd p = numerics::stationary_distribution(hp.P);
+  return hp.W * p.dot(hp.z);
+}
+
+namespace {
+
+// Secant refinement of one state's root by direct solves at tau (Newton-like: the first slope
+// is the node secant). Returns |V(k; tau) - target| of the last solve; `solves` counts them.
+double polish_root(const household::HouseholdProblem& hp_old, const WelfareOptions& opt,
+                   const household::HouseholdSolution& warm0, int k, double target, double slope,
+                   double& tau, int& solves, SolverReport& worst) {
+  const double tol = opt.lump_sum_polish * std::max(1.0, std::abs(target));
+  household::HouseholdSolution warm = warm0;
+  double x_prev = kNaN, r_prev = kNaN, r = kNaN, solved = tau;
+  for (int it = 0; it < 12; ++it) {
+    household::HouseholdProblem hp = hp_old;
+    hp.tau = hp_old.tau + tau;
+    try {
+      hp.validate();
+    } catch (const InputError&) {
+      return kNaN;
+    }
+    household::HouseholdSolution s = household::solve_household(hp, opt.household, &warm);
+    ++solves;
+    worse(worst, s.report);
+    if (s.report.status == SolverStatus::Failed) return kNaN;
+    r = s.V(k) - target;
+    solved = tau;
+    if (std::abs(r) <= tol) break;
+    if (std::isfinite(x_prev) && r != r_prev && tau != x_prev) {
+      const double sec = (r - r_prev) / (tau - x_prev);
+      if (sec > 0) slope = sec;  // V(k; .) is increasing: keep the node slope otherwise
+    }
+    x_prev = tau;
+    r_prev = r;
+    tau -= r / slope;
+    warm = std::move(s);
+  }
+  tau = solved;  // the last tau solved at (its residual is r)
+  return std::abs(r);
+}
+
+}  // namespace
+
+namespace {
+
+// Interpolation check: one direct solve at the midpoint of the bracket holding the median root.
+void lump_sum_check(const household::HouseholdProblem& hp_old, const WelfareOptions& opt,
+                    const std::vector<double>& x,
+                    const std::vector<const household::HouseholdSolution*>& sols,
+                    const Eigen::VectorXd& tau, LumpSumReport& rep) {
+  const int n = static_cast<int>(x.size()), N = static_cast<int>(tau.size());
+  if (n < 2) return;
+  std::vector<double> roots;
+  for (int k = 0; k < N; ++k)
+    if (std::isfinite(tau(k))) roots.push_back(tau(k));
+  double med = 0.0;
+  if (!roots.empty()) {
+    std::nth_element(roots.begin(), roots.begin() + roots.size() / 2, roots.end());
+    med = roots[roots.size() / 2];
+  }
+  const int b = std::clamp(
+      static_cast<int>(std::upper_bound(x.begin(), x.end(), med) - x.begin()) - 1, 0, n - 2);
+  const double xs = 0.5 * (x[b] + x[b + 1]);
+  household::HouseholdProblem hp = hp_old;
+  hp.tau = hp_old.tau + xs;
+  household::HouseholdSolution s = household::solve_household(hp, opt.household, sols[b]);
+  worse(rep.report, s.report);
+  rep.check_tau = xs;
+  const int st = stencil_start(b, n), w = std::min(4, n);
+  std::vector<double> y(w);
+  for (int k = 0; k < N; ++k) {
+    for (int q = 0; q < w; ++q) y[q] = sols[st + q]->V(k);
+    const double err = std::abs(lagrange(&x[st], y.data(), w, xs) - s.V(k));
+    rep.check_error_value = std::max(rep.check_error_value, err);
+    const double slope = (sols[b + 1]->V(k) - sols[b]->V(k)) / (x[b + 1] - x[b]);
+    if (slope > 0)
+      rep.check_error_tau = std::max(rep.check_error_tau, err / slope / rep.labour_income);
+  }
+}
+
+// Refines every root by direct solves (states in parallel, each warm-started from the node
+// below its root: the result does not depend on the thread count).
+void lump_sum_polish(const household::HouseholdProblem& hp_old, const WelfareOptions& opt,
+                     const std::vector<double>& x,
+                     const std::vector<const household::HouseholdSolution*>& sols,
+                     const std::vector<Eigen::VectorXd>& targets, std::vector<LumpSumResult>& res,
+                     LumpSumReport& rep) {
+  const int n = static_cast<int>(x.size()), T = static_cast<int>(targets.size());
+  const int N = T ? static_cast<int>(targets[0].size()) : 0;
+  std::vector<int> solves(static_cast<size_t>(T) * N, 0);
+  std::vector<SolverReport> worst(static_cast<size_t>(T) * N);
+  const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 4)
+  for (int p = 0; p < T * N; ++p) {
+    const int t = p / N, k = p % N;
+    worst[p].status = SolverStatus::Converged;
+    double tau = res[t].tau(k);
+    if (!std::isfinite(tau) || n < 2) continue;
+    const int b = std::clamp(
+        static_cast<int>(std::upper_bound(x.begin(), x.end(), tau) - x.begin()) - 1, 0, n - 2);
+    const double slope = (sols[b + 1]->V(k) - sols[b]->V(k)) / (x[b + 1] - x[b]);
+    if (!(slope > 0)) continue;
+    const double r =
+        polish_root(hp_old, opt, *sols[b], k, targets[t](k), slope, tau, solves[p], worst[p]);
+    res[t].tau(k) = std::isfinite(r) ? tau : kNaN;
+    res[t].residual(k) = r;
+  }
+  for (int p = 0; p < T * N; ++p) {
+    rep.polish_solves += solves[p];
+    worse(rep.report, worst[p]);
+    const double r = res[p / N].residual(p % N);
+    if (std::isfinite(r)) rep.polish_max_residual = std::max(rep.polish_max_residual, r);
+  }
+}
+
+}  // namespace
+
+std::vector<LumpSumResult> lump_sum_ev(const household::HouseholdProblem& hp_old,
+                                       const household::HouseholdSolution& sol_old,
+                                       const std::vector<Eigen::VectorXd>& targets,
+                                       const WelfareOptions& opt, LumpSumReport* report) {
+  const int N = hp_old.Na() * hp_old.Nz(), T = static_cast<int>(targets.size());
+  if (!(opt.lump_sum_spacing > 0 && opt.lump_sum_spacing < opt.lump_sum_max))
+    throw InputError("welfare: lump-sum node spacing must be in (0, lump_sum_max)");
+  if (!(opt.lump_sum_polish >= 0)) throw InputError("welfare: lump_sum_polish must be >= 0");
+  for (const auto& t : targets)
+    if (t.size() != N) throw InputError("lump_sum_ev: target size differs from the state space");
+  if (sol_old.V.size() != N) throw InputError("lump_sum_ev: old solution has another state space");
+  LumpSumReport rep;
+  rep.report.status = SolverStatus::Converged;
+  rep.report.message = "lump-sum EV: all node solves converged";
+  rep.labour_income = mean_labour_income(hp_old);
+  std::vector<LumpSumResult> res(T);
+  for (auto& r : res) {
+    r.tau = Eigen::VectorXd::Constant(N, kNaN);
+    r.roots = Eigen::VectorXi::Zero(N);
+    r.residual = Eigen::VectorXd::Constant(N, kNaN);
+  }
+  bool trivial = true;  // targets equal to the old values (bit for bit): tau = 0 exactly
+  for (const auto& t : targets) trivial = trivial && (t.array() == sol_old.V.array()).all();
+  if (trivial) {
+    for (auto& r : res) {
+      r.tau.setZero();
+      r.roots.setOnes();
+      r.residual.setZero();
+    }
+    if (report) *report = rep;
+    return res;
+  }
+  const double h = opt.lump_sum_spacing * rep.labour_income;
+  const int m_max = static_cast<int>(std::floor(opt.lump_sum_max / opt.lump_sum_spacing + 1e-9));
+  auto tau_of = [h](int m) { return m * h; };
+
+  // First-order guesses tau ~ dV / (dV/dtau), dV/dtau = E sum beta^t mu_t (envelope theorem).
+  Eigen::VectorXd g(N);
+  for (int k = 0; k < N; ++k) {
+    double acc = 0;
+    for (int j = 0; j < hp_old.M(); ++j)
+      acc += sol_old.pi(k, j) * std::pow(sol_old.c(k, j), -hp_old.gamma) / hp_old.prices(j);
+    g(k) = acc;
+  }
+  const Eigen::VectorXd dV = evaluate_policy(hp_old, sol_old, g, 1e-10);
+  std::vector<double> guesses;
+  for (const auto& t : targets)
+    for (int k = 0; k < N; ++k)
+      if (dV(k) > 0 && std::isfinite((t(k) - sol_old.V(k)) / dV(k)))
+        guesses.push_back((t(k) - sol_old.V(k)) / dV(k));
+  int want_lo = 0, want_hi = 0;
+  if (!guesses.empty()) {
+    std::sort(guesses.begin(), guesses.end());
+    const size_t n = guesses.size(), q = static_cast<size_t>(opt.core_quantile * n);
+    want_lo = std::max(-m_max, static_cast<int>(std::floor(std::min(0.0, guesses[q]) / h)) - 2);
+    want_hi =
+        std::min(m_max, static_cast<int>(std::ceil(std::max(0.0, guesses[n - 1 - q]) / h)) + 2);
+  }
+  while (want_hi - want_lo > opt.max_nodes) (want_hi > -want_lo ? --want_hi : ++want_lo);
+
+  NodeChains ch(hp_old, opt.household, sol_old,
+                [&](household::HouseholdProblem& hp, int m) { hp.tau = hp_old.tau + tau_of(m); });
+  ch.extend(want_lo, want_hi, 1);
+  std::vector<double> x, f;
+  std::vector<const household::HouseholdSolution*> sols;
+  for (int round = 0; round < 64; ++round) {
+    x.clear();
+    sols.clear();
+    for (const auto& [m, s] : ch.nodes) {
+      x.push_back(tau_of(m));
+      sols.push_back(&s);
+    }
+    const int n = static_cast<int>(x.size());
+    f.resize(n);
+    int need_up = 0, need_down = 0;
+    rep.unresolved = rep.multiple_roots = 0;
+    for (int t = 0; t < T; ++t)
+      for (int k = 0; k < N; ++k) {
+        for (int m = 0; m < n; ++m) f[m] = sols[m]->V(k) - targets[t](k);
+        const RootScan r = scan_roots(x, f, 0.0);
+        res[t].tau(k) = r.root;
+        res[t].roots(k) = r.count;
+        rep.unresolved += r.count == 0;
+        rep.multiple_roots += r.count > 1;
+        need_up += f[n - 1] < 0;  // V(k; .) increasing: the root lies above the range
+        need_down += f[0] > 0;
+      }
+    const int span = std::max(4 * opt.extension_stride, (ch.hi - ch.lo) / 2);
+    int new_hi = ch.hi, new_lo = ch.lo;
+    if (need_up && ch.feasible_up) new_hi = std::min(m_max, ch.hi + span);
+    if (need_down && ch.feasible_down) new_lo = std::max(-m_max, ch.lo - span);
+    while (static_cast<int>(ch.nodes.size()) +
+                   (new_hi - ch.hi + ch.lo - new_lo) / opt.extension_stride >
+               opt.max_nodes &&
+           (new_hi > ch.hi || new_lo < ch.lo))
+      (new_hi > ch.hi ? --new_hi : ++new_lo);
+    if (new_hi == ch.hi && new_lo == ch.lo) break;
+    ch.extend(new_lo, new_hi, opt.extension_stride);
+  }
+  rep.nodes = ch.solves;
+  rep.report = ch.worst;
+  rep.tau_lo = tau_of(ch.lo);
+  rep.tau_hi = tau_of(ch.hi);
+  lump_sum_check(hp_old, opt, x, sols, res[0].tau, rep);
+  if (opt.lump_sum_polish > 0) lump_sum_polish(hp_old, opt, x, sols, targets, res, rep);
+  if (!rep.report.converged())
+    rep.report.message =
+        "lump-sum EV: a household solve did not converge (" + rep.report.message + ")";
+  if (report) *report = rep;
+  return res;
+}
+
 // ---- decomposition -----------------------------------------------------------------------
 
 Decomposition decompose(const Eigen::VectorXd& V_old, const Eigen::VectorXd& mass_old,
@@ -568,12 +854,48 @@ Eigen::VectorXd regrid_mass(const Eigen::VectorXd& m, const Eigen::VectorXd& fro
   return out;
 }
 
+// Utilitarian means of a scenario's measures over the old distribution (NaN states left out),
+// and the masses of the EV's ill-posed states.
+void scenario_means(const CountryWelfare& cw, ScenarioWelfare& sw) {
+  const int N = static_cast<int>(cw.mass_old.size());
+  auto mean = [&](const Eigen::VectorXd& x, double* missing) {
+    double num = 0, den = 0, miss = 0;
+    for (int k = 0; k < N; ++k) {
+      if (std::isnan(x(k))) {
+        miss += cw.mass_old(k);
+        continue;
+      }
+      num += cw.mass_old(k) * x(k);
+      den += cw.mass_old(k);
+    }
+    if (missing) *missing = miss;
+    return den > 0 ? num / den : kNaN;
+  };
+  sw.mean_ev = mean(sw.ev, &sw.unresolved_mass);
+  sw.mean_ce = mean(sw.ce, nullptr);
+  sw.mean_ev_lump_sum = mean(sw.ev_lump_sum, nullptr);
+  // Where R a + W z <= 0 a gain shows as lambda < 1: also report the mean over the others,
+  // and over the well-posed states (R a + W z > 0 and one root).
+  Eigen::VectorXd ev_pos = sw.ev, ev_wp = sw.ev;
+  sw.multiple_roots_mass = sw.well_posed_mass = 0;
+  for (int k = 0; k < N; ++k) {
+    if (cw.nonpositive_wealth[k]) ev_pos(k) = kNaN;
+    if (sw.ev_roots(k) > 1) sw.multiple_roots_mass += cw.mass_old(k);
+    if (cw.ev_direction(k) > 0 && sw.ev_roots(k) == 1)
+      sw.well_posed_mass += cw.mass_old(k);
+    else
+      ev_wp(k) = kNaN;
+  }
+  sw.mean_ev_positive_wealth = mean(ev_pos, nullptr);
+  sw.mean_ev_well_posed = mean(ev_wp, nullptr);
+}
+
 }  // namespace
 
 CountryWelfare measure_welfare(
     const HouseholdState& old_state,
     const std::vector<std::pair<std::string, const HouseholdState*>>& news, int home, double theta,
-    const WelfareOptions& opt) {
+    const WelfareOptions& opt, double theta_trade_weighted) {
   Timer timer;
   const auto& hp = old_state.problem;
   const auto& sol = old_state.solution;
@@ -585,6 +907,7 @@ CountryWelfare measure_welfare(
   cw.income.resize(N);
   cw.expenditure.resize(N);
   cw.nonpositive_wealth.assign(N, 0);
+  cw.ev_direction.resize(N);
   cw.mass_old = old_state.mass;
   cw.V_old = sol.V;
   for (int s = 0; s < Nz; ++s)
@@ -597,7 +920,9 @@ CountryWelfare measure_welfare(
       double e = 0;
       for (int j = 0; j < M; ++j) e += sol.pi(k, j) * hp.prices(j) * sol.c(k, j);
       cw.expenditure(k) = e;
-      if (!(hp.R * a + hp.W * hp.z(s) > 0)) {
+      const double wealth = hp.R * a + hp.W * hp.z(s);
+      cw.ev_direction(k) = wealth > 0 ? 1 : (wealth < 0 ? -1 : 0);
+      if (!(wealth > 0)) {
         cw.nonpositive_wealth[k] = 1;
         cw.nonpositive_wealth_mass += cw.mass_old(k);
       }
@@ -623,11 +948,15 @@ CountryWelfare measure_welfare(
     targets.push_back(sw.V_new);
   }
   std::vector<EvResult> ev = equivalent_variation(hp, sol, targets, opt, &cw.ev_report);
+  std::vector<LumpSumResult> ls = lump_sum_ev(hp, sol, targets, opt, &cw.lump_sum_report);
 
   std::map<std::string, Eigen::MatrixXd> qw;
   qw["income"] = quantile_weights(cw.income, cw.mass_old, opt.groups);
   qw["wealth"] = quantile_weights(cw.assets, cw.mass_old, opt.groups);
   qw["expenditure"] = quantile_weights(cw.expenditure, cw.mass_old, opt.groups);
+  Eigen::MatrixXd pair_exp(N, M);
+  for (int j = 0; j < M; ++j) pair_exp.col(j) = hp.prices(j) * sol.c.col(j);
+  qw["expenditure_choice"] = pair_quantile_weights(pair_exp, cw.mass_old, sol.pi, opt.groups);
   const double th = theta != 0 ? -std::abs(theta) : -1.0 / hp.sigma;
   for (size_t t = 0; t < news.size(); ++t) {
     ScenarioWelfare& sw = cw.scenarios[t];
@@ -635,29 +964,12 @@ CountryWelfare measure_welfare(
     sw.ev = ev[t].lambda.array() - 1.0;
     sw.ev_roots = ev[t].roots;
     sw.ce = consumption_equivalent(hp.gamma, hp.beta, sol.V, sw.V_new, cw.split);
-    auto mean = [&](const Eigen::VectorXd& x, double* missing) {
-      double num = 0, den = 0, miss = 0;
-      for (int k = 0; k < N; ++k) {
-        if (std::isnan(x(k))) {
-          miss += cw.mass_old(k);
-          continue;
-        }
-        num += cw.mass_old(k) * x(k);
-        den += cw.mass_old(k);
-      }
-      if (missing) *missing = miss;
-      return den > 0 ? num / den : kNaN;
-    };
-    sw.mean_ev = mean(sw.ev, &sw.unresolved_mass);
-    sw.mean_ce = mean(sw.ce, nullptr);
-    // Where R a + W z <= 0 a gain shows as lambda < 1: also report the mean over the others.
-    Eigen::VectorXd ev_pos = sw.ev;
-    for (int k = 0; k < N; ++k)
-      if (cw.nonpositive_wealth[k]) ev_pos(k) = kNaN;
-    sw.mean_ev_positive_wealth = mean(ev_pos, nullptr);
+    sw.ev_lump_sum = ls[t].tau / cw.lump_sum_report.labour_income;
+    scenario_means(cw, sw);
     for (const auto& g : welfare_groupings()) {
       sw.ev_groups[g] = group_means(qw[g], sw.ev);
       sw.ce_groups[g] = group_means(qw[g], sw.ce);
+      sw.ev_lump_sum_groups[g] = group_means(qw[g], sw.ev_lump_sum);
     }
     sw.theta = th;
     sw.home_share_old = old_state.aggregates.expenditure_share(home);
@@ -665,6 +977,10 @@ CountryWelfare measure_welfare(
     sw.acr = (sw.home_share_new == sw.home_share_old)
                  ? 0.0
                  : std::pow(sw.home_share_new / sw.home_share_old, 1.0 / th) - 1.0;
+    sw.theta_trade_weighted = theta_trade_weighted;
+    if (theta_trade_weighted < 0)
+      sw.acr_trade_weighted =
+          std::log(sw.home_share_new / sw.home_share_old) / theta_trade_weighted;
     sw.decomposition = decompose(sol.V, cw.mass_old, sw.V_new, sw.mass_new);
   }
   cw.seconds = timer.seconds();

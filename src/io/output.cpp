@@ -55,6 +55,11 @@ std::vector<std::string> OutputDir::names() const {
   return n;
 }
 
+void OutputDir::merge(OutputDir&& other, const std::string& prefix) {
+  for (auto& [name, content] : other.files_) add(prefix + name, std::move(content));
+  other.files_.clear();
+}
+
 void OutputDir::commit() {
   fs::path dir(dir_);
   std::error_code ec;

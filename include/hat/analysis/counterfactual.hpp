@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "hat/analysis/elasticity.hpp"
 #include "hat/analysis/shocks.hpp"
 #include "hat/analysis/welfare.hpp"
 #include "hat/io/output.hpp"
@@ -20,6 +21,9 @@ struct CounterfactualOptions {
   std::vector<int> countries;  // households whose welfare is measured (country indices)
   WelfareOptions welfare;
   double theta = 0;  // ACR trade elasticity; 0: -1/sigma_i of each country
+  // The model's trade-weighted average PE elasticity of each measured country (one per entry
+  // of `countries`, from baseline_elasticities) for acr_trade_weighted; empty: not computed.
+  std::vector<double> theta_trade_weighted;
   // Called with a progress message (stderr in the CLI).
   std::function<void(const std::string&)> progress;
   // Shared across the experiments of a run: the first GE solve stores its Jacobian here and
@@ -36,6 +40,12 @@ world::EquilibriumOptions counterfactual_equilibrium_options(const world::Equili
 std::vector<HouseholdState> baseline_states(const world::Evaluation& baseline,
                                             const std::vector<int>& countries,
                                             const WelfareOptions& opt);
+
+// The PE bilateral elasticities theta_ij of each baseline state (partners: every other
+// variety) and their trade-weighted average sum_j M_ij theta_ij / sum_j M_ij (elasticity.hpp).
+std::vector<CountryElasticities> baseline_elasticities(const std::vector<HouseholdState>& states,
+                                                       const std::vector<int>& countries,
+                                                       DistributionMode mode);
 
 struct ExperimentResult {
   Experiment experiment;
@@ -55,16 +65,25 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
                                 const std::vector<HouseholdState>& baseline_states,
                                 const Experiment& e, const CounterfactualOptions& o);
 
-// Tidy outputs of a set of experiments: welfare_states.csv, welfare_groups.csv,
+// The README.txt of a counterfactual output directory: which welfare measure is robust where,
+// with this run's masses of ill-posed EV states and the means of every measure.
+std::string welfare_readme(const world::World& w, const std::vector<ExperimentResult>& results,
+                           const std::vector<int>& countries);
+
+// Tidy outputs of a set of experiments: README.txt, welfare_states.csv, welfare_groups.csv,
 // welfare_summary.csv, prices.csv, trade_shares.csv, shocks.csv, welfare figures (SVG) and
 // world_<experiment>.toml. Column lists in docs/counterfactual-welfare.md.
+// "quintile", "decile", "vigintile" for 5, 10, 20 groups; otherwise "bin<n>".
+std::string bin_name(int groups);
+
 void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
                                 const world::EquilibriumOptions& opt,
                                 const std::vector<ExperimentResult>& results,
                                 const std::vector<int>& countries);
 
 // JSON of one experiment for the reporting country `country`: name, status, R_new, wages_new,
-// welfare {pe, ge} with mean_ev, mean_ce, acr, ev_by_{expenditure,income,wealth}_quintile, ...
+// welfare {pe, ge} with mean_ev, mean_ce, acr, ev_by_<grouping>_<bins> (bins: quintile, decile
+// or vigintile), ...
 nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r, int country);
 
 }  // namespace hat::analysis

@@ -18,6 +18,8 @@ class OutputDir {
   explicit OutputDir(std::string dir) : dir_(std::move(dir)) {}
   void add(const std::string& name, std::string content);
   void add_json(const std::string& name, const nlohmann::json& j);
+  // Moves the files of `other` into this directory, their names prefixed (e.g. "log/").
+  void merge(OutputDir&& other, const std::string& prefix);
   // Writes every file. If the directory does not exist it appears complete or not at all; if
   // it exists, each file is replaced atomically.
   void commit();
