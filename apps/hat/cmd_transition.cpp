@@ -83,12 +83,13 @@ void print_text(const transition::Economy& e, const transition::TransitionRun& r
              e.initial.names[c], e.old_prices.R(c), r.prices.R(0, c), r.prices.R(1, c),
              r.prices.R(T - 1, c), e.new_prices.R(c));
   if (run.welfare) {
-    fmt::print("{} welfare (%):        {:>9} {:>9}   EV by expenditure quintile (Q1..Q5)\n",
-               e.initial.names[c], "mean EV", "mean CE");
+    fmt::print("{} welfare (%):        {:>9} {:>9} {:>9}   CE by expenditure quintile (Q1..Q5)\n",
+               e.initial.names[c], "mean EV", "mean CE", "lump-sum");
     for (const auto& sw : run.welfare->welfare.scenarios) {
-      fmt::print("  {:<20} {:>9.4f} {:>9.4f}  ", sw.scenario, 100 * sw.mean_ev, 100 * sw.mean_ce);
-      for (int q = 0; q < sw.ev_groups.at("expenditure").size(); ++q)
-        fmt::print(" {:>8.4f}", 100 * sw.ev_groups.at("expenditure")(q));
+      fmt::print("  {:<20} {:>9.4f} {:>9.4f} {:>9.4f}  ", sw.scenario, 100 * sw.mean_ev,
+                 100 * sw.mean_ce, 100 * sw.mean_ev_lump_sum);
+      for (int q = 0; q < sw.ce_groups.at("expenditure").size(); ++q)
+        fmt::print(" {:>8.4f}", 100 * sw.ce_groups.at("expenditure")(q));
       fmt::print("\n");
     }
     fmt::print("  the transition changes the steady-state gain by {:+.1f}% (CE)\n",

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <limits>
 
+#include "hat/analysis/welfare_report.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/io/csv.hpp"
@@ -170,13 +171,6 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
 
 // ---- outputs -----------------------------------------------------------------------------
 
-std::string bin_name(int groups) {
-  if (groups == 5) return "quintile";
-  if (groups == 10) return "decile";
-  if (groups == 20) return "vigintile";
-  return "bin" + std::to_string(groups);
-}
-
 namespace {
 
 std::string scenario_label(const std::string& s) {
@@ -231,16 +225,10 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
                                 const world::EquilibriumOptions& opt,
                                 const std::vector<ExperimentResult>& results,
                                 const std::vector<int>& countries) {
-  io::CsvWriter states({"experiment", "scenario", "country", "state", "income_state", "assets", "z",
-                        "income", "expenditure", "mass_old", "mass_new", "V_old", "V_new", "ev",
-                        "ev_roots", "ce", "nonpositive_wealth", "ev_lump_sum", "ev_direction"});
-  io::CsvWriter groups(
-      {"experiment", "scenario", "country", "grouping", "bin", "measure", "value"});
-  io::CsvWriter summary({"experiment", "scenario", "country", "measure", "value"});
+  WelfareTables tables;
   io::CsvWriter prices({"experiment", "country", "variable", "old", "new"});
   io::CsvWriter shares({"experiment", "importer", "exporter", "share_old", "share_new"});
   io::CsvWriter shocks({"experiment", "shock", "specification", "source"});
-  io::CsvWriter diag({"experiment", "country", "measure", "value"});
   for (const ExperimentResult& r : results) {
     const std::string& en = r.experiment.name;
     for (size_t s = 0; s < r.experiment.shocks.size(); ++s)
@@ -278,101 +266,7 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
       const std::string& cn = w.names[countries[c]];
       const int N = static_cast<int>(cw.V_old.size());
       const int Na = static_cast<int>(N / std::max<long>(1, w.income.z.size()));
-      for (const ScenarioWelfare& sw : cw.scenarios) {
-        for (int k = 0; k < N; ++k)
-          states.cell(en)
-              .cell(sw.scenario)
-              .cell(cn)
-              .cell(k)
-              .cell(k / Na + 1)
-              .cell(cw.assets(k))
-              .cell(cw.z(k))
-              .cell(cw.income(k))
-              .cell(cw.expenditure(k))
-              .cell(cw.mass_old(k))
-              .cell(sw.mass_new(k))
-              .cell(cw.V_old(k))
-              .cell(sw.V_new(k))
-              .cell(sw.ev(k))
-              .cell(sw.ev_roots(k))
-              .cell(sw.ce(k))
-              .cell(static_cast<int>(cw.nonpositive_wealth[k]))
-              .cell(sw.ev_lump_sum(k))
-              .cell(cw.ev_direction(k))
-              .end_row();
-        for (const auto& g : welfare_groupings())
-          for (int q = 0; q < sw.ev_groups.at(g).size(); ++q) {
-            groups.cell(en)
-                .cell(sw.scenario)
-                .cell(cn)
-                .cell(g)
-                .cell(q + 1)
-                .cell("ev")
-                .cell(sw.ev_groups.at(g)(q))
-                .end_row();
-            groups.cell(en)
-                .cell(sw.scenario)
-                .cell(cn)
-                .cell(g)
-                .cell(q + 1)
-                .cell("ce")
-                .cell(sw.ce_groups.at(g)(q))
-                .end_row();
-            groups.cell(en)
-                .cell(sw.scenario)
-                .cell(cn)
-                .cell(g)
-                .cell(q + 1)
-                .cell("ev_lump_sum")
-                .cell(sw.ev_lump_sum_groups.at(g)(q))
-                .end_row();
-          }
-        const Decomposition& d = sw.decomposition;
-        const std::pair<const char*, double> rows[] = {
-            {"mean_ev", sw.mean_ev},
-            {"mean_ev_positive_wealth", sw.mean_ev_positive_wealth},
-            {"mean_ev_well_posed", sw.mean_ev_well_posed},
-            {"ev_well_posed_mass", sw.well_posed_mass},
-            {"ev_multiple_roots_mass", sw.multiple_roots_mass},
-            {"mean_ce", sw.mean_ce},
-            {"mean_ev_lump_sum", sw.mean_ev_lump_sum},
-            {"labour_income", cw.lump_sum_report.labour_income},
-            {"acr", sw.acr},
-            {"theta", sw.theta},
-            {"acr_trade_weighted", sw.acr_trade_weighted},
-            {"theta_trade_weighted", sw.theta_trade_weighted},
-            {"home_share_old", sw.home_share_old},
-            {"home_share_new", sw.home_share_new},
-            {"W_old", d.W_old},
-            {"W_new", d.W_new},
-            {"dW", d.W_new - d.W_old},
-            {"dW_household", d.household},
-            {"dW_reallocation", d.reallocation},
-            {"dW_interaction", d.interaction},
-            {"ev_unresolved_mass", sw.unresolved_mass},
-            {"nonpositive_wealth_mass", cw.nonpositive_wealth_mass}};
-        for (const auto& [name, v] : rows)
-          summary.cell(en).cell(sw.scenario).cell(cn).cell(name).cell(v).end_row();
-      }
-      const EvReport& er = cw.ev_report;
-      const std::pair<const char*, double> drows[] = {
-          {"lambda_nodes", static_cast<double>(er.nodes)},
-          {"lambda_lo", er.lambda_lo},
-          {"lambda_hi", er.lambda_hi},
-          {"check_lambda", er.check_lambda},
-          {"check_error_value", er.check_error_value},
-          {"check_error_lambda", er.check_error_lambda},
-          {"unresolved", static_cast<double>(er.unresolved)},
-          {"multiple_roots", static_cast<double>(er.multiple_roots)},
-          {"lump_sum_nodes", static_cast<double>(cw.lump_sum_report.nodes)},
-          {"lump_sum_tau_lo", cw.lump_sum_report.tau_lo},
-          {"lump_sum_tau_hi", cw.lump_sum_report.tau_hi},
-          {"lump_sum_check_error_value", cw.lump_sum_report.check_error_value},
-          {"lump_sum_check_error_tau", cw.lump_sum_report.check_error_tau},
-          {"lump_sum_unresolved", static_cast<double>(cw.lump_sum_report.unresolved)},
-          {"welfare_seconds", cw.seconds}};
-      for (const auto& [name, v] : drows) diag.cell(en).cell(cn).cell(name).cell(v).end_row();
-
+      tables.add(en, cn, cw, Na);
       // Figures: EV by quintile, PE vs GE, one per grouping.
       for (const auto& g : welfare_groupings()) {
         io::BarChart bc;
@@ -437,10 +331,7 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
     out.add(fmt::format("welfare_experiments_{}.svg", w.names[countries[c]]), bc.render());
   }
   out.add("README.txt", welfare_readme(w, results, countries));
-  out.add("welfare_states.csv", states.str());
-  out.add("welfare_groups.csv", groups.str());
-  out.add("welfare_summary.csv", summary.str());
-  out.add("welfare_diagnostics.csv", diag.str());
+  tables.write(out);
   out.add("prices.csv", prices.str());
   out.add("trade_shares.csv", shares.str());
   out.add("shocks.csv", shocks.str());
@@ -473,53 +364,9 @@ nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r,
   j["wages_new"] = wn;
   j["wages_old"] = wo;
   j["R_new_by_country"] = rn;
-  auto num = [](double x) {
-    return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
-  };
-  auto vec = [&](const Eigen::VectorXd& v) {
-    nlohmann::json a = nlohmann::json::array();
-    for (int q = 0; q < v.size(); ++q) a.push_back(num(v(q)));
-    return a;
-  };
   nlohmann::json by_country;
   for (const CountryWelfare& cw : r.welfare) {
-    nlohmann::json wj;
-    for (const ScenarioWelfare& sw : cw.scenarios) {
-      nlohmann::json s;
-      s["mean_ev"] = num(sw.mean_ev);
-      s["mean_ev_positive_wealth"] = num(sw.mean_ev_positive_wealth);
-      s["mean_ev_well_posed"] = num(sw.mean_ev_well_posed);
-      s["ev_well_posed_mass"] = sw.well_posed_mass;
-      s["ev_multiple_roots_mass"] = sw.multiple_roots_mass;
-      s["mean_ce"] = num(sw.mean_ce);
-      s["mean_ev_lump_sum"] = num(sw.mean_ev_lump_sum);
-      s["acr"] = num(sw.acr);
-      s["theta"] = sw.theta;
-      s["acr_trade_weighted"] = num(sw.acr_trade_weighted);
-      s["theta_trade_weighted"] = num(sw.theta_trade_weighted);
-      s["home_share_old"] = sw.home_share_old;
-      s["home_share_new"] = sw.home_share_new;
-      for (const auto& g : welfare_groupings()) {
-        const std::string b = "_" + bin_name(static_cast<int>(sw.ev_groups.at(g).size()));
-        s["ev_by_" + g + b] = vec(sw.ev_groups.at(g));
-        s["ce_by_" + g + b] = vec(sw.ce_groups.at(g));
-        s["ev_lump_sum_by_" + g + b] = vec(sw.ev_lump_sum_groups.at(g));
-      }
-      const Decomposition& d = sw.decomposition;
-      s["decomposition"] = {{"W_old", d.W_old},
-                            {"W_new", d.W_new},
-                            {"dW", d.W_new - d.W_old},
-                            {"household", d.household},
-                            {"reallocation", d.reallocation},
-                            {"interaction", d.interaction}};
-      s["ev_unresolved_mass"] = sw.unresolved_mass;
-      wj[sw.scenario] = s;
-    }
-    wj["nonpositive_wealth_mass"] = cw.nonpositive_wealth_mass;
-    wj["ev_check_error_lambda"] = cw.ev_report.check_error_lambda;
-    wj["ev_lambda_nodes"] = cw.ev_report.nodes;
-    wj["labour_income"] = cw.lump_sum_report.labour_income;
-    wj["lump_sum_check_error_tau"] = cw.lump_sum_report.check_error_tau;
+    const nlohmann::json wj = country_welfare_json(cw);
     if (cw.country == country) j["welfare"] = wj;
     by_country[w.names[cw.country]] = wj;
   }

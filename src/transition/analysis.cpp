@@ -39,6 +39,7 @@ TransitionWelfare transition_welfare(const Economy& e, const TransitionResult& r
   const auto& ss = tw.welfare.scenarios[1];
   tw.transition_share_ce = share_of(tr.mean_ce, ss.mean_ce);
   tw.transition_share_ev = share_of(tr.mean_ev, ss.mean_ev);
+  tw.transition_share_ev_lump_sum = share_of(tr.mean_ev_lump_sum, ss.mean_ev_lump_sum);
   return tw;
 }
 

@@ -294,7 +294,8 @@ TransitionResult solve_transition(const Economy& e, const TransitionOptions& opt
       long total = 0;
       for (int k : steps) total += k;
       say(fmt::format("{} backward steps in {} fake-news iterations (longest {})", total,
-                      steps.size(), steps.empty() ? 0 : *std::max_element(steps.begin(), steps.end())));
+                      steps.size(),
+                      steps.empty() ? 0 : *std::max_element(steps.begin(), steps.end())));
       Timer tlu;
       lu.compute(H);
       say(fmt::format("LU factors in {:.2f}s", tlu.seconds()));

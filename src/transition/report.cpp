@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <map>
 
+#include "hat/analysis/welfare_report.hpp"
 #include "hat/io/csv.hpp"
 #include "hat/io/svg_plot.hpp"
 
@@ -127,74 +129,37 @@ void welfare_outputs(io::OutputDir& out, const Economy& e, const TransitionRun& 
   const TransitionWelfare& tw = *run.welfare;
   const analysis::CountryWelfare& cw = tw.welfare;
   const std::string& cn = e.initial.names[tw.country];
-  const int N = static_cast<int>(cw.V_old.size()), Na = e.initial.assets;
-  io::CsvWriter states({"scenario", "country", "state", "income_state", "assets", "z", "income",
-                        "expenditure", "mass_old", "V_old", "V_new", "ev", "ev_roots", "ce",
-                        "nonpositive_wealth"});
-  io::CsvWriter groups({"scenario", "country", "grouping", "quintile", "measure", "value"});
-  io::CsvWriter summary({"scenario", "country", "measure", "value"});
-  for (const analysis::ScenarioWelfare& sw : cw.scenarios) {
-    for (int k = 0; k < N; ++k)
-      states.cell(sw.scenario)
-          .cell(cn)
-          .cell(k)
-          .cell(k / Na + 1)
-          .cell(cw.assets(k))
-          .cell(cw.z(k))
-          .cell(cw.income(k))
-          .cell(cw.expenditure(k))
-          .cell(cw.mass_old(k))
-          .cell(cw.V_old(k))
-          .cell(sw.V_new(k))
-          .cell(sw.ev(k))
-          .cell(sw.ev_roots(k))
-          .cell(sw.ce(k))
-          .cell(static_cast<int>(cw.nonpositive_wealth[k]))
-          .end_row();
-    for (const auto& g : analysis::welfare_groupings())
-      for (int q = 0; q < sw.ev_groups.at(g).size(); ++q)
-        for (const char* m : {"ev", "ce"})
-          groups.cell(sw.scenario)
-              .cell(cn)
-              .cell(g)
-              .cell(q + 1)
-              .cell(m)
-              .cell((std::string(m) == "ev" ? sw.ev_groups : sw.ce_groups).at(g)(q))
-              .end_row();
-    for (const auto& [name, v] : {std::pair<const char*, double>{"mean_ev", sw.mean_ev},
-                                  {"mean_ev_positive_wealth", sw.mean_ev_positive_wealth},
-                                  {"mean_ce", sw.mean_ce},
-                                  {"ev_unresolved_mass", sw.unresolved_mass}})
-      summary.cell(sw.scenario).cell(cn).cell(name).cell(v).end_row();
-  }
-  summary.cell("transition")
-      .cell(cn)
-      .cell("transition_share_ce")
-      .cell(tw.transition_share_ce)
-      .end_row();
-  summary.cell("transition")
-      .cell(cn)
-      .cell("transition_share_ev")
-      .cell(tw.transition_share_ev)
-      .end_row();
-  out.add("welfare_states.csv", states.str());
-  out.add("welfare_groups.csv", groups.str());
-  out.add("welfare_summary.csv", summary.str());
-  for (const char* m : {"ev", "ce"}) {
+  analysis::WelfareTables tables;
+  tables.add("transition", cn, cw, e.initial.assets);
+  tables.add_summary("transition", "transition", cn, "transition_share_ce", tw.transition_share_ce);
+  tables.add_summary("transition", "transition", cn, "transition_share_ev", tw.transition_share_ev);
+  tables.add_summary("transition", "transition", cn, "transition_share_ev_lump_sum",
+                     tw.transition_share_ev_lump_sum);
+  tables.write(out);
+  struct Measure {
+    const char* name;
+    const char* label;
+    const std::map<std::string, Eigen::VectorXd> analysis::ScenarioWelfare::*groups;
+  };
+  const Measure measures[] = {
+      {"ev", "equivalent variation (% of period wealth)", &analysis::ScenarioWelfare::ev_groups},
+      {"ce", "consumption equivalent (%)", &analysis::ScenarioWelfare::ce_groups},
+      {"ev_lump_sum", "lump-sum equivalent variation (% of mean labour income)",
+       &analysis::ScenarioWelfare::ev_lump_sum_groups}};
+  for (const Measure& m : measures) {
     io::BarChart bc;
-    const bool ev = std::string(m) == "ev";
     bc.title = fmt::format("Welfare of {} households by expenditure quintile", cn);
-    bc.ylabel = ev ? "equivalent variation (% of period wealth)" : "consumption equivalent (%)";
+    bc.ylabel = m.label;
     bc.categories = {"Q1 (poorest)", "Q2", "Q3", "Q4", "Q5 (richest)"};
     for (const analysis::ScenarioWelfare& sw : cw.scenarios) {
       bc.group_labels.push_back(sw.scenario == "transition" ? "including the transition"
                                                             : "steady state to steady state");
-      const Eigen::VectorXd& v = (ev ? sw.ev_groups : sw.ce_groups).at("expenditure");
+      const Eigen::VectorXd& v = (sw.*m.groups).at("expenditure");
       std::vector<double> vals;
       for (int q = 0; q < v.size(); ++q) vals.push_back(100.0 * v(q));
       bc.values.push_back(vals);
     }
-    out.add(fmt::format("welfare_quintiles_{}.svg", m), bc.render());
+    out.add(fmt::format("welfare_quintiles_{}.svg", m.name), bc.render());
   }
 }
 
@@ -232,19 +197,6 @@ void elasticity_outputs(io::OutputDir& out, const Economy& e, const TransitionRu
   out.add("elasticity_by_horizon.csv", hz.str());
   out.add("elasticity_summary.csv", sm.str());
   out.add("elasticity_by_horizon.svg", pl.render());
-}
-
-nlohmann::json scenario_json(const analysis::ScenarioWelfare& sw) {
-  nlohmann::json s;
-  s["mean_ev"] = num(sw.mean_ev);
-  s["mean_ev_positive_wealth"] = num(sw.mean_ev_positive_wealth);
-  s["mean_ce"] = num(sw.mean_ce);
-  for (const auto& g : analysis::welfare_groupings()) {
-    s["ev_by_" + g + "_quintile"] = array_of(sw.ev_groups.at(g));
-    s["ce_by_" + g + "_quintile"] = array_of(sw.ce_groups.at(g));
-  }
-  s["ev_unresolved_mass"] = sw.unresolved_mass;
-  return s;
 }
 
 }  // namespace
@@ -294,10 +246,10 @@ nlohmann::json transition_json(const Economy& e, const TransitionRun& run) {
   j["steady_state"] = {{"R", e.new_prices.R(c)}, {"wages", ssw}};
   j["initial_steady_state"] = {{"R", e.old_prices.R(c)}, {"wages", old_w}};
   if (run.welfare) {
-    nlohmann::json w;
-    for (const auto& sw : run.welfare->welfare.scenarios) w[sw.scenario] = scenario_json(sw);
+    nlohmann::json w = analysis::country_welfare_json(run.welfare->welfare);
     w["transition_share_ce"] = num(run.welfare->transition_share_ce);
     w["transition_share_ev"] = num(run.welfare->transition_share_ev);
+    w["transition_share_ev_lump_sum"] = num(run.welfare->transition_share_ev_lump_sum);
     j["welfare"] = w;
   }
   if (run.elasticities) {

@@ -12,6 +12,7 @@
 #include "hat/analysis/elasticity.hpp"
 #include "hat/analysis/shocks.hpp"
 #include "hat/analysis/welfare.hpp"
+#include "hat/analysis/welfare_report.hpp"
 #include "hat/io/output.hpp"
 #include "hat/world/world.hpp"
 
@@ -73,8 +74,6 @@ std::string welfare_readme(const world::World& w, const std::vector<ExperimentRe
 // Tidy outputs of a set of experiments: README.txt, welfare_states.csv, welfare_groups.csv,
 // welfare_summary.csv, prices.csv, trade_shares.csv, shocks.csv, welfare figures (SVG) and
 // world_<experiment>.toml. Column lists in docs/counterfactual-welfare.md.
-// "quintile", "decile", "vigintile" for 5, 10, 20 groups; otherwise "bin<n>".
-std::string bin_name(int groups);
 
 void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
                                 const world::EquilibriumOptions& opt,

@@ -136,7 +136,7 @@ namespace hat::transition {
 
 // Welfare of one country's households including the transition: the value at t = 0 on the path
 // against the old steady state, per state, as the equivalent variation on period wealth, the
-// consumption equivalent (analysis/welfare.hpp), beside the steady-state comparison (the
+// consumption equivalent and the lump-sum equivalent variation (analysis/welfare.hpp), beside the steady-state comparison (the
 // terminal steady state's values, as `hat counterfactual`'s general equilibrium).
 struct TransitionWelfare {
   int country = 0;
@@ -144,7 +144,7 @@ struct TransitionWelfare {
   // (transition - steady state) / |steady state| of the mean consumption equivalent and of the
   // mean equivalent variation: the share of the steady-state gain the transition adds (> 0) or
   // removes (< 0).
-  double transition_share_ce = 0, transition_share_ev = 0;
+  double transition_share_ce = 0, transition_share_ev = 0, transition_share_ev_lump_sum = 0;
 };
 
 TransitionWelfare transition_welfare(const Economy& e, const TransitionResult& r, int country,
