@@ -36,7 +36,7 @@ struct TransitionOptions {
   double jacobian_step = 1e-4;  // finite-difference step of the fake-news backward iterations
   // A fake-news backward iteration stops once sup |d(mu, V)| / h falls below this: the
   // anticipation of shocks further ahead is dropped from the Jacobian (never from the residuals).
-  double jacobian_decay = 1e-10;
+  double jacobian_decay = 1e-6;
   // Anticipation horizon of the Jacobian's responses to foreign wages (0: all T). Own wage,
   // interest rates and transfers always use the full horizon.
   int foreign_horizon = 0;
