@@ -47,9 +47,10 @@ bool country_path(const Economy& e, const PricePath& p, int i, CountryPath& out,
   out.consumption.resize(T);
   Eigen::VectorXd mass = e.old_states[i].mass;
   for (int t = 0; t < T; ++t) {
-    const household::Aggregates ag = household::aggregate(hp[t], sol[t], mass);
-    out.expenditure.row(t) = ag.expenditure.transpose();
-    out.assets(t) = ag.assets;
+    // The same per-state outputs as the Jacobian's (spending by variety, savings).
+    const Eigen::RowVectorXd y = mass.transpose() * spending_and_savings(hp[t], sol[t]);
+    out.expenditure.row(t) = y.head(N);
+    out.assets(t) = y(N);
     out.consumption(t) = mass.dot((sol[t].pi.cwiseProduct(sol[t].c)).rowwise().sum());
     mass = forward_step(hp[t], sol[t], mass);
   }
