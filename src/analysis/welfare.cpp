@@ -32,6 +32,7 @@
 #include <numeric>
 
 #include "hat/core/error.hpp"
+#include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/distribution/lottery.hpp"
 
@@ -357,32 +358,35 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
     SolverReport worst[2];
     worst[0].status = worst[1].status = SolverStatus::Converged;
     const int threads = omp_in_parallel() ? 1 : std::min(2, omp_get_max_threads());
+    ParallelErrors errors;
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
-    for (int c = 0; c < 2; ++c) {
-      const int dir = c == 0 ? +1 : -1;
-      int m = c == 0 ? cur_hi : cur_lo;
-      const int target = c == 0 ? new_hi : new_lo;
-      const household::HouseholdSolution* warm = &nodes.at(m);
-      while (m != target && feasible[c]) {
-        m = dir > 0 ? std::min(target, m + stride) : std::max(target, m - stride);
-        household::HouseholdProblem hp = hp_old;
-        hp.lambda = lam_of(m);
-        try {
-          hp.validate();
-        } catch (const InputError&) {
-          feasible[c] = false;  // lambda leaves no consumption at the borrowing limit
-          break;
+    for (int c = 0; c < 2; ++c)
+      errors.run(c, [&] {
+        const int dir = c == 0 ? +1 : -1;
+        int m = c == 0 ? cur_hi : cur_lo;
+        const int target = c == 0 ? new_hi : new_lo;
+        const household::HouseholdSolution* warm = &nodes.at(m);
+        while (m != target && feasible[c]) {
+          m = dir > 0 ? std::min(target, m + stride) : std::max(target, m - stride);
+          household::HouseholdProblem hp = hp_old;
+          hp.lambda = lam_of(m);
+          try {
+            hp.validate();
+          } catch (const InputError&) {
+            feasible[c] = false;  // lambda leaves no consumption at the borrowing limit
+            break;
+          }
+          household::HouseholdSolution s = household::solve_household(hp, opt.household, warm);
+          worse(worst[c], s.report);
+          if (s.report.status == SolverStatus::Failed) {
+            feasible[c] = false;
+            break;
+          }
+          out[c].emplace_back(m, std::move(s));
+          warm = &out[c].back().second;
         }
-        household::HouseholdSolution s = household::solve_household(hp, opt.household, warm);
-        worse(worst[c], s.report);
-        if (s.report.status == SolverStatus::Failed) {
-          feasible[c] = false;
-          break;
-        }
-        out[c].emplace_back(m, std::move(s));
-        warm = &out[c].back().second;
-      }
-    }
+      });
+    errors.rethrow();
     feasible_up = feasible[0];
     feasible_down = feasible[1];
     for (int c = 0; c < 2; ++c) {

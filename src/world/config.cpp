@@ -265,6 +265,15 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
   } catch (const InputError& ex) {
     throw InputError(f.path() + ": " + ex.what());
   }
+  // The initial guess must give every household a feasible problem (the solver starts there).
+  for (int i = 0; i < M; ++i) {
+    try {
+      country_problem(w, i, wc.start).validate();
+    } catch (const InputError& ex) {
+      e.fail(e.has("R") ? "R" : "wages",
+             "the initial guess leaves " + w.names[i] + " no feasible choice: " + ex.what());
+    }
+  }
   return wc;
 }
 

@@ -19,6 +19,7 @@
 #include <limits>
 #include <unsupported/Eigen/NonLinearOptimization>
 
+#include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
 
 namespace hat::world {
@@ -201,13 +202,16 @@ struct Functor {
     }
     std::vector<household::Aggregates> results(tasks.size());
     std::vector<int> ok(tasks.size(), 1);
+    ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
-    for (size_t t = 0; t < tasks.size(); ++t) {
-      const auto [c, i] = tasks[t];
-      CountryState cs = solve_country(worlds[c], i, prices[c], eq_fd, &base.countries[i]);
-      ok[t] = country_converged(cs);
-      results[t] = std::move(cs.aggregates);
-    }
+    for (size_t t = 0; t < tasks.size(); ++t)
+      errors.run(static_cast<long>(t), [&] {
+        const auto [c, i] = tasks[t];
+        CountryState cs = solve_country(worlds[c], i, prices[c], eq_fd, &base.countries[i]);
+        ok[t] = country_converged(cs);
+        results[t] = std::move(cs.aggregates);
+      });
+    errors.rethrow();
     fjac.resize(n, n);
     size_t t = 0;
     for (int c = 0; c < n; ++c) {
