@@ -106,3 +106,52 @@ TEST(Reliability, WorldReproducersExitTwoOrThree) {
     fs::remove(cfg);
   }
 }
+
+namespace {
+
+// True if any file under `dir` has a non-finite number written as text.
+bool has_nonfinite_text(const fs::path& dir) {
+  const std::regex bad("(^|[,:\\[ ])-?(nan|NaN|inf|Inf|Infinity)\\b", std::regex::multiline);
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file() && e.path().extension() != ".svg" &&
+        std::regex_search(read_text(e.path()), bad))
+      return true;
+  return false;
+}
+
+}  // namespace
+
+// Issue #18: gamma = 0.01 segfaulted while writing the (empty) policies of a failed solve;
+// gamma = 1e-3 and extreme prices terminated; beta = 1e-6 and tau = 1e300 wrote NaN/inf.
+TEST(Reliability, HouseholdReproducersFailCleanlyAndWriteNoNonFiniteNumbers) {
+  struct Case {
+    const char* line;
+    const char* replacement;
+    int expected;  // 0: any of 0 and 3
+  };
+  const Case cases[] = {{"^gamma = 1\\.45.*$", "gamma = 0.01", 3},
+                        {"^gamma = 1\\.45.*$", "gamma = 1e-3", 3},
+                        {"^prices = \\[1\\.0, 1\\.2,", "prices = [1e-300, 1e300,", 3},
+                        {"^beta = 0\\.92.*$", "beta = 1e-6", 0},
+                        {"^beta = 0\\.92.*$", "beta = 1e-308", 0},
+                        {"^W = 1\\.0.*$", "W = 1.0\ntau = 1e300", 0}};
+  int k = 0;
+  for (const Case& c : cases) {
+    const std::string cfg =
+        mutated_example("household.toml", c.line, c.replacement, "rel_hh" + std::to_string(k));
+    const fs::path out = hat::test::tmp_path("rel_hh_out" + std::to_string(k++));
+    fs::remove_all(out);
+    const int rc = run(hat_binary() + " household " + cfg + " --out " + out.string());
+    if (c.expected == 3)
+      EXPECT_EQ(rc, 3) << c.replacement << "\n" << hat::test::last_stderr();
+    else
+      EXPECT_TRUE(rc == 0 || rc == 3) << c.replacement << ": exit " << rc;
+    ASSERT_TRUE(fs::exists(out / "manifest.json")) << c.replacement;
+    auto man = nlohmann::json::parse(std::ifstream(out / "manifest.json"));
+    EXPECT_EQ(man["status"] == "converged", rc == 0) << c.replacement;
+    if (rc == 3 && man["status"] == "failed") EXPECT_FALSE(fs::exists(out / "policies.csv"));
+    EXPECT_FALSE(has_nonfinite_text(out)) << c.replacement;
+    fs::remove_all(out);
+    fs::remove(cfg);
+  }
+}
