@@ -155,3 +155,78 @@ TEST(Reliability, HouseholdReproducersFailCleanlyAndWriteNoNonFiniteNumbers) {
     fs::remove(cfg);
   }
 }
+
+// Issue #18: command-line errors exited 104-106 (CLI11's codes) or 4 with several lines, and
+// out-of-range numbers were narrowed (4294967297 threads became 1) or ignored (-1, 0, -5).
+TEST(Reliability, CommandLineErrorsAreBadInputOnOneLine) {
+  const std::string ex = hat::test::source_dir() + "/examples/";
+  const std::string out = hat::test::tmp_path("rel_cli_out");
+  struct Case {
+    std::string args, expect;
+  };
+  const Case cases[] = {
+      {"household " + ex + "no_such_file.toml", "no_such_file.toml"},
+      {"frobnicate", "unknown command 'frobnicate'"},
+      {"household " + ex + "household.toml --threads abc", "--threads"},
+      {"household " + ex + "household.toml --threads -1", "--threads"},
+      {"solve " + ex + "two_country.toml --threads 4294967297", "--threads"},
+      {"calibrate " + ex + "ek19_baseline.toml --out " + out + " --max-evaluations 0",
+       "--max-evaluations"},
+      {"calibrate " + ex + "ek19_baseline.toml --out " + out + " --max-evaluations -5",
+       "--max-evaluations"},
+      {"household " + ex + "household.toml --out /proc/hat_cannot_write_here", "/proc/"},
+      {"household " + ex + "household.toml --no-such-option", "--no-such-option"}};
+  for (const Case& c : cases) {
+    EXPECT_EQ(run(hat_binary() + " " + c.args), 2) << c.args;
+    const std::string err = hat::test::last_stderr();
+    EXPECT_EQ(count_lines(err), 1) << c.args << "\n" << err;
+    EXPECT_NE(err.find(c.expect), std::string::npos) << c.args << "\n" << err;
+  }
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_EQ(run(hat_binary() + " --version"), 0);
+  EXPECT_EQ(run(hat_binary() + " household --help"), 0);
+}
+
+// Legal but unreasonable sizes fail at once with the limit and the reason (they ran out of
+// memory, or for more than a minute, before); integers are range-checked before narrowing.
+TEST(Reliability, UnreasonableSizesAreRejectedWithTheLimitAndTheReason) {
+  struct Case {
+    const char* example;
+    const char* line;
+    const char* replacement;
+    const char* expect;
+  };
+  const Case cases[] = {
+      {"household.toml", "^assets = 100.*$", "assets = 4294967396",
+       "assets: must be between 2 and"},
+      {"household.toml", "^assets = 100.*$", "assets = 100000", "memory"},
+      {"household.toml", "^tolerance", "howard_steps = 1000000\ntolerance", "howard_steps"},
+      {"household.toml", "^tolerance", "anderson_depth = 100000\ntolerance", "anderson_depth"},
+      {"household.toml", "^tolerance", "max_iterations = 0\ntolerance", "max_iterations"},
+      {"household.toml", "^persistent_states = 5", "persistent_states = 4294967301",
+       "persistent_states"},
+      {"household.toml", "^assets = 100.*$", "assets = 15000", "cells"},
+      {"two_country.toml", "^threads = 0.*$", "threads = 4294967297", "[solver] threads"},
+      {"two_country.toml", "^threads = 0.*$", "max_evaluations = -5", "max_evaluations"},
+      {"two_country.toml", "^assets = 100", "assets = 4294967396", "[grid] assets"}};
+  int k = 0;
+  for (const Case& c : cases) {
+    const std::string cfg =
+        mutated_example(c.example, c.line, c.replacement, "rel_lim" + std::to_string(k++));
+    const std::string cmd = std::string(c.example) == "household.toml" ? " household " : " solve ";
+    EXPECT_EQ(run(hat_binary() + cmd + cfg), 2) << c.replacement;
+    const std::string err = hat::test::last_stderr();
+    EXPECT_EQ(count_lines(err), 1) << err;
+    EXPECT_NE(err.find(c.expect), std::string::npos) << c.replacement << "\n" << err;
+    fs::remove(cfg);
+  }
+  // 101 varieties: over the limit, with the reason.
+  std::string prices = "prices = [1.0";
+  for (int j = 1; j < 101; ++j) prices += ", 1.5";
+  const std::string cfg =
+      mutated_example("household.toml", "^prices = \\[[^\\]]*\\]", prices + "]", "rel_lim_m");
+  EXPECT_EQ(run(hat_binary() + " household " + cfg), 2);
+  EXPECT_NE(hat::test::last_stderr().find("at most 100 varieties"), std::string::npos)
+      << hat::test::last_stderr();
+  fs::remove(cfg);
+}
