@@ -149,7 +149,9 @@ TEST(Reliability, HouseholdReproducersFailCleanlyAndWriteNoNonFiniteNumbers) {
     ASSERT_TRUE(fs::exists(out / "manifest.json")) << c.replacement;
     auto man = nlohmann::json::parse(std::ifstream(out / "manifest.json"));
     EXPECT_EQ(man["status"] == "converged", rc == 0) << c.replacement;
-    if (rc == 3 && man["status"] == "failed") EXPECT_FALSE(fs::exists(out / "policies.csv"));
+    if (rc == 3 && man["status"] == "failed") {
+      EXPECT_FALSE(fs::exists(out / "policies.csv"));
+    }
     EXPECT_FALSE(has_nonfinite_text(out)) << c.replacement;
     fs::remove_all(out);
     fs::remove(cfg);
