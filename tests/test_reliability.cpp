@@ -232,3 +232,36 @@ TEST(Reliability, UnreasonableSizesAreRejectedWithTheLimitAndTheReason) {
       << hat::test::last_stderr();
   fs::remove(cfg);
 }
+
+// Issue #18: writing into an existing directory mixed old and new files, and a killed run left
+// OUT.partial.PID behind. Now an existing directory is replaced as a whole and temporaries of
+// dead processes are removed by the next run.
+TEST(Reliability, OutputDirectoryIsReplacedAsAWholeAndStaleTemporariesRemoved) {
+  const fs::path out = hat::test::tmp_path("rel_atomic_out");
+  const fs::path parent = out.parent_path();
+  const std::string name = out.filename().string();
+  fs::remove_all(out);
+  fs::create_directories(out);
+  std::ofstream(out / "left_from_before.csv") << "x\n1\n";
+  // A temporary of a process that no longer exists (above the largest pid Linux hands out).
+  const fs::path stale = parent / ("." + name + ".partial.4194305");
+  fs::create_directories(stale);
+  std::ofstream(stale / "policies.csv") << "half";
+  const std::string cfg = hat::test::source_dir() + "/examples/household.toml";
+  ASSERT_EQ(run(hat_binary() + " household " + cfg + " --out " + out.string()), 0)
+      << hat::test::last_stderr();
+  EXPECT_FALSE(fs::exists(out / "left_from_before.csv"));
+  EXPECT_TRUE(fs::exists(out / "manifest.json"));
+  EXPECT_TRUE(fs::exists(out / "policies.csv"));
+  EXPECT_FALSE(fs::exists(stale));
+  for (const auto& e : fs::directory_iterator(parent))
+    EXPECT_EQ(e.path().filename().string().rfind("." + name + ".", 0), std::string::npos)
+        << "temporary left: " << e.path();
+  // A run that fails on bad input leaves the previous directory as it was.
+  const std::string bad =
+      mutated_example("household.toml", "^gamma = 1\\.45.*$", "gamma = -1", "rel_atomic_bad");
+  EXPECT_EQ(run(hat_binary() + " household " + bad + " --out " + out.string()), 2);
+  EXPECT_TRUE(fs::exists(out / "policies.csv"));
+  fs::remove(bad);
+  fs::remove_all(out);
+}

@@ -176,6 +176,7 @@ void run_calibrate(const CalibrateArgs& args) {
                             {"parameters", params}};
 
   io::OutputDir out(args.out);
+  out.keep_existing("checkpoint.json");  // --resume continues from it
   // parameters.csv: value and, for trade-cost parameters, the cost factor exp(-x/theta).
   io::CsvWriter pc({"name", "kind", "value", "cost_factor"});
   const Eigen::VectorXd xp = calibration::pack_parameters(cp);
