@@ -265,3 +265,41 @@ TEST(Reliability, OutputDirectoryIsReplacedAsAWholeAndStaleTemporariesRemoved) {
   fs::remove(bad);
   fs::remove_all(out);
 }
+
+// Issue #18: elasticity and planner manifests said "converged" when their baseline did not;
+// runs that failed before having results (dynamic models) wrote nothing.
+TEST(Reliability, ExitThreeRunsLeaveOutputsMarkedNotConverged) {
+  struct Case {
+    const char* example;
+    const char* line;
+    const char* replacement;
+    const char* command;
+  };
+  const Case cases[] = {
+      {"two_country.toml", "^threads = 0.*$", "max_evaluations = 1",
+       "elasticity --quiet --country HOME"},
+      {"two_country.toml", "^threads = 0.*$", "max_evaluations = 1",
+       "planner --quiet --country HOME"},
+      {"dynamic_melitz.toml", "^sigma = 4\\.0.*$", "sigma = 1.000001", "dynamic steady-state"},
+      {"dynamic_krugman.toml", "^chi = 1\\.0.*$", "chi = 1e6", "dynamic transition"}};
+  int k = 0;
+  for (const Case& c : cases) {
+    const std::string cfg =
+        mutated_example(c.example, c.line, c.replacement, "rel_mark" + std::to_string(k));
+    const fs::path out = hat::test::tmp_path("rel_mark_out" + std::to_string(k++));
+    fs::remove_all(out);
+    const std::string cmd = std::string(c.command);
+    const size_t sp = cmd.find(' ', cmd.rfind("dynamic", 0) == 0 ? 8 : 0);
+    // hat <command> CONFIG [options]: the config goes right after the (sub)command name.
+    const std::string head = sp == std::string::npos ? cmd : cmd.substr(0, sp);
+    const std::string tail = sp == std::string::npos ? "" : cmd.substr(sp);
+    EXPECT_EQ(run(hat_binary() + " " + head + " " + cfg + tail + " --out " + out.string()), 3)
+        << c.command << "\n"
+        << hat::test::last_stderr();
+    ASSERT_TRUE(fs::exists(out / "manifest.json")) << c.command;
+    const auto man = nlohmann::json::parse(std::ifstream(out / "manifest.json"));
+    EXPECT_NE(man["status"], "converged") << c.command;
+    fs::remove_all(out);
+    fs::remove(cfg);
+  }
+}

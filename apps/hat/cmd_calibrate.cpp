@@ -305,7 +305,8 @@ void register_calibrate(CLI::App& app) {
   sub->add_option("--threads", a->threads, "OpenMP threads");
   sub->add_option("--max-evaluations", a->max_evaluations,
                   "stop after this many evaluations (checkpoint kept)");
-  sub->callback([a]() { run_calibrate(*a); });
+  sub->callback(
+      [a]() { marking_failure(a->out, "calibrate", a->config, [&] { run_calibrate(*a); }); });
 }
 
 }  // namespace hat::cli

@@ -108,20 +108,7 @@ void run_residuals(const WorldArgs& args) {
   world::Prices p = wc.start;
   if (!wc.world.has_tariffs()) p.tau.setZero();
   world::Evaluation ev = world::residuals_at(wc.world, p, wc.options);
-  if (!ev.ok) {
-    // The household blocks could not be solved at these prices: the outputs say so.
-    if (!args.out.empty()) {
-      io::OutputDir out(args.out);
-      nlohmann::json man = io::manifest("residuals");
-      io::manifest_add_input(man, file.path(), file.text());
-      man["status"] = "failed";
-      man["message"] = ev.message;
-      man["timings"] = {{"total_seconds", timer.seconds()}};
-      out.add_json("manifest.json", man);
-      out.commit();
-    }
-    throw NumericalError(ev.message);
-  }
+  if (!ev.ok) throw NumericalError(ev.message);  // the manifest says "failed"
   const std::vector<std::string> names = world::residual_names(wc.world, wc.options);
   const double seconds = timer.seconds();
   nlohmann::json summary = world::world_summary(wc.world, ev, wc.options.financial);
@@ -172,12 +159,16 @@ void register_world(CLI::App& app) {
   CLI::App* solve = app.add_subcommand("solve", "Solve the world general equilibrium");
   add_common(solve, *sargs);
   solve->add_flag("--quiet", sargs->quiet, "no progress lines on stderr");
-  solve->callback([sargs]() { run_solve(*sargs); });
+  solve->callback([sargs]() {
+    marking_failure(sargs->out, "solve", sargs->config, [&] { run_solve(*sargs); });
+  });
   auto rargs = std::make_shared<WorldArgs>();
   CLI::App* res = app.add_subcommand(
       "residuals", "Evaluate the market-clearing residuals at the config's prices (no solve)");
   add_common(res, *rargs);
-  res->callback([rargs]() { run_residuals(*rargs); });
+  res->callback([rargs]() {
+    marking_failure(rargs->out, "residuals", rargs->config, [&] { run_residuals(*rargs); });
+  });
 }
 
 }  // namespace hat::cli
