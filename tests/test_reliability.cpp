@@ -11,6 +11,8 @@
 #include <stdexcept>
 
 #include "hat/core/parallel.hpp"
+#include "hat/household/config.hpp"
+#include "hat/io/config.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -302,4 +304,30 @@ TEST(Reliability, ExitThreeRunsLeaveOutputsMarkedNotConverged) {
     fs::remove_all(out);
     fs::remove(cfg);
   }
+}
+
+// The Euler-error check costs refine x Na x M^2 x nnz(P): a 50 x 2 income chain with 19
+// varieties took half a minute at refine 10. The refinement is lowered to keep it bounded.
+TEST(Reliability, EulerErrorRefinementIsBoundedByItsCost) {
+  auto refine = [](const std::string& assets, const std::string& persistent) {
+    std::string text = read_text(fs::path(hat::test::source_dir()) / "examples" / "household.toml");
+    text = std::regex_replace(text, std::regex("assets = 100 "), "assets = " + assets + " ",
+                              std::regex_constants::format_first_only);
+    text = std::regex_replace(text, std::regex("persistent_states = 5"),
+                              "persistent_states = " + persistent,
+                              std::regex_constants::format_first_only);
+    // (No borrowing: long chains have very low income states.)
+    text = std::regex_replace(text, std::regex("borrowing_limit = 0\\.5"), "borrowing_limit = 0.0");
+    const auto f = hat::io::ConfigFile::parse(text, "household.toml");
+    return hat::household::euler_error_refine(hat::household::read_household_config(f).problem);
+  };
+  // The example: 100 points, 19 varieties, 5 x 2 states with all 100 transitions positive:
+  // 100 x 361 x 100 = 3.6e6 per unit of refinement, 10 affordable.
+  EXPECT_EQ(refine("100", "5"), 10);
+  // 50 x 2 states (1e4 transitions): 3.6e8 per unit, refine 1.
+  EXPECT_EQ(refine("100", "50"), 1);
+  // 40 x 2 states (6400 transitions) on 60 points: 1.4e8 per unit, refine 2.
+  EXPECT_EQ(refine("60", "40"), 2);
+  // 100 x 2 states on 200 points (4e4 transitions): 2.9e9 even at refine 1: skipped.
+  EXPECT_EQ(refine("200", "100"), 0);
 }

@@ -20,6 +20,13 @@
 
 namespace hat::household {
 
+int euler_error_refine(const HouseholdProblem& hp) {
+  const double transitions = static_cast<double>((hp.P.array() > 0).count());
+  const double cost1 = static_cast<double>(hp.Na()) * hp.M() * hp.M() * transitions;
+  if (cost1 > 2e9) return 0;
+  return static_cast<int>(std::clamp(std::floor(4e8 / cost1), 1.0, 10.0));
+}
+
 EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& sol, int refine) {
   const int Na = hp.Na(), Nz = hp.Nz(), M = hp.M();
   const double* g = hp.grid.data();
