@@ -14,6 +14,7 @@
 #include "hat/household/config.hpp"
 #include "hat/io/config.hpp"
 #include "test_support.hpp"
+#include "world_fixtures.hpp"
 
 namespace fs = std::filesystem;
 using hat::test::hat_binary;
@@ -330,4 +331,24 @@ TEST(Reliability, EulerErrorRefinementIsBoundedByItsCost) {
   EXPECT_EQ(refine("60", "40"), 2);
   // 100 x 2 states on 200 points (4e4 transitions): 2.9e9 even at refine 1: skipped.
   EXPECT_EQ(refine("200", "100"), 0);
+}
+
+// Issue #18: a cap of 1 evaluation ran 8. The budget of residual evaluations is now exact
+// (Jacobian columns are not residual evaluations), and a solve stopped by it never claims
+// convergence.
+TEST(Reliability, EvaluationCapIsExact) {
+  const hat::world::World w = hat::test::symmetric_two(1.5, 1.745, 40);
+  for (int cap : {1, 2, 3, 5}) {
+    hat::world::EquilibriumOptions opt;
+    opt.max_evaluations = cap;
+    const hat::world::Equilibrium eq =
+        hat::world::solve_equilibrium(w, hat::test::start_prices(2, 1.01), opt);
+    EXPECT_LE(eq.evaluations, cap);
+    EXPECT_FALSE(eq.report.converged()) << cap;  // this solve needs more than 5 evaluations
+  }
+  hat::world::EquilibriumOptions opt;
+  const hat::world::Equilibrium full =
+      hat::world::solve_equilibrium(w, hat::test::start_prices(2, 1.01), opt);
+  EXPECT_TRUE(full.report.converged());
+  EXPECT_GT(full.evaluations, 5);
 }
