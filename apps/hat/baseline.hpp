@@ -59,6 +59,15 @@ inline Baseline baseline_world(world::WorldConfig& wc, bool solve, bool quiet) {
   return b;
 }
 
+// The worse of two solver outcomes: a result computed on an unconverged baseline is not
+// converged either, whatever its own solver reports.
+inline SolverStatus worse_status(SolverStatus a, SolverStatus b) {
+  auto rank = [](SolverStatus s) {
+    return s == SolverStatus::Converged ? 0 : (s == SolverStatus::IterationLimit ? 1 : 2);
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
 inline nlohmann::json baseline_json(const Baseline& b) {
   nlohmann::json j = io::to_json(b.report);
   j["solved"] = b.solved;

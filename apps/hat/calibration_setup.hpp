@@ -16,8 +16,7 @@ inline calibration::CalibrationSetup read_calibration_setup(const io::ConfigFile
   calibration::CalibrationSetup setup;
   setup.moment_tolerance = ct.number("moment_tolerance", 1e-6);
   if (!(setup.moment_tolerance > 0)) ct.fail("moment_tolerance", "must be > 0");
-  setup.max_evaluations = static_cast<int>(ct.integer("max_evaluations", 500));
-  if (setup.max_evaluations < 1) ct.fail("max_evaluations", "must be >= 1");
+  setup.max_evaluations = ct.integer_in("max_evaluations", 500, 1, 1000000, "an evaluation cap");
   setup.fd_step = ct.number("fd_step", 1e-6);
   if (!(setup.fd_step > 0)) ct.fail("fd_step", "must be > 0");
   ct.reject_unknown();

@@ -161,6 +161,7 @@ void run_calibrate(const CalibrateArgs& args) {
                             {"parameters", params}};
 
   io::OutputDir out(args.out);
+  out.keep_existing("checkpoint.json");  // --resume continues from it
   // parameters.csv: value and, for trade-cost parameters, the cost factor exp(-x/theta).
   io::CsvWriter pc({"name", "kind", "value", "cost_factor"});
   const Eigen::VectorXd xp = calibration::pack_parameters(cp);
@@ -289,7 +290,8 @@ void register_calibrate(CLI::App& app) {
   sub->add_option("--threads", a->threads, "OpenMP threads");
   sub->add_option("--max-evaluations", a->max_evaluations,
                   "stop after this many evaluations (checkpoint kept)");
-  sub->callback([a]() { run_calibrate(*a); });
+  sub->callback(
+      [a]() { marking_failure(a->out, "calibrate", a->config, [&] { run_calibrate(*a); }); });
 }
 
 }  // namespace hat::cli

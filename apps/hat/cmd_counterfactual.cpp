@@ -318,7 +318,7 @@ void register_counterfactual(CLI::App& app) {
                   "OpenMP threads (default: [solver] threads or OMP_NUM_THREADS)");
   sub->callback([a]() {
     if (a->name.empty()) throw InputError("--name must not be empty");
-    run_counterfactual(*a);
+    marking_failure(a->out, "counterfactual", a->config, [&] { run_counterfactual(*a); });
   });
 }
 

@@ -327,7 +327,9 @@ void add(CLI::App& parent, const std::string& name, const std::string& help,
   sub->add_option("config", opts->config, "TOML configuration (docs/dynamic.md)")->required();
   sub->add_option("--out", opts->out, "output directory (written atomically)")->required();
   sub->add_flag("--json", opts->json, "print a JSON summary on stdout");
-  sub->callback([opts, run] { run(*opts); });
+  sub->callback([opts, run, name] {
+    marking_failure(opts->out, "dynamic " + name, opts->config, [&] { run(*opts); });
+  });
 }
 
 }  // namespace

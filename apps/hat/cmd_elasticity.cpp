@@ -173,6 +173,7 @@ void run_elasticity(const ElasticityArgs& args) {
       cs.problem, cs.solution, cs.distribution.mass, i, partners, opt);
   const double elasticity_seconds = et.seconds();
   if (!ce.report.converged()) exit_status() = 3;
+  const SolverStatus status = worse_status(ce.report.status, base.report.status);
 
   nlohmann::json summary;
   summary["country"] = w.names[i];
@@ -191,7 +192,7 @@ void run_elasticity(const ElasticityArgs& args) {
   summary["theta_trade_weighted"] = ce.theta_trade_weighted;
   summary["decomposition"] = dec;
   summary["import_shares"] = shares;
-  summary["status"] = to_string(ce.report.status);
+  summary["status"] = to_string(status);
   summary["message"] = ce.report.message;
   summary["step"] = opt.step;
   summary["richardson"] = opt.richardson;
@@ -209,7 +210,7 @@ void run_elasticity(const ElasticityArgs& args) {
     add_outputs(out, w, cs, ce, opt.distribution, figure_partner);
     nlohmann::json man = io::manifest("elasticity");
     io::manifest_add_input(man, file.path(), file.text());
-    man["status"] = to_string(ce.report.status);
+    man["status"] = to_string(status);
     man["solver"] = io::to_json(ce.report);
     man["baseline"] = baseline_json(base);
     man["options"] = {{"country", w.names[i]},
@@ -269,7 +270,8 @@ void register_elasticity(CLI::App& app) {
   sub->add_flag("--json", a->json, "print a JSON summary on stdout");
   sub->add_flag("--quiet", a->quiet, "no progress lines on stderr");
   sub->add_option("--threads", a->threads, "OpenMP threads (default: [solver] threads)");
-  sub->callback([a]() { run_elasticity(*a); });
+  sub->callback(
+      [a]() { marking_failure(a->out, "elasticity", a->config, [&] { run_elasticity(*a); }); });
 }
 
 }  // namespace hat::cli

@@ -126,10 +126,12 @@ void run_planner(const PlannerArgs& args) {
   analysis::PlannerAllocation a = analysis::solve_planner(w, omega);
   const double planner_seconds = pt.seconds();
   if (!a.report.converged()) exit_status() = 3;
+  const SolverStatus status =
+      country >= 0 ? worse_status(a.report.status, base.report.status) : a.report.status;
 
   nlohmann::json summary;
   summary["weights"] = analysis::to_string(kind);
-  summary["status"] = to_string(a.report.status);
+  summary["status"] = to_string(status);
   summary["message"] = a.report.message;
   summary["iterations"] = a.report.iterations;
   summary["resource_residual"] = a.resource_residual.lpNorm<Eigen::Infinity>();
@@ -167,7 +169,7 @@ void run_planner(const PlannerArgs& args) {
     add_outputs(out, w, a, country >= 0 ? &dec : nullptr, country);
     nlohmann::json man = io::manifest("planner");
     io::manifest_add_input(man, file.path(), file.text());
-    man["status"] = to_string(a.report.status);
+    man["status"] = to_string(status);
     man["solver"] = io::to_json(a.report);
     if (country >= 0) man["baseline"] = baseline_json(base);
     man["options"] = {{"weights", analysis::to_string(kind)},
@@ -221,7 +223,7 @@ void register_planner(CLI::App& app) {
   sub->add_flag("--json", a->json, "print a JSON summary on stdout");
   sub->add_flag("--quiet", a->quiet, "no progress lines on stderr");
   sub->add_option("--threads", a->threads, "OpenMP threads (default: [solver] threads)");
-  sub->callback([a]() { run_planner(*a); });
+  sub->callback([a]() { marking_failure(a->out, "planner", a->config, [&] { run_planner(*a); }); });
 }
 
 }  // namespace hat::cli

@@ -214,7 +214,8 @@ void register_transition(CLI::App& app) {
   sub->add_flag("--quiet", a->quiet, "no progress lines on stderr");
   sub->add_option("--threads", a->threads,
                   "OpenMP threads (default: [solver] threads or OMP_NUM_THREADS)");
-  sub->callback([a]() { run_transition(*a); });
+  sub->callback(
+      [a]() { marking_failure(a->out, "transition", a->config, [&] { run_transition(*a); }); });
 }
 
 }  // namespace hat::cli

@@ -64,9 +64,12 @@ void run_solve(const WorldArgs& args) {
   summary["jacobians"] = eq.jacobians;
   summary["residual_names"] = eq.residual_names;
   summary["warnings"] = warnings;
-  if (!args.out.empty() && eq.state.residuals.size()) {
+  if (!args.out.empty()) {
     io::OutputDir out(args.out);
-    world::add_world_outputs(out, wc.world, eq.state, eq.residual_names, !args.no_policies);
+    // A solve that failed before any evaluation leaves its summary and manifest only.
+    const bool have_state = eq.state.residuals.size() > 0;
+    if (have_state)
+      world::add_world_outputs(out, wc.world, eq.state, eq.residual_names, !args.no_policies);
     nlohmann::json man = io::manifest("solve");
     io::manifest_add_input(man, file.path(), file.text());
     man["status"] = to_string(eq.report.status);
@@ -79,7 +82,8 @@ void run_solve(const WorldArgs& args) {
     man["files"] = out.names();
     out.add_json("summary.json", summary);
     out.add_json("manifest.json", man);
-    out.add("world_solved.toml", world::world_to_toml(wc.world, eq.state.prices, wc.options));
+    if (have_state)
+      out.add("world_solved.toml", world::world_to_toml(wc.world, eq.state.prices, wc.options));
     out.commit();
   }
   if (args.json) {
@@ -104,7 +108,7 @@ void run_residuals(const WorldArgs& args) {
   world::Prices p = wc.start;
   if (!wc.world.has_tariffs()) p.tau.setZero();
   world::Evaluation ev = world::residuals_at(wc.world, p, wc.options);
-  if (!ev.ok) throw NumericalError(ev.message);
+  if (!ev.ok) throw NumericalError(ev.message);  // the manifest says "failed"
   const std::vector<std::string> names = world::residual_names(wc.world, wc.options);
   const double seconds = timer.seconds();
   nlohmann::json summary = world::world_summary(wc.world, ev, wc.options.financial);
@@ -155,12 +159,16 @@ void register_world(CLI::App& app) {
   CLI::App* solve = app.add_subcommand("solve", "Solve the world general equilibrium");
   add_common(solve, *sargs);
   solve->add_flag("--quiet", sargs->quiet, "no progress lines on stderr");
-  solve->callback([sargs]() { run_solve(*sargs); });
+  solve->callback([sargs]() {
+    marking_failure(sargs->out, "solve", sargs->config, [&] { run_solve(*sargs); });
+  });
   auto rargs = std::make_shared<WorldArgs>();
   CLI::App* res = app.add_subcommand(
       "residuals", "Evaluate the market-clearing residuals at the config's prices (no solve)");
   add_common(res, *rargs);
-  res->callback([rargs]() { run_residuals(*rargs); });
+  res->callback([rargs]() {
+    marking_failure(rargs->out, "residuals", rargs->config, [&] { run_residuals(*rargs); });
+  });
 }
 
 }  // namespace hat::cli

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "hat/core/error.hpp"
+
 namespace hat::cli {
 
 // Sets the OpenMP thread count (0 = leave the runtime default / OMP_NUM_THREADS).
@@ -13,6 +15,22 @@ void set_threads(int threads);
 // Exit status of the run (0 unless a command sets it, e.g. 3 for a solver that did not
 // converge: outputs are still written, with the status recorded in the manifest).
 int& exit_status();
+// For a run that fails numerically (NumericalError, exit 3) before it has results: writes
+// OUT/manifest.json with "status": "failed" and the message, so that an exit-3 run always
+// leaves its outputs marked. No-op when `out` is empty.
+void write_failed_run(const std::string& out, const std::string& command, const std::string& config,
+                      const std::string& message);
+// Runs `f`; on a NumericalError writes the failed-run manifest, then rethrows.
+template <typename F>
+void marking_failure(const std::string& out, const std::string& command, const std::string& config,
+                     F&& f) {
+  try {
+    f();
+  } catch (const NumericalError& e) {
+    write_failed_run(out, command, config, e.what());
+    throw;
+  }
+}
 // One JSON object on stdout, followed by a newline.
 void print_json(const nlohmann::json& j);
 // A progress line on stderr, prefixed with the elapsed wall time.

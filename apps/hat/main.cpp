@@ -3,7 +3,9 @@
 #include <omp.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <string>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -26,6 +28,31 @@ int& exit_status() {
   return status;
 }
 
+namespace {
+
+// Range checks for the numeric options every subcommand shares, attached after registration so
+// that commands added later get them too: a negative or absurd value is bad input (exit 2),
+// never narrowed or silently replaced by the default.
+void add_range_checks(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands({})) {
+    if (CLI::Option* o = sub->get_option_no_throw("--threads"))
+      o->check(CLI::Range(0, 1024).description(""));  // 0 = OMP_NUM_THREADS / all cores
+    if (CLI::Option* o = sub->get_option_no_throw("--max-evaluations"))
+      o->check(CLI::Range(1, 1000000).description(""));
+    add_range_checks(*sub);
+  }
+}
+
+// CLI11's message on one line (some of its messages span several).
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
 }  // namespace hat::cli
 
 int main(int argc, char** argv) {
@@ -45,16 +72,33 @@ int main(int argc, char** argv) {
   hat::cli::register_dynamic(app);
   hat::cli::register_transition(app);
   hat::cli::register_replicate(app);
+  hat::cli::add_range_checks(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands({}))
+      known = known || (argc > 1 && sub->check_name(argv[1]));
+    if (argc > 1 && argv[1][0] != '-' && !known) {
+      std::fprintf(stderr, "hat: error: unknown command '%s' (see hat --help)\n", argv[1]);
+      return 2;
+    }
+    // Bad command line (unknown subcommand or option, missing or bad value, missing file):
+    // bad input like a bad config, one line and exit status 2.
+    std::fprintf(stderr, "hat: error: %s (see hat --help)\n", hat::cli::one_line(e.what()).c_str());
+    return 2;
   } catch (const hat::InputError& e) {
     std::fprintf(stderr, "hat: error: %s\n", e.what());
     return 2;
   } catch (const hat::NumericalError& e) {
     std::fprintf(stderr, "hat: numerical failure: %s\n", e.what());
     return 3;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path given by the user that cannot be created or written (e.g. --out in /proc).
+    std::fprintf(stderr, "hat: error: %s: cannot write there (%s)\n", e.path1().c_str(),
+                 e.code().message().c_str());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hat: internal error: %s\n", e.what());
     return 4;

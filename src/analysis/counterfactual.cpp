@@ -18,6 +18,7 @@
 
 #include "hat/analysis/welfare_report.hpp"
 #include "hat/core/error.hpp"
+#include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/io/csv.hpp"
 #include "hat/io/svg_plot.hpp"
@@ -36,11 +37,14 @@ std::vector<HouseholdState> baseline_states(const world::Evaluation& baseline,
                                             const std::vector<int>& countries,
                                             const WelfareOptions& opt) {
   std::vector<HouseholdState> out(countries.size());
+  ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
-  for (size_t c = 0; c < countries.size(); ++c) {
-    const world::CountryState& cs = baseline.countries[countries[c]];
-    out[c] = solve_tight(cs.problem, opt, &cs.solution, &cs.distribution.mass);
-  }
+  for (size_t c = 0; c < countries.size(); ++c)
+    errors.run(static_cast<long>(c), [&] {
+      const world::CountryState& cs = baseline.countries[countries[c]];
+      out[c] = solve_tight(cs.problem, opt, &cs.solution, &cs.distribution.mass);
+    });
+  errors.rethrow();
   return out;
 }
 
@@ -134,31 +138,35 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
   r.welfare.resize(C);
   std::vector<SolverReport> reports(C);
   // Countries in parallel; inside, the lambda-node chains run serially (nested regions off).
+  ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1) if (C > 1)
-  for (int c = 0; c < C; ++c) {
-    const int i = o.countries[c];
-    const HouseholdState& old = old_states[c];
-    reports[c].status = SolverStatus::Converged;
-    HouseholdState pe, ge;
-    const household::HouseholdProblem hp_pe =
-        world::country_problem(r.shocked.world, i, baseline.prices);
-    pe = same_problem(hp_pe, old.problem) ? old
-                                          : solve_tight(hp_pe, o.welfare, &old.solution, &old.mass);
-    const world::CountryState& gs = r.ge.state.countries[i];
-    ge = same_problem(gs.problem, old.problem)
-             ? old
-             : solve_tight(gs.problem, o.welfare, &gs.solution, &gs.distribution.mass);
-    worse(reports[c], pe.report);
-    worse(reports[c], ge.report);
-    if (pe.report.status == SolverStatus::Failed || ge.report.status == SolverStatus::Failed)
-      continue;
-    const double th_tw = o.theta_trade_weighted.empty() ? std::numeric_limits<double>::quiet_NaN()
-                                                        : o.theta_trade_weighted.at(c);
-    r.welfare[c] = measure_welfare(old, {{"pe", &pe}, {"ge", &ge}}, i, o.theta, o.welfare, th_tw);
-    worse(reports[c], r.welfare[c].ev_report.report);
-    worse(reports[c], r.welfare[c].lump_sum_report.report);
-    worse(reports[c], r.welfare[c].split.report);
-  }
+  for (int c = 0; c < C; ++c)
+    errors.run(c, [&] {
+      const int i = o.countries[c];
+      const HouseholdState& old = old_states[c];
+      reports[c].status = SolverStatus::Converged;
+      HouseholdState pe, ge;
+      const household::HouseholdProblem hp_pe =
+          world::country_problem(r.shocked.world, i, baseline.prices);
+      pe = same_problem(hp_pe, old.problem)
+               ? old
+               : solve_tight(hp_pe, o.welfare, &old.solution, &old.mass);
+      const world::CountryState& gs = r.ge.state.countries[i];
+      ge = same_problem(gs.problem, old.problem)
+               ? old
+               : solve_tight(gs.problem, o.welfare, &gs.solution, &gs.distribution.mass);
+      worse(reports[c], pe.report);
+      worse(reports[c], ge.report);
+      if (pe.report.status == SolverStatus::Failed || ge.report.status == SolverStatus::Failed)
+        return;
+      const double th_tw = o.theta_trade_weighted.empty() ? std::numeric_limits<double>::quiet_NaN()
+                                                          : o.theta_trade_weighted.at(c);
+      r.welfare[c] = measure_welfare(old, {{"pe", &pe}, {"ge", &ge}}, i, o.theta, o.welfare, th_tw);
+      worse(reports[c], r.welfare[c].ev_report.report);
+      worse(reports[c], r.welfare[c].lump_sum_report.report);
+      worse(reports[c], r.welfare[c].split.report);
+    });
+  errors.rethrow();
   for (int c = 0; c < C; ++c) {
     if (r.welfare[c].scenarios.empty())
       throw NumericalError(e.name + ": household solve failed for " + w.names[o.countries[c]] +

@@ -18,6 +18,7 @@
 #include <cmath>
 
 #include "hat/core/error.hpp"
+#include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
 
 namespace hat::analysis {
@@ -257,9 +258,12 @@ CountryElasticities country_elasticities(const HouseholdProblem& hp, const House
       throw InputError("elasticity: partner index out of range or equal to the home country");
   const int n = static_cast<int>(partners.size());
   // Each task writes only its own slot: the result does not depend on the schedule.
+  ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
   for (int t = 0; t < n; ++t)
-    out.partners[t] = bilateral_elasticity(hp, base, mass, home, partners[t], opt);
+    errors.run(
+        t, [&] { out.partners[t] = bilateral_elasticity(hp, base, mass, home, partners[t], opt); });
+  errors.rethrow();
 
   out.report.status = SolverStatus::Converged;
   out.report.message = "converged";

@@ -34,6 +34,7 @@
 #include <numeric>
 
 #include "hat/core/error.hpp"
+#include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/distribution/lottery.hpp"
 #include "hat/numerics/markov.hpp"
@@ -315,32 +316,35 @@ struct NodeChains {
     SolverReport w[2];
     w[0].status = w[1].status = SolverStatus::Converged;
     const int threads = omp_in_parallel() ? 1 : std::min(2, omp_get_max_threads());
+    ParallelErrors errors;
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
-    for (int c = 0; c < 2; ++c) {
-      const int dir = c == 0 ? +1 : -1;
-      int m = c == 0 ? hi : lo;
-      const int target = c == 0 ? new_hi : new_lo;
-      const household::HouseholdSolution* warm = &nodes.at(m);
-      while (m != target && feasible[c]) {
-        m = dir > 0 ? std::min(target, m + stride) : std::max(target, m - stride);
-        household::HouseholdProblem hp = base;
-        set(hp, m);
-        try {
-          hp.validate();
-        } catch (const InputError&) {
-          feasible[c] = false;
-          break;
+    for (int c = 0; c < 2; ++c)
+      errors.run(c, [&] {
+        const int dir = c == 0 ? +1 : -1;
+        int m = c == 0 ? hi : lo;
+        const int target = c == 0 ? new_hi : new_lo;
+        const household::HouseholdSolution* warm = &nodes.at(m);
+        while (m != target && feasible[c]) {
+          m = dir > 0 ? std::min(target, m + stride) : std::max(target, m - stride);
+          household::HouseholdProblem hp = base;
+          set(hp, m);
+          try {
+            hp.validate();
+          } catch (const InputError&) {
+            feasible[c] = false;
+            break;
+          }
+          household::HouseholdSolution s = household::solve_household(hp, solve, warm);
+          worse(w[c], s.report);
+          if (s.report.status == SolverStatus::Failed) {
+            feasible[c] = false;
+            break;
+          }
+          out[c].emplace_back(m, std::move(s));
+          warm = &out[c].back().second;
         }
-        household::HouseholdSolution s = household::solve_household(hp, solve, warm);
-        worse(w[c], s.report);
-        if (s.report.status == SolverStatus::Failed) {
-          feasible[c] = false;
-          break;
-        }
-        out[c].emplace_back(m, std::move(s));
-        warm = &out[c].back().second;
-      }
-    }
+      });
+    errors.rethrow();
     feasible_up = feasible[0];
     feasible_down = feasible[1];
     for (int c = 0; c < 2; ++c) {
@@ -645,21 +649,24 @@ void lump_sum_polish(const household::HouseholdProblem& hp_old, const WelfareOpt
   std::vector<int> solves(static_cast<size_t>(T) * N, 0);
   std::vector<SolverReport> worst(static_cast<size_t>(T) * N);
   const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+  ParallelErrors errors;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 4)
-  for (int p = 0; p < T * N; ++p) {
-    const int t = p / N, k = p % N;
-    worst[p].status = SolverStatus::Converged;
-    double tau = res[t].tau(k);
-    if (!std::isfinite(tau) || n < 2) continue;
-    const int b = std::clamp(
-        static_cast<int>(std::upper_bound(x.begin(), x.end(), tau) - x.begin()) - 1, 0, n - 2);
-    const double slope = (sols[b + 1]->V(k) - sols[b]->V(k)) / (x[b + 1] - x[b]);
-    if (!(slope > 0)) continue;
-    const double r =
-        polish_root(hp_old, opt, *sols[b], k, targets[t](k), slope, tau, solves[p], worst[p]);
-    res[t].tau(k) = std::isfinite(r) ? tau : kNaN;
-    res[t].residual(k) = r;
-  }
+  for (int p = 0; p < T * N; ++p)
+    errors.run(p, [&] {
+      const int t = p / N, k = p % N;
+      worst[p].status = SolverStatus::Converged;
+      double tau = res[t].tau(k);
+      if (!std::isfinite(tau) || n < 2) return;
+      const int b = std::clamp(
+          static_cast<int>(std::upper_bound(x.begin(), x.end(), tau) - x.begin()) - 1, 0, n - 2);
+      const double slope = (sols[b + 1]->V(k) - sols[b]->V(k)) / (x[b + 1] - x[b]);
+      if (!(slope > 0)) return;
+      const double r =
+          polish_root(hp_old, opt, *sols[b], k, targets[t](k), slope, tau, solves[p], worst[p]);
+      res[t].tau(k) = std::isfinite(r) ? tau : kNaN;
+      res[t].residual(k) = r;
+    });
+  errors.rethrow();
   for (int p = 0; p < T * N; ++p) {
     rep.polish_solves += solves[p];
     worse(rep.report, worst[p]);

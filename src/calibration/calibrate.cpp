@@ -140,8 +140,22 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
     x0.tail(ne) = world::pack_unknowns(wstart, setup.equilibrium, e1.state.prices);
     warm = &e1.state;
   }
-  so.max_evaluations = std::max(1, setup.max_evaluations - stage1_evaluations);
-  world::SystemResult sr = world::solve_system(sys, w0, p0, setup.equilibrium, so, x0, warm);
+  so.max_evaluations = setup.max_evaluations - stage1_evaluations;
+  world::SystemResult sr;
+  if (so.max_evaluations > 0) {
+    sr = world::solve_system(sys, w0, p0, setup.equilibrium, so, x0, warm);
+  } else if (e1.state.residuals.size()) {
+    // Stage 1 spent the budget: its last point is the result (and the checkpoint).
+    x0.tail(ne) = world::pack_unknowns(wstart, setup.equilibrium, e1.state.prices);
+    sr.x = x0;
+    sr.r = sys.residuals(x0, wstart, e1.state);
+    sr.world = wstart;
+    sr.state = e1.state;
+    sr.report.status = SolverStatus::IterationLimit;
+    sr.report.residual = sys.norm(sr.r);
+    sr.report.message = "evaluation budget spent clearing markets at the starting parameters";
+    if (so.on_evaluation) so.on_evaluation(stage1_evaluations, sr.x, sr.r, sr.report.residual, 0.0);
+  }
   sr.evaluations += stage1_evaluations;
   sr.jacobians += stage1_jacobians;
 

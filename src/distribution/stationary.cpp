@@ -101,6 +101,10 @@ StationaryDistribution stationary_distribution(const HouseholdProblem& hp,
     }
   }
   d.mass /= d.mass.sum();
+  if (d.report.status != SolverStatus::Failed && !d.mass.allFinite()) {
+    d.report.status = SolverStatus::Failed;
+    d.report.message = "distribution: non-finite mass";
+  }
   d.report.iterations = std::min(it, opt.max_iterations);
   d.report.residual = diff;
   d.report.seconds = timer.seconds();

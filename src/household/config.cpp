@@ -43,24 +43,32 @@ numerics::IncomeProcess read_income(const io::ConfigTable& t) {
     return ip;
   }
   numerics::IncomeSpec spec;
-  spec.persistent_states = static_cast<int>(t.integer("persistent_states", spec.persistent_states));
+  const std::string states_why = "the income chain's transition matrix is states x states";
+  spec.persistent_states = t.integer_in("persistent_states", spec.persistent_states, 1,
+                                        Limits::income_states, states_why);
   spec.persistent_rho = t.number("persistent_rho", spec.persistent_rho);
   spec.persistent_variance = t.number("persistent_variance", spec.persistent_variance);
-  spec.transitory_states = static_cast<int>(t.integer("transitory_states", spec.transitory_states));
+  spec.transitory_states = t.integer_in("transitory_states", spec.transitory_states, 1,
+                                        Limits::income_states, states_why);
   spec.transitory_variance = t.number("transitory_variance", spec.transitory_variance);
   const std::string method = t.string("method", "rouwenhorst");
   if (method != "rouwenhorst" && method != "tauchen")
     t.fail("method", "must be \"rouwenhorst\" or \"tauchen\"");
   spec.tauchen = (method == "tauchen");
-  if (spec.persistent_states < 1 || spec.persistent_states > 200)
-    t.fail("persistent_states", "must be between 1 and 200");
-  if (spec.transitory_states < 1 || spec.transitory_states > 200)
-    t.fail("transitory_states", "must be between 1 and 200");
   if (!(std::abs(spec.persistent_rho) < 1)) t.fail("persistent_rho", "must satisfy |rho| < 1");
   if (!(spec.persistent_variance >= 0)) t.fail("persistent_variance", "must be >= 0");
   if (!(spec.transitory_variance >= 0)) t.fail("transitory_variance", "must be >= 0");
   t.reject_unknown();
   return numerics::make_income_process(spec);
+}
+
+void check_problem_size(const io::ConfigTable& t, const std::string& key, long na, long nz,
+                        long m) {
+  if (na * nz * m > Limits::cells)
+    t.fail(key, std::to_string(na) + " grid points x " + std::to_string(nz) + " income states x " +
+                    std::to_string(m) + " varieties = " + std::to_string(na * nz * m) +
+                    " cells, more than the limit of " + std::to_string(Limits::cells) +
+                    " (memory, about 300 bytes per cell, and run time grow with it)");
 }
 
 HouseholdConfig read_household_config(const io::ConfigFile& f) {
@@ -82,32 +90,37 @@ HouseholdConfig read_household_config(const io::ConfigFile& f) {
   if (!(hp.lambda > 0)) r.fail("wealth_scale", "must be > 0");
   auto prices = r.numbers("prices");
   if (prices.empty()) r.fail("prices", "need at least one price");
+  if (static_cast<long>(prices.size()) > Limits::varieties)
+    r.fail("prices", "at most " + std::to_string(Limits::varieties) + " varieties, got " +
+                         std::to_string(prices.size()) +
+                         " (the Euler-error check costs grow with the square of the number)");
   for (size_t j = 0; j < prices.size(); ++j)
     if (!(prices[j] > 0)) r.fail("prices", "entry " + std::to_string(j + 1) + " must be > 0");
   hp.prices = Eigen::Map<Eigen::VectorXd>(prices.data(), static_cast<Eigen::Index>(prices.size()));
   const double blim = r.number("borrowing_limit");
   const double amax = r.number("asset_max");
   if (!(amax > -blim)) r.fail("asset_max", "must exceed a_min = -borrowing_limit");
-  const long na = r.integer("assets", 100);
-  if (na < 2 || na > 100000) r.fail("assets", "grid size must be between 2 and 100000");
+  const int na = r.integer_in("assets", 100, 2, Limits::assets, "memory and time grow with it");
   hc.grid_spacing = r.string("grid_spacing", "uniform");
   if (hc.grid_spacing != "uniform" && hc.grid_spacing != "power")
     r.fail("grid_spacing", "must be \"uniform\" or \"power\"");
   const double curv = r.number("grid_curvature", 2.0);
   if (!(curv > 0)) r.fail("grid_curvature", "must be > 0");
-  hp.grid = numerics::make_grid(-blim, amax, static_cast<int>(na),
-                                numerics::parse_grid_spacing(hc.grid_spacing), curv);
+  hp.grid =
+      numerics::make_grid(-blim, amax, na, numerics::parse_grid_spacing(hc.grid_spacing), curv);
   hc.solve.tolerance = r.number("tolerance", 1e-10);
   if (!(hc.solve.tolerance > 0)) r.fail("tolerance", "must be > 0");
   hc.solve.value_tolerance = r.number("value_tolerance", hc.solve.tolerance);
   if (!(hc.solve.value_tolerance > 0)) r.fail("value_tolerance", "must be > 0");
-  hc.solve.max_iterations = static_cast<int>(r.integer("max_iterations", 20000));
-  if (hc.solve.max_iterations < 1) r.fail("max_iterations", "must be >= 1");
-  hc.solve.howard_steps = static_cast<int>(r.integer("howard_steps", SolveOptions{}.howard_steps));
-  if (hc.solve.howard_steps < 0) r.fail("howard_steps", "must be >= 0");
+  hc.solve.max_iterations = r.integer_in("max_iterations", 20000, 1, Limits::iterations,
+                                         "an iteration cap, not a count to be reached");
+  hc.solve.howard_steps =
+      r.integer_in("howard_steps", SolveOptions{}.howard_steps, 0, Limits::howard_steps,
+                   "each step costs a policy evaluation; more than a few dozen gain nothing");
   hc.solve.anderson_depth =
-      static_cast<int>(r.integer("anderson_depth", SolveOptions{}.anderson_depth));
-  if (hc.solve.anderson_depth < 0) r.fail("anderson_depth", "must be >= 0 (0 = off)");
+      r.integer_in("anderson_depth", SolveOptions{}.anderson_depth, 0, Limits::anderson_depth,
+                   "0 = off; the mixer keeps depth past iterates and solves a depth x depth "
+                   "least-squares problem each iteration");
   hc.solve.gauss_seidel = r.boolean("gauss_seidel", SolveOptions{}.gauss_seidel);
   hc.solve.newton = r.boolean("newton", SolveOptions{}.newton);
   hc.solve.newton_threshold = r.number("newton_threshold", SolveOptions{}.newton_threshold);
@@ -120,6 +133,7 @@ HouseholdConfig read_household_config(const io::ConfigFile& f) {
   hc.income = read_income(r.table("income"));
   hp.z = hc.income.z;
   hp.P = hc.income.P;
+  check_problem_size(r, "assets", na, hp.z.size(), hp.prices.size());
   if (r.has("quality")) {
     // quality = [[psi_1(s=1), ..., psi_M(s=1)], ...]: one row per income state.
     Eigen::MatrixXd q = r.matrix("quality");

@@ -722,6 +722,12 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
       w.MU = (w.U.array() * (1.0 - hp.gamma) / sol.c.array()).matrix();
     sol.mu = (sol.pi.array() * w.MU.array()).matrix() * inv_p;
   }
+  if (!failed && !(sol.c.allFinite() && sol.a_next.allFinite() && sol.v.allFinite() &&
+                   sol.V.allFinite() && sol.pi.allFinite() && sol.mu.allFinite())) {
+    // Over- or underflow in the closing step (extreme but legal parameters): not an answer.
+    failed = true;
+    fail_msg = "non-finite policy or value at the solution (over- or underflow)";
+  }
   sol.sup_dc = dc;
   sol.sup_dv = dv;
   sol.newton_failures = newton_failures;

@@ -13,11 +13,19 @@
 #include <limits>
 #include <vector>
 
+#include "hat/core/parallel.hpp"
 #include "hat/household/household.hpp"
 #include "hat/numerics/binomial_series.hpp"
 #include "hat/numerics/logsumexp.hpp"
 
 namespace hat::household {
+
+int euler_error_refine(const HouseholdProblem& hp) {
+  const double transitions = static_cast<double>((hp.P.array() > 0).count());
+  const double cost1 = static_cast<double>(hp.Na()) * hp.M() * hp.M() * transitions;
+  if (cost1 > 2e9) return 0;
+  return static_cast<int>(std::clamp(std::floor(4e8 / cost1), 1.0, 10.0));
+}
 
 EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& sol, int refine) {
   const int Na = hp.Na(), Nz = hp.Nz(), M = hp.M();
@@ -57,67 +65,70 @@ EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& so
   // the result does not depend on the number of threads.
   std::vector<double> sums(Nz, 0.0), maxs(Nz, 0.0);
   std::vector<long> counts(Nz, 0);
+  ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
-  for (int s = 0; s < Nz; ++s) {
-    std::vector<double> vrow(M), prow(M);
-    // Expected marginal value sum_k pi_k u'(c_k)/p_k at an off-grid asset level a in state s2.
-    auto marginal = [&](double a, int s2) {
-      int lo;
-      double t;
-      locate(a, lo, t);
-      const int k0 = s2 * Na + lo, k1 = k0 + 1;
-      const double cash = hp.lambda * (hp.R * a + hp.W * hp.z(s2)) + hp.tau;
-      for (int j = 0; j < M; ++j)
-        vrow[j] = (1 - t) * sol.v(k0, j) + t * sol.v(k1, j) + hp.psi(s2, j);
-      numerics::softmax(vrow, hp.sigma, prow);
-      double acc = 0;
-      auto direct = [&](int j) {
-        const double ap = (1 - t) * sol.a_next(k0, j) + t * sol.a_next(k1, j);
-        return up((cash - ap) / hp.prices(j)) / hp.prices(j);
-      };
-      if (use_series) {
-        for (int j = 0; j < M; ++j) {
-          const double rh = rho(k0, j);  // NaN: the series does not apply in this cell
-          acc += prow[j] * (std::isnan(rh) ? direct(j) : umid(k0, j) * series((t - 0.5) * rh));
+  for (int s = 0; s < Nz; ++s)
+    errors.run(s, [&] {
+      std::vector<double> vrow(M), prow(M);
+      // Expected marginal value sum_k pi_k u'(c_k)/p_k at an off-grid asset level a in state s2.
+      auto marginal = [&](double a, int s2) {
+        int lo;
+        double t;
+        locate(a, lo, t);
+        const int k0 = s2 * Na + lo, k1 = k0 + 1;
+        const double cash = hp.lambda * (hp.R * a + hp.W * hp.z(s2)) + hp.tau;
+        for (int j = 0; j < M; ++j)
+          vrow[j] = (1 - t) * sol.v(k0, j) + t * sol.v(k1, j) + hp.psi(s2, j);
+        numerics::softmax(vrow, hp.sigma, prow);
+        double acc = 0;
+        auto direct = [&](int j) {
+          const double ap = (1 - t) * sol.a_next(k0, j) + t * sol.a_next(k1, j);
+          return up((cash - ap) / hp.prices(j)) / hp.prices(j);
+        };
+        if (use_series) {
+          for (int j = 0; j < M; ++j) {
+            const double rh = rho(k0, j);  // NaN: the series does not apply in this cell
+            acc += prow[j] * (std::isnan(rh) ? direct(j) : umid(k0, j) * series((t - 0.5) * rh));
+          }
+        } else {
+          for (int j = 0; j < M; ++j) acc += prow[j] * direct(j);
         }
-      } else {
-        for (int j = 0; j < M; ++j) acc += prow[j] * direct(j);
+        return acc;
+      };
+      double sum = 0, mx = 0;
+      long n = 0;
+      for (int f = 0; f < nf; ++f) {
+        const double a = a_min + (a_max - a_min) * f / (nf - 1);
+        int lo;
+        double t;
+        locate(a, lo, t);
+        const int k0 = s * Na + lo, k1 = k0 + 1;
+        const double cash = hp.lambda * (hp.R * a + hp.W * hp.z(s)) + hp.tau;
+        for (int j = 0; j < M; ++j) {
+          // Unconstrained: both bracketing grid nodes have an interior policy (interpolating
+          // across the borrowing-constraint kink is an artefact of the evaluation, not an error
+          // of the solution).
+          const double a0 = sol.a_next(k0, j), a1 = sol.a_next(k1, j);
+          if (std::min(a0, a1) <= a_min + eps || std::max(a0, a1) >= a_max - eps) continue;
+          const double ap = (1 - t) * a0 + t * a1;
+          const double c = (cash - ap) / hp.prices(j);
+          if (!(c > 0)) continue;
+          double rhs = 0;
+          for (int s2 = 0; s2 < Nz; ++s2)
+            if (hp.P(s, s2) > 0) rhs += hp.P(s, s2) * marginal(ap, s2);
+          rhs *= hp.beta * hp.R;
+          const double c_impl = std::pow(hp.prices(j) * rhs, -1.0 / hp.gamma);
+          const double e = std::abs(c_impl / c - 1.0);
+          sum += e;
+          mx = std::max(mx, e);
+          ++n;
+        }
       }
-      return acc;
-    };
-    double sum = 0, mx = 0;
-    long n = 0;
-    for (int f = 0; f < nf; ++f) {
-      const double a = a_min + (a_max - a_min) * f / (nf - 1);
-      int lo;
-      double t;
-      locate(a, lo, t);
-      const int k0 = s * Na + lo, k1 = k0 + 1;
-      const double cash = hp.lambda * (hp.R * a + hp.W * hp.z(s)) + hp.tau;
-      for (int j = 0; j < M; ++j) {
-        // Unconstrained: both bracketing grid nodes have an interior policy (interpolating
-        // across the borrowing-constraint kink is an artefact of the evaluation, not an error
-        // of the solution).
-        const double a0 = sol.a_next(k0, j), a1 = sol.a_next(k1, j);
-        if (std::min(a0, a1) <= a_min + eps || std::max(a0, a1) >= a_max - eps) continue;
-        const double ap = (1 - t) * a0 + t * a1;
-        const double c = (cash - ap) / hp.prices(j);
-        if (!(c > 0)) continue;
-        double rhs = 0;
-        for (int s2 = 0; s2 < Nz; ++s2)
-          if (hp.P(s, s2) > 0) rhs += hp.P(s, s2) * marginal(ap, s2);
-        rhs *= hp.beta * hp.R;
-        const double c_impl = std::pow(hp.prices(j) * rhs, -1.0 / hp.gamma);
-        const double e = std::abs(c_impl / c - 1.0);
-        sum += e;
-        mx = std::max(mx, e);
-        ++n;
-      }
-    }
-    sums[s] = sum;
-    maxs[s] = mx;
-    counts[s] = n;
-  }
+      sums[s] = sum;
+      maxs[s] = mx;
+      counts[s] = n;
+    });
+  errors.rethrow();
   double sum = 0, mx = 0;
   long n = 0;
   for (int s = 0; s < Nz; ++s) {

@@ -63,6 +63,15 @@ long ConfigTable::integer(const std::string& key, long fallback) const {
   return has(key) ? integer(key) : fallback;
 }
 
+int ConfigTable::integer_in(const std::string& key, long fallback, long lo, long hi,
+                            const std::string& why) const {
+  const long v = integer(key, fallback);
+  if (v < lo || v > hi)
+    fail(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
+                  std::to_string(v) + (why.empty() ? "" : " (" + why + ")"));
+  return static_cast<int>(v);
+}
+
 bool ConfigTable::boolean(const std::string& key, bool fallback) const {
   if (!has(key)) return fallback;
   used_->insert(key);

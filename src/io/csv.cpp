@@ -179,7 +179,9 @@ CsvWriter& CsvWriter::cell(const std::string& s) {
   return *this;
 }
 CsvWriter& CsvWriter::cell(double x) {
-  return cell(format_number(x));
+  // A missing value (NaN, or an infinite one that no number can stand for) is an empty cell,
+  // which pandas, R and Stata all read as missing; "NaN"/"Inf" would be read as text by some.
+  return cell(std::isfinite(x) ? format_number(x) : std::string());
 }
 CsvWriter& CsvWriter::cell(int x) {
   return cell(std::to_string(x));

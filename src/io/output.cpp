@@ -1,11 +1,19 @@
 // Atomic file and directory output.
 #include "hat/io/output.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "hat/core/error.hpp"
 
@@ -60,44 +68,172 @@ void OutputDir::merge(OutputDir&& other, const std::string& prefix) {
   other.files_.clear();
 }
 
-void OutputDir::commit() {
-  fs::path dir(dir_);
+namespace {
+
+// Paths of the temporary directory being written (files first, then directories deepest
+// first), NUL-separated, for the signal handler: unlink(2) and rmdir(2) are async-signal-safe,
+// so a run interrupted while writing removes its temporary directory and dies of the signal.
+std::vector<char> g_cleanup;
+volatile std::sig_atomic_t g_cleanup_armed = 0;
+
+extern "C" void remove_temporary_and_reraise(int sig) {
+  if (g_cleanup_armed) {
+    for (const char* p = g_cleanup.data(); p < g_cleanup.data() + g_cleanup.size();
+         p += std::strlen(p) + 1) {
+      ::unlink(p);
+      ::rmdir(p);
+    }
+  }
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+// Installs the handler for SIGINT and SIGTERM while a directory is written; restores the
+// previous handlers (e.g. the calibration's Ctrl-C flag) afterwards.
+class CleanupOnSignal {
+ public:
+  CleanupOnSignal(const fs::path& tmp, const std::vector<std::string>& names) {
+    std::vector<std::string> paths, dirs;
+    for (const auto& n : names) {
+      fs::path f = tmp / n;
+      paths.push_back(f.string());
+      for (fs::path d = f.parent_path(); d != tmp && d.string().size() > tmp.string().size();
+           d = d.parent_path())
+        dirs.push_back(d.string());
+    }
+    std::sort(dirs.begin(), dirs.end(),
+              [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    dirs.push_back(tmp.string());
+    paths.insert(paths.end(), dirs.begin(), dirs.end());
+    std::vector<char> buf;
+    for (const auto& p : paths) buf.insert(buf.end(), p.c_str(), p.c_str() + p.size() + 1);
+    g_cleanup.swap(buf);
+    g_cleanup_armed = 1;
+    struct sigaction sa {};
+    sa.sa_handler = remove_temporary_and_reraise;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+    // A signal the process was started to ignore (nohup, background jobs) stays ignored.
+    if (old_int_.sa_handler == SIG_IGN) sigaction(SIGINT, &old_int_, nullptr);
+    if (old_term_.sa_handler == SIG_IGN) sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  ~CleanupOnSignal() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+    g_cleanup_armed = 0;
+  }
+  CleanupOnSignal(const CleanupOnSignal&) = delete;
+  CleanupOnSignal& operator=(const CleanupOnSignal&) = delete;
+
+ private:
+  struct sigaction old_int_ {
+  }, old_term_{};
+};
+
+// ".NAME.KIND.PID" (appended piecewise: GCC 12 warns falsely on chained operator+).
+std::string temporary_name(const std::string& name, const char* kind) {
+  std::string s = ".";
+  s.append(name).append(".").append(kind).append(".").append(std::to_string(::getpid()));
+  return s;
+}
+
+// Temporaries of runs that no longer exist (killed with SIGKILL, power loss): ".NAME.partial.PID"
+// and ".NAME.old.PID" beside the target, removed when their process is gone.
+void remove_stale_temporaries(const fs::path& parent, const std::string& name) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(parent.empty() ? fs::path(".") : parent, ec)) {
+    const std::string f = e.path().filename().string();
+    std::string partial = ".", old = ".";
+    partial.append(name).append(".partial.");
+    old.append(name).append(".old.");
+    for (const std::string& prefix : {partial, old}) {
+      if (f.rfind(prefix, 0) != 0) continue;
+      const std::string pid = f.substr(prefix.size());
+      if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      const long p = std::strtol(pid.c_str(), nullptr, 10);
+      if (p > 0 && p != ::getpid() && ::kill(static_cast<pid_t>(p), 0) == -1 && errno == ESRCH)
+        fs::remove_all(e.path(), ec);
+    }
+  }
+}
+
+// Puts the finished directory `tmp` in place of `dir`: a plain rename if `dir` does not exist,
+// otherwise an atomic exchange (renameat2 RENAME_EXCHANGE), falling back to two renames where
+// the file system cannot exchange. The previous contents are removed afterwards.
+void move_into_place(const fs::path& tmp, const fs::path& dir, const std::string& shown) {
   std::error_code ec;
   if (!fs::exists(dir)) {
-    fs::path parent = dir.parent_path();
-    if (!parent.empty() && !fs::exists(parent)) {
-      fs::create_directories(parent, ec);
-      if (ec) throw InputError(dir_ + ": cannot create parent directory");
+    fs::rename(tmp, dir, ec);
+    if (ec) throw InputError(shown + ": cannot move finished output into place");
+    return;
+  }
+  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(), RENAME_EXCHANGE) == 0) {
+    fs::remove_all(tmp, ec);  // now holds the previous contents
+    return;
+  }
+  fs::path old = dir.parent_path() / temporary_name(dir.filename().string(), "old");
+  fs::remove_all(old, ec);
+  fs::rename(dir, old, ec);
+  if (ec) throw InputError(shown + ": cannot replace the existing directory");
+  fs::rename(tmp, dir, ec);
+  if (ec) {
+    fs::rename(old, dir, ec);
+    throw InputError(shown + ": cannot move finished output into place");
+  }
+  fs::remove_all(old, ec);
+}
+
+}  // namespace
+
+void OutputDir::keep_existing(const std::string& name) {
+  keep_.push_back(name);
+}
+
+void OutputDir::commit() {
+  fs::path dir(dir_);
+  if (!dir.has_filename()) dir = dir.parent_path();  // "out/" -> "out"
+  std::error_code ec;
+  if (fs::exists(dir) && !fs::is_directory(dir))
+    throw InputError(dir_ + ": exists and is not a directory");
+  const fs::path parent = dir.parent_path();
+  if (!parent.empty() && !fs::exists(parent)) {
+    fs::create_directories(parent, ec);
+    if (ec) throw InputError(dir_ + ": cannot create parent directory (" + ec.message() + ")");
+  }
+  const std::string name = dir.filename().string();
+  remove_stale_temporaries(parent, name);
+  // Files of the previous run that this one carries over (e.g. a calibration checkpoint).
+  for (const auto& k : keep_) {
+    bool have = false;
+    for (const auto& f : files_) have = have || f.first == k;
+    std::ifstream in(dir / k, std::ios::binary);
+    if (!have && in) {
+      std::stringstream ss;
+      ss << in.rdbuf();
+      files_.emplace_back(k, ss.str());
     }
-    fs::path tmp = dir;
-    tmp += ".partial." + std::to_string(::getpid());
-    fs::remove_all(tmp, ec);
-    fs::create_directories(tmp, ec);
-    if (ec) throw InputError(dir_ + ": cannot create output directory");
+  }
+  const fs::path tmp = (parent.empty() ? fs::path(".") : parent) / temporary_name(name, "partial");
+  fs::remove_all(tmp, ec);
+  fs::create_directory(tmp, ec);
+  if (ec) throw InputError(dir_ + ": cannot create output directory (" + ec.message() + ")");
+  {
+    CleanupOnSignal guard(tmp, names());
     try {
-      for (const auto& [name, content] : files_) {
-        fs::path fp = tmp / name;
+      for (const auto& [fname, content] : files_) {
+        fs::path fp = tmp / fname;
         fs::create_directories(fp.parent_path(), ec);
         std::ofstream out(fp, std::ios::binary);
         out.write(content.data(), static_cast<std::streamsize>(content.size()));
-        if (!out) throw InputError((dir / name).string() + ": write failed");
+        out.flush();
+        if (!out) throw InputError((dir / fname).string() + ": write failed (disk full?)");
       }
+      move_into_place(tmp, parent.empty() ? fs::path(name) : dir, dir_);
     } catch (...) {
       fs::remove_all(tmp, ec);
       throw;
     }
-    fs::rename(tmp, dir, ec);
-    if (ec) {
-      fs::remove_all(tmp, ec);
-      throw InputError(dir_ + ": cannot move finished output into place");
-    }
-    return;
-  }
-  if (!fs::is_directory(dir)) throw InputError(dir_ + ": exists and is not a directory");
-  for (const auto& [name, content] : files_) {
-    fs::path fp = dir / name;
-    fs::create_directories(fp.parent_path(), ec);
-    write_file_atomic(fp.string(), content);
   }
 }
 

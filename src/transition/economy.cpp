@@ -8,6 +8,7 @@
 
 #include "hat/analysis/counterfactual.hpp"
 #include "hat/core/error.hpp"
+#include "hat/core/parallel.hpp"
 #include "hat/transition/transition.hpp"
 
 namespace hat::transition {
@@ -56,13 +57,16 @@ std::vector<analysis::HouseholdState> tight_states(const world::World& w, const 
                                                    const world::Evaluation* warm) {
   const int N = w.size();
   std::vector<analysis::HouseholdState> out(N);
+  ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
-  for (int i = 0; i < N; ++i) {
-    const world::CountryState* cs = warm ? &warm->countries[i] : nullptr;
-    out[i] =
-        analysis::solve_tight(world::country_problem(w, i, p), opt, cs ? &cs->solution : nullptr,
-                              cs ? &cs->distribution.mass : nullptr);
-  }
+  for (int i = 0; i < N; ++i)
+    errors.run(i, [&] {
+      const world::CountryState* cs = warm ? &warm->countries[i] : nullptr;
+      out[i] =
+          analysis::solve_tight(world::country_problem(w, i, p), opt, cs ? &cs->solution : nullptr,
+                                cs ? &cs->distribution.mass : nullptr);
+    });
+  errors.rethrow();
   for (int i = 0; i < N; ++i)
     if (!out[i].report.converged())
       throw NumericalError("transition: the household block of " + w.names[i] +

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "hat/core/error.hpp"
+#include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/distribution/lottery.hpp"
 
@@ -166,34 +167,37 @@ BlockJacobian fake_news_jacobian(const household::HouseholdProblem& hp,
   for (const auto& in : inputs) out.inputs.push_back(in.name);
   std::vector<unsigned char> failed(K, 0);
   std::vector<double> t_gemm(K, 0.0), t_acc(K, 0.0);
+  ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
-  for (int k = 0; k < K; ++k) {
-    const int S = inputs[k].horizon > 0 ? std::min(T, inputs[k].horizon) : T;
-    NewsChain up = news_chain(hp, sol, R, mass, inputs[k], h, S, outputs, base, opt.decay);
-    NewsChain down;
-    if (opt.central && !up.failed)
-      down = news_chain(hp, sol, R, mass, inputs[k], -h, up.steps, outputs, base, 0.0);
-    if (up.failed || down.failed) {
-      failed[k] = 1;
-      continue;
-    }
-    const int steps = up.steps;
-    Eigen::MatrixXd dY, dD;
-    if (opt.central) {
-      dY = (up.Y - down.Y) / (2 * h);
-      dD = (up.D - down.D) / (2 * h);
-    } else {
-      dY = (up.Y.leftCols(steps).colwise() - ybar.transpose()) / h;
-      dD = (up.D.leftCols(steps).colwise() - Db) / h;
-    }
-    out.backward_steps[k] = steps;
-    Timer tg;
-    const Eigen::MatrixXd EdD = E.transpose() * dD;
-    t_gemm[k] = tg.seconds();
-    tg.reset();
-    out.J[k] = accumulate(dY, EdD, T, n, L);
-    t_acc[k] = tg.seconds();
-  }
+  for (int k = 0; k < K; ++k)
+    errors.run(k, [&] {
+      const int S = inputs[k].horizon > 0 ? std::min(T, inputs[k].horizon) : T;
+      NewsChain up = news_chain(hp, sol, R, mass, inputs[k], h, S, outputs, base, opt.decay);
+      NewsChain down;
+      if (opt.central && !up.failed)
+        down = news_chain(hp, sol, R, mass, inputs[k], -h, up.steps, outputs, base, 0.0);
+      if (up.failed || down.failed) {
+        failed[k] = 1;
+        return;
+      }
+      const int steps = up.steps;
+      Eigen::MatrixXd dY, dD;
+      if (opt.central) {
+        dY = (up.Y - down.Y) / (2 * h);
+        dD = (up.D - down.D) / (2 * h);
+      } else {
+        dY = (up.Y.leftCols(steps).colwise() - ybar.transpose()) / h;
+        dD = (up.D.leftCols(steps).colwise() - Db) / h;
+      }
+      out.backward_steps[k] = steps;
+      Timer tg;
+      const Eigen::MatrixXd EdD = E.transpose() * dD;
+      t_gemm[k] = tg.seconds();
+      tg.reset();
+      out.J[k] = accumulate(dY, EdD, T, n, L);
+      t_acc[k] = tg.seconds();
+    });
+  errors.rethrow();
   out.seconds_expectations = t_expect;
   out.expectation_horizon = L;
   for (int k = 0; k < K; ++k) {

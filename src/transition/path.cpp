@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "hat/core/error.hpp"
+#include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/household/backward_step.hpp"
 #include "hat/transition/fake_news.hpp"
@@ -67,8 +68,11 @@ PathEvaluation evaluate_path(const Economy& e, const PricePath& p) {
   ev.countries.resize(N);
   std::vector<std::string> messages(N);
   std::vector<int> ok(N, 1);
+  ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
-  for (int i = 0; i < N; ++i) ok[i] = country_path(e, p, i, ev.countries[i], messages[i]);
+  for (int i = 0; i < N; ++i)
+    errors.run(i, [&] { ok[i] = country_path(e, p, i, ev.countries[i], messages[i]); });
+  errors.rethrow();
   for (int i = 0; i < N; ++i)
     if (!ok[i]) {
       ev.ok = false;

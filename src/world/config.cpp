@@ -146,8 +146,8 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
   m.reject_unknown();
   // [grid]
   io::ConfigTable g = r.table("grid");
-  w.assets = static_cast<int>(g.integer("assets", 100));
-  if (w.assets < 2 || w.assets > 100000) g.fail("assets", "must be between 2 and 100000");
+  w.assets =
+      g.integer_in("assets", 100, 2, household::Limits::assets, "memory and time grow with it");
   const std::string spacing = g.string("spacing", "uniform");
   if (spacing != "uniform" && spacing != "power")
     g.fail("spacing", "must be \"uniform\" or \"power\"");
@@ -157,6 +157,7 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
   g.reject_unknown();
   // [income]
   w.income = household::read_income(r.table("income"));
+  household::check_problem_size(g, "assets", w.assets, w.income.z.size(), M);
   // [trade_costs], [tariffs]
   io::ConfigTable tc = r.table("trade_costs");
   if (tc.empty() && from_data) {
@@ -242,8 +243,7 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
       s.number("distribution_tolerance", wc.options.distribution.tolerance);
   if (!(wc.options.distribution.tolerance > 0)) s.fail("distribution_tolerance", "must be > 0");
   wc.options.max_evaluations =
-      static_cast<int>(s.integer("max_evaluations", wc.options.max_evaluations));
-  if (wc.options.max_evaluations < 1) s.fail("max_evaluations", "must be >= 1");
+      s.integer_in("max_evaluations", wc.options.max_evaluations, 1, 1000000, "an evaluation cap");
   wc.options.fd_step = s.number("fd_step", wc.options.fd_step);
   if (!(wc.options.fd_step > 0)) s.fail("fd_step", "must be > 0");
   wc.options.fd_household_tolerance =
@@ -255,8 +255,7 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
   wc.options.inexact_max_tolerance =
       s.number("inexact_max_tolerance", wc.options.inexact_max_tolerance);
   if (!(wc.options.inexact_max_tolerance > 0)) s.fail("inexact_max_tolerance", "must be > 0");
-  wc.threads = static_cast<int>(s.integer("threads", 0));
-  if (wc.threads < 0) s.fail("threads", "must be >= 0");
+  wc.threads = s.integer_in("threads", 0, 0, 1024, "0 = OMP_NUM_THREADS or all cores");
   s.reject_unknown();
   r.table("counterfactual");  // read and checked by `hat counterfactual` (analysis/shocks.hpp)
   r.reject_unknown();
@@ -264,6 +263,15 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
     w.validate();
   } catch (const InputError& ex) {
     throw InputError(f.path() + ": " + ex.what());
+  }
+  // The initial guess must give every household a feasible problem (the solver starts there).
+  for (int i = 0; i < M; ++i) {
+    try {
+      country_problem(w, i, wc.start).validate();
+    } catch (const InputError& ex) {
+      e.fail(e.has("R") ? "R" : "wages",
+             "the initial guess leaves " + w.names[i] + " no feasible choice: " + ex.what());
+    }
   }
   return wc;
 }

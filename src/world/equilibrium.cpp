@@ -10,6 +10,7 @@
 // household solves run in parallel, each warm-started from the base point's solution, so the
 // result does not depend on the number of threads. Convergence is declared only on the
 // re-evaluated residual sup-norm.
+#include <fmt/format.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include <limits>
 
 #include "hat/core/error.hpp"
+#include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/world/system.hpp"
 #include "hat/world/world.hpp"
@@ -113,6 +115,17 @@ CountryState solve_country(const World& w, int i, const Prices& p, const Equilib
                            const CountryState* warm) {
   CountryState cs;
   cs.problem = country_problem(w, i, p);
+  try {
+    cs.problem.validate();
+  } catch (const InputError& e) {
+    // Prices the solver tried (not the user's input) that leave this household no feasible
+    // choice: a failed evaluation, reported with the prices, not a crash or a bad-input error.
+    cs.solution.report.status = SolverStatus::Failed;
+    cs.solution.report.message =
+        fmt::format("household problem infeasible at R = {:.6g}, W = {:.6g}: {}", cs.problem.R,
+                    cs.problem.W, e.what());
+    return cs;
+  }
   cs.solution =
       household::solve_household(cs.problem, opt.household, warm ? &warm->solution : nullptr);
   if (cs.solution.report.status == SolverStatus::Failed) return cs;
@@ -233,9 +246,13 @@ Evaluation evaluate(const World& w, const Prices& p, const EquilibriumOptions& o
   ev.prices = p;
   ev.countries.resize(M);
   const bool use_warm = warm && static_cast<int>(warm->countries.size()) == M;
+  ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
   for (int i = 0; i < M; ++i)
-    ev.countries[i] = solve_country(w, i, p, opt, use_warm ? &warm->countries[i] : nullptr);
+    errors.run(i, [&] {
+      ev.countries[i] = solve_country(w, i, p, opt, use_warm ? &warm->countries[i] : nullptr);
+    });
+  errors.rethrow();
   std::vector<const household::Aggregates*> ag(M);
   for (int i = 0; i < M; ++i) {
     if (!country_converged(ev.countries[i])) {

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 #include "hat/io/csv.hpp"
 #include "hat/io/svg_plot.hpp"
 
@@ -48,7 +50,10 @@ void add_world_outputs(io::OutputDir& out, const World& w, const Evaluation& ev,
                     "household_iterations", "distribution_iterations"});
   for (int i = 0; i < M; ++i) {
     const auto& cs = ev.countries[i];
-    household::EulerErrors ee = household::euler_errors(cs.problem, cs.solution, 10);
+    const int refine = household::euler_error_refine(cs.problem);
+    household::EulerErrors ee;  // not computed (refine 0): missing values
+    ee.log10_mean = ee.log10_max = std::numeric_limits<double>::quiet_NaN();
+    if (refine > 0) ee = household::euler_errors(cs.problem, cs.solution, refine);
     co.cell(w.names[i])
         .cell(ev.output(i))
         .cell(ev.imports.row(i).sum())

@@ -19,6 +19,7 @@
 #include <limits>
 #include <unsupported/Eigen/NonLinearOptimization>
 
+#include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
 
 namespace hat::world {
@@ -54,6 +55,8 @@ struct Functor {
   double best_raw = std::numeric_limits<double>::infinity();  // smallest sup |r| so far
   SystemResult best;
   double best_norm = std::numeric_limits<double>::infinity();
+  SystemResult best_full;  // the best point evaluated at the full household tolerance
+  double best_full_norm = std::numeric_limits<double>::infinity();
   int evaluations = 0, jacobians = 0;
   int jacobians_given = 0;  // Jacobians handed to hybrj (finite-difference or initial)
   bool done = false, interrupted = false, used_initial = false;
@@ -91,11 +94,19 @@ struct Functor {
     return o;
   }
 
+  // The evaluation budget is exact: no residual evaluation beyond opt.max_evaluations (hybrj's
+  // own maxfev is only checked between its steps).
+  bool budget_left() const { return evaluations < opt.max_evaluations; }
+
   bool eval_at(const Eigen::VectorXd& x) {
+    if (!budget_left()) return false;  // stops the solve: status IterationLimit
     World w = base_world;
     Prices p = base_prices;
     sys.economy(x, w, p);
-    double tol = inner_tolerance();
+    // The last evaluation the budget allows is at the full tolerance, so that a solve stopped by
+    // the budget can report a full-tolerance point without a further evaluation.
+    double tol =
+        evaluations + 1 >= opt.max_evaluations ? eq.household.tolerance : inner_tolerance();
     Evaluation ev =
         evaluate(w, p, with_tolerance(eq, tol), (have_last || have_warm) ? &last : nullptr);
     ++evaluations;
@@ -108,7 +119,7 @@ struct Functor {
       failure = "non-finite residuals";
       return false;
     }
-    if (tol > eq.household.tolerance && converged(r)) {
+    if (tol > eq.household.tolerance && converged(r) && budget_left()) {
       // Only a full-tolerance evaluation may end the solve.
       Evaluation exact = evaluate(w, p, eq, &ev);
       ++evaluations;
@@ -132,7 +143,14 @@ struct Functor {
     r_last = r;
     have_last = true;
     const double nrm = norm(r);
-    if (nrm < best_norm || converged(r)) {
+    if (tol <= eq.household.tolerance && nrm < best_full_norm) {
+      best_full_norm = nrm;
+      best_full.x = x;
+      best_full.r = r;
+      best_full.world = last_world;
+      best_full.state = last;
+    }
+    if (nrm < best_norm || (converged(r) && tol <= eq.household.tolerance)) {
       best_norm = nrm;
       best_tolerance = tol;
       best.x = x;
@@ -141,7 +159,8 @@ struct Functor {
       best.state = last;
     }
     if (opt.on_evaluation) opt.on_evaluation(evaluations, x, r, nrm, timer.seconds());
-    if (converged(r)) done = true;
+    // Only a full-tolerance evaluation ends the solve (not one the budget left inexact).
+    if (converged(r) && tol <= eq.household.tolerance) done = true;
     return true;
   }
 
@@ -178,6 +197,8 @@ struct Functor {
     Evaluation base = last;
     Eigen::VectorXd r0 = r_last;
     if (last_tolerance > fd_tol) {
+      // Keep the budget's last evaluation for a full-tolerance point (see eval_at).
+      if (evaluations + 1 >= opt.max_evaluations) return -1;
       base = evaluate(last_world, last.prices, eq_fd, &last);
       ++evaluations;
       if (!base.ok) {
@@ -201,13 +222,16 @@ struct Functor {
     }
     std::vector<household::Aggregates> results(tasks.size());
     std::vector<int> ok(tasks.size(), 1);
+    ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
-    for (size_t t = 0; t < tasks.size(); ++t) {
-      const auto [c, i] = tasks[t];
-      CountryState cs = solve_country(worlds[c], i, prices[c], eq_fd, &base.countries[i]);
-      ok[t] = country_converged(cs);
-      results[t] = std::move(cs.aggregates);
-    }
+    for (size_t t = 0; t < tasks.size(); ++t)
+      errors.run(static_cast<long>(t), [&] {
+        const auto [c, i] = tasks[t];
+        CountryState cs = solve_country(worlds[c], i, prices[c], eq_fd, &base.countries[i]);
+        ok[t] = country_converged(cs);
+        results[t] = std::move(cs.aggregates);
+      });
+    errors.rethrow();
     fjac.resize(n, n);
     size_t t = 0;
     for (int c = 0; c < n; ++c) {
@@ -288,7 +312,16 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
     if (f.df(f.best.x, J) == 0 && J.allFinite()) f.last_jacobian = std::move(J);
     f.done = true;
   }
-  if (!f.done && f.best_tolerance > eq_opt.household.tolerance && f.best.x.size()) {
+  if (!f.done && f.best_tolerance > eq_opt.household.tolerance && f.best.x.size() &&
+      !f.budget_left() && f.best_full.x.size()) {
+    // The budget is spent: report the best full-tolerance point instead (the last evaluation
+    // of the budget always is one).
+    f.best = std::move(f.best_full);
+    f.best_norm = f.best_full_norm;
+    f.best_tolerance = eq_opt.household.tolerance;
+  }
+  if (!f.done && f.best_tolerance > eq_opt.household.tolerance && f.best.x.size() &&
+      f.budget_left()) {
     // The best point came from an inexact evaluation: report it at the full tolerance.
     Evaluation exact = evaluate(f.best.world, f.best.state.prices, eq_opt, &f.best.state);
     ++f.evaluations;

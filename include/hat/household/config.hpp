@@ -18,6 +18,22 @@ namespace hat::household {
 //   normalize = false), with optional log_persistent = [...] for the quality shifter.
 numerics::IncomeProcess read_income(const io::ConfigTable& t);
 
+// Limits on legal but unreasonable sizes, checked when a config is read: such a config fails
+// at once with the limit and its reason instead of exhausting memory or running for hours.
+struct Limits {
+  static constexpr long assets = 20000;         // asset grid points
+  static constexpr long varieties = 100;        // Euler-error check cost ~ varieties^2
+  static constexpr long cells = 1000000;        // assets x income states x varieties
+  static constexpr long income_states = 200;    // per component of the income chain
+  static constexpr long howard_steps = 1000;    // per EGM iteration
+  static constexpr long anderson_depth = 100;   // history kept by the Anderson mixer
+  static constexpr long iterations = 10000000;  // EGM iteration cap
+};
+
+// Fails on `t`'s `key` when a household block of na grid points, nz income states and m
+// varieties exceeds Limits::cells (memory and run time grow with the product).
+void check_problem_size(const io::ConfigTable& t, const std::string& key, long na, long nz, long m);
+
 struct HouseholdConfig {
   HouseholdProblem problem;
   SolveOptions solve;

@@ -118,4 +118,11 @@ struct EulerErrors {
 // grid `refine` times finer than the solution grid (policies interpolated linearly).
 EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& sol, int refine = 10);
 
+// The refinement the Euler-error check can afford: its cost is about refine x grid points x
+// varieties^2 x nonzero transition probabilities, which for large income chains and many
+// varieties would dwarf the solve (a 100-state chain with 19 varieties: half a minute at
+// refine 10). Returns 10 when that cost is below 4e8, fewer (down to 1) above, and 0 (skip
+// the check) when even refine 1 costs more than 2e9.
+int euler_error_refine(const HouseholdProblem& hp);
+
 }  // namespace hat::household

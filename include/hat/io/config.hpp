@@ -33,6 +33,10 @@ class ConfigTable {
   double number(const std::string& key, double fallback) const;
   long integer(const std::string& key) const;
   long integer(const std::string& key, long fallback) const;
+  // An integer in [lo, hi], checked before any narrowing; otherwise an InputError giving the
+  // range and `why` (the reason for the limit, e.g. "memory grows with it").
+  int integer_in(const std::string& key, long fallback, long lo, long hi,
+                 const std::string& why = "") const;
   bool boolean(const std::string& key, bool fallback) const;
   std::string string(const std::string& key) const;
   std::string string(const std::string& key, const std::string& fallback) const;

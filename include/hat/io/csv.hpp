@@ -42,7 +42,7 @@ class CsvWriter {
   explicit CsvWriter(std::vector<std::string> header);
   CsvWriter& cell(const std::string& s);
   CsvWriter& cell(const char* s) { return cell(std::string(s)); }
-  CsvWriter& cell(double x);
+  CsvWriter& cell(double x);  // non-finite x: an empty cell (a missing value)
   CsvWriter& cell(int x);
   CsvWriter& cell(long x);
   CsvWriter& cell(size_t x);

@@ -1,6 +1,8 @@
 // Atomic outputs: a run's files are collected in memory and written together at the end, into
-// a temporary sibling directory that is renamed into place, so a failed run never leaves a
-// half-written output directory, and a single file is never left half-written either.
+// a fresh temporary sibling directory (".NAME.partial.PID") that is renamed into place. An
+// existing directory is replaced only as a whole (atomic exchange), so a failed or interrupted
+// run leaves either the previous directory or nothing, never a mixture; SIGINT/SIGTERM while
+// writing remove the temporary, and temporaries of dead processes are removed by the next run.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -20,8 +22,10 @@ class OutputDir {
   void add_json(const std::string& name, const nlohmann::json& j);
   // Moves the files of `other` into this directory, their names prefixed (e.g. "log/").
   void merge(OutputDir&& other, const std::string& prefix);
-  // Writes every file. If the directory does not exist it appears complete or not at all; if
-  // it exists, each file is replaced atomically.
+  // Carries `name` over from the existing directory (unless this run adds its own), e.g. the
+  // checkpoint that a calibration keeps in its output directory.
+  void keep_existing(const std::string& name);
+  // Writes every file into a temporary directory and puts it in place of dir() as a whole.
   void commit();
   const std::string& dir() const { return dir_; }
   std::vector<std::string> names() const;
@@ -29,6 +33,7 @@ class OutputDir {
  private:
   std::string dir_;
   std::vector<std::pair<std::string, std::string>> files_;
+  std::vector<std::string> keep_;
 };
 
 }  // namespace hat::io

@@ -91,6 +91,9 @@ Config load_config(const io::ConfigFile& file) {
   if (countries.empty()) root.fail("countries", "missing table [countries]");
   c.names = countries.strings("names");
   if (c.names.empty()) countries.fail("names", "at least one country is required");
+  for (size_t i = 0; i < c.names.size(); ++i)
+    for (size_t k = 0; k < i; ++k)
+      if (c.names[k] == c.names[i]) countries.fail("names", "duplicate country name " + c.names[i]);
   const int J = static_cast<int>(c.names.size());
   io::ConfigTable cal = root.table("calibration");
   io::ConfigTable tc = root.table("trade_costs");
@@ -172,14 +175,12 @@ Config load_config(const io::ConfigFile& file) {
   });
 
   io::ConfigTable tr = root.table("transition");
-  const long periods = tr.integer("periods", 200);
-  if (periods < 2 || periods > 100000) tr.fail("periods", "must be between 2 and 100000");
-  c.transition.periods = static_cast<int>(periods);
+  c.transition.periods =
+      tr.integer_in("periods", 200, 2, 100000, "memory and time grow with the horizon");
   c.transition.tolerance = tr.number("tolerance", 1e-10);
   if (!(c.transition.tolerance > 0)) tr.fail("tolerance", "must be positive");
-  const long sweeps = tr.integer("max_sweeps", 5000);
-  if (sweeps < 1) tr.fail("max_sweeps", "must be at least 1");
-  c.transition.max_sweeps = static_cast<int>(sweeps);
+  c.transition.max_sweeps =
+      tr.integer_in("max_sweeps", 5000, 1, 1000000, "a sweep cap, not a count to be reached");
   tr.reject_unknown();
   root.reject_unknown();
   return c;
