@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "hat/core/error.hpp"
-#include "hat/distribution/lottery.hpp"
+#include "hat/numerics/lottery.hpp"
 #include "hat/household/household.hpp"
 #include "hat/household/upper_envelope.hpp"
 #include "hat/numerics/grid.hpp"
@@ -428,9 +428,9 @@ TEST(Lottery, TransposeAndRowMixMatchDirectForms) {
   HouseholdProblem hp = reference_problem();
   HouseholdSolution sol = solve_household(hp);
   ASSERT_TRUE(sol.report.converged());
-  distribution::LotteryOperator T;
+  numerics::LotteryOperator T;
   T.build(hp.grid, sol.a_next, sol.pi);
-  const distribution::LotteryOperator Tt = T.transpose();
+  const numerics::LotteryOperator Tt = T.transpose();
   const int Na = hp.Na(), Nz = hp.Nz(), N = Na * Nz;
   Eigen::VectorXd mass(N);
   for (int k = 0; k < N; ++k) mass(k) = 1.0 + std::sin(0.37 * k);

@@ -36,7 +36,7 @@
 #include "hat/core/error.hpp"
 #include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
-#include "hat/distribution/lottery.hpp"
+#include "hat/numerics/lottery.hpp"
 #include "hat/numerics/markov.hpp"
 
 namespace hat::analysis {
@@ -131,7 +131,7 @@ Eigen::VectorXd evaluate_policy(const household::HouseholdProblem& hp,
                                 const Eigen::VectorXd& payoff, double tolerance, int max_iterations,
                                 SolverReport* report) {
   const int Na = hp.Na(), Nz = hp.Nz();
-  distribution::LotteryOperator T;
+  numerics::LotteryOperator T;
   T.build(hp.grid, sol.a_next, sol.pi);
   Eigen::VectorXd X = payoff / (1.0 - hp.beta), TX, Xn;
   Eigen::MatrixXd EX;

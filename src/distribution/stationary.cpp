@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "hat/core/timer.hpp"
-#include "hat/distribution/lottery.hpp"
+#include "hat/numerics/lottery.hpp"
 #include "hat/household/household.hpp"
 #include "hat/numerics/markov.hpp"
 
@@ -15,7 +15,7 @@ StationaryDistribution stationary_distribution(const HouseholdProblem& hp,
                                                const Eigen::VectorXd* warm) {
   Timer timer;
   const int Na = hp.Na(), Nz = hp.Nz(), N = Na * Nz;
-  distribution::LotteryOperator T;
+  numerics::LotteryOperator T;
   T.build(hp.grid, sol.a_next, sol.pi);
   StationaryDistribution d;
   if (warm && warm->size() == N && warm->minCoeff() >= 0 && warm->sum() > 0) {
@@ -35,7 +35,7 @@ StationaryDistribution stationary_distribution(const HouseholdProblem& hp,
   Eigen::VectorXd tmp;
   const std::vector<int> rep = numerics::first_identical_row(hp.P);
   // The forward map as a gather over the transposed rows (built once, applied ~100 times).
-  const distribution::LotteryOperator Tt = T.transpose();
+  const numerics::LotteryOperator Tt = T.transpose();
   d.report.status = SolverStatus::IterationLimit;
   double diff = INFINITY, diff_prev = INFINITY, rho_prev = 0.0, rho_prev2 = 0.0;
   // Extrapolation state: the plain iterate it replaced and that iterate's step size.

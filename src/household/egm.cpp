@@ -32,7 +32,7 @@
 
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
-#include "hat/distribution/lottery.hpp"
+#include "hat/numerics/lottery.hpp"
 #include "hat/household/household.hpp"
 #include "hat/household/upper_envelope.hpp"
 #include "hat/numerics/anderson.hpp"
@@ -98,7 +98,7 @@ struct Work {
   Eigen::MatrixXd Emid;        // Ebase (1 + r/2)^(-gamma): u'/p_j at the midpoint
   Eigen::MatrixXd EinvOverEb;  // Einv / Ebase (Newton sweeps' Jacobian)
   Eigen::MatrixXi series_ok;   // 1: segment q is flat enough for the series, Na x Nz
-  distribution::LotteryOperator T;
+  numerics::LotteryOperator T;
 };
 
 inline void locate(const double* g, int n, double x, int& lo, double& t) {

@@ -8,13 +8,13 @@
 #include "hat/core/error.hpp"
 #include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
-#include "hat/distribution/lottery.hpp"
+#include "hat/numerics/lottery.hpp"
 
 namespace hat::transition {
 
 Eigen::VectorXd forward_step(const household::HouseholdProblem& hp,
                              const household::HouseholdSolution& sol, const Eigen::VectorXd& mass) {
-  distribution::LotteryOperator lottery;
+  numerics::LotteryOperator lottery;
   lottery.build(hp.grid, sol.a_next, sol.pi);
   Eigen::MatrixXd moved;
   lottery.apply_forward(mass, moved);  // (a', s): mass that chose a' in income state s
@@ -42,7 +42,7 @@ Eigen::MatrixXd expectation_vectors(const household::HouseholdProblem& hp,
                                     const household::HouseholdSolution& sol,
                                     const Eigen::MatrixXd& y, int T, double tolerance, int& L) {
   const int Na = hp.Na(), Nz = hp.Nz(), n = static_cast<int>(y.cols()), Lmax = std::max(T - 1, 1);
-  distribution::LotteryOperator lottery;
+  numerics::LotteryOperator lottery;
   lottery.build(hp.grid, sol.a_next, sol.pi);
   std::vector<Eigen::MatrixXd> E(n, Eigen::MatrixXd(Na * Nz, Lmax));
   Eigen::VectorXd next;

@@ -8,7 +8,7 @@
 #include <Eigen/Dense>
 #include <vector>
 
-namespace hat::distribution {
+namespace hat::numerics {
 
 struct LotteryOperator {
   int Na = 0, Nz = 0;
@@ -41,4 +41,4 @@ struct LotteryOperator {
   std::vector<double> acc_;  // scratch row of build()
 };
 
-}  // namespace hat::distribution
+}  // namespace hat::numerics

@@ -1,11 +1,11 @@
 // Young's (2010, JEDC) non-stochastic simulation ("lottery") operator, aggregated over the
 // discrete variety choice of the HAT household.
-#include "hat/distribution/lottery.hpp"
+#include "hat/numerics/lottery.hpp"
 
 #include <algorithm>
 #include <vector>
 
-namespace hat::distribution {
+namespace hat::numerics {
 
 void LotteryOperator::build(const Eigen::VectorXd& grid, const Eigen::MatrixXd& a_next,
                             const Eigen::MatrixXd& pi) {
@@ -146,4 +146,4 @@ LotteryOperator LotteryOperator::transpose() const {
   return t;
 }
 
-}  // namespace hat::distribution
+}  // namespace hat::numerics
