@@ -111,3 +111,24 @@ TEST(CliTransition, BadInputIsOneLineExitTwo) {
             2);
   EXPECT_NE(hat::test::last_stderr().find("hat transition"), std::string::npos);
 }
+
+// The end of the path is `hat counterfactual`'s new steady state (two separate runs).
+TEST(CliTransition, PathEndsAtTheCounterfactualsNewSteadyState) {
+  const std::string cfg = write_tmp("tr_cf.toml", small_world());
+  std::string tr, cf;
+  ASSERT_EQ(run(hat_binary() + " transition " + cfg +
+                    " --shock importer=AAA,exporter=BBB,factor=0.9 --periods 150 --json --quiet "
+                    "--no-welfare --no-elasticities",
+                &tr),
+            0)
+      << hat::test::last_stderr();
+  ASSERT_EQ(run(hat_binary() + " counterfactual " + cfg +
+                    " --shock importer=AAA,exporter=BBB,factor=0.9 --json --quiet",
+                &cf),
+            0)
+      << hat::test::last_stderr();
+  const auto jt = nlohmann::json::parse(tr), jc = nlohmann::json::parse(cf);
+  EXPECT_NEAR(jt["R_path"][149].get<double>(), jc["R_new"].get<double>(), 1e-8);
+  for (const char* c : {"AAA", "BBB"})
+    EXPECT_NEAR(jt["wages_path"][c][149].get<double>(), jc["wages_new"][c].get<double>(), 1e-8);
+}
