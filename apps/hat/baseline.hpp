@@ -19,16 +19,6 @@ struct Baseline {
   int evaluations = 0;
 };
 
-// Index of a country by name; InputError naming `option` and listing the known names.
-inline int country_index(const world::World& w, const std::string& name,
-                         const std::string& option) {
-  for (int i = 0; i < w.size(); ++i)
-    if (w.names[i] == name) return i;
-  std::string known;
-  for (const auto& n : w.names) known += (known.empty() ? "" : ", ") + n;
-  throw InputError(option + ": unknown country '" + name + "' (countries: " + known + ")");
-}
-
 inline Baseline baseline_world(world::WorldConfig& wc, bool solve, bool quiet) {
   Baseline b;
   if (solve) {

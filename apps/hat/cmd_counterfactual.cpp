@@ -26,16 +26,6 @@ struct CfArgs {
   double theta = 0, ev_step = 0.0025, lump_sum_polish = 0;
 };
 
-int find_country(const world::World& w, const std::string& name, const std::string& what) {
-  auto it = std::find(w.names.begin(), w.names.end(), name);
-  if (it == w.names.end()) {
-    std::string known;
-    for (size_t k = 0; k < w.names.size(); ++k) known += (k ? ", " : "") + w.names[k];
-    throw InputError(what + ": '" + name + "' is not a country of this world (" + known + ")");
-  }
-  return static_cast<int>(it - w.names.begin());
-}
-
 void run_counterfactual(const CfArgs& args) {
   Timer timer;
   io::ConfigFile file = io::ConfigFile::load(args.config);
@@ -83,14 +73,14 @@ void run_counterfactual(const CfArgs& args) {
   // Reporting country: --country, else the experiments' `country`, else the importer of the
   // first shock, else USA if present, else the first country.
   int country = -1;
-  if (!args.country.empty()) country = find_country(w, args.country, "--country");
+  if (!args.country.empty()) country = world::country_index(w, args.country, "--country");
   for (const auto& e : experiments)
     if (country < 0 && !e.country.empty())
-      country = find_country(w, e.country, e.source + ": country");
+      country = world::country_index(w, e.country, e.source + ": country");
   for (const auto& e : experiments)
     for (const auto& s : e.shocks)
       if (country < 0 && s.kind != analysis::ShockKind::Autarky && s.importer != "*")
-        country = find_country(w, s.importer, "importer");
+        country = world::country_index(w, s.importer, "importer");
   if (country < 0) {
     auto it = std::find(w.names.begin(), w.names.end(), "USA");
     country = it != w.names.end() ? static_cast<int>(it - w.names.begin()) : 0;

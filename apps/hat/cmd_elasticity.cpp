@@ -144,10 +144,10 @@ void run_elasticity(const ElasticityArgs& args) {
   world::WorldConfig wc = world::read_world_config(file);
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
   const world::World& w = wc.world;
-  const int i = country_index(w, args.country, "--country");
+  const int i = world::country_index(w, args.country, "--country");
   std::vector<int> partners;
   if (!args.partner.empty()) {
-    const int j = country_index(w, args.partner, "--partner");
+    const int j = world::country_index(w, args.partner, "--partner");
     if (j == i) throw InputError("--partner: must differ from --country");
     partners.push_back(j);
   } else {

@@ -110,7 +110,8 @@ void run_planner(const PlannerArgs& args) {
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
   world::World w = wc.world;
   const analysis::ParetoWeights kind = analysis::parse_pareto_weights(args.weights, "--weights");
-  const int country = args.country.empty() ? -1 : country_index(w, args.country, "--country");
+  const int country =
+      args.country.empty() ? -1 : world::country_index(w, args.country, "--country");
 
   // The decentralised baseline is needed only for the comparison.
   Baseline base;

@@ -27,16 +27,6 @@ struct TrArgs {
   double tolerance = 1e-9;
 };
 
-int find_country(const world::World& w, const std::string& name, const std::string& what) {
-  auto it = std::find(w.names.begin(), w.names.end(), name);
-  if (it == w.names.end()) {
-    std::string known;
-    for (size_t k = 0; k < w.names.size(); ++k) known += (k ? ", " : "") + w.names[k];
-    throw InputError(what + ": '" + name + "' is not a country of this world (" + known + ")");
-  }
-  return static_cast<int>(it - w.names.begin());
-}
-
 // Every shock of the run (all apply together, each with its own timing), and the reporting
 // country the shock files suggest.
 std::vector<analysis::Shock> read_shocks(const TrArgs& args, std::vector<io::ConfigFile>& files,
@@ -55,11 +45,11 @@ std::vector<analysis::Shock> read_shocks(const TrArgs& args, std::vector<io::Con
 
 int reporting_country(const world::World& w, const TrArgs& args, const std::string& suggested,
                       const std::vector<analysis::Shock>& shocks) {
-  if (!args.country.empty()) return find_country(w, args.country, "--country");
-  if (!suggested.empty()) return find_country(w, suggested, "shock file: country");
+  if (!args.country.empty()) return world::country_index(w, args.country, "--country");
+  if (!suggested.empty()) return world::country_index(w, suggested, "shock file: country");
   for (const auto& s : shocks)
     if (s.kind != analysis::ShockKind::Autarky && s.importer != "*")
-      return find_country(w, s.importer, "importer");
+      return world::country_index(w, s.importer, "importer");
   auto it = std::find(w.names.begin(), w.names.end(), "USA");
   return it != w.names.end() ? static_cast<int>(it - w.names.begin()) : 0;
 }

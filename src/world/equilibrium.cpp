@@ -81,6 +81,14 @@ void World::validate() const {
   if (income.z.size() < 1) bad("income: empty income process");
 }
 
+int country_index(const World& w, const std::string& name, const std::string& what) {
+  for (int i = 0; i < w.size(); ++i)
+    if (w.names[i] == name) return i;
+  std::string known;
+  for (const auto& n : w.names) known += (known.empty() ? "" : ", ") + n;
+  throw InputError(what + ": '" + name + "' is not a country of this world (" + known + ")");
+}
+
 household::HouseholdProblem country_problem(const World& w, int i, const Prices& p) {
   const int M = w.size();
   household::HouseholdProblem hp;

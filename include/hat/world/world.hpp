@@ -102,6 +102,10 @@ struct Evaluation {
   std::string message;
 };
 
+// Index of the country called `name`; InputError "<what>: '<name>' is not a country of this
+// world (<names>)" otherwise.
+int country_index(const World& w, const std::string& name, const std::string& what);
+
 // The household problem of country i at given prices (cross-country scaling applied).
 household::HouseholdProblem country_problem(const World& w, int i, const Prices& p);
 
