@@ -72,6 +72,7 @@ HorizonElasticities horizon_elasticities(const Economy& e, const TransitionResul
   fo.periods = Tj;
   fo.step = 1e-5;  // central differences: the elasticities are results, not a Newton matrix
   fo.central = true;
+  fo.decay = 1e-8;  // responses below 1e-8 no longer move the reported elasticities
   const BlockJacobian bj = fake_news_jacobian(old.problem, old.solution, e.old_prices.R(c),
                                               old.mass, inputs, names, spending_and_savings, fo);
   he.pe.resize(T, P);
