@@ -17,9 +17,14 @@ echo "== 2. The symmetric two-country world equilibrium (examples/two_country.to
 rm -rf "$OUT/two_country"
 "$HAT" solve examples/two_country.toml --out "$OUT/two_country" --quiet
 echo "   (published: R = 1.0141938128, import share 0.0995163)"
+echo
+echo "== 3. The transition after a 10% cut of HOME's import costs (T = 300)"
+rm -rf "$OUT/transition"
+"$HAT" transition examples/two_country.toml --shock 'importer=HOME,exporter=*,factor=0.9' \
+  --out "$OUT/transition" --quiet
 if data_dir=$(ls -d "${HAT_DATA_DIR:-../shared/data}/ek2002" 2>/dev/null); then
   echo
-  echo "== 3. The Eaton-Kortum (2002) gravity regression, Table III ($data_dir)"
+  echo "== 4. The Eaton-Kortum (2002) gravity regression, Table III ($data_dir)"
   rm -rf "$OUT/gravity"
   "$HAT" gravity --data "$(dirname "$data_dir")" --out "$OUT/gravity" | head -14
   echo "   ..."
