@@ -301,11 +301,7 @@ void register_counterfactual(CLI::App& app) {
                   "elasticity of the trade-weighted ACR benchmark with the distribution "
                   "\"adjusts\" (default, steady state to steady state) or held \"fixed\"");
   sub->add_flag("--no-solve", a->no_solve, "take the config's prices as the baseline equilibrium");
-  sub->add_option("--out", a->out, "write CSV tables, SVG figures and manifest.json here");
-  sub->add_flag("--json", a->json, "print a JSON summary on stdout");
-  sub->add_flag("--quiet", a->quiet, "no progress lines on stderr");
-  sub->add_option("--threads", a->threads,
-                  "OpenMP threads (default: [solver] threads or OMP_NUM_THREADS)");
+  add_run_options(sub, a->out, a->json, a->quiet, a->threads);
   sub->callback([a]() {
     if (a->name.empty()) throw InputError("--name must not be empty");
     marking_failure(a->out, "counterfactual", a->config, [&] { run_counterfactual(*a); });

@@ -199,11 +199,7 @@ void register_transition(CLI::App& app) {
                   "0: all periods)");
   sub->add_flag("--no-welfare", a->no_welfare, "skip the welfare measures");
   sub->add_flag("--no-elasticities", a->no_elasticities, "skip the elasticities by horizon");
-  sub->add_option("--out", a->out, "write CSV tables, SVG figures and manifest.json here");
-  sub->add_flag("--json", a->json, "print a JSON summary on stdout");
-  sub->add_flag("--quiet", a->quiet, "no progress lines on stderr");
-  sub->add_option("--threads", a->threads,
-                  "OpenMP threads (default: [solver] threads or OMP_NUM_THREADS)");
+  add_run_options(sub, a->out, a->json, a->quiet, a->threads);
   sub->callback(
       [a]() { marking_failure(a->out, "transition", a->config, [&] { run_transition(*a); }); });
 }

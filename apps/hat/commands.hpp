@@ -2,8 +2,13 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace hat::cli {
+
+// The options every command shares, with one meaning: --out DIR (tables, figures, manifest),
+// --json (summary on stdout), --quiet (no progress on stderr), --threads N.
+void add_run_options(CLI::App* sub, std::string& out, bool& json, bool& quiet, int& threads);
 
 void register_household(CLI::App& app);
 void register_world(CLI::App& app);

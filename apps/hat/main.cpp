@@ -23,6 +23,14 @@ void print_json(const nlohmann::json& j) {
   std::cout << j.dump(2) << std::endl;
 }
 
+void add_run_options(CLI::App* sub, std::string& out, bool& json, bool& quiet, int& threads) {
+  sub->add_option("--out", out, "write CSV tables, SVG figures and manifest.json here");
+  sub->add_flag("--json", json, "print a JSON summary on stdout");
+  sub->add_flag("--quiet", quiet, "no progress lines on stderr");
+  sub->add_option("--threads", threads,
+                  "OpenMP threads (default: [solver] threads or OMP_NUM_THREADS)");
+}
+
 int& exit_status() {
   static int status = 0;
   return status;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <map>
 
 namespace hat::analysis {
 
@@ -61,33 +62,19 @@ void WelfareTables::add(const std::string& experiment, const std::string& countr
           .cell(sw.ev_lump_sum(k))
           .cell(cw.ev_direction(k))
           .end_row();
+    const std::pair<const char*, const std::map<std::string, Eigen::VectorXd>*> measures[] = {
+        {"ev", &sw.ev_groups}, {"ce", &sw.ce_groups}, {"ev_lump_sum", &sw.ev_lump_sum_groups}};
     for (const auto& g : welfare_groupings())
-      for (int q = 0; q < sw.ev_groups.at(g).size(); ++q) {
-        groups_.cell(experiment)
-            .cell(sw.scenario)
-            .cell(country)
-            .cell(g)
-            .cell(q + 1)
-            .cell("ev")
-            .cell(sw.ev_groups.at(g)(q))
-            .end_row();
-        groups_.cell(experiment)
-            .cell(sw.scenario)
-            .cell(country)
-            .cell(g)
-            .cell(q + 1)
-            .cell("ce")
-            .cell(sw.ce_groups.at(g)(q))
-            .end_row();
-        groups_.cell(experiment)
-            .cell(sw.scenario)
-            .cell(country)
-            .cell(g)
-            .cell(q + 1)
-            .cell("ev_lump_sum")
-            .cell(sw.ev_lump_sum_groups.at(g)(q))
-            .end_row();
-      }
+      for (int q = 0; q < sw.ev_groups.at(g).size(); ++q)
+        for (const auto& [measure, groups] : measures)
+          groups_.cell(experiment)
+              .cell(sw.scenario)
+              .cell(country)
+              .cell(g)
+              .cell(q + 1)
+              .cell(measure)
+              .cell(groups->at(g)(q))
+              .end_row();
     const Decomposition& d = sw.decomposition;
     const std::pair<const char*, double> rows[] = {
         {"mean_ev", sw.mean_ev},
