@@ -105,6 +105,11 @@ TEST(CliTransition, BadInputIsOneLineExitTwo) {
                 " --shock importer=AAA,exporter=*,factor=0.9,start=-2"),
             2);
   EXPECT_EQ(run(hat_binary() + " transition " + cfg), 2);  // no shocks
+  // A shock that ends after the path cannot end in the terminal steady state.
+  EXPECT_EQ(run(hat_binary() + " transition " + cfg +
+                " --shock importer=AAA,exporter=*,factor=0.9,end=500 --periods 100"),
+            2);
+  EXPECT_NE(hat::test::last_stderr().find("raise --periods"), std::string::npos);
   // Timing keys belong to transitions: `hat counterfactual` refuses them.
   EXPECT_EQ(run(hat_binary() + " counterfactual " + cfg +
                 " --shock importer=AAA,exporter=*,factor=0.9,start=3"),

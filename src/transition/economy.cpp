@@ -35,11 +35,20 @@ world::World world_at(const world::World& initial, const std::vector<analysis::S
   return w;
 }
 
+namespace {
+
+// The first period from which no shock changes the frictions any more.
+int last_change(const std::vector<analysis::Shock>& shocks) {
+  int last = 0;
+  for (const auto& s : shocks) last = std::max(last, s.end >= 0 ? s.end : s.start + s.phase_in - 1);
+  return last;
+}
+
+}  // namespace
+
 world::World terminal_world(const world::World& initial,
                             const std::vector<analysis::Shock>& shocks) {
-  int last = 0;
-  for (const auto& s : shocks) last = std::max(last, s.end >= 0 ? s.end : s.start + s.phase_in);
-  return world_at(initial, shocks, last);
+  return world_at(initial, shocks, last_change(shocks));
 }
 
 namespace {
@@ -86,6 +95,12 @@ Economy make_economy(const world::World& w, const world::EquilibriumOptions& opt
     throw InputError(
         "model.scaling = \"income\" is not supported by transitions (the asset grid would move "
         "with the wage along the path); use \"tfp\"");
+  if (last_change(shocks) >= periods)
+    throw InputError("shock timing: the trade frictions still change in period " +
+                     std::to_string(last_change(shocks)) +
+                     ", at or beyond the path's end (--periods " + std::to_string(periods) +
+                     "); the path must end in the final steady state: "
+                     "raise --periods well beyond it");
   Economy e;
   e.periods = periods;
   e.initial = w;
