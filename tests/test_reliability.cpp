@@ -352,3 +352,38 @@ TEST(Reliability, EvaluationCapIsExact) {
   EXPECT_TRUE(full.report.converged());
   EXPECT_GT(full.evaluations, 5);
 }
+
+// Every output file except manifest.json (which holds the timings and the thread count) is
+// byte-identical for 1 and 2 threads.
+TEST(Reliability, OutputsIdenticalForOneAndTwoThreads) {
+  const std::string ex = hat::test::source_dir() + "/examples/";
+  const std::string runs[] = {
+      "household " + ex + "household.toml", "solve " + ex + "two_country.toml --quiet",
+      "counterfactual " + ex +
+          "two_country.toml --quiet --shock importer=HOME,exporter=FOREIGN,factor=0.9",
+      "dynamic transition " + ex + "dynamic_krugman.toml"};
+  int k = 0;
+  for (const std::string& r : runs) {
+    fs::path out[2];
+    for (int t = 0; t < 2; ++t) {
+      out[t] = hat::test::tmp_path("rel_threads_" + std::to_string(k) + "_" + std::to_string(t));
+      fs::remove_all(out[t]);
+      ASSERT_EQ(run("OMP_NUM_THREADS=" + std::to_string(t + 1) + " " + hat_binary() + " " + r +
+                    " --out " + out[t].string()),
+                0)
+          << r << "\n"
+          << hat::test::last_stderr();
+    }
+    int compared = 0;
+    for (const auto& e : fs::recursive_directory_iterator(out[0])) {
+      if (!e.is_regular_file() || e.path().filename() == "manifest.json") continue;
+      const fs::path other = out[1] / fs::relative(e.path(), out[0]);
+      EXPECT_EQ(read_text(e.path()), read_text(other)) << r << ": " << other;
+      ++compared;
+    }
+    EXPECT_GT(compared, 0) << r;
+    fs::remove_all(out[0]);
+    fs::remove_all(out[1]);
+    ++k;
+  }
+}

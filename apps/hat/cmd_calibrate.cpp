@@ -270,7 +270,7 @@ void run_calibrate(const CalibrateArgs& args) {
   man["solver"]["jacobians"] = res.jacobians;
   man["timings"] = {{"total_seconds", seconds}};
   man["summary"] = summary;
-  out.add_json("summary.json", summary);
+  out.add_json("summary.json", io::without_timings(summary));
   out.add_json("manifest.json", man);
   out.commit();
   if (args.json) {

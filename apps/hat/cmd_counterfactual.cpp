@@ -198,7 +198,7 @@ void run_counterfactual(const CfArgs& args) {
                       {"baseline_tight_seconds", tight_seconds}};
     man["summary"] = summary;
     man["files"] = out.names();
-    out.add_json("summary.json", summary);
+    out.add_json("summary.json", io::without_timings(summary));
     out.add_json("manifest.json", man);
     out.commit();
   }

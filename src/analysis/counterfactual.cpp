@@ -279,8 +279,7 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
           {"check_error_value", er.check_error_value},
           {"check_error_lambda", er.check_error_lambda},
           {"unresolved", static_cast<double>(er.unresolved)},
-          {"multiple_roots", static_cast<double>(er.multiple_roots)},
-          {"welfare_seconds", cw.seconds}};
+          {"multiple_roots", static_cast<double>(er.multiple_roots)}};
       for (const auto& [name, v] : drows) diag.cell(en).cell(cn).cell(name).cell(v).end_row();
 
       // Figures: EV by quintile, PE vs GE, one per grouping.
