@@ -387,3 +387,23 @@ TEST(Reliability, OutputsIdenticalForOneAndTwoThreads) {
     ++k;
   }
 }
+
+// Issue #18: --resume accepted another config's checkpoint silently.
+TEST(Reliability, ResumeRefusesAnotherConfigsCheckpoint) {
+  HAT_REQUIRE_DATA(dir);
+  const std::string cfg = hat::test::write_tmp(
+      "rel_resume.toml", "[data]\ndir = \"" + dir +
+                             "\"\n[model]\ngamma = 1.0\nsigma_eps = 0.25\nbeta = 0.93\n[grid]\n"
+                             "assets = 20\n[equilibrium]\nunknown = \"beta\"\nR = 1.01\n");
+  const fs::path out = hat::test::tmp_path("rel_resume_out");
+  fs::remove_all(out);
+  fs::create_directories(out);
+  std::ofstream(out / "checkpoint.json")
+      << R"({"program": "hat calibrate", "config": "other.toml", "config_fingerprint": "0", "x": [0]})";
+  EXPECT_EQ(run(hat_binary() + " calibrate " + cfg + " --quiet --resume --out " + out.string()), 2);
+  const std::string err = hat::test::last_stderr();
+  EXPECT_NE(err.find("written for another config"), std::string::npos) << err;
+  EXPECT_EQ(count_lines(err), 1) << err;
+  fs::remove_all(out);
+  fs::remove(cfg);
+}
