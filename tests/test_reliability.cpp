@@ -213,13 +213,20 @@ TEST(Reliability, UnreasonableSizesAreRejectedWithTheLimitAndTheReason) {
       {"household.toml", "^assets = 100.*$", "assets = 15000", "cells"},
       {"two_country.toml", "^threads = 0.*$", "threads = 4294967297", "[solver] threads"},
       {"two_country.toml", "^threads = 0.*$", "max_evaluations = -5", "max_evaluations"},
-      {"two_country.toml", "^assets = 100", "assets = 4294967396", "[grid] assets"}};
+      {"two_country.toml", "^assets = 100", "assets = 4294967396", "[grid] assets"},
+      {"dynamic_krugman.toml", "^names = .*$", "names = [\"USA\", \"USA\", \"CHN\", \"ROW\"]",
+       "duplicate country name USA"}};
   int k = 0;
   for (const Case& c : cases) {
     const std::string cfg =
         mutated_example(c.example, c.line, c.replacement, "rel_lim" + std::to_string(k++));
-    const std::string cmd = std::string(c.example) == "household.toml" ? " household " : " solve ";
-    EXPECT_EQ(run(hat_binary() + cmd + cfg), 2) << c.replacement;
+    const std::string ex(c.example);
+    const std::string cmd = ex == "household.toml"        ? " household "
+                            : ex.rfind("dynamic", 0) == 0 ? " dynamic steady-state "
+                                                          : " solve ";
+    const std::string out = hat::test::tmp_path("rel_lim_out");
+    EXPECT_EQ(run(hat_binary() + cmd + cfg + " --out " + out), 2) << c.replacement;
+    EXPECT_FALSE(fs::exists(out));
     const std::string err = hat::test::last_stderr();
     EXPECT_EQ(count_lines(err), 1) << err;
     EXPECT_NE(err.find(c.expect), std::string::npos) << c.replacement << "\n" << err;
