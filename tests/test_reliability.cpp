@@ -213,13 +213,20 @@ TEST(Reliability, UnreasonableSizesAreRejectedWithTheLimitAndTheReason) {
       {"household.toml", "^assets = 100.*$", "assets = 15000", "cells"},
       {"two_country.toml", "^threads = 0.*$", "threads = 4294967297", "[solver] threads"},
       {"two_country.toml", "^threads = 0.*$", "max_evaluations = -5", "max_evaluations"},
-      {"two_country.toml", "^assets = 100", "assets = 4294967396", "[grid] assets"}};
+      {"two_country.toml", "^assets = 100", "assets = 4294967396", "[grid] assets"},
+      {"dynamic_krugman.toml", "^names = .*$", "names = [\"USA\", \"USA\", \"CHN\", \"ROW\"]",
+       "duplicate country name USA"}};
   int k = 0;
   for (const Case& c : cases) {
     const std::string cfg =
         mutated_example(c.example, c.line, c.replacement, "rel_lim" + std::to_string(k++));
-    const std::string cmd = std::string(c.example) == "household.toml" ? " household " : " solve ";
-    EXPECT_EQ(run(hat_binary() + cmd + cfg), 2) << c.replacement;
+    const std::string ex(c.example);
+    const std::string cmd = ex == "household.toml"        ? " household "
+                            : ex.rfind("dynamic", 0) == 0 ? " dynamic steady-state "
+                                                          : " solve ";
+    const std::string out = hat::test::tmp_path("rel_lim_out");
+    EXPECT_EQ(run(hat_binary() + cmd + cfg + " --out " + out), 2) << c.replacement;
+    EXPECT_FALSE(fs::exists(out));
     const std::string err = hat::test::last_stderr();
     EXPECT_EQ(count_lines(err), 1) << err;
     EXPECT_NE(err.find(c.expect), std::string::npos) << c.replacement << "\n" << err;
@@ -351,4 +358,59 @@ TEST(Reliability, EvaluationCapIsExact) {
       hat::world::solve_equilibrium(w, hat::test::start_prices(2, 1.01), opt);
   EXPECT_TRUE(full.report.converged());
   EXPECT_GT(full.evaluations, 5);
+}
+
+// Every output file except manifest.json (which holds the timings and the thread count) is
+// byte-identical for 1 and 2 threads.
+TEST(Reliability, OutputsIdenticalForOneAndTwoThreads) {
+  const std::string ex = hat::test::source_dir() + "/examples/";
+  const std::string runs[] = {
+      "household " + ex + "household.toml", "solve " + ex + "two_country.toml --quiet",
+      "counterfactual " + ex +
+          "two_country.toml --quiet --shock importer=HOME,exporter=FOREIGN,factor=0.9",
+      "dynamic transition " + ex + "dynamic_krugman.toml"};
+  int k = 0;
+  for (const std::string& r : runs) {
+    fs::path out[2];
+    for (int t = 0; t < 2; ++t) {
+      out[t] = hat::test::tmp_path("rel_threads_" + std::to_string(k) + "_" + std::to_string(t));
+      fs::remove_all(out[t]);
+      ASSERT_EQ(run("OMP_NUM_THREADS=" + std::to_string(t + 1) + " " + hat_binary() + " " + r +
+                    " --out " + out[t].string()),
+                0)
+          << r << "\n"
+          << hat::test::last_stderr();
+    }
+    int compared = 0;
+    for (const auto& e : fs::recursive_directory_iterator(out[0])) {
+      if (!e.is_regular_file() || e.path().filename() == "manifest.json") continue;
+      const fs::path other = out[1] / fs::relative(e.path(), out[0]);
+      EXPECT_EQ(read_text(e.path()), read_text(other)) << r << ": " << other;
+      ++compared;
+    }
+    EXPECT_GT(compared, 0) << r;
+    fs::remove_all(out[0]);
+    fs::remove_all(out[1]);
+    ++k;
+  }
+}
+
+// Issue #18: --resume accepted another config's checkpoint silently.
+TEST(Reliability, ResumeRefusesAnotherConfigsCheckpoint) {
+  HAT_REQUIRE_DATA(dir);
+  const std::string cfg = hat::test::write_tmp(
+      "rel_resume.toml", "[data]\ndir = \"" + dir +
+                             "\"\n[model]\ngamma = 1.0\nsigma_eps = 0.25\nbeta = 0.93\n[grid]\n"
+                             "assets = 20\n[equilibrium]\nunknown = \"beta\"\nR = 1.01\n");
+  const fs::path out = hat::test::tmp_path("rel_resume_out");
+  fs::remove_all(out);
+  fs::create_directories(out);
+  std::ofstream(out / "checkpoint.json")
+      << R"({"program": "hat calibrate", "config": "other.toml", "config_fingerprint": "0", "x": [0]})";
+  EXPECT_EQ(run(hat_binary() + " calibrate " + cfg + " --quiet --resume --out " + out.string()), 2);
+  const std::string err = hat::test::last_stderr();
+  EXPECT_NE(err.find("written for another config"), std::string::npos) << err;
+  EXPECT_EQ(count_lines(err), 1) << err;
+  fs::remove_all(out);
+  fs::remove(cfg);
 }

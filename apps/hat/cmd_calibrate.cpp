@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -59,14 +60,34 @@ Eigen::VectorXd read_x(const std::string& path, long expected) {
   return Eigen::Map<Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
 }
 
-nlohmann::json checkpoint_json(const std::string& config, const std::vector<std::string>& names,
+// FNV-1a (64 bit) of the config text: a checkpoint belongs to the config that wrote it.
+std::string config_fingerprint(const std::string& text) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return fmt::format("{:016x}", h);
+}
+
+nlohmann::json checkpoint_json(const io::ConfigFile& config, const std::vector<std::string>& names,
                                const Eigen::VectorXd& x, int evaluations, double norm) {
   return {{"program", "hat calibrate"},
-          {"config", config},
+          {"config", config.path()},
+          {"config_fingerprint", config_fingerprint(config.text())},
           {"evaluations", evaluations},
           {"scaled_residual_norm", norm},
           {"names", names},
           {"x", std::vector<double>(x.data(), x.data() + x.size())}};
+}
+
+// --resume refuses a checkpoint written for another config (its point would be resumed under
+// different data or model settings without notice); --init is the way to start from it.
+void check_checkpoint_config(const std::string& ckpt, const io::ConfigFile& file) {
+  std::ifstream in(ckpt);
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_object() && j.contains("config_fingerprint") &&
+      j["config_fingerprint"] != config_fingerprint(file.text()))
+    throw InputError(ckpt + ": written for another config (" + j.value("config", std::string("?")) +
+                     ", not this text of " + file.path() +
+                     "); run without --resume, or start from its point with --init " + ckpt);
 }
 
 void run_calibrate(const CalibrateArgs& args) {
@@ -84,6 +105,7 @@ void run_calibrate(const CalibrateArgs& args) {
   Eigen::VectorXd x0;
   if (args.resume) {
     if (!std::filesystem::exists(ckpt)) throw InputError(ckpt + ": no checkpoint to resume from");
+    check_checkpoint_config(ckpt, file);
     x0 = read_x(ckpt, n_unknowns);
     progress("resuming from {}", ckpt);
   } else if (!args.init.empty()) {
@@ -100,7 +122,7 @@ void run_calibrate(const CalibrateArgs& args) {
                        double sec) {
     if (nrm < best) {
       best = nrm;
-      io::write_file_atomic(ckpt, checkpoint_json(args.config, names, x, it, nrm).dump(1) + "\n");
+      io::write_file_atomic(ckpt, checkpoint_json(file, names, x, it, nrm).dump(1) + "\n");
     }
     history.push_back(best);
     // ETA once the best norm falls geometrically: evaluations to reach 1 at the recent rate.
@@ -243,7 +265,7 @@ void run_calibrate(const CalibrateArgs& args) {
   out.add("calibrated_world.toml",
           world::world_to_toml(res.world, res.state.prices, setup.equilibrium));
   out.add_json("result.json",
-               checkpoint_json(args.config, names, res.x, res.evaluations,
+               checkpoint_json(file, names, res.x, res.evaluations,
                                std::max(res.max_moment_error / setup.moment_tolerance,
                                         res.equilibrium_residual / setup.equilibrium.tolerance)));
   nlohmann::json man = io::manifest("calibrate");
@@ -255,7 +277,7 @@ void run_calibrate(const CalibrateArgs& args) {
   man["solver"]["jacobians"] = res.jacobians;
   man["timings"] = {{"total_seconds", seconds}};
   man["summary"] = summary;
-  out.add_json("summary.json", summary);
+  out.add_json("summary.json", io::without_timings(summary));
   out.add_json("manifest.json", man);
   out.commit();
   if (args.json) {

@@ -226,7 +226,7 @@ void run_counterfactual(const CfArgs& args) {
                       {"elasticity_seconds", elasticity_seconds}};
     man["summary"] = summary;
     man["files"] = out.names();
-    out.add_json("summary.json", summary);
+    out.add_json("summary.json", io::without_timings(summary));
     out.add_json("manifest.json", man);
     out.commit();
   }

@@ -224,7 +224,7 @@ void run_elasticity(const ElasticityArgs& args) {
                       {"baseline_seconds", baseline_seconds},
                       {"elasticity_seconds", elasticity_seconds}};
     man["summary"] = summary;
-    out.add_json("summary.json", summary);
+    out.add_json("summary.json", io::without_timings(summary));
     man["files"] = out.names();
     out.add_json("manifest.json", man);
     out.commit();

@@ -184,7 +184,7 @@ void run_household(const HouseholdArgs& args) {
                       {"distribution", io::to_json(dist.report)}};
     man["summary"] = summary;
     man["files"] = out.names();
-    out.add_json("summary.json", summary);
+    out.add_json("summary.json", io::without_timings(summary));
     out.add_json("manifest.json", man);
     out.commit();
   }

@@ -178,7 +178,7 @@ void run_planner(const PlannerArgs& args) {
                       {"solved", !args.no_solve}};
     man["timings"] = {{"total_seconds", timer.seconds()}, {"planner_seconds", planner_seconds}};
     man["summary"] = summary;
-    out.add_json("summary.json", summary);
+    out.add_json("summary.json", io::without_timings(summary));
     man["files"] = out.names();
     out.add_json("manifest.json", man);
     out.commit();

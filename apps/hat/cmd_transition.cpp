@@ -165,7 +165,9 @@ void run_transition(const TrArgs& args) {
     man["timings"]["total"] = run.seconds;
     man["summary"] = summary;
     man["files"] = out.names();
-    out.add_json("summary.json", summary);
+    nlohmann::json file_summary = io::without_timings(summary);  // timings: manifest only
+    file_summary.erase("timings");
+    out.add_json("summary.json", file_summary);
     out.add_json("manifest.json", man);
     out.commit();
   }

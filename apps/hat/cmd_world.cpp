@@ -80,7 +80,7 @@ void run_solve(const WorldArgs& args) {
     man["timings"] = {{"total_seconds", seconds}, {"solve_seconds", eq.report.seconds}};
     man["summary"] = summary;
     man["files"] = out.names();
-    out.add_json("summary.json", summary);
+    out.add_json("summary.json", io::without_timings(summary));
     out.add_json("manifest.json", man);
     if (have_state)
       out.add("world_solved.toml", world::world_to_toml(wc.world, eq.state.prices, wc.options));

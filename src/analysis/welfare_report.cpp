@@ -117,8 +117,7 @@ void WelfareTables::add(const std::string& experiment, const std::string& countr
       {"lump_sum_tau_hi", cw.lump_sum_report.tau_hi},
       {"lump_sum_check_error_value", cw.lump_sum_report.check_error_value},
       {"lump_sum_check_error_tau", cw.lump_sum_report.check_error_tau},
-      {"lump_sum_unresolved", static_cast<double>(cw.lump_sum_report.unresolved)},
-      {"welfare_seconds", cw.seconds}};
+      {"lump_sum_unresolved", static_cast<double>(cw.lump_sum_report.unresolved)}};
   for (const auto& [name, v] : drows)
     diag_.cell(experiment).cell(country).cell(name).cell(v).end_row();
 }

@@ -37,4 +37,19 @@ nlohmann::json to_json(const SolverReport& r) {
           {"message", r.message}};
 }
 
+nlohmann::json without_timings(nlohmann::json j) {
+  auto timing = [](const std::string& k) {
+    return k == "seconds" || (k.size() > 8 && k.compare(k.size() - 8, 8, "_seconds") == 0);
+  };
+  if (j.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (!timing(it.key())) out[it.key()] = without_timings(it.value());
+    return out;
+  }
+  if (j.is_array())
+    for (auto& e : j) e = without_timings(e);
+  return j;
+}
+
 }  // namespace hat::io
