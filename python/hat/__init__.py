@@ -26,7 +26,7 @@ __version__ = _hat.__version__
 __all__ = [
     "ConfigError", "DataError", "NumericalError", "Household", "HouseholdResult", "World",
     "WorldResult", "counterfactual", "CounterfactualResult", "transition", "TransitionResult",
-    "to_toml",
+    "sweep", "to_toml",
 ]
 
 # ---- configs -------------------------------------------------------------------------------
@@ -369,3 +369,20 @@ def transition(world, shocks, periods=300, country=None, *, tolerance=1e-9, max_
     r.welfare = bool(welfare)
     r.elasticities = bool(elasticities)
     return TransitionResult(_hat.transition(_world_source(world), r, threads))
+
+
+# ---- sweeps --------------------------------------------------------------------------------
+
+
+def sweep(function, grid, client=None):
+    """``[function(point) for point in grid]``, on a dask.distributed ``client`` when given.
+
+    Each point is an independent solve; the results come back in grid order whatever the order
+    of completion, and equal the serial loop's bit for bit (the solvers do not depend on the
+    thread count or the machine's load). ``function`` and the points must pickle (module-level
+    functions, or closures, which Dask ships by value)."""
+    points = list(grid)
+    if client is None:
+        return [function(p) for p in points]
+    futures = client.map(function, points, pure=False)
+    return client.gather(futures)
