@@ -234,9 +234,11 @@ class World:
     def _source(self):
         return _source(self.config)
 
-    def solve(self, threads: int = 0) -> WorldResult:
-        """The general equilibrium from the config's [equilibrium] start (releases the GIL)."""
-        return WorldResult(_hat.world_solve(self._source(), threads))
+    def solve(self, threads: int = 0, progress=None) -> WorldResult:
+        """The general equilibrium from the config's [equilibrium] start (releases the GIL).
+        ``progress(message)`` is called after every evaluation; Ctrl-C stops the solve there
+        (KeyboardInterrupt)."""
+        return WorldResult(_hat.world_solve(self._source(), threads, progress))
 
     def residuals(self, prices=None, threads: int = 0) -> _pd.Series:
         """Market-clearing residuals at given prices, without solving: ``prices`` is a
@@ -319,12 +321,14 @@ class CounterfactualResult(_Tables):
 
 def counterfactual(world, shocks=None, country=None, name="counterfactual", *,
                    shock_files=(), all_countries=False, theta=0.0, ev_step=0.0025,
-                   threads=0) -> CounterfactualResult:
+                   threads=0, progress=None) -> CounterfactualResult:
     """Trade-cost, tariff or autarky experiment against the world's baseline equilibrium, with
     welfare in partial and general equilibrium (as ``hat counterfactual``). ``shocks``: one
     shock or a list (together one experiment), each a dict (keys kind, importer, exporter,
     factor, tariff, tariff_change, country, cost) or an ``importer=USA,exporter=*,factor=0.9``
-    string. ``shock_files``: TOML files with [[shock]] tables, one experiment each."""
+    string. ``shock_files``: TOML files with [[shock]] tables, one experiment each.
+    ``progress(message)`` receives the command line's progress lines; Ctrl-C stops the run
+    at the next one (KeyboardInterrupt)."""
     r = _hat.CounterfactualRequest()
     r.shocks = _shock_specs(shocks)
     r.shock_files = [_os.fspath(f) for f in shock_files]
@@ -333,7 +337,7 @@ def counterfactual(world, shocks=None, country=None, name="counterfactual", *,
     r.all_countries = bool(all_countries)
     r.theta = float(theta)
     r.ev_step = float(ev_step)
-    return CounterfactualResult(_hat.counterfactual(_world_source(world), r, threads))
+    return CounterfactualResult(_hat.counterfactual(_world_source(world), r, threads, progress))
 
 
 class TransitionResult(_Tables):
@@ -355,10 +359,11 @@ class TransitionResult(_Tables):
 
 
 def transition(world, shocks, periods=300, country=None, *, tolerance=1e-9, max_iterations=40,
-               foreign_horizon=1, welfare=True, elasticities=True,
-               threads=0) -> TransitionResult:
+               foreign_horizon=1, welfare=True, elasticities=True, threads=0,
+               progress=None) -> TransitionResult:
     """The perfect-foresight path after shocks announced at t = 0 (as ``hat transition``):
-    shocks as in :func:`counterfactual`, with optional timing keys start, phase_in, end."""
+    shocks as in :func:`counterfactual`, with optional timing keys start, phase_in, end;
+    ``progress`` as there."""
     r = _hat.TransitionRequest()
     r.shocks = _shock_specs(shocks)
     r.country = country or ""
@@ -368,7 +373,7 @@ def transition(world, shocks, periods=300, country=None, *, tolerance=1e-9, max_
     r.foreign_horizon = int(foreign_horizon)
     r.welfare = bool(welfare)
     r.elasticities = bool(elasticities)
-    return TransitionResult(_hat.transition(_world_source(world), r, threads))
+    return TransitionResult(_hat.transition(_world_source(world), r, threads, progress))
 
 
 # ---- sweeps --------------------------------------------------------------------------------

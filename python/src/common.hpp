@@ -6,6 +6,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -34,6 +35,14 @@ py::object to_python(const nlohmann::json& j);
 
 // Every file an OutputDir collected, as {name: text} (CSV and TOML only; figures skipped).
 py::dict tables(const io::OutputDir& out);
+
+// Hooks for a solve running without the GIL, called between its steps: each takes the GIL,
+// passes a progress line to `callback` (unless None) and checks for Ctrl-C; a KeyboardInterrupt,
+// or any exception of the callback, is thrown out of the solve as py::error_already_set. They
+// hold the callback as a plain handle (the caller's argument keeps it alive), so the library
+// may copy them on any thread.
+std::function<void(int, double, double)> evaluation_hook(py::handle callback, std::string what);
+std::function<void(const std::string&)> message_hook(py::handle callback);
 
 // Sets the OpenMP thread count when threads > 0 (0: leave the runtime default).
 void set_threads(int threads);

@@ -1,11 +1,13 @@
 // hat._hat: the extension module of the Python package. The pure-Python layer (hat/__init__.py)
 // turns its plain results (dicts of numpy arrays, CSV text, JSON objects) into result objects
 // with pandas tables.
+#include <fmt/format.h>
 #include <omp.h>
 
 #include "common.hpp"
 #include "hat/core/build_info.hpp"
 #include "hat/core/error.hpp"
+#include "hat/core/memory.hpp"
 
 namespace hat::python {
 
@@ -22,6 +24,25 @@ py::dict tables(const io::OutputDir& out) {
     if (text) d[py::str(name)] = py::str(content);
   }
   return d;
+}
+
+namespace {
+void call_and_check(py::handle callback, const std::string& message) {
+  py::gil_scoped_acquire gil;
+  if (!callback.is_none()) callback(message);
+  if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+}
+}  // namespace
+
+std::function<void(int, double, double)> evaluation_hook(py::handle callback, std::string what) {
+  return [callback, what](int it, double residual, double seconds) {
+    call_and_check(callback, fmt::format("{} evaluation {:4d}  residual {:.3e}  elapsed {:.1f}s",
+                                         what, it, residual, seconds));
+  };
+}
+
+std::function<void(const std::string&)> message_hook(py::handle callback) {
+  return [callback](const std::string& m) { call_and_check(callback, m); };
 }
 
 void set_threads(int threads) {
@@ -60,6 +81,9 @@ void register_errors(py::module_& m) {
 PYBIND11_MODULE(_hat, m) {
   using namespace hat::python;
   m.doc() = "hat: heterogeneous-agent trade models (extension module; use the package hat)";
+  // As the hat tool does at start-up: freed memory stays mapped in the process, so repeated
+  // solves do not page-fault on every new array (about a quarter of a household solve).
+  hat::keep_freed_memory();
   m.attr("__version__") = hat::version();
   m.attr("git_commit") = hat::git_commit();
   py::class_<Source>(m, "Source")

@@ -55,7 +55,8 @@ struct TrRun {
   io::OutputDir out{""};
 };
 
-void run_transition(const Source& src, const TrRequest& a, int threads, TrRun& out) {
+void run_transition(const Source& src, const TrRequest& a, int threads, py::handle progress,
+                    TrRun& out) {
   Timer timer;
   validate(a);
   world::WorldConfig wc = world::read_world_config(src.load());
@@ -66,18 +67,22 @@ void run_transition(const Source& src, const TrRequest& a, int threads, TrRun& o
   if (run.shocks.empty()) throw InputError("no shocks: give --shock SPEC or --shocks FILE");
   analysis::apply_shocks(w, run.shocks);
   run.country = reporting_country(w, a, run.shocks);
+  const auto say = message_hook(progress);
+  wc.options.progress = evaluation_hook(progress, "baseline");
   world::Equilibrium base = world::solve_equilibrium(w, wc.start, wc.options);
+  wc.options.progress = nullptr;
   if (!base.report.converged())
     throw NumericalError("baseline equilibrium: " + base.report.message);
   analysis::WelfareOptions wo;
   Timer t_ss;
   const transition::Economy e =
-      transition::make_economy(w, wc.options, base.state, run.shocks, a.periods, wo);
+      transition::make_economy(w, wc.options, base.state, run.shocks, a.periods, wo, say);
   transition::TransitionOptions to;
   to.periods = a.periods;
   to.tolerance = a.tolerance;
   to.max_iterations = a.max_iterations;
   to.foreign_horizon = a.foreign_horizon;
+  to.progress = say;
   run.result = transition::solve_transition(e, to);
   run.result.seconds_steady_state = t_ss.seconds() - run.result.report.seconds;
   if (run.result.path.ok && a.welfare) {
@@ -95,11 +100,11 @@ void run_transition(const Source& src, const TrRequest& a, int threads, TrRun& o
   transition::add_transition_outputs(out.out, e, run);
 }
 
-py::dict transition(const Source& src, const TrRequest& a, int threads) {
+py::dict transition(const Source& src, const TrRequest& a, int threads, py::object progress) {
   TrRun run;
   {
     py::gil_scoped_release nogil;
-    run_transition(src, a, threads, run);
+    run_transition(src, a, threads, progress, run);
   }
   py::dict d;
   d["summary"] = to_python(run.summary);
@@ -121,6 +126,7 @@ void register_transition(py::module_& m) {
       .def_readwrite("welfare", &TrRequest::welfare)
       .def_readwrite("elasticities", &TrRequest::elasticities);
   m.def("transition", &transition, py::arg("source"), py::arg("request"), py::arg("threads") = 0,
+        py::arg("progress") = py::none(),
         "Transition path after trade shocks (as `hat transition`): summary and CSV tables");
 }
 

@@ -39,7 +39,7 @@ py::dict evaluation_dict(const world::WorldConfig& wc, const world::Evaluation& 
   return d;
 }
 
-py::dict world_solve(const Source& src, int threads) {
+py::dict world_solve(const Source& src, int threads, py::object progress) {
   world::WorldConfig wc;
   world::Equilibrium eq;
   nlohmann::json summary;
@@ -48,6 +48,7 @@ py::dict world_solve(const Source& src, int threads) {
     Timer timer;
     wc = world::read_world_config(src.load());
     set_threads(threads > 0 ? threads : wc.threads);
+    wc.options.progress = evaluation_hook(progress, "equilibrium");
     eq = world::solve_equilibrium(wc.world, wc.start, wc.options);
     const double seconds = timer.seconds();
     if (eq.state.residuals.size())
@@ -183,7 +184,8 @@ struct CfRun {
   io::OutputDir out{""};
 };
 
-void run_counterfactual(const Source& src, const CfRequest& a, int threads, CfRun& run) {
+void run_counterfactual(const Source& src, const CfRequest& a, int threads, py::handle progress,
+                        CfRun& run) {
   io::ConfigFile file = src.load();
   std::vector<analysis::Experiment> experiments =
       read_experiments(file, a, src.is_path ? src.text_or_path : src.name);
@@ -205,6 +207,8 @@ void run_counterfactual(const Source& src, const CfRequest& a, int threads, CfRu
   co.welfare.node_spacing = a.ev_step;
   if (!(a.ev_step > 0 && a.ev_step <= 0.1)) throw InputError("--ev-step must be in (0, 0.1]");
   if (!std::isfinite(a.theta)) throw InputError("--theta must be finite");
+  co.progress = message_hook(progress);
+  wc.options.progress = evaluation_hook(progress, "equilibrium");
   if (a.all_countries)
     for (int i = 0; i < w.size(); ++i) co.countries.push_back(i);
   else
@@ -244,11 +248,11 @@ void run_counterfactual(const Source& src, const CfRequest& a, int threads, CfRu
   analysis::add_counterfactual_outputs(run.out, w, opt, results, co.countries);
 }
 
-py::dict counterfactual(const Source& src, const CfRequest& a, int threads) {
+py::dict counterfactual(const Source& src, const CfRequest& a, int threads, py::object progress) {
   CfRun run;
   {
     py::gil_scoped_release nogil;
-    run_counterfactual(src, a, threads, run);
+    run_counterfactual(src, a, threads, progress, run);
   }
   py::dict d;
   d["summary"] = to_python(run.summary);
@@ -260,6 +264,7 @@ py::dict counterfactual(const Source& src, const CfRequest& a, int threads) {
 
 void register_world(py::module_& m) {
   m.def("world_solve", &world_solve, py::arg("source"), py::arg("threads") = 0,
+        py::arg("progress") = py::none(),
         "Solve the world general equilibrium (the `hat solve` config)");
   m.def("world_residuals", &world_residuals, py::arg("source"), py::arg("W") = py::none(),
         py::arg("R") = py::none(), py::arg("tau") = py::none(), py::arg("beta") = py::none(),
@@ -274,7 +279,7 @@ void register_world(py::module_& m) {
       .def_readwrite("theta", &CfRequest::theta)
       .def_readwrite("ev_step", &CfRequest::ev_step);
   m.def("counterfactual", &counterfactual, py::arg("source"), py::arg("request"),
-        py::arg("threads") = 0,
+        py::arg("threads") = 0, py::arg("progress") = py::none(),
         "Counterfactual experiments (as `hat counterfactual`): summary and CSV tables");
 }
 
