@@ -26,7 +26,7 @@ __version__ = _hat.__version__
 __all__ = [
     "ConfigError", "DataError", "NumericalError", "Household", "HouseholdResult", "World",
     "WorldResult", "counterfactual", "CounterfactualResult", "transition", "TransitionResult",
-    "sweep", "to_toml",
+    "gravity", "GravityResult", "sweep", "to_toml",
 ]
 
 # ---- configs -------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def _source(config, name="<dict>"):
 def _frame(text):
     # round_trip: the CSV's shortest round-trip decimals parse back to the same doubles.
     return _pd.read_csv(_io.StringIO(text), float_precision="round_trip",
-                        keep_default_na=False, na_values=["NaN"])
+                        keep_default_na=False, na_values=["NaN", ""])
 
 
 class _Result:
@@ -374,6 +374,37 @@ def transition(world, shocks, periods=300, country=None, *, tolerance=1e-9, max_
     r.welfare = bool(welfare)
     r.elasticities = bool(elasticities)
     return TransitionResult(_hat.transition(_world_source(world), r, threads, progress))
+
+
+# ---- data ----------------------------------------------------------------------------------
+
+
+class GravityResult(_Tables):
+    """The gravity regression of Eaton & Kortum (2002) Table III: ``estimates`` (gravity.csv:
+    parameter, country, estimate, std_error), ``fit`` (fit.csv: importer, exporter, y, fitted,
+    residual), ``bins``, ``border``, ``language``, ``ec``, ``efta``, ``S`` and ``m`` (Series by
+    country), ``r2``, ``rss``, ``n_obs``."""
+
+    _files = {"estimates": "gravity.csv", "fit": "fit.csv"}
+
+    def __init__(self, d):
+        super().__init__(d, self._files)
+        s = self._summary
+        self.status = "estimated"
+        self.data_dir = d["data_dir"]
+        self.bins = _np.asarray(s["bins"], dtype=float)
+        for k in ("border", "language", "ec", "efta", "r2", "rss", "n_obs"):
+            setattr(self, k, s[k])
+        self.S = _pd.Series(s["S"], name="S", dtype=float)
+        self.m = _pd.Series(s["m"], name="m", dtype=float)
+
+
+def gravity(data_dir=None, *, pairs=None) -> GravityResult:
+    """The gravity regression (as ``hat gravity``) on EK's data in ``data_dir`` (holding
+    ek2002/; default $HAT_DATA_DIR, else ../shared/data) or on a tidy ``pairs`` CSV. Missing
+    or malformed data raise :class:`DataError`."""
+    return GravityResult(_hat.gravity(_os.fspath(data_dir) if data_dir else "",
+                                      _os.fspath(pairs) if pairs else ""))
 
 
 # ---- sweeps --------------------------------------------------------------------------------

@@ -55,5 +55,6 @@ void register_errors(py::module_& m);
 void register_household(py::module_& m);
 void register_world(py::module_& m);
 void register_transition(py::module_& m);
+void register_gravity(py::module_& m);
 
 }  // namespace hat::python

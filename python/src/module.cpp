@@ -93,4 +93,5 @@ PYBIND11_MODULE(_hat, m) {
   register_household(m);
   register_world(m);
   register_transition(m);
+  register_gravity(m);
 }
