@@ -26,7 +26,7 @@ __version__ = _hat.__version__
 __all__ = [
     "ConfigError", "DataError", "NumericalError", "Household", "HouseholdResult", "World",
     "WorldResult", "counterfactual", "CounterfactualResult", "transition", "TransitionResult",
-    "gravity", "GravityResult", "sweep", "to_toml",
+    "elasticity", "ElasticityResult", "gravity", "GravityResult", "sweep", "to_toml",
 ]
 
 # ---- configs -------------------------------------------------------------------------------
@@ -374,6 +374,40 @@ def transition(world, shocks, periods=300, country=None, *, tolerance=1e-9, max_
     r.welfare = bool(welfare)
     r.elasticities = bool(elasticities)
     return TransitionResult(_hat.transition(_world_source(world), r, threads, progress))
+
+
+class ElasticityResult(_Tables):
+    """Trade elasticities of one country's imports (Proposition 1): ``theta`` and
+    ``import_shares`` (Series by partner), ``decomposition`` (DataFrame partner x margin:
+    intensive, extensive, distribution, residual), ``theta_trade_weighted``, ``elasticities``
+    (elasticities.csv: importer, exporter, distribution, import_share, margin, elasticity)."""
+
+    _files = {"elasticities": "elasticities.csv"}
+
+    def __init__(self, d):
+        super().__init__(d, self._files)
+        s = self._summary
+        self.country = s["country"]
+        self.theta = _pd.Series(s["theta"], name="theta", dtype=float)
+        self.import_shares = _pd.Series(s["import_shares"], name="import_share", dtype=float)
+        self.decomposition = _pd.DataFrame(s["decomposition"]).T.astype(float)
+        self.theta_trade_weighted = s["theta_trade_weighted"]
+
+
+def elasticity(world, country, partner=None, *, distribution="fixed", solve=True, step=1e-5,
+               richardson=False, tolerance=1e-13, threads=0, progress=None) -> ElasticityResult:
+    """Partial-equilibrium trade elasticities of ``country``'s imports at the world's
+    equilibrium prices (as ``hat elasticity``): every partner, or ``partner``;
+    ``distribution`` "fixed" or "adjusts"; ``solve=False`` evaluates at the config's prices."""
+    r = _hat.ElasticityRequest()
+    r.country = country
+    r.partner = partner or ""
+    r.distribution = distribution
+    r.solve = bool(solve)
+    r.step = float(step)
+    r.richardson = bool(richardson)
+    r.tolerance = float(tolerance)
+    return ElasticityResult(_hat.elasticity(_world_source(world), r, threads, progress))
 
 
 # ---- data ----------------------------------------------------------------------------------

@@ -56,5 +56,6 @@ void register_household(py::module_& m);
 void register_world(py::module_& m);
 void register_transition(py::module_& m);
 void register_gravity(py::module_& m);
+void register_elasticity(py::module_& m);
 
 }  // namespace hat::python

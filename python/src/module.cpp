@@ -94,4 +94,5 @@ PYBIND11_MODULE(_hat, m) {
   register_world(m);
   register_transition(m);
   register_gravity(m);
+  register_elasticity(m);
 }
