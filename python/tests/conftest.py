@@ -88,3 +88,10 @@ def reference_household(**changes):
     }
     cfg.update(changes)
     return cfg
+
+
+def read_cli_csv(path):
+    """A CSV file of the command line, read as the package reads its tables."""
+    import pandas as pd
+    return pd.read_csv(path, float_precision="round_trip", keep_default_na=False,
+                       na_values=["NaN", ""])

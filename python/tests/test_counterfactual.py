@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import hat
-from conftest import cli_error, run_cli, without_timings
+from conftest import read_cli_csv, cli_error, run_cli, without_timings
 
 SHOCK = "importer=AAA,exporter=BBB,factor=0.9"
 
@@ -35,8 +35,7 @@ def test_frames_equal_the_cli_csv_files(cli_run, py_run):
              "welfare_diagnostics": "welfare_diagnostics.csv"}
     for attr, name in files.items():
         frame = getattr(py_run, attr)
-        cli = pd.read_csv(out / name, float_precision="round_trip", keep_default_na=False,
-                          na_values=["NaN"])
+        cli = read_cli_csv(out / name)
         if "measure" in cli.columns:  # wall-clock rows (welfare_seconds) differ between runs
             frame = frame[~frame.measure.str.endswith("seconds")].reset_index(drop=True)
             cli = cli[~cli.measure.str.endswith("seconds")].reset_index(drop=True)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import hat
-from conftest import cli_error, run_cli, without_timings
+from conftest import read_cli_csv, cli_error, run_cli, without_timings
 
 
 def test_table_and_json_equal_the_cli(small_world_path, tmp_path):
@@ -19,8 +19,7 @@ def test_table_and_json_equal_the_cli(small_world_path, tmp_path):
     r = hat.elasticity(hat.World.from_toml(small_world_path), "AAA")
     assert r.status == "converged"
     assert without_timings(r.to_dict()) == without_timings(json.loads(stdout))
-    cli = pd.read_csv(out / "elasticities.csv", float_precision="round_trip",
-                      keep_default_na=False, na_values=["NaN", ""])
+    cli = read_cli_csv(out / "elasticities.csv")
     pd.testing.assert_frame_equal(r.elasticities, cli, check_exact=True)
     assert r.csv["elasticities.csv"] == (out / "elasticities.csv").read_text()
     # Identity of the decomposition: total = intensive + extensive + distribution + residual.

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import hat
-from conftest import SOURCE, cli_error, run_cli, without_timings
+from conftest import read_cli_csv, SOURCE, cli_error, run_cli, without_timings
 
 
 def data_dir():
@@ -50,8 +50,7 @@ def test_tables_and_json_equal_the_cli(ek_data, tmp_path):
     assert without_timings(g.to_dict()) == without_timings(json.loads(stdout))
     for name in ("gravity.csv", "fit.csv"):
         assert g.csv[name] == (out / name).read_text(), name
-        cli = pd.read_csv(out / name, float_precision="round_trip", keep_default_na=False,
-                          na_values=["NaN", ""])
+        cli = read_cli_csv(out / name)
         pd.testing.assert_frame_equal(g.tables[name], cli, check_exact=True)
 
 

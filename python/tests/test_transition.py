@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import hat
-from conftest import run_cli, without_timings
+from conftest import read_cli_csv, run_cli, without_timings
 
 SHOCK = "importer=AAA,exporter=BBB,factor=0.95"
 PERIODS = 60
@@ -41,8 +41,7 @@ def test_tables_and_summary_equal_the_cli(runs):
     assert r.status == j["status"]
     assert without_timings(r.to_dict()) == without_timings(j)
     for name, frame in r.tables.items():
-        cli = pd.read_csv(out / name, float_precision="round_trip", keep_default_na=False,
-                          na_values=["NaN"])
+        cli = read_cli_csv(out / name)
         pd.testing.assert_frame_equal(frame, cli, check_exact=True)
 
 
