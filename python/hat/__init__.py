@@ -26,7 +26,7 @@ __version__ = _hat.__version__
 __all__ = [
     "ConfigError", "DataError", "NumericalError", "Household", "HouseholdResult", "World",
     "WorldResult", "counterfactual", "CounterfactualResult", "transition", "TransitionResult",
-    "elasticity", "ElasticityResult", "gravity", "GravityResult", "sweep", "to_toml",
+    "elasticity", "ElasticityResult", "gravity", "GravityResult", "ek", "sweep", "to_toml",
 ]
 
 # ---- configs -------------------------------------------------------------------------------
@@ -456,3 +456,6 @@ def sweep(function, grid, client=None):
         return [function(p) for p in points]
     futures = client.map(function, points, pure=False)
     return client.gather(futures)
+
+
+from . import ek  # noqa: E402  (hat.ek.estimate; needs the classes above)

@@ -95,4 +95,5 @@ PYBIND11_MODULE(_hat, m) {
   register_transition(m);
   register_gravity(m);
   register_elasticity(m);
+  register_ek(m);
 }

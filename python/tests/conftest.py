@@ -95,3 +95,23 @@ def read_cli_csv(path):
     import pandas as pd
     return pd.read_csv(path, float_precision="round_trip", keep_default_na=False,
                        na_values=["NaN", ""])
+
+
+def ek_data_dir():
+    env = os.environ.get("HAT_DATA_DIR")
+    if env:
+        return env
+    p = SOURCE.parent / "shared" / "data"
+    return str(p.resolve()) if (p / "ek2002").exists() else None
+
+
+@pytest.fixture(scope="session")
+def ek_data():
+    """The EK data directory; skips outside CI, fails in CI when it is missing (as the C++
+    suite's HAT_REQUIRE_DATA)."""
+    d = ek_data_dir()
+    if d is None:
+        if os.environ.get("CI", "") not in ("", "0", "false"):
+            pytest.fail("EK data not found: set HAT_DATA_DIR or provide ../shared/data")
+        pytest.skip("EK data not found (../shared/data or $HAT_DATA_DIR)")
+    return d

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import hat
-from conftest import read_cli_csv, cli_error, run_cli, without_timings
+from conftest import cli_error, read_cli_csv, run_cli, without_timings
 
 
 def test_table_and_json_equal_the_cli(small_world_path, tmp_path):

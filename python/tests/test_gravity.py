@@ -2,31 +2,12 @@
 DataError with the command line's message for missing or malformed data."""
 
 import json
-import os
 
 import pandas as pd
 import pytest
 
 import hat
-from conftest import read_cli_csv, SOURCE, cli_error, run_cli, without_timings
-
-
-def data_dir():
-    env = os.environ.get("HAT_DATA_DIR")
-    if env:
-        return env
-    p = SOURCE.parent / "shared" / "data"
-    return str(p.resolve()) if (p / "ek2002").exists() else None
-
-
-@pytest.fixture(scope="module")
-def ek_data():
-    d = data_dir()
-    if d is None:
-        if os.environ.get("CI", "") not in ("", "0", "false"):
-            pytest.fail("EK data not found: set HAT_DATA_DIR or provide ../shared/data")
-        pytest.skip("EK data not found (../shared/data or $HAT_DATA_DIR)")
-    return d
+from conftest import cli_error, read_cli_csv, run_cli, without_timings
 
 
 def test_table_iii(ek_data):
