@@ -26,7 +26,7 @@ __version__ = _hat.__version__
 __all__ = [
     "ConfigError", "DataError", "NumericalError", "Household", "HouseholdResult", "World",
     "WorldResult", "counterfactual", "CounterfactualResult", "transition", "TransitionResult",
-    "elasticity", "ElasticityResult", "gravity", "GravityResult", "ek", "sweep", "to_toml",
+    "elasticity", "ElasticityResult", "planner", "PlannerResult", "gravity", "GravityResult", "ek", "sweep", "to_toml",
 ]
 
 # ---- configs -------------------------------------------------------------------------------
@@ -408,6 +408,40 @@ def elasticity(world, country, partner=None, *, distribution="fixed", solve=True
     r.richardson = bool(richardson)
     r.tolerance = float(tolerance)
     return ElasticityResult(_hat.elasticity(_world_source(world), r, threads, progress))
+
+
+class PlannerResult(_Tables):
+    """The efficient allocation (Propositions 4 and 5): ``allocation`` (planner_allocation.csv:
+    importer x exporter rows), ``countries`` (planner_countries.csv), ``home_shares``, ``chi``,
+    ``pareto_weights`` (Series by country), ``social_welfare``; with a reporting country also
+    ``imports`` (DataFrame by source: decentralised, efficient), ``theta_efficient`` and
+    ``welfare_gain`` (Series by partner)."""
+
+    _files = {"allocation": "planner_allocation.csv", "countries": "planner_countries.csv"}
+
+    def __init__(self, d):
+        super().__init__(d, self._files)
+        s = self._summary
+        self.social_welfare = s["social_welfare"]
+        for k in ("home_shares", "chi", "pareto_weights"):
+            setattr(self, k, _pd.Series(s[k], name=k, dtype=float))
+        self.country = s.get("country")
+        if self.country is not None:
+            self.imports = _pd.DataFrame(s["imports"]).T.astype(float)
+            self.theta_efficient = _pd.Series(s["theta_efficient"], name="theta", dtype=float)
+            self.welfare_gain = _pd.Series(s["welfare_gain"], name="welfare_gain", dtype=float)
+
+
+def planner(world, country=None, *, weights="tfp", solve=True, threads=0,
+            progress=None) -> PlannerResult:
+    """The planner's efficient allocation of the world (as ``hat planner``) with Pareto
+    ``weights`` "tfp", "equal" or "population"; for ``country`` also its decentralised (the
+    baseline equilibrium; ``solve=False``: the config's prices) and efficient imports."""
+    r = _hat.PlannerRequest()
+    r.country = country or ""
+    r.weights = weights
+    r.solve = bool(solve)
+    return PlannerResult(_hat.planner(_world_source(world), r, threads, progress))
 
 
 # ---- data ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 // elasticities.csv.
 #include "hat/analysis/elasticity.hpp"
 
+#include "baseline.hpp"
 #include "common.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
@@ -19,56 +20,6 @@ struct ElRequest {
   bool solve = true, richardson = false;
   double step = 1e-5, tolerance = 1e-13;
 };
-
-int country_index(const world::World& w, const std::string& name, const std::string& option) {
-  for (int i = 0; i < w.size(); ++i)
-    if (w.names[i] == name) return i;
-  std::string known;
-  for (const auto& n : w.names) known += (known.empty() ? "" : ", ") + n;
-  throw InputError(option + ": unknown country '" + name + "' (countries: " + known + ")");
-}
-
-// The baseline of the analysis commands: solved from [equilibrium], or evaluated there.
-struct Baseline {
-  world::Evaluation state;
-  SolverReport report;
-  bool solved = false;
-  int evaluations = 0;
-};
-
-Baseline baseline_world(world::WorldConfig& wc, bool solve) {
-  Baseline b;
-  if (solve) {
-    world::Equilibrium eq = world::solve_equilibrium(wc.world, wc.start, wc.options);
-    b.state = std::move(eq.state);
-    b.report = eq.report;
-    b.solved = true;
-    b.evaluations = eq.evaluations;
-  } else {
-    world::Prices p = wc.start;
-    if (!wc.world.has_tariffs()) p.tau.setZero();
-    b.state = world::residuals_at(wc.world, p, wc.options);
-    b.report.status = b.state.ok ? SolverStatus::Converged : SolverStatus::Failed;
-    b.report.residual = b.state.residuals.size() ? b.state.residuals.lpNorm<Eigen::Infinity>() : 0;
-    b.report.message =
-        b.state.ok ? "evaluated at the config's prices (not solved)" : b.state.message;
-  }
-  if (!b.state.ok || b.state.countries.empty())
-    throw NumericalError("baseline world: " +
-                         (b.state.message.empty() ? b.report.message : b.state.message));
-  return b;
-}
-
-nlohmann::json baseline_json(const Baseline& b) {
-  nlohmann::json j = io::to_json(b.report);
-  j["solved"] = b.solved;
-  j["evaluations"] = b.evaluations;
-  const auto& p = b.state.prices;
-  j["W"] = std::vector<double>(p.W.data(), p.W.data() + p.W.size());
-  j["R"] = std::vector<double>(p.R.data(), p.R.data() + p.R.size());
-  j["beta"] = p.beta;
-  return j;
-}
 
 struct ElRun {
   nlohmann::json summary;

@@ -96,4 +96,5 @@ PYBIND11_MODULE(_hat, m) {
   register_gravity(m);
   register_elasticity(m);
   register_ek(m);
+  register_planner(m);
 }
