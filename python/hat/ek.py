@@ -7,9 +7,9 @@ import os as _os
 import pandas as _pd
 
 from . import _hat
-from . import _Tables
+from . import _Result, _Tables
 
-__all__ = ["estimate", "EkEstimates"]
+__all__ = ["estimate", "EkEstimates", "counterfactual", "EkCounterfactual"]
 
 
 class EkEstimates(_Tables):
@@ -38,3 +38,33 @@ def estimate(data_dir=None) -> EkEstimates:
     default $HAT_DATA_DIR, else ../shared/data), as ``hat ek estimate``. Missing or malformed
     data raise :class:`hat.DataError`."""
     return EkEstimates(_hat.ek_estimate(_os.fspath(data_dir) if data_dir else ""))
+
+
+class EkCounterfactual(_Result):
+    """EK (2002) section 6 counterfactuals: ``changes`` (DataFrame: scenario, labor, country,
+    welfare_change, price_change; percentage changes, 100 log new/old) and ``world_trade_ratio``
+    (Series by (scenario, labor)); ``to_dict()`` is the command line's --json object."""
+
+    def __init__(self, d):
+        self._summary = d["summary"]
+        results = self._summary.get("results", [self._summary])
+        rows, ratio = [], {}
+        for r in results:
+            for c, w in r["welfare_change"].items():
+                rows.append({"scenario": r["scenario"], "labor": r["labor"], "country": c,
+                             "welfare_change": w, "price_change": r["price_change"][c]})
+            ratio[(r["scenario"], r["labor"])] = r["world_trade_ratio"]
+        self.changes = _pd.DataFrame(rows)
+        self.world_trade_ratio = _pd.Series(ratio, name="world_trade_ratio", dtype=float)
+        self.status = "converged"
+
+
+def counterfactual(scenario, labor="mobile", *, theta=8.28, alpha=0.13481359, tol=1e-11,
+                   data_dir=None, progress=None) -> EkCounterfactual:
+    """EK (2002) section 6 counterfactuals on the calibrated 19-country economy (as ``hat ek
+    counterfactual``): ``scenario`` autarky, zero_gravity, double_trade, tariff_removal,
+    tariff_removal_us, technology_us, technology_deu or all; ``labor`` mobile, immobile or both.
+    Bad options raise :class:`hat.ConfigError`, missing data :class:`hat.DataError`."""
+    return EkCounterfactual(_hat.ek_counterfactual(_os.fspath(data_dir) if data_dir else "",
+                                                   scenario, labor, float(theta), float(alpha),
+                                                   float(tol), progress))

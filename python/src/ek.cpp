@@ -1,6 +1,10 @@
 // hat._hat.ek_estimate: the Eaton-Kortum (2002) estimates from EK's raw 1990 data (as `hat ek
 // estimate`): theta by every method, Table V's source effects, Table VI's technology and the
 // gravity regressions (OLS and GLS). Input errors of the data raise hat.DataError.
+#include <fmt/format.h>
+
+#include <cmath>
+
 #include "common.hpp"
 #include "hat/calibration/gravity.hpp"
 #include "hat/calibration/gravity_report.hpp"
@@ -89,9 +93,84 @@ py::dict ek_estimate(const std::string& data_dir) {
   return d;
 }
 
+struct EkCfRun {
+  nlohmann::json summary;
+};
+
+nlohmann::json result_json(const models::ek::CounterfactualResult& r) {
+  nlohmann::json j;
+  j["scenario"] = models::ek::to_string(r.scenario);
+  j["labor"] = models::ek::to_string(r.labor);
+  j["welfare_change"] = by_country(r.countries, r.welfare_change);
+  j["price_change"] = by_country(r.countries, r.price_change);
+  j["world_trade_ratio"] = r.world_trade_ratio;
+  if (r.scenario == models::ek::Scenario::DoubleTrade) j["trade_cost_factor"] = r.trade_cost_factor;
+  return j;
+}
+
+// `hat ek counterfactual`: option errors raise ConfigError, data errors DataError.
+void run_counterfactual(const std::string& data_opt, const std::string& scenario,
+                        const std::string& labor, double theta, double alpha, double tol,
+                        py::handle progress, EkCfRun& run) {
+  namespace ek = models::ek;
+  using ek::Labor;
+  using ek::Scenario;
+  std::vector<Scenario> scenarios =
+      scenario == "all" ? ek::all_scenarios() : std::vector<Scenario>{ek::parse_scenario(scenario)};
+  std::vector<Labor> labors = labor == "both" ? std::vector<Labor>{Labor::Mobile, Labor::Immobile}
+                                              : std::vector<Labor>{ek::parse_labor(labor)};
+  if (!(theta > 0) || !std::isfinite(theta)) throw InputError("--theta must be positive");
+  if (!(alpha > 0 && alpha <= 1)) throw InputError("--alpha must lie in (0, 1]");
+  if (!(tol > 0)) throw InputError("--tol must be positive");
+  data::EkRawData raw;
+  try {
+    raw = data::read_ek_raw(data::resolve_data_dir(data_opt));
+  } catch (const InputError& e) {
+    py::gil_scoped_acquire gil;
+    PyErr_SetString(data_error().ptr(), e.what());
+    throw py::error_already_set();
+  }
+  calibration::GravityRegression reg(raw.gravity);
+  const Eigen::VectorXd S = reg.fit(raw.gravity.y).estimates.S;
+  const ek::Calibration cal = ek::calibrate_economy(raw, S, theta, alpha);
+  ek::SolverOptions opt;
+  opt.tol = tol;
+  const auto say = message_hook(progress);
+  std::vector<ek::CounterfactualResult> results;
+  for (Scenario s : scenarios)
+    for (Labor l : labors) {
+      say(fmt::format("scenario {} ({} labour)", ek::to_string(s), ek::to_string(l)));
+      results.push_back(ek::run_counterfactual(cal, s, l, opt));
+    }
+  if (results.size() == 1) {
+    run.summary = result_json(results[0]);
+  } else {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& r : results) arr.push_back(result_json(r));
+    run.summary = {{"results", arr}};
+  }
+}
+
+py::dict ek_counterfactual(const std::string& data_dir, const std::string& scenario,
+                           const std::string& labor, double theta, double alpha, double tol,
+                           py::object progress) {
+  EkCfRun run;
+  {
+    py::gil_scoped_release nogil;
+    run_counterfactual(data_dir, scenario, labor, theta, alpha, tol, progress, run);
+  }
+  py::dict d;
+  d["summary"] = to_python(run.summary);
+  return d;
+}
+
 }  // namespace
 
 void register_ek(py::module_& m) {
+  m.def("ek_counterfactual", &ek_counterfactual, py::arg("data_dir"), py::arg("scenario"),
+        py::arg("labor"), py::arg("theta"), py::arg("alpha"), py::arg("tol"),
+        py::arg("progress") = py::none(),
+        "Eaton-Kortum (2002) section 6 counterfactuals (as `hat ek counterfactual`)");
   m.def("ek_estimate", &ek_estimate, py::arg("data_dir") = "",
         "Eaton-Kortum (2002) estimates from EK's raw data (as `hat ek estimate`)");
 }

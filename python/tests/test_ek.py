@@ -30,3 +30,23 @@ def test_data_errors(tmp_path):
     with pytest.raises(hat.DataError) as e:
         hat.ek.estimate(missing)
     assert str(e.value) == message
+
+
+def test_counterfactual_equals_the_cli(ek_data):
+    code, stdout, err = run_cli("ek", "counterfactual", "--data", ek_data, "--scenario",
+                                "autarky", "--json")
+    assert code == 0, err
+    r = hat.ek.counterfactual("autarky", data_dir=ek_data)
+    assert r.to_dict() == json.loads(stdout)
+    assert set(r.changes.columns) == {"scenario", "labor", "country", "welfare_change",
+                                      "price_change"}
+    assert len(r.changes) == 19
+    # Autarky lowers welfare everywhere (EK 2002 Table IX, first column: all negative).
+    assert (r.changes.welfare_change < 0).all()
+
+
+def test_counterfactual_errors(ek_data):
+    message = cli_error("ek", "counterfactual", "--data", ek_data, "--scenario", "bogus")
+    with pytest.raises(hat.ConfigError) as e:
+        hat.ek.counterfactual("bogus", data_dir=ek_data)
+    assert str(e.value) == message
