@@ -26,7 +26,7 @@ __version__ = _hat.__version__
 __all__ = [
     "ConfigError", "DataError", "NumericalError", "Household", "HouseholdResult", "World",
     "WorldResult", "counterfactual", "CounterfactualResult", "transition", "TransitionResult",
-    "elasticity", "ElasticityResult", "planner", "PlannerResult", "gravity", "GravityResult", "ek", "sweep", "to_toml",
+    "calibrate", "CalibrationResult", "elasticity", "ElasticityResult", "planner", "PlannerResult", "gravity", "GravityResult", "ek", "sweep", "to_toml",
 ]
 
 # ---- configs -------------------------------------------------------------------------------
@@ -442,6 +442,38 @@ def planner(world, country=None, *, weights="tfp", solve=True, threads=0,
     r.weights = weights
     r.solve = bool(solve)
     return PlannerResult(_hat.planner(_world_source(world), r, threads, progress))
+
+
+class CalibrationResult(_Tables):
+    """A calibration by gravity as a guide: ``world`` (the calibrated :class:`World`, at its
+    equilibrium prices), ``parameters`` (parameters.csv: name, kind, value, cost_factor),
+    ``fit`` (fit.csv: moment, data, model, difference), ``x`` (the solution vector, by
+    ``names``: pass it as ``init`` to start another run there), ``R``, ``beta``,
+    ``max_moment_error``, ``equilibrium_residual``, ``evaluations``."""
+
+    _files = {"parameters": "parameters.csv", "fit": "fit.csv"}
+
+    def __init__(self, d):
+        super().__init__(d, self._files)
+        s = self._summary
+        self.world_toml = self.csv["calibrated_world.toml"]
+        import tomllib
+        self.world = World(tomllib.loads(self.world_toml))
+        self.x = _np.asarray(d["x"], dtype=float)
+        self.names = list(d["names"])
+        for k in ("R", "beta", "max_moment_error", "equilibrium_residual", "evaluations"):
+            setattr(self, k, s[k])
+
+
+def calibrate(config, *, init=None, max_evaluations=None, threads=0,
+              progress=None) -> CalibrationResult:
+    """Calibrates TFPs and trade costs so that the gravity regression on model trade
+    reproduces the data's (as ``hat calibrate``; config with a [data] table, e.g.
+    examples/ek19_baseline.toml). ``init``: a previous result's ``x``. ``progress`` and Ctrl-C
+    as in :func:`counterfactual`."""
+    x0 = None if init is None else _np.asarray(init, dtype=float)
+    return CalibrationResult(_hat.calibrate(_source(config), x0, int(max_evaluations or 0),
+                                            threads, progress))
 
 
 # ---- data ----------------------------------------------------------------------------------

@@ -97,4 +97,5 @@ PYBIND11_MODULE(_hat, m) {
   register_elasticity(m);
   register_ek(m);
   register_planner(m);
+  register_calibrate(m);
 }
