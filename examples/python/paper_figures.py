@@ -25,8 +25,8 @@ out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("out/python")
 out.mkdir(parents=True, exist_ok=True)
 
 # %% The 19-country world (TFP and trade costs from the EK data's gravity fit). To calibrate it
-# to the data's moments first, run `build/hat calibrate examples/ek19_baseline.toml --out
-# out/calib` and load out/calib/world_calibrated.toml here instead.
+# to the data's moments first (several minutes), use instead
+#     world = hat.calibrate(root / "examples" / "ek19_baseline.toml").world
 world = hat.World.from_toml(root / "examples" / "ek19_gravity.toml")
 baseline = world.solve()
 print(f"baseline: {baseline.status}, R = {baseline.R:.6f}, beta = {baseline.beta:.6f}")
