@@ -26,7 +26,8 @@ __version__ = _hat.__version__
 __all__ = [
     "ConfigError", "DataError", "NumericalError", "Household", "HouseholdResult", "World",
     "WorldResult", "counterfactual", "CounterfactualResult", "transition", "TransitionResult",
-    "calibrate", "CalibrationResult", "elasticity", "ElasticityResult", "planner", "PlannerResult", "gravity", "GravityResult", "ek", "sweep", "to_toml",
+    "calibrate", "CalibrationResult", "elasticity", "ElasticityResult", "planner",
+    "PlannerResult", "gravity", "GravityResult", "ek", "dynamic", "sweep", "to_toml",
 ]
 
 # ---- configs -------------------------------------------------------------------------------
@@ -524,4 +525,4 @@ def sweep(function, grid, client=None):
     return client.gather(futures)
 
 
-from . import ek  # noqa: E402  (hat.ek.estimate; needs the classes above)
+from . import dynamic, ek  # noqa: E402  (hat.ek.estimate, hat.dynamic.gft: need the above)

@@ -60,5 +60,6 @@ void register_elasticity(py::module_& m);
 void register_ek(py::module_& m);
 void register_planner(py::module_& m);
 void register_calibrate(py::module_& m);
+void register_dynamic(py::module_& m);
 
 }  // namespace hat::python

@@ -98,4 +98,5 @@ PYBIND11_MODULE(_hat, m) {
   register_ek(m);
   register_planner(m);
   register_calibrate(m);
+  register_dynamic(m);
 }
