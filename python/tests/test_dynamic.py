@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import hat
-from conftest import SOURCE, cli_error, read_cli_csv, run_cli
+from conftest import SOURCE, cli_error, read_cli_csv, run_cli, without_timings
 
 CONFIG = SOURCE / "examples" / "dynamic_blpn.toml"
 
@@ -32,3 +32,20 @@ def test_errors_carry_the_cli_message(tmp_path):
     with pytest.raises(hat.ConfigError) as e:
         hat.dynamic.gft(bad)
     assert str(e.value) == message
+
+
+@pytest.mark.parametrize("command,files", [
+    ("steady-state", ("countries.csv", "bilateral.csv")),
+    ("transition", ("path.csv", "welfare.csv")),
+])
+def test_steady_state_and_transition_equal_the_cli(tmp_path, command, files):
+    out = tmp_path / "out"
+    code, stdout, err = run_cli("dynamic", command, CONFIG, "--json", "--out", out)
+    assert code == 0, err
+    f = hat.dynamic.steady_state if command == "steady-state" else hat.dynamic.transition
+    r = f(CONFIG)
+    assert r.status == "converged"
+    assert without_timings(r.to_dict()) == without_timings(json.loads(stdout))
+    for name in files:
+        assert r.csv[name] == (out / name).read_text(), name
+        pd.testing.assert_frame_equal(r.tables[name], read_cli_csv(out / name), check_exact=True)
