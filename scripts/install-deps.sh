@@ -13,6 +13,8 @@ packages=(
   libgtest-dev libgmock-dev  # tests
   libbenchmark-dev       # bench/
   libomp-dev             # OpenMP runtime headers (GCC ships libgomp itself)
+  pybind11-dev python3-dev   # the Python package (python/)
+  python3-numpy python3-pandas python3-pytest python3-distributed python3-matplotlib
 )
 
 missing=()

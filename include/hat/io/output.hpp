@@ -29,6 +29,9 @@ class OutputDir {
   void commit();
   const std::string& dir() const { return dir_; }
   std::vector<std::string> names() const;
+  // The collected files (name, content) in the order added; nothing is written (for callers
+  // that hand the tables on in memory, e.g. the Python package).
+  const std::vector<std::pair<std::string, std::string>>& files() const { return files_; }
 
  private:
   std::string dir_;

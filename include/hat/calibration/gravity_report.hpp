@@ -1,0 +1,22 @@
+// Tidy outputs of a gravity fit (the tables of `hat gravity`), for every caller of the library.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "hat/calibration/gravity.hpp"
+#include "hat/data/ek_data.hpp"
+
+namespace hat::calibration {
+
+// parameter, country, estimate, std_error: dist_1..dist_6, border, language, ec, efta, S and m
+// by country, then the fit statistics (rss, r2, sigma2, n_obs; sigma1_sq, sigma2_sq for GLS).
+std::string gravity_estimates_csv(const GravityFit& f);
+
+// importer, exporter, y, fitted, residual: one row per pair of `d`, in its order.
+std::string gravity_fit_csv(const data::GravityData& d, const GravityFit& f);
+
+// {bins: [6], border, language, ec, efta, S: {country: value}, m: {country: value}}.
+nlohmann::json gravity_estimates_json(const GravityEstimates& e);
+
+}  // namespace hat::calibration

@@ -1,0 +1,51 @@
+// The baseline world of the analysis functions: see baseline.hpp.
+#include "baseline.hpp"
+
+#include "hat/core/error.hpp"
+#include "hat/io/manifest.hpp"
+
+namespace hat::python {
+
+int country_index(const world::World& w, const std::string& name, const std::string& option) {
+  for (int i = 0; i < w.size(); ++i)
+    if (w.names[i] == name) return i;
+  std::string known;
+  for (const auto& n : w.names) known += (known.empty() ? "" : ", ") + n;
+  throw InputError(option + ": unknown country '" + name + "' (countries: " + known + ")");
+}
+
+Baseline baseline_world(world::WorldConfig& wc, bool solve) {
+  Baseline b;
+  if (solve) {
+    world::Equilibrium eq = world::solve_equilibrium(wc.world, wc.start, wc.options);
+    b.state = std::move(eq.state);
+    b.report = eq.report;
+    b.solved = true;
+    b.evaluations = eq.evaluations;
+  } else {
+    world::Prices p = wc.start;
+    if (!wc.world.has_tariffs()) p.tau.setZero();
+    b.state = world::residuals_at(wc.world, p, wc.options);
+    b.report.status = b.state.ok ? SolverStatus::Converged : SolverStatus::Failed;
+    b.report.residual = b.state.residuals.size() ? b.state.residuals.lpNorm<Eigen::Infinity>() : 0;
+    b.report.message =
+        b.state.ok ? "evaluated at the config's prices (not solved)" : b.state.message;
+  }
+  if (!b.state.ok || b.state.countries.empty())
+    throw NumericalError("baseline world: " +
+                         (b.state.message.empty() ? b.report.message : b.state.message));
+  return b;
+}
+
+nlohmann::json baseline_json(const Baseline& b) {
+  nlohmann::json j = io::to_json(b.report);
+  j["solved"] = b.solved;
+  j["evaluations"] = b.evaluations;
+  const auto& p = b.state.prices;
+  j["W"] = std::vector<double>(p.W.data(), p.W.data() + p.W.size());
+  j["R"] = std::vector<double>(p.R.data(), p.R.data() + p.R.size());
+  j["beta"] = p.beta;
+  return j;
+}
+
+}  // namespace hat::python

@@ -1,0 +1,52 @@
+"""hat.ek.estimate: EK (2002) estimates from the raw data, the same JSON and tables as
+`hat ek estimate`; DataError with its message."""
+
+import json
+
+import pandas as pd
+import pytest
+
+import hat
+from conftest import cli_error, read_cli_csv, run_cli
+
+
+def test_estimates_equal_the_cli(ek_data, tmp_path):
+    out = tmp_path / "out"
+    code, stdout, err = run_cli("ek", "estimate", "--data", ek_data, "--json", "--out", out)
+    assert code == 0, err
+    r = hat.ek.estimate(ek_data)
+    assert r.to_dict() == json.loads(stdout)
+    for name in ("theta.csv", "technology.csv", "gravity.csv", "gravity_gls.csv"):
+        assert r.csv[name] == (out / name).read_text(), name
+        pd.testing.assert_frame_equal(r.tables[name], read_cli_csv(out / name), check_exact=True)
+    # EK (2002) section 5: the method-of-moments theta is 8.28 (published, rounded).
+    assert r.theta_mom == pytest.approx(8.28, abs=0.005)
+    assert r.technology["USA"] == 1.0
+
+
+def test_data_errors(tmp_path):
+    missing = tmp_path / "nowhere"
+    message = cli_error("ek", "estimate", "--data", missing)
+    with pytest.raises(hat.DataError) as e:
+        hat.ek.estimate(missing)
+    assert str(e.value) == message
+
+
+def test_counterfactual_equals_the_cli(ek_data):
+    code, stdout, err = run_cli("ek", "counterfactual", "--data", ek_data, "--scenario",
+                                "autarky", "--json")
+    assert code == 0, err
+    r = hat.ek.counterfactual("autarky", data_dir=ek_data)
+    assert r.to_dict() == json.loads(stdout)
+    assert set(r.changes.columns) == {"scenario", "labor", "country", "welfare_change",
+                                      "price_change"}
+    assert len(r.changes) == 19
+    # Autarky lowers welfare everywhere (EK 2002 Table IX, first column: all negative).
+    assert (r.changes.welfare_change < 0).all()
+
+
+def test_counterfactual_errors(ek_data):
+    message = cli_error("ek", "counterfactual", "--data", ek_data, "--scenario", "bogus")
+    with pytest.raises(hat.ConfigError) as e:
+        hat.ek.counterfactual("bogus", data_dir=ek_data)
+    assert str(e.value) == message
