@@ -6,14 +6,6 @@
 
 namespace hat::python {
 
-int country_index(const world::World& w, const std::string& name, const std::string& option) {
-  for (int i = 0; i < w.size(); ++i)
-    if (w.names[i] == name) return i;
-  std::string known;
-  for (const auto& n : w.names) known += (known.empty() ? "" : ", ") + n;
-  throw InputError(option + ": unknown country '" + name + "' (countries: " + known + ")");
-}
-
 Baseline baseline_world(world::WorldConfig& wc, bool solve) {
   Baseline b;
   if (solve) {

@@ -10,9 +10,6 @@
 
 namespace hat::python {
 
-// Index of a country by name; InputError naming `option` and listing the known names.
-int country_index(const world::World& w, const std::string& name, const std::string& option);
-
 struct Baseline {
   world::Evaluation state;
   SolverReport report;

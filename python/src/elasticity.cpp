@@ -32,10 +32,10 @@ void run_elasticity(const Source& src, const ElRequest& a, int threads, py::hand
   world::WorldConfig wc = world::read_world_config(src.load());
   set_threads(threads > 0 ? threads : wc.threads);
   const world::World& w = wc.world;
-  const int i = country_index(w, a.country, "--country");
+  const int i = world::country_index(w, a.country, "--country");
   std::vector<int> partners;
   if (!a.partner.empty()) {
-    const int j = country_index(w, a.partner, "--partner");
+    const int j = world::country_index(w, a.partner, "--partner");
     if (j == i) throw InputError("--partner: must differ from --country");
     partners.push_back(j);
   } else {

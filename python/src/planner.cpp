@@ -56,7 +56,7 @@ void run_planner(const Source& src, const PlRequest& r, int threads, py::handle 
   set_threads(threads > 0 ? threads : wc.threads);
   world::World w = wc.world;
   const analysis::ParetoWeights kind = analysis::parse_pareto_weights(r.weights, "--weights");
-  const int country = r.country.empty() ? -1 : country_index(w, r.country, "--country");
+  const int country = r.country.empty() ? -1 : world::country_index(w, r.country, "--country");
   Baseline base;
   Eigen::MatrixXd dec;
   if (country >= 0) {  // the decentralised baseline is needed only for the comparison

@@ -9,6 +9,7 @@
 
 #include "common.hpp"
 #include "hat/analysis/counterfactual.hpp"
+#include "hat/analysis/elasticity.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/io/manifest.hpp"
@@ -224,6 +225,12 @@ void run_counterfactual(const Source& src, const CfRequest& a, int threads, py::
   for (const auto& s : old_states)
     if (s.report.status == SolverStatus::Failed)
       throw NumericalError("baseline household re-solve failed: " + s.report.message);
+  // The paper's ACR benchmark, as `hat counterfactual` (default --acr-distribution adjusts).
+  for (const auto& el : analysis::baseline_elasticities(old_states, co.countries,
+                                                        analysis::DistributionMode::Adjusts)) {
+    if (!el.report.converged()) ok = false;
+    co.theta_trade_weighted.push_back(el.theta_trade_weighted);
+  }
   std::vector<analysis::ExperimentResult> results;
   for (const auto& e : experiments) {
     results.push_back(analysis::run_experiment(w, opt, baseline, old_states, e, co));
