@@ -4,15 +4,12 @@
 // elasticities by horizon (docs/transition.md).
 #include <fmt/format.h>
 
-#include <algorithm>
-
 #include "commands.hpp"
 #include "common.hpp"
 #include "hat/core/error.hpp"
-#include "hat/core/timer.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
-#include "hat/transition/report.hpp"
+#include "hat/transition/study.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::cli {
@@ -39,28 +36,7 @@ std::vector<analysis::Shock> read_shocks(const TrArgs& args, std::vector<io::Con
     shocks.insert(shocks.end(), e.shocks.begin(), e.shocks.end());
   }
   for (const std::string& s : args.shocks) shocks.push_back(analysis::parse_shock_spec(s));
-  if (shocks.empty()) throw InputError("no shocks: give --shock SPEC or --shocks FILE");
   return shocks;
-}
-
-int reporting_country(const world::World& w, const TrArgs& args, const std::string& suggested,
-                      const std::vector<analysis::Shock>& shocks) {
-  if (!args.country.empty()) return world::country_index(w, args.country, "--country");
-  if (!suggested.empty()) return world::country_index(w, suggested, "shock file: country");
-  for (const auto& s : shocks)
-    if (s.kind != analysis::ShockKind::Autarky && s.importer != "*")
-      return world::country_index(w, s.importer, "importer");
-  auto it = std::find(w.names.begin(), w.names.end(), "USA");
-  return it != w.names.end() ? static_cast<int>(it - w.names.begin()) : 0;
-}
-
-void validate(const TrArgs& a) {
-  if (a.periods < 2 || a.periods > 5000) throw InputError("--periods must be in [2, 5000]");
-  if (!(a.tolerance > 0 && a.tolerance < 1)) throw InputError("--tolerance must be in (0, 1)");
-  if (a.max_iterations < 1 || a.max_iterations > 1000)
-    throw InputError("--max-iterations must be in [1, 1000]");
-  if (a.foreign_horizon < 0 || a.foreign_horizon > a.periods)
-    throw InputError("--foreign-horizon must be in [0, periods]");
 }
 
 void print_text(const transition::Economy& e, const transition::TransitionRun& run) {
@@ -88,61 +64,26 @@ void print_text(const transition::Economy& e, const transition::TransitionRun& r
 }
 
 void run_transition(const TrArgs& args) {
-  Timer timer;
-  validate(args);
   io::ConfigFile file = io::ConfigFile::load(args.config);
   world::WorldConfig wc = world::read_world_config(file);
-  const world::World& w = wc.world;
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
   std::vector<io::ConfigFile> shock_files;
-  std::string suggested;
-  transition::TransitionRun run;
-  run.shocks = read_shocks(args, shock_files, suggested);
-  analysis::apply_shocks(w, run.shocks);  // every shock valid for this world before any solve
-  run.country = reporting_country(w, args, suggested, run.shocks);
-  auto say = [&](const std::string& m) {
+  transition::StudyRequest req;
+  req.shocks = read_shocks(args, shock_files, req.suggested);
+  req.country = args.country;
+  req.periods = args.periods;
+  req.tolerance = args.tolerance;
+  req.max_iterations = args.max_iterations;
+  req.foreign_horizon = args.foreign_horizon;
+  req.welfare = !args.no_welfare;
+  req.elasticities = !args.no_elasticities;
+  const transition::Study st = transition::run_study(std::move(wc), req, [&](const std::string& m) {
     if (!args.quiet) progress("{}", m);
-  };
-  if (!args.quiet)
-    wc.options.progress = [](int it, double res, double sec) {
-      progress("baseline evaluation {:4d}  residual {:.3e}  elapsed {:.1f}s", it, res, sec);
-    };
-  say("solving the baseline equilibrium");
-  world::Equilibrium base = world::solve_equilibrium(w, wc.start, wc.options);
-  if (!base.report.converged())
-    throw NumericalError("baseline equilibrium: " + base.report.message);
-  wc.options.progress = nullptr;
-  analysis::WelfareOptions wo;
-  Timer t_ss;
-  const transition::Economy e =
-      transition::make_economy(w, wc.options, base.state, run.shocks, args.periods, wo, say);
-  transition::TransitionOptions to;
-  to.periods = args.periods;
-  to.tolerance = args.tolerance;
-  to.max_iterations = args.max_iterations;
-  to.foreign_horizon = args.foreign_horizon;
-  to.progress = say;
-  run.result = transition::solve_transition(e, to);
-  run.result.seconds_steady_state = t_ss.seconds() - run.result.report.seconds;
+  });
+  const transition::Economy& e = st.economy;
+  const transition::TransitionRun& run = st.run;
+  const world::Equilibrium& base = st.baseline;
   if (!run.result.report.converged()) exit_status() = 3;
-  if (!run.result.settled)
-    say(
-        fmt::format("warning: the path has not settled by T = {} (distance {:.2e} from the "
-                    "terminal steady state over the last 10%); raise --periods",
-                    args.periods, run.result.settle_distance));
-  if (run.result.path.ok && !args.no_welfare) {
-    say("welfare including the transition");
-    Timer tw;
-    run.welfare = transition::transition_welfare(e, run.result, run.country, wo);
-    run.seconds_welfare = tw.seconds();
-  }
-  if (run.result.path.ok && !args.no_elasticities) {
-    say("trade elasticities by horizon");
-    Timer te;
-    run.elasticities = transition::horizon_elasticities(e, run.result, run.country, to);
-    run.seconds_elasticities = te.seconds();
-  }
-  run.seconds = timer.seconds();
   nlohmann::json summary = transition::transition_json(e, run);
 
   if (!args.out.empty()) {
@@ -160,7 +101,7 @@ void run_transition(const TrArgs& args) {
                       {"tolerance", args.tolerance},
                       {"max_iterations", args.max_iterations},
                       {"foreign_horizon", args.foreign_horizon},
-                      {"jacobian_step", to.jacobian_step}};
+                      {"jacobian_step", transition::TransitionOptions{}.jacobian_step}};
     man["timings"] = summary["timings"];
     man["timings"]["total"] = run.seconds;
     man["summary"] = summary;

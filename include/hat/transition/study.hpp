@@ -1,0 +1,40 @@
+// A transition study as `hat transition` and `hat.transition` run it: the baseline equilibrium
+// of a world config, the path after the shocks, welfare including the transition and trade
+// elasticities by horizon. The command line and the Python package are adapters over this.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hat/transition/report.hpp"
+#include "hat/world/config.hpp"
+
+namespace hat::transition {
+
+struct StudyRequest {
+  std::vector<analysis::Shock> shocks;  // all apply together, each with its own timing
+  std::string country;    // reporting country; empty: `suggested`, the first importer, USA, first
+  std::string suggested;  // a shock file's `country`
+  int periods = 300, max_iterations = 40, foreign_horizon = 1;
+  double tolerance = 1e-9;
+  bool welfare = true, elasticities = true;
+  // InputError naming the option (--periods, --tolerance, ...) out of range, or no shocks.
+  void validate() const;
+};
+
+struct Study {
+  world::Equilibrium baseline;
+  Economy economy;
+  TransitionRun run;
+};
+
+// The reporting country of a request (InputError for unknown names).
+int reporting_country(const world::World& w, const StudyRequest& r);
+
+// Solves the baseline (NumericalError if it does not converge), sets up the economy, solves
+// the path and measures welfare and elasticities. `progress` receives one line per stage.
+Study run_study(world::WorldConfig wc, const StudyRequest& r,
+                const std::function<void(const std::string&)>& progress = {});
+
+}  // namespace hat::transition
