@@ -7,6 +7,7 @@
 #include "common.hpp"
 #include "ek_output.hpp"
 #include "hat/calibration/gravity.hpp"
+#include "hat/calibration/gravity_report.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/data/ek_data.hpp"
@@ -54,7 +55,7 @@ void run_estimate(const std::string& data_opt, const std::string& out_dir, bool 
     j["theta_table5_ols"] = t5.theta_ols;
     j["theta_table5_2sls"] = t5.theta_tsls;
     j["technology"] = by_country(raw.countries, tech);
-    j["gravity"] = gravity_json(grav.estimates);
+    j["gravity"] = calibration::gravity_estimates_json(grav.estimates);
     print_json(j);
   } else {
     fmt::print("Eaton-Kortum (2002) estimates from the raw 1990 data ({})\n\n", dir);
@@ -156,8 +157,8 @@ void run_estimate(const std::string& data_opt, const std::string& out_dir, bool 
     }
     out.add("cost_effects.csv", w.str());
   }
-  out.add("gravity.csv", gravity_csv(grav));
-  out.add("gravity_gls.csv", gravity_csv(gls));
+  out.add("gravity.csv", calibration::gravity_estimates_csv(grav));
+  out.add("gravity_gls.csv", calibration::gravity_estimates_csv(gls));
   const ek::PriceTradePairs pt = ek::price_trade_pairs(raw);
   {
     io::CsvWriter w({"importer", "exporter", "log_normalised_share", "price_measure"});

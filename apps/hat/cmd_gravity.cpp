@@ -10,6 +10,7 @@
 #include "common.hpp"
 #include "ek_output.hpp"
 #include "hat/calibration/gravity.hpp"
+#include "hat/calibration/gravity_report.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/data/ek_data.hpp"
@@ -19,32 +20,6 @@
 #include "hat/io/svg_plot.hpp"
 
 namespace hat::cli {
-
-std::string gravity_csv(const calibration::GravityFit& f) {
-  io::CsvWriter w({"parameter", "country", "estimate", "std_error"});
-  const auto& e = f.estimates;
-  const auto& s = f.std_errors;
-  for (int b = 0; b < 6; ++b)
-    w.cell("dist_" + std::to_string(b + 1)).cell("").cell(e.bins(b)).cell(s.bins(b)).end_row();
-  w.cell("border").cell("").cell(e.border).cell(s.border).end_row();
-  w.cell("language").cell("").cell(e.language).cell(s.language).end_row();
-  w.cell("ec").cell("").cell(e.ec).cell(s.ec).end_row();
-  w.cell("efta").cell("").cell(e.efta).cell(s.efta).end_row();
-  for (size_t i = 0; i < e.countries.size(); ++i)
-    w.cell("S").cell(e.countries[i]).cell(e.S(i)).cell(s.S(i)).end_row();
-  for (size_t i = 0; i < e.countries.size(); ++i)
-    w.cell("m").cell(e.countries[i]).cell(e.m(i)).cell(s.m(i)).end_row();
-  // fit statistics (no standard error)
-  w.cell("rss").cell("").cell(f.rss).cell("").end_row();
-  w.cell("r2").cell("").cell(f.r2).cell("").end_row();
-  w.cell("sigma2").cell("").cell(f.sigma2).cell("").end_row();
-  w.cell("n_obs").cell("").cell(f.n_obs).cell("").end_row();
-  if (f.gls) {
-    w.cell("sigma1_sq").cell("").cell(f.sigma1_sq).cell("").end_row();
-    w.cell("sigma2_sq").cell("").cell(f.sigma2_sq).cell("").end_row();
-  }
-  return w.str();
-}
 
 std::string gravity_table(const calibration::GravityFit& f) {
   const auto& e = f.estimates;
@@ -93,7 +68,7 @@ void register_gravity(CLI::App& app) {
     calibration::GravityRegression reg(d);
     calibration::GravityFit fit = reg.fit(d.y);
     if (o->json) {
-      nlohmann::json j = gravity_json(fit.estimates);
+      nlohmann::json j = calibration::gravity_estimates_json(fit.estimates);
       j["rss"] = fit.rss;
       j["r2"] = fit.r2;
       j["n_obs"] = fit.n_obs;
@@ -103,16 +78,8 @@ void register_gravity(CLI::App& app) {
     }
     if (!o->out.empty()) {
       io::OutputDir out(o->out);
-      out.add("gravity.csv", gravity_csv(fit));
-      io::CsvWriter w({"importer", "exporter", "y", "fitted", "residual"});
-      for (long k = 0; k < d.n_pairs(); ++k)
-        w.cell(d.countries[d.importer[k]])
-            .cell(d.countries[d.exporter[k]])
-            .cell(d.y(k))
-            .cell(fit.fitted(k))
-            .cell(fit.residuals(k))
-            .end_row();
-      out.add("fit.csv", w.str());
+      out.add("gravity.csv", calibration::gravity_estimates_csv(fit));
+      out.add("fit.csv", calibration::gravity_fit_csv(d, fit));
       io::Plot p;
       p.title = "Gravity regression: fitted vs observed";
       p.xlabel = "observed ln normalised share";
@@ -127,7 +94,7 @@ void register_gravity(CLI::App& app) {
       out.add("fit.svg", p.render());
       nlohmann::json m = io::manifest("gravity");
       for (const auto& f : d.files) manifest_add_file(m, f);
-      m["results"] = gravity_json(fit.estimates);
+      m["results"] = calibration::gravity_estimates_json(fit.estimates);
       m["results"]["rss"] = fit.rss;
       m["results"]["r2"] = fit.r2;
       m["seconds"] = timer.seconds();

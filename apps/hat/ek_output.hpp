@@ -28,24 +28,4 @@ inline void manifest_add_file(nlohmann::json& m, const std::string& path) {
                          {"fnv1a64", fmt::format("{:016x}", h)}});
 }
 
-inline nlohmann::json gravity_json(const calibration::GravityEstimates& e) {
-  nlohmann::json j;
-  j["bins"] = std::vector<double>(e.bins.data(), e.bins.data() + e.bins.size());
-  j["border"] = e.border;
-  j["language"] = e.language;
-  j["ec"] = e.ec;
-  j["efta"] = e.efta;
-  nlohmann::json S = nlohmann::json::object(), m = nlohmann::json::object();
-  for (size_t i = 0; i < e.countries.size(); ++i) {
-    S[e.countries[i]] = e.S(i);
-    m[e.countries[i]] = e.m(i);
-  }
-  j["S"] = S;
-  j["m"] = m;
-  return j;
-}
-
-// Tidy CSV of a gravity fit: parameter, country, estimate, std_error (cmd_gravity.cpp).
-std::string gravity_csv(const calibration::GravityFit& f);
-
 }  // namespace hat::cli
