@@ -114,8 +114,8 @@ TEST(EkCli, CounterfactualJsonAndFiles) {
     EXPECT_TRUE(fs::exists(fs::path(o) / f)) << f;
   std::ifstream in(fs::path(o) / "manifest.json");
   auto m = nlohmann::json::parse(in);
-  ASSERT_EQ(m["solver"].size(), 2u);
-  EXPECT_EQ(m["solver"][1]["counterfactual"]["status"], "converged");
+  ASSERT_EQ(m["solvers"].size(), 2u);
+  EXPECT_EQ(m["solvers"][1]["counterfactual"]["status"], "converged");
 }
 
 TEST(EkCli, BadArgumentsGiveOneLineErrors) {

@@ -12,6 +12,7 @@
 #include "hat/core/build_info.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/memory.hpp"
+#include "hat/io/manifest.hpp"
 
 namespace hat::cli {
 
@@ -65,6 +66,7 @@ std::string one_line(std::string s) {
 
 int main(int argc, char** argv) {
   hat::keep_freed_memory();
+  hat::io::set_command_line(argc, argv);
   CLI::App app{"hat: heterogeneous-agent trade, Eaton-Kortum and dynamic gains-from-trade models"};
   app.set_version_flag("--version",
                        std::string("hat ") + hat::version() + " (" + hat::git_commit() + ")");

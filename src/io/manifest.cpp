@@ -5,10 +5,63 @@
 
 #include <chrono>
 #include <ctime>
+#include <fstream>
+#include <sstream>
 
 #include "hat/core/build_info.hpp"
+#include "hat/core/sha256.hpp"
 
 namespace hat::io {
+namespace {
+
+std::vector<std::string>& command_line() {
+  static std::vector<std::string> argv;
+  return argv;
+}
+
+// Statuses found under `j` (objects with a string "status"), depth first.
+void collect_statuses(const nlohmann::json& j, std::vector<std::string>& out) {
+  if (j.is_object()) {
+    if (auto it = j.find("status"); it != j.end() && it->is_string()) out.push_back(*it);
+    for (const auto& v : j) collect_statuses(v, out);
+  } else if (j.is_array()) {
+    for (const auto& v : j) collect_statuses(v, out);
+  }
+}
+
+std::string status_from_solvers(const nlohmann::json& solvers) {
+  std::vector<std::string> found;
+  collect_statuses(solvers, found);
+  if (found.empty()) return "ok";
+  for (const auto& s : found)
+    if (s != "converged" && s != "ok") return s;
+  return "converged";
+}
+
+// Adds bytes and sha256 to an input entry: from its recorded text, else from the file itself.
+void checksum_input(nlohmann::json& in) {
+  if (!in.is_object() || in.contains("sha256")) return;
+  std::string text;
+  if (auto c = in.find("content"); c != in.end() && c->is_string()) {
+    text = c->get<std::string>();
+  } else if (auto p = in.find("path"); p != in.end() && p->is_string()) {
+    std::ifstream f(p->get<std::string>(), std::ios::binary);
+    if (!f) return;
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    text = ss.str();
+  } else {
+    return;
+  }
+  in["bytes"] = text.size();
+  in["sha256"] = sha256_hex(text);
+}
+
+}  // namespace
+
+void set_command_line(int argc, const char* const* argv) {
+  command_line().assign(argv, argv + argc);
+}
 
 nlohmann::json manifest(const std::string& command) {
   nlohmann::json m;
@@ -22,11 +75,37 @@ nlohmann::json manifest(const std::string& command) {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   m["created_utc"] = buf;
   m["inputs"] = nlohmann::json::array();
+  m["argv"] = command_line();
+  m["schema_version"] = kManifestSchemaVersion;
   return m;
 }
 
 void manifest_add_input(nlohmann::json& m, const std::string& path, const std::string& text) {
-  m["inputs"].push_back({{"path", path}, {"content", text}});
+  m["inputs"].push_back(
+      {{"path", path}, {"content", text}, {"bytes", text.size()}, {"sha256", sha256_hex(text)}});
+}
+
+void complete_manifest(nlohmann::json& m,
+                       const std::vector<std::pair<std::string, std::string>>& outputs) {
+  if (!m.is_object()) return;
+  if (!m.contains("schema_version")) m["schema_version"] = kManifestSchemaVersion;
+  if (!m.contains("argv")) m["argv"] = command_line();
+  if (!m.contains("solvers")) {
+    m["solvers"] = m.contains("solver") ? m["solver"] : nlohmann::json::object();
+    m.erase("solver");
+  }
+  if (!m.contains("timings")) {
+    m["timings"] = nlohmann::json::object();
+    if (m.contains("seconds")) m["timings"]["total_seconds"] = m["seconds"];
+    m.erase("seconds");
+  }
+  if (!m.contains("status")) m["status"] = status_from_solvers(m["solvers"]);
+  if (!m.contains("inputs") || !m["inputs"].is_array()) m["inputs"] = nlohmann::json::array();
+  for (auto& in : m["inputs"]) checksum_input(in);
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& [name, content] : outputs)
+    files.push_back({{"name", name}, {"bytes", content.size()}, {"sha256", sha256_hex(content)}});
+  m["files"] = std::move(files);
 }
 
 nlohmann::json to_json(const SolverReport& r) {

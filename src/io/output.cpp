@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "hat/core/error.hpp"
+#include "hat/io/manifest.hpp"
 
 namespace fs = std::filesystem;
 
@@ -186,6 +187,26 @@ void move_into_place(const fs::path& tmp, const fs::path& dir, const std::string
 
 }  // namespace
 
+// Every manifest ("manifest.json" at any depth) gets the common keys and lists the files of its
+// own directory and below.
+void OutputDir::complete_manifests() {
+  for (auto& [mname, mcontent] : files_) {
+    const std::string base = "manifest.json";
+    if (mname.size() < base.size() || mname.compare(mname.size() - base.size(), base.size(), base))
+      continue;
+    if (mname.size() > base.size() && mname[mname.size() - base.size() - 1] != '/') continue;
+    const std::string prefix = mname.substr(0, mname.size() - base.size());
+    nlohmann::json m = nlohmann::json::parse(mcontent, nullptr, false);
+    if (m.is_discarded() || !m.is_object()) continue;
+    std::vector<std::pair<std::string, std::string>> listed;
+    for (const auto& [fname, content] : files_)
+      if (fname != mname && fname.rfind(prefix, 0) == 0)
+        listed.emplace_back(fname.substr(prefix.size()), content);
+    complete_manifest(m, listed);
+    mcontent = m.dump(2) + "\n";
+  }
+}
+
 void OutputDir::keep_existing(const std::string& name) {
   keep_.push_back(name);
 }
@@ -214,6 +235,7 @@ void OutputDir::commit() {
       files_.emplace_back(k, ss.str());
     }
   }
+  complete_manifests();
   const fs::path tmp = (parent.empty() ? fs::path(".") : parent) / temporary_name(name, "partial");
   fs::remove_all(tmp, ec);
   fs::create_directory(tmp, ec);

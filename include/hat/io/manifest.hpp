@@ -4,15 +4,31 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "hat/core/status.hpp"
 
 namespace hat::io {
 
-// Base manifest: command, version, git commit, threads, timestamp (UTC).
+// Version of the manifest layout; raised when a common key changes meaning.
+inline constexpr int kManifestSchemaVersion = 1;
+
+// The command line of this process (recorded as "argv" in every manifest); set once by main().
+void set_command_line(int argc, const char* const* argv);
+
+// Base manifest: command, version, git commit, threads, timestamp (UTC), argv, schema_version.
 nlohmann::json manifest(const std::string& command);
-// Adds an input file (path and its full text) under "inputs".
+// Adds an input file (path, its full text, bytes and SHA-256) under "inputs".
 void manifest_add_input(nlohmann::json& m, const std::string& path, const std::string& text);
+// The keys every manifest has, whatever command wrote it (docs/cli.md, "Manifests"):
+// schema_version, command, version, argv, status, solvers, timings, inputs (each with sha256)
+// and files (each output file with bytes and sha256). Fills what a command left out: "solver"
+// becomes "solvers", a top-level "seconds" becomes timings.total_seconds, a missing status is
+// taken from the solvers (the first that did not converge, else "converged"; "ok" for runs
+// with no iterative solver), and `files` lists `outputs` (name, content) except the manifest.
+void complete_manifest(nlohmann::json& m,
+                       const std::vector<std::pair<std::string, std::string>>& outputs);
 nlohmann::json to_json(const SolverReport& r);
 // `j` without its timings (keys "seconds" and "*_seconds", at any depth): summary.json files
 // carry results only, so that a run's outputs are identical for any thread count; timings

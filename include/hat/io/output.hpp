@@ -25,7 +25,8 @@ class OutputDir {
   // Carries `name` over from the existing directory (unless this run adds its own), e.g. the
   // checkpoint that a calibration keeps in its output directory.
   void keep_existing(const std::string& name);
-  // Writes every file into a temporary directory and puts it in place of dir() as a whole.
+  // Writes every file into a temporary directory and puts it in place of dir() as a whole;
+  // manifests get the common keys and the list of files with their checksums first.
   void commit();
   const std::string& dir() const { return dir_; }
   std::vector<std::string> names() const;
@@ -34,6 +35,8 @@ class OutputDir {
   const std::vector<std::pair<std::string, std::string>>& files() const { return files_; }
 
  private:
+  void complete_manifests();
+
   std::string dir_;
   std::vector<std::pair<std::string, std::string>> files_;
   std::vector<std::string> keep_;

@@ -1,0 +1,113 @@
+// The command-line contract (docs/cli.md): every command's manifest.json has the common keys
+// (schema_version, command, version, argv, status, solvers, timings, inputs with SHA-256, files
+// with SHA-256), and the checksums it records are those of the files written beside it.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "hat/core/sha256.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using hat::test::hat_binary;
+using hat::test::run;
+using hat::test::tmp_path;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void expect_contract(const fs::path& out, const std::string& what) {
+  SCOPED_TRACE(what);
+  ASSERT_TRUE(fs::exists(out / "manifest.json"));
+  const auto m = nlohmann::json::parse(slurp(out / "manifest.json"));
+  for (const char* k : {"schema_version", "command", "version", "argv", "status", "solvers",
+                        "timings", "inputs", "files"})
+    EXPECT_TRUE(m.contains(k)) << k;
+  EXPECT_FALSE(m.contains("solver"));
+  EXPECT_EQ(m["schema_version"], 1);
+  EXPECT_TRUE(m["argv"].is_array() && !m["argv"].empty());
+  EXPECT_TRUE(m["timings"].is_object());
+  for (const auto& in : m["inputs"]) {
+    EXPECT_EQ(in["sha256"].get<std::string>().size(), 64u) << in.dump();
+    if (in.contains("content")) {
+      EXPECT_EQ(in["sha256"], hat::sha256_hex(in["content"].get<std::string>()));
+    }
+  }
+  size_t files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(out))
+    if (e.is_regular_file() && e.path() != out / "manifest.json") ++files;
+  EXPECT_EQ(m["files"].size(), files);
+  for (const auto& f : m["files"]) {
+    const fs::path p = out / f["name"].get<std::string>();
+    ASSERT_TRUE(fs::exists(p)) << p;
+    EXPECT_EQ(f["sha256"], hat::sha256_hex(slurp(p))) << p;
+    EXPECT_EQ(f["bytes"].get<size_t>(), fs::file_size(p)) << p;
+  }
+}
+
+}  // namespace
+
+// FIPS 180-4 / NIST CSHS example vectors.
+TEST(Sha256, NistVectors) {
+  EXPECT_EQ(hat::sha256_hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(hat::sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(hat::sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(hat::sha256_hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(CliContract, EveryManifestHasTheCommonKeys) {
+  const std::string ex = hat::test::source_dir() + "/examples/";
+  const std::string world =
+      hat::test::write_tmp("contract_world.toml", hat::test::kTwoCountryWorld);
+  const std::string shock = " --shock importer=AAA,exporter=BBB,factor=0.9";
+  const std::vector<std::pair<std::string, std::string>> runs = {
+      {"household", "household " + ex + "household.toml"},
+      {"solve", "solve " + world},
+      {"residuals", "residuals " + world},
+      {"counterfactual", "counterfactual " + world + shock},
+      {"elasticity", "elasticity " + world + " --country AAA"},
+      {"planner", "planner " + world + " --country AAA"},
+      {"transition", "transition " + world + shock + " --periods 60 --no-elasticities"},
+      {"dynamic", "dynamic steady-state " + ex + "dynamic_krugman.toml"},
+  };
+  for (const auto& [name, args] : runs) {
+    const fs::path out = tmp_path("contract_" + name);
+    fs::remove_all(out);
+    const int rc = run(hat_binary() + " " + args + " --out " + out.string());
+    if (rc != 0) {
+      ADD_FAILURE() << name << " exited " << rc << ": " << hat::test::last_stderr();
+      continue;
+    }
+    expect_contract(out, name);
+    fs::remove_all(out);
+  }
+}
+
+TEST(CliContract, DataCommandManifestsHaveTheCommonKeys) {
+  const std::string data = hat::test::data_dir();
+  if (data.empty()) {
+    if (hat::test::in_ci()) FAIL() << "EK data missing (../shared/data)";
+    GTEST_SKIP() << "EK data not found";
+  }
+  for (const std::string& cmd : {std::string("gravity"), std::string("ek estimate")}) {
+    const fs::path out = tmp_path("contract_data");
+    fs::remove_all(out);
+    ASSERT_EQ(run(hat_binary() + " " + cmd + " --data " + data + " --out " + out.string()), 0)
+        << cmd << ": " << hat::test::last_stderr();
+    expect_contract(out, cmd);
+    fs::remove_all(out);
+  }
+}
