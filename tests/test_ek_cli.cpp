@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
@@ -131,4 +132,52 @@ TEST(EkCli, BadArgumentsGiveOneLineErrors) {
   EXPECT_EQ(run(hat_binary() + " ek estimate --data /nonexistent/dir"), 2);
   EXPECT_NE(hat::test::last_stderr().find("/nonexistent/dir"), std::string::npos);
   EXPECT_FALSE(fs::exists(o));
+}
+
+// --baseline ek: EK's gravity-fitted baseline (EK 2002 §6: Belgium loses 10.3% in autarky;
+// the tolerance is explained in EkStudy.EkBaselineAgainstEksPublishedNumbers).
+TEST(EkCli, CounterfactualOnEksBaseline) {
+  HAT_REQUIRE_DATA(dir);
+  std::string out;
+  ASSERT_EQ(
+      run(hat_binary() + " ek counterfactual --scenario autarky --baseline ek --json --data " + dir,
+          &out),
+      0)
+      << hat::test::last_stderr();
+  auto j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["baseline"], "ek");
+  EXPECT_NEAR(j["welfare_change"]["BEL"].get<double>(), -10.3, 0.13);
+  EXPECT_EQ(
+      run(hat_binary() + " ek counterfactual --scenario autarky --baseline fitted --data " + dir),
+      2);
+  EXPECT_NE(hat::test::last_stderr().find("--baseline"), std::string::npos);
+}
+
+// A counterfactual that does not converge writes its outputs marked "not_converged" and exits
+// 3; a run that cannot be completed leaves a manifest marked "failed" (exit 3).
+TEST(EkCli, NonConvergenceIsMarkedAndExits3) {
+  HAT_REQUIRE_DATA(dir);
+  const std::string o = tmpdir("cf_nc");
+  EXPECT_EQ(run(hat_binary() + " ek counterfactual --scenario autarky --labor immobile " +
+                "--max-iter 1 --data " + dir + " --out " + o),
+            3);
+  {
+    std::ifstream in(fs::path(o) / "manifest.json");
+    auto m = nlohmann::json::parse(in);
+    EXPECT_EQ(m["status"], "not_converged");
+    EXPECT_EQ(m["solver"][0]["counterfactual"]["status"], "iteration_limit");
+    std::ifstream sc(fs::path(o) / "scenarios.csv");
+    std::string text((std::istreambuf_iterator<char>(sc)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("iteration_limit"), std::string::npos) << text;
+  }
+  const std::string o2 = tmpdir("cf_failed");
+  // the double_trade bisection needs every trial equilibrium: it stops the run
+  EXPECT_EQ(run(hat_binary() + " ek counterfactual --scenario double_trade --labor immobile " +
+                "--max-iter 1 --data " + dir + " --out " + o2),
+            3);
+  std::ifstream in(fs::path(o2) / "manifest.json");
+  ASSERT_TRUE(in.good());
+  auto m = nlohmann::json::parse(in);
+  EXPECT_EQ(m["status"], "failed");
+  EXPECT_EQ(m["command"], "ek counterfactual");
 }

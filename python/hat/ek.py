@@ -7,7 +7,7 @@ import os as _os
 import pandas as _pd
 
 from . import _hat
-from . import _Result, _Tables
+from . import _Tables
 
 __all__ = ["estimate", "EkEstimates", "counterfactual", "EkCounterfactual"]
 
@@ -40,13 +40,19 @@ def estimate(data_dir=None) -> EkEstimates:
     return EkEstimates(_hat.ek_estimate(_os.fspath(data_dir) if data_dir else ""))
 
 
-class EkCounterfactual(_Result):
+class EkCounterfactual(_Tables):
     """EK (2002) section 6 counterfactuals: ``changes`` (DataFrame: scenario, labor, country,
-    welfare_change, price_change; percentage changes, 100 log new/old) and ``world_trade_ratio``
-    (Series by (scenario, labor)); ``to_dict()`` is the command line's --json object."""
+    welfare_change, price_change; percentage changes, 100 log new/old), ``world_trade_ratio``
+    (Series by (scenario, labor)), ``summary``, ``trade`` and ``scenarios`` (summary.csv,
+    trade.csv and scenarios.csv of ``hat ek counterfactual --out``), ``baseline`` ("data" or
+    "ek") and ``status`` ("converged", or "not_converged" when a counterfactual equilibrium did
+    not converge: see ``scenarios.solver_status`` and ``residual``); ``to_dict()`` is the
+    command line's --json object."""
 
-    def __init__(self, d):
-        self._summary = d["summary"]
+    _files = {"summary": "summary.csv", "trade": "trade.csv", "scenarios": "scenarios.csv"}
+
+    def __init__(self, d, baseline):
+        super().__init__(d, self._files)
         results = self._summary.get("results", [self._summary])
         rows, ratio = [], {}
         for r in results:
@@ -56,15 +62,20 @@ class EkCounterfactual(_Result):
             ratio[(r["scenario"], r["labor"])] = r["world_trade_ratio"]
         self.changes = _pd.DataFrame(rows)
         self.world_trade_ratio = _pd.Series(ratio, name="world_trade_ratio", dtype=float)
-        self.status = "converged"
+        self.baseline = baseline
+        self.status = d["status"]
 
 
-def counterfactual(scenario, labor="mobile", *, theta=8.28, alpha=0.13481359, tol=1e-11,
-                   data_dir=None, progress=None) -> EkCounterfactual:
-    """EK (2002) section 6 counterfactuals on the calibrated 19-country economy (as ``hat ek
+def counterfactual(scenario, labor="mobile", *, baseline="data", theta=8.28, alpha=0.13481359,
+                   tol=1e-11, max_iter=200, data_dir=None, progress=None) -> EkCounterfactual:
+    """EK (2002) section 6 counterfactuals on the 19-country economy (as ``hat ek
     counterfactual``): ``scenario`` autarky, zero_gravity, double_trade, tariff_removal,
-    tariff_removal_us, technology_us, technology_deu or all; ``labor`` mobile, immobile or both.
-    Bad options raise :class:`hat.ConfigError`, missing data :class:`hat.DataError`."""
+    tariff_removal_us, technology_us, technology_deu or all; ``labor`` mobile, immobile or both;
+    ``baseline`` "data" (trade costs that reproduce the observed 1990 shares) or "ek" (EK's
+    own baseline: trade costs from the fitted gravity equation). Bad options raise
+    :class:`hat.ConfigError`, missing data :class:`hat.DataError`; a counterfactual that does
+    not converge raises nothing and returns ``status == "not_converged"``."""
     return EkCounterfactual(_hat.ek_counterfactual(_os.fspath(data_dir) if data_dir else "",
-                                                   scenario, labor, float(theta), float(alpha),
-                                                   float(tol), progress))
+                                                   scenario, labor, baseline, float(theta),
+                                                   float(alpha), float(tol), int(max_iter),
+                                                   progress), baseline)

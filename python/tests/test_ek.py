@@ -50,3 +50,34 @@ def test_counterfactual_errors(ek_data):
     with pytest.raises(hat.ConfigError) as e:
         hat.ek.counterfactual("bogus", data_dir=ek_data)
     assert str(e.value) == message
+
+
+def test_counterfactual_on_eks_baseline_equals_the_cli(ek_data, tmp_path):
+    out = tmp_path / "out"
+    code, stdout, err = run_cli("ek", "counterfactual", "--data", ek_data, "--scenario",
+                                "autarky", "--baseline", "ek", "--json", "--out", out)
+    assert code == 0, err
+    r = hat.ek.counterfactual("autarky", baseline="ek", data_dir=ek_data)
+    assert r.to_dict() == json.loads(stdout)
+    assert r.baseline == "ek" and r.status == "converged"
+    for name in ("summary.csv", "trade.csv", "scenarios.csv"):
+        assert r.csv[name] == (out / name).read_text(), name
+    # EK (2002) section 6: autarky costs Belgium 10.3% (tolerance: docs/eaton-kortum.md).
+    bel = r.changes.set_index("country").welfare_change["BEL"]
+    assert bel == pytest.approx(-10.3, abs=0.13)
+    assert r.summary.shape == (19, 9)
+
+
+def test_counterfactual_baseline_errors(ek_data):
+    message = cli_error("ek", "counterfactual", "--data", ek_data, "--scenario", "autarky",
+                        "--baseline", "fitted")
+    with pytest.raises(hat.ConfigError) as e:
+        hat.ek.counterfactual("autarky", baseline="fitted", data_dir=ek_data)
+    assert str(e.value) == message
+
+
+def test_counterfactual_not_converged_is_a_status(ek_data):
+    r = hat.ek.counterfactual("autarky", "immobile", max_iter=1, data_dir=ek_data)
+    assert r.status == "not_converged"
+    assert r.to_dict()["solver_status"] == "iteration_limit"
+    assert list(r.scenarios.solver_status) == ["iteration_limit"]

@@ -123,12 +123,33 @@ double cost_effect(double coefficient, double theta);
 // bilateral shares exactly. Manufacturing employment (for the immobile closure) is the
 // model's beta Q / w at the baseline, so the baseline is an equilibrium under both closures.
 struct Calibration {
-  Economy economy;
+  Economy economy;                 // mobile-labour baseline (and immobile unless `immobile` set)
+  bool separate_immobile = false;  // true: the immobile closure starts from `immobile`
+  Economy immobile;
+  // The economy a closure starts from.
+  const Economy& base(Labor l) const {
+    return l == Labor::Immobile && separate_immobile ? immobile : economy;
+  }
   Eigen::MatrixXd data_shares;  // observed X_ni / X_n
   Eigen::VectorXd S;            // Table III source effects used
 };
 Calibration calibrate_economy(const data::EkRawData& raw, const Eigen::VectorXd& S, double theta,
                               double alpha = 0.13481359, double schooling_return = 0.06);
+
+// The baseline of EK's own programs (EK §6): T_i as above, the schooling-adjusted wage
+// w~_i = w_i exp(-g H_i) as the model's wage (with manufacturing employment L_i exp(g H_i),
+// so the wage bill is unchanged), final income = GDP in US$, and iceberg costs from the
+// fitted gravity equation without its residual,
+//   -theta ln d_ni = dist_k(n,i) + b border + l language + e1 EC + e2 EFTA + m_n,
+// from the estimates `g` (the same fit whose S gives T). By construction the mobile baseline
+// reproduces the gravity-fitted ln(X'_ni / X'_nn) = S_i - S_n - theta ln d_ni exactly, not the
+// observed shares. Immobile labour, as in EK's programs: manufacturing employment is the
+// data's (in efficiency units), income stays GDP and the baseline wages clear the labour
+// market (so the two closures have different baselines). Throws NumericalError if a
+// baseline does not converge.
+Calibration calibrate_economy_ek(const data::EkRawData& raw, const calibration::GravityEstimates& g,
+                                 double theta, double alpha = 0.13481359,
+                                 double schooling_return = 0.06);
 
 // Iceberg costs that make the model's shares equal `shares` for given T, w (exact inversion
 // of the gravity equation; EK eq. 11 with intermediate inputs).
@@ -163,8 +184,9 @@ struct CounterfactualResult {
 
 // Runs one scenario on the calibrated baseline. Tariff scenarios start from a uniform 5%
 // tariff contained in d (d = 1.05 d~), with revenue rebated; removal sets it to zero.
-// Technology scenarios raise T of the USA or Germany by 20%. Throws NumericalError if an
-// equilibrium cannot be found.
+// Technology scenarios raise T of the USA or Germany by 20%. Throws NumericalError if the
+// baseline (or a step of the double_trade bisection) cannot be solved; a counterfactual
+// equilibrium that does not converge is returned with its report (counterfactual.report).
 CounterfactualResult run_counterfactual(const Calibration& cal, Scenario s, Labor labor,
                                         const SolverOptions& opt = {});
 

@@ -6,10 +6,13 @@
 // (US$), and d chosen by exact inversion of the gravity equation so that the model reproduces
 // the observed 1990 shares X_ni / X_n. Given T and w, the observed shares pin down the prices
 // through pi_ii = T_i (gamma c_i / p_i)^-theta, c_i = w_i^beta p_i^(1-beta), and then
-// d_ni = (T_i / pi_ni)^(1/theta) p_n / (gamma c_i).
+// d_ni = (T_i / pi_ni)^(1/theta) p_n / (gamma c_i). EK's own baseline (calibrate_economy_ek)
+// instead takes d from the fitted gravity equation and reproduces the fitted, not the
+// observed, shares.
 #include <cmath>
 #include <limits>
 
+#include "hat/calibration/trade_costs.hpp"
 #include "hat/core/error.hpp"
 #include "hat/models/eaton_kortum.hpp"
 
@@ -39,10 +42,15 @@ Eigen::MatrixXd implied_trade_costs(const Eigen::MatrixXd& shares, const Eigen::
   return d;
 }
 
-Calibration calibrate_economy(const data::EkRawData& raw, const Eigen::VectorXd& S, double theta,
-                              double alpha, double schooling_return) {
+namespace {
+
+// What both baselines share: the observed shares, T from Table VI, parameters, final income
+// = GDP in US$, no tariffs; the wage and d are the caller's.
+Calibration calibration_common(const data::EkRawData& raw, const Eigen::VectorXd& S, double theta,
+                               double alpha, double schooling_return) {
   const long n = raw.trade.rows();
   if (!(theta > 0)) throw InputError("calibration: theta must be positive");
+  if (S.size() != n) throw InputError("calibration: source effects do not match the data");
   Calibration cal;
   cal.S = S;
   Eigen::MatrixXd flows = raw.trade;  // shares are currency-free
@@ -54,11 +62,14 @@ Calibration calibrate_economy(const data::EkRawData& raw, const Eigen::VectorXd&
   e.alpha = alpha;
   e.gamma = 1.0;
   e.T = relative_technology(raw, S, theta, schooling_return);
-  e.wage = raw.wage;
-  e.d = implied_trade_costs(cal.data_shares, e.T, e.wage, theta, e.beta, e.gamma);
   e.tariff = Eigen::MatrixXd::Zero(n, n);
   e.labor_income = raw.gdp.cwiseQuotient(raw.exchange_rate);  // US$ millions
-  // Baseline under mobile labour, then the immobile closure's fixed quantities from it.
+  return cal;
+}
+
+// Baseline under mobile labour, then the immobile closure's fixed quantities from it (so the
+// baseline is an equilibrium under both closures).
+void close_with_mobile_baseline(Economy& e) {
   Equilibrium base = solve_equilibrium(e, Labor::Mobile);
   if (!base.report.converged())
     throw NumericalError("calibration: baseline prices did not converge (" + base.report.message +
@@ -67,6 +78,69 @@ Calibration calibrate_economy(const data::EkRawData& raw, const Eigen::VectorXd&
   e.other_income = e.labor_income - e.wage.cwiseProduct(e.manuf_labor);
   if (!(e.other_income.array() >= 0).all())
     throw NumericalError("calibration: manufacturing wage bill exceeds GDP for some country");
+}
+
+}  // namespace
+
+Calibration calibrate_economy(const data::EkRawData& raw, const Eigen::VectorXd& S, double theta,
+                              double alpha, double schooling_return) {
+  Calibration cal = calibration_common(raw, S, theta, alpha, schooling_return);
+  Economy& e = cal.economy;
+  e.wage = raw.wage;
+  e.d = implied_trade_costs(cal.data_shares, e.T, e.wage, theta, e.beta, e.gamma);
+  close_with_mobile_baseline(e);
+  return cal;
+}
+
+namespace {
+
+// Immobile baseline of EK's programs: labour fixed at `labor`, income fixed at `income`, wages
+// clear the labour market. Solved as the immobile equilibrium with outside income
+// income - w L, iterated on w (each pass moves income back towards `income`).
+Economy immobile_baseline(const Economy& mobile, const Eigen::VectorXd& labor,
+                          const Eigen::VectorXd& income, double tol) {
+  Economy e = mobile;
+  e.manuf_labor = labor;
+  SolverOptions opt;
+  opt.tol = tol;
+  for (int pass = 0; pass < 200; ++pass) {
+    e.other_income = income - e.wage.cwiseProduct(labor);
+    if (!(e.other_income.array() >= 0).all())
+      throw NumericalError("EK baseline: manufacturing wage bill exceeds GDP for some country");
+    Equilibrium eq = solve_equilibrium(e, Labor::Immobile, opt);
+    if (!eq.report.converged())
+      throw NumericalError("EK baseline: immobile-labour wages did not converge (" +
+                           eq.report.message + ")");
+    const double step = (eq.wage.array().log() - e.wage.array().log()).abs().maxCoeff();
+    e.wage = eq.wage;
+    if (step <= tol) {
+      e.other_income = income - e.wage.cwiseProduct(labor);
+      return e;
+    }
+  }
+  throw NumericalError("EK baseline: immobile-labour wages did not settle in 200 passes");
+}
+
+}  // namespace
+
+Calibration calibrate_economy_ek(const data::EkRawData& raw, const calibration::GravityEstimates& g,
+                                 double theta, double alpha, double schooling_return) {
+  Calibration cal = calibration_common(raw, g.S, theta, alpha, schooling_return);
+  Economy& e = cal.economy;
+  const long n = e.size();
+  const Eigen::VectorXd school = (schooling_return * raw.edu_years).array().exp();
+  e.wage = raw.wage.cwiseQuotient(school);  // schooling-adjusted, as in T
+  const Eigen::VectorXd log_d =
+      calibration::log_trade_cost_unfloored(raw.gravity, calibration::trade_cost_params(g), theta);
+  e.d = Eigen::MatrixXd::Ones(n, n);
+  for (long q = 0; q < raw.gravity.n_pairs(); ++q)
+    e.d(raw.gravity.importer[q], raw.gravity.exporter[q]) = std::exp(log_d(q));
+  close_with_mobile_baseline(e);
+  // Immobile closure: the data's manufacturing employment in efficiency units; the wage
+  // bill in US$ millions like GDP (the data's wage is in US$ per worker).
+  const Eigen::VectorXd labor = raw.manuf_labor.cwiseProduct(school) * 1e-6;
+  cal.immobile = immobile_baseline(e, labor, e.labor_income, 1e-12);
+  cal.separate_immobile = true;
   return cal;
 }
 
@@ -138,7 +212,7 @@ CounterfactualResult run_counterfactual(const Calibration& cal, Scenario s, Labo
   out.scenario = s;
   out.labor = labor;
   out.countries = cal.economy.countries;
-  Economy base = cal.economy;
+  Economy base = cal.base(labor);
   const long n = base.size();
   const double tariff = 0.05;
   if (s == Scenario::TariffRemoval || s == Scenario::TariffRemovalUs) {
@@ -189,7 +263,8 @@ CounterfactualResult run_counterfactual(const Calibration& cal, Scenario s, Labo
       cf.T(country_index(base, "DEU")) *= 1.2;
       break;
   }
-  out.counterfactual = solved(cf, labor, opt, to_string(s));
+  // Not `solved`: a counterfactual that does not converge is reported, with its status.
+  out.counterfactual = solve_equilibrium(cf, labor, opt);
   out.welfare_change =
       100.0 * (out.counterfactual.welfare.array().log() - out.baseline.welfare.array().log());
   out.price_change =

@@ -1,0 +1,102 @@
+// The Eaton–Kortum (2002) studies as `hat ek estimate`, `hat ek counterfactual` and hat.ek run
+// them: the estimates of EK §5 (Tables III, V, VI, VII) and the counterfactuals of EK §6 on a
+// chosen baseline, with their reports (text, the --json object, CSV tables, figures). The
+// command line and the Python package are adapters over this.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hat/calibration/gravity.hpp"
+#include "hat/data/ek_data.hpp"
+#include "hat/models/eaton_kortum.hpp"
+
+namespace hat::models::ek {
+
+constexpr double kThetaBaseline = 8.28;  // EK's preferred theta (method of moments, rounded)
+constexpr double kAlphaBaseline = 0.13481359;
+
+// A named output file: {file name, contents}.
+using NamedText = std::pair<std::string, std::string>;
+
+// EK's raw 1990 data from a --data option ("" = $HAT_DATA_DIR, else ../shared/data).
+// InputError naming the file on missing or malformed data.
+struct EkData {
+  std::string dir;
+  data::EkRawData raw;
+};
+EkData load_data(const std::string& data_option);
+
+// ------------------------------------------------------------------- hat ek estimate -----
+struct EstimateStudy {
+  std::string data_dir;
+  std::vector<std::string> countries;
+  ThetaEstimates theta;
+  calibration::GravityFit ols, gls;         // Table III; Tables V and VII use GLS
+  SourceEffectsFit source_effects;          // Table V
+  std::vector<double> thetas;               // EK's theta values for Tables VI and VII
+  std::vector<Eigen::VectorXd> technology;  // Table VI, one per theta (OLS source effects)
+  Eigen::VectorXd technology_baseline;      // Table VI at theta = 8.28
+  PriceTradePairs pairs;                    // Figure 2
+};
+EstimateStudy run_estimate_study(const EkData& data);
+
+nlohmann::json estimate_json(const EstimateStudy& s);  // the --json object
+std::string estimate_text(const EstimateStudy& s);     // the printed report
+// theta.csv, source_effects.csv, technology.csv, cost_effects.csv, gravity.csv,
+// gravity_gls.csv, price_trade.csv (in this order)
+std::vector<NamedText> estimate_tables(const EstimateStudy& s);
+std::string estimate_figure(const EstimateStudy& s);      // trade_prices.svg (EK Figure 2)
+nlohmann::json estimate_results(const EstimateStudy& s);  // the manifest's "results"
+
+// ------------------------------------------------------------- hat ek counterfactual -----
+// Baseline of the counterfactuals: `data` reproduces the observed 1990 shares exactly
+// (calibrate_economy); `ek` is the baseline of EK's programs, trade costs from the fitted
+// gravity equation (calibrate_economy_ek).
+enum class Baseline { Data, Ek };
+const char* to_string(Baseline b);
+Baseline parse_baseline(const std::string& s);  // "data" | "ek"; InputError naming --baseline
+
+struct CounterfactualRequest {
+  std::string scenario;           // a scenario name or "all"
+  std::string labor = "mobile";   // mobile | immobile | both
+  std::string baseline = "data";  // data | ek
+  double theta = kThetaBaseline, alpha = kAlphaBaseline, tol = 1e-11;
+  int max_iter = 200;  // Newton iterations of the immobile-labour wage solver
+  // InputError naming the option (--scenario, --labor, --baseline, --theta, ...).
+  void validate() const;
+  std::vector<Scenario> scenarios() const;
+  std::vector<Labor> labors() const;
+};
+
+struct CounterfactualStudy {
+  CounterfactualRequest request;
+  Baseline baseline = Baseline::Data;
+  Calibration calibration;
+  std::vector<CounterfactualResult> results;  // scenario-major, then closure
+  // Every counterfactual equilibrium converged (the baselines always have: a baseline that
+  // does not converge throws NumericalError).
+  bool converged() const;
+};
+
+// Calibrates the baseline and runs every requested scenario under every requested closure.
+// InputError for an invalid request; NumericalError if a baseline (or a step of the
+// double_trade bisection) cannot be solved. A counterfactual equilibrium that does not
+// converge is kept, with its solver report, and makes converged() false.
+CounterfactualStudy run_counterfactual_study(
+    const CounterfactualRequest& r, const EkData& data,
+    const std::function<void(const std::string&)>& progress = {});
+
+// The --json object: one result object, or {"results": [...]} for several.
+nlohmann::json counterfactual_json(const CounterfactualStudy& s);
+std::string counterfactual_text(const CounterfactualStudy& s);  // the printed report
+// summary.csv, trade.csv, scenarios.csv (in this order)
+std::vector<NamedText> counterfactual_tables(const CounterfactualStudy& s);
+std::string counterfactual_figure(const CounterfactualStudy& s);  // welfare.svg
+// The manifest's "parameters", "solver" and "status" entries.
+void add_counterfactual_manifest(nlohmann::json& m, const CounterfactualStudy& s, double beta);
+
+}  // namespace hat::models::ek
