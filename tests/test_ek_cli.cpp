@@ -165,7 +165,7 @@ TEST(EkCli, NonConvergenceIsMarkedAndExits3) {
     std::ifstream in(fs::path(o) / "manifest.json");
     auto m = nlohmann::json::parse(in);
     EXPECT_EQ(m["status"], "not_converged");
-    EXPECT_EQ(m["solver"][0]["counterfactual"]["status"], "iteration_limit");
+    EXPECT_EQ(m["solvers"][0]["counterfactual"]["status"], "iteration_limit");
     std::ifstream sc(fs::path(o) / "scenarios.csv");
     std::string text((std::istreambuf_iterator<char>(sc)), std::istreambuf_iterator<char>());
     EXPECT_NE(text.find("iteration_limit"), std::string::npos) << text;
