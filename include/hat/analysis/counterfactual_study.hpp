@@ -28,10 +28,10 @@ void append_experiments(std::vector<Experiment>& experiments,
                         const std::string& config_name);
 
 struct CounterfactualStudyOptions {
-  std::vector<Experiment> experiments;
+  std::vector<Experiment> experiments{};
   // Reporting country; empty: the experiments' `country`, else the importer of the first
   // shock, else USA if present, else the first country.
-  std::string country;
+  std::string country{};
   bool all_countries = false;  // measure every country's households, not only the reporting one
   bool solve = true;           // false: the config's prices are the baseline (--no-solve)
   double theta = 0;            // ACR trade elasticity; 0: -1/sigma_i of each country

@@ -17,8 +17,8 @@
 namespace hat::analysis {
 
 struct ElasticityStudyOptions {
-  std::string country;                 // importer i
-  std::string partner;                 // one exporter j; empty: every partner
+  std::string country{};               // importer i
+  std::string partner{};               // one exporter j; empty: every partner
   std::string distribution = "fixed";  // "fixed" or "adjusts"
   bool solve = true;                   // false: the config's prices as they are (--no-solve)
   bool richardson = false;             // Richardson-extrapolate the steps h and h/2

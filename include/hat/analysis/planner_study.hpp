@@ -17,7 +17,7 @@ namespace hat::analysis {
 
 struct PlannerStudyOptions {
   std::string weights = "tfp";  // Pareto weights: "tfp", "equal" or "population"
-  std::string country;          // compare this country's imports; empty: no comparison
+  std::string country{};        // compare this country's imports; empty: no comparison
   bool solve = true;            // false: the decentralised side at the config's prices
   // InputError naming the option (--weights).
   void validate() const;
