@@ -1,6 +1,8 @@
 // `hat solve WORLD.toml [--out DIR] [--json]` and `hat residuals WORLD.toml [--json]`.
 #include <fmt/format.h>
 
+#include <functional>
+
 #include "commands.hpp"
 #include "common.hpp"
 #include "hat/core/error.hpp"
@@ -9,6 +11,7 @@
 #include "hat/io/output.hpp"
 #include "hat/world/config.hpp"
 #include "hat/world/outputs.hpp"
+#include "hat/world/study.hpp"
 
 namespace hat::cli {
 
@@ -31,45 +34,26 @@ void print_table(const world::World& w, const world::Evaluation& ev) {
 }
 
 void run_solve(const WorldArgs& args) {
-  Timer timer;
   io::ConfigFile file = io::ConfigFile::load(args.config);
   world::WorldConfig wc = world::read_world_config(file);
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
-  if (!args.quiet)
-    wc.options.progress = [](int it, double res, double sec) {
-      progress("evaluation {:4d}  residual {:.3e}  elapsed {:.1f}s", it, res, sec);
-    };
-  world::Equilibrium eq = world::solve_equilibrium(wc.world, wc.start, wc.options);
-  const double seconds = timer.seconds();
+  std::function<void(const std::string&)> say;
+  if (!args.quiet) say = [](const std::string& m) { progress("{}", m); };
+  const world::WorldSolve ws = world::run_world_solve(std::move(wc), say);
+  const world::Equilibrium& eq = ws.equilibrium;
+  const world::World& w = ws.world;
+  const double seconds = ws.seconds;
   if (!eq.report.converged()) exit_status() = 3;
   progress("{} ({} evaluations, {} Jacobians, residual {:.3e}, {:.2f}s)", eq.report.message,
            eq.evaluations, eq.jacobians, eq.report.residual, seconds);
-  std::vector<std::string> warnings;
-  for (size_t i = 0; i < eq.state.countries.size(); ++i) {
-    const double m = eq.state.countries[i].distribution.mass_at_amax;
-    if (m > 1e-3)
-      warnings.push_back(
-          fmt::format("{}: mass at a_max is {:.3g} (> 1e-3); raise asset_max or "
-                      "use scaling = \"income\"",
-                      wc.world.names[i], m));
-  }
-  for (const auto& w : warnings) progress("warning: {}", w);
-  nlohmann::json summary;
-  if (eq.state.residuals.size())
-    summary = world::world_summary(wc.world, eq.state, wc.options.financial);
-  summary["status"] = to_string(eq.report.status);
-  summary["message"] = eq.report.message;
-  summary["seconds"] = seconds;
-  summary["evaluations"] = eq.evaluations;
-  summary["jacobians"] = eq.jacobians;
-  summary["residual_names"] = eq.residual_names;
-  summary["warnings"] = warnings;
+  for (const auto& m : ws.warnings) progress("warning: {}", m);
+  const nlohmann::json summary = world::world_solve_summary(ws);
   if (!args.out.empty()) {
     io::OutputDir out(args.out);
     // A solve that failed before any evaluation leaves its summary and manifest only.
     const bool have_state = eq.state.residuals.size() > 0;
     if (have_state)
-      world::add_world_outputs(out, wc.world, eq.state, eq.residual_names, !args.no_policies);
+      world::add_world_outputs(out, w, eq.state, eq.residual_names, !args.no_policies);
     nlohmann::json man = io::manifest("solve");
     io::manifest_add_input(man, file.path(), file.text());
     man["status"] = to_string(eq.report.status);
@@ -83,7 +67,7 @@ void run_solve(const WorldArgs& args) {
     out.add_json("summary.json", io::without_timings(summary));
     out.add_json("manifest.json", man);
     if (have_state)
-      out.add("world_solved.toml", world::world_to_toml(wc.world, eq.state.prices, wc.options));
+      out.add("world_solved.toml", world::world_to_toml(w, eq.state.prices, ws.options));
     out.commit();
   }
   if (args.json) {
@@ -92,9 +76,9 @@ void run_solve(const WorldArgs& args) {
     fmt::print("equilibrium: {} — residual sup-norm {:.3e}, {} evaluations, {:.2f}s\n",
                to_string(eq.report.status), eq.report.residual, eq.evaluations, seconds);
     if (eq.state.residuals.size()) {
-      if (wc.options.financial == world::Financial::Globalization)
+      if (ws.options.financial == world::Financial::Globalization)
         fmt::print("  R = {:.10f}, beta = {:.10f}\n", eq.state.prices.R(0), eq.state.prices.beta);
-      print_table(wc.world, eq.state);
+      print_table(w, eq.state);
     }
     if (!args.out.empty()) fmt::print("  outputs written to {}/\n", args.out);
   }

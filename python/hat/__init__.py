@@ -322,12 +322,16 @@ class CounterfactualResult(_Tables):
 
 def counterfactual(world, shocks=None, country=None, name="counterfactual", *,
                    shock_files=(), all_countries=False, theta=0.0, ev_step=0.0025,
+                   lump_sum_polish=0.0, bins=5, acr_distribution="adjusts", solve=True,
                    threads=0, progress=None) -> CounterfactualResult:
     """Trade-cost, tariff or autarky experiment against the world's baseline equilibrium, with
     welfare in partial and general equilibrium (as ``hat counterfactual``). ``shocks``: one
     shock or a list (together one experiment), each a dict (keys kind, importer, exporter,
     factor, tariff, tariff_change, country, cost) or an ``importer=USA,exporter=*,factor=0.9``
     string. ``shock_files``: TOML files with [[shock]] tables, one experiment each.
+    ``lump_sum_polish``, ``bins`` (5, 10 or 20), ``acr_distribution`` ("adjusts" or "fixed")
+    and ``solve=False`` (the config's prices as the baseline) as the command line's
+    --lump-sum-polish, --bins, --acr-distribution and --no-solve.
     ``progress(message)`` receives the command line's progress lines; Ctrl-C stops the run
     at the next one (KeyboardInterrupt)."""
     r = _hat.CounterfactualRequest()
@@ -338,6 +342,10 @@ def counterfactual(world, shocks=None, country=None, name="counterfactual", *,
     r.all_countries = bool(all_countries)
     r.theta = float(theta)
     r.ev_step = float(ev_step)
+    r.lump_sum_polish = float(lump_sum_polish)
+    r.bins = int(bins)
+    r.acr_distribution = acr_distribution
+    r.solve = bool(solve)
     return CounterfactualResult(_hat.counterfactual(_world_source(world), r, threads, progress))
 
 
@@ -381,9 +389,12 @@ class ElasticityResult(_Tables):
     """Trade elasticities of one country's imports (Proposition 1): ``theta`` and
     ``import_shares`` (Series by partner), ``decomposition`` (DataFrame partner x margin:
     intensive, extensive, distribution, residual), ``theta_trade_weighted``, ``elasticities``
-    (elasticities.csv: importer, exporter, distribution, import_share, margin, elasticity)."""
+    (elasticities.csv: importer, exporter, distribution, import_share, margin, elasticity),
+    ``micro`` (micro_elasticities.csv: by partner and household state) and
+    ``shares_by_state`` (expenditure_shares_by_state.csv)."""
 
-    _files = {"elasticities": "elasticities.csv"}
+    _files = {"elasticities": "elasticities.csv", "micro": "micro_elasticities.csv",
+              "shares_by_state": "expenditure_shares_by_state.csv"}
 
     def __init__(self, d):
         super().__init__(d, self._files)
@@ -415,10 +426,13 @@ class PlannerResult(_Tables):
     """The efficient allocation (Propositions 4 and 5): ``allocation`` (planner_allocation.csv:
     importer x exporter rows), ``countries`` (planner_countries.csv), ``home_shares``, ``chi``,
     ``pareto_weights`` (Series by country), ``social_welfare``; with a reporting country also
-    ``imports`` (DataFrame by source: decentralised, efficient), ``theta_efficient`` and
-    ``welfare_gain`` (Series by partner)."""
+    ``imports`` (DataFrame by source: decentralised, efficient), ``theta_efficient``,
+    ``welfare_gain`` (Series by partner) and ``imports_comparison`` (imports_comparison.csv);
+    ``choice_by_state`` is planner_choice_by_state.csv."""
 
-    _files = {"allocation": "planner_allocation.csv", "countries": "planner_countries.csv"}
+    _files = {"allocation": "planner_allocation.csv", "countries": "planner_countries.csv",
+              "choice_by_state": "planner_choice_by_state.csv",
+              "imports_comparison": "imports_comparison.csv"}
 
     def __init__(self, d):
         super().__init__(d, self._files)

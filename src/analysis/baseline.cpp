@@ -1,19 +1,33 @@
-// The baseline world of the analysis functions: see baseline.hpp.
-#include "baseline.hpp"
+// The baseline world of the analyses (see baseline.hpp).
+#include "hat/analysis/baseline.hpp"
+
+#include <fmt/format.h>
+
+#include <vector>
 
 #include "hat/core/error.hpp"
 #include "hat/io/manifest.hpp"
 
-namespace hat::python {
+namespace hat::analysis {
 
-Baseline baseline_world(world::WorldConfig& wc, bool solve) {
+Baseline baseline_world(const world::WorldConfig& wc, bool solve,
+                        const std::function<void(const std::string&)>& progress) {
   Baseline b;
   if (solve) {
-    world::Equilibrium eq = world::solve_equilibrium(wc.world, wc.start, wc.options);
+    world::EquilibriumOptions opt = wc.options;
+    if (progress && !opt.progress)
+      opt.progress = [&progress](int it, double res, double sec) {
+        progress(fmt::format("equilibrium evaluation {:4d}  residual {:.3e}  elapsed {:.1f}s", it,
+                             res, sec));
+      };
+    world::Equilibrium eq = world::solve_equilibrium(wc.world, wc.start, opt);
     b.state = std::move(eq.state);
     b.report = eq.report;
     b.solved = true;
     b.evaluations = eq.evaluations;
+    if (progress)
+      progress(fmt::format("baseline equilibrium: {} (residual {:.3e}, {:.2f}s)", eq.report.message,
+                           eq.report.residual, eq.report.seconds));
   } else {
     world::Prices p = wc.start;
     if (!wc.world.has_tariffs()) p.tau.setZero();
@@ -29,6 +43,13 @@ Baseline baseline_world(world::WorldConfig& wc, bool solve) {
   return b;
 }
 
+SolverStatus worse_status(SolverStatus a, SolverStatus b) {
+  auto rank = [](SolverStatus s) {
+    return s == SolverStatus::Converged ? 0 : (s == SolverStatus::IterationLimit ? 1 : 2);
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
 nlohmann::json baseline_json(const Baseline& b) {
   nlohmann::json j = io::to_json(b.report);
   j["solved"] = b.solved;
@@ -40,4 +61,4 @@ nlohmann::json baseline_json(const Baseline& b) {
   return j;
 }
 
-}  // namespace hat::python
+}  // namespace hat::analysis

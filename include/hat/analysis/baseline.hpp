@@ -1,0 +1,37 @@
+// The baseline world of an analysis (`hat elasticity`, `hat planner` and their Python
+// counterparts): the config's equilibrium solved from its [equilibrium] start, or evaluated at
+// those prices as they are.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "hat/core/status.hpp"
+#include "hat/world/config.hpp"
+
+namespace hat::analysis {
+
+struct Baseline {
+  world::Evaluation state;
+  SolverReport report;
+  bool solved = false;
+  int evaluations = 0;
+};
+
+// Solves (solve = true) or evaluates the config's world. `progress`, when set, receives one line
+// per equilibrium evaluation (unless wc.options.progress is set) and a closing line.
+// NumericalError when the evaluation fails outright; a
+// solve that stops short is returned with its report.
+Baseline baseline_world(const world::WorldConfig& wc, bool solve,
+                        const std::function<void(const std::string&)>& progress = {});
+
+// The worse of two solver outcomes: a result computed on an unconverged baseline is not
+// converged either, whatever its own solver reports.
+SolverStatus worse_status(SolverStatus a, SolverStatus b);
+
+// The report, `solved`, `evaluations`, W, R and beta of a baseline (the `baseline` object of
+// the commands' --json output).
+nlohmann::json baseline_json(const Baseline& b);
+
+}  // namespace hat::analysis

@@ -1,0 +1,44 @@
+// One household block as `hat household` and `hat.Household(...).solve()` solve it: the EGM
+// solve, the stationary distribution, aggregates and the Euler-error check bounded by its cost,
+// with the warnings, the --json object and the tidy outputs. The command line and the Python
+// package are adapters over this.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "hat/household/config.hpp"
+#include "hat/household/household.hpp"
+#include "hat/io/output.hpp"
+
+namespace hat::analysis {
+
+struct HouseholdStudy {
+  household::HouseholdConfig config;
+  household::HouseholdSolution solution;
+  household::StationaryDistribution distribution;
+  household::Aggregates aggregates;
+  household::EulerErrors euler;  // NaN where the check was skipped as too costly
+  int euler_refine = 0;          // refinement of the Euler-error grid (0: not computed)
+  std::vector<std::string> warnings;
+  double seconds = 0;
+  // Both the policies and the distribution converged.
+  bool converged() const;
+  // Neither solve failed outright: there are policies and a distribution to write.
+  bool solved() const;
+  // "converged", else the status of the first solve that did not converge.
+  std::string status() const;
+};
+
+// Solves the block of a read config (never throws for non-convergence: see the statuses).
+HouseholdStudy run_household_study(household::HouseholdConfig hc);
+
+// The --json object: status, iterations, solver reports, aggregates, Euler errors, warnings.
+nlohmann::json household_summary(const HouseholdStudy& st);
+
+// policies.csv, distribution.csv, aggregates.csv, policy.svg and distribution.svg (for a
+// solved block only; a failed one has nothing to write).
+void add_household_outputs(io::OutputDir& out, const HouseholdStudy& st);
+
+}  // namespace hat::analysis

@@ -1,0 +1,49 @@
+// A planner study as `hat planner` and `hat.planner` run it: the efficient allocation under the
+// chosen Pareto weights and, for a reporting country, the decentralised baseline (solved, or
+// the config's prices) to compare its imports with. The command line and the Python package are
+// adapters over this.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "hat/analysis/baseline.hpp"
+#include "hat/analysis/planner.hpp"
+#include "hat/io/output.hpp"
+#include "hat/world/config.hpp"
+
+namespace hat::analysis {
+
+struct PlannerStudyOptions {
+  std::string weights = "tfp";  // Pareto weights: "tfp", "equal" or "population"
+  std::string country{};        // compare this country's imports; empty: no comparison
+  bool solve = true;            // false: the decentralised side at the config's prices
+  // InputError naming the option (--weights).
+  void validate() const;
+};
+
+struct PlannerStudy {
+  world::World world;  // with the baseline's beta when a baseline was solved for it
+  ParetoWeights weights = ParetoWeights::Tfp;
+  int country = -1;  // -1: no reporting country (and no baseline)
+  Baseline baseline;
+  Eigen::MatrixXd decentralised;  // the baseline's trade shares (with a country)
+  PlannerAllocation allocation;
+  SolverStatus status = SolverStatus::Failed;  // worse of the planner and the baseline
+  double seconds = 0, seconds_planner = 0;
+};
+
+// InputError for unknown weights or country; `progress` receives the baseline's lines.
+PlannerStudy run_planner_study(const world::WorldConfig& wc, const PlannerStudyOptions& o,
+                               const std::function<void(const std::string&)>& progress = {});
+
+// The --json object: weights, status, residuals, social_welfare, chi, pareto_weights,
+// home_shares, and with a country its baseline, imports, theta_efficient, welfare_gain.
+nlohmann::json planner_summary(const PlannerStudy& st);
+
+// planner_allocation.csv, planner_countries.csv, planner_choice_by_state.csv,
+// home_shares_efficient.svg and with a country imports_comparison.csv / .svg.
+void add_planner_outputs(io::OutputDir& out, const PlannerStudy& st);
+
+}  // namespace hat::analysis

@@ -1,0 +1,56 @@
+// The studies of the dynamic model as `hat dynamic gft|steady-state|transition` and
+// `hat.dynamic.*` run them: the solves of a loaded config, the --json objects and the tidy
+// tables and figures. The command line and the Python package are adapters over this.
+#pragma once
+
+#include <Eigen/Dense>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "hat/io/output.hpp"
+#include "hat/models/dynamic.hpp"
+
+namespace hat::dynamic {
+
+// Library input errors name the config field ("[model] b: ..."); the studies prefix
+// `config_name` (the file) to them.
+
+struct GftStudy {
+  Config config;
+  SteadyState steady_state, autarky;
+  Eigen::VectorXd gains, formula, acr;   // C / C_autarky: computed, closed form, static ACR
+  Eigen::VectorXd tariff_revenue_share;  // tariff revenue / expenditure
+  Elasticities elasticities;
+  double gap = 0;  // max relative gap of the computed gains to the formula
+};
+// Steady state and autarky of the config, the gains from trade and the elasticities.
+GftStudy run_gft_study(const Config& c, const std::string& config_name);
+nlohmann::json gft_json(const GftStudy& st);
+// gains.csv, elasticities.csv, gains.svg.
+void add_gft_outputs(io::OutputDir& out, const GftStudy& st);
+
+struct SteadyStateStudy {
+  Config config;
+  SteadyState steady_state;
+  double structural_residual = 0;  // independent check of the equilibrium conditions
+};
+SteadyStateStudy run_steady_state_study(const Config& c, const std::string& config_name);
+nlohmann::json steady_state_json(const SteadyStateStudy& st);
+// countries.csv, bilateral.csv.
+void add_steady_state_outputs(io::OutputDir& out, const SteadyStateStudy& st);
+
+struct TransitionStudy {
+  Config config;
+  SteadyState before, after;
+  TransitionPath path;  // path.report says whether it converged; nothing is thrown for that
+};
+// The steady states before and after the [shock] and the path between them.
+TransitionStudy run_transition_study(const Config& c, const std::string& config_name);
+nlohmann::json transition_json(const TransitionStudy& st);
+// path.csv, welfare.csv, welfare.svg, consumption.svg.
+void add_transition_outputs(io::OutputDir& out, const TransitionStudy& st);
+
+// The parameters of a config as the manifests record them.
+nlohmann::json parameters_json(const Config& c);
+
+}  // namespace hat::dynamic

@@ -1,0 +1,32 @@
+// A world solve as `hat solve` and `hat.World(...).solve()` run it: the general equilibrium
+// from the config's [equilibrium] start, the warnings about the asset grid and the --json
+// object. The command line and the Python package are adapters over this.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "hat/world/config.hpp"
+
+namespace hat::world {
+
+struct WorldSolve {
+  World world;
+  EquilibriumOptions options;  // the config's (without its progress hook)
+  Equilibrium equilibrium;
+  std::vector<std::string> warnings;  // countries with mass at a_max above 1e-3
+  double seconds = 0;
+};
+
+// Solves the equilibrium (non-convergence is reported in equilibrium.report, not thrown).
+// `progress`, unless wc.options.progress is set, receives one line per evaluation.
+WorldSolve run_world_solve(WorldConfig wc,
+                           const std::function<void(const std::string&)>& progress = {});
+
+// The --json object: world_summary (when there is a state), status, message, seconds,
+// evaluations, jacobians, residual_names, warnings.
+nlohmann::json world_solve_summary(const WorldSolve& s);
+
+}  // namespace hat::world

@@ -1,0 +1,60 @@
+"""Ctrl-C from outside: SIGINT sent to a process in the middle of a long solve (the GIL
+released, the solver on its own threads) stops it with KeyboardInterrupt before the solve ends,
+as a user pressing Ctrl-C in a notebook or a terminal would. (No bound on the latency is
+asserted, as no test here asserts timings; HAT_INTERRUPT_LATENCY=1 prints it.)"""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from conftest import SMALL_WORLD
+
+# A counterfactual measuring every country's welfare on a finer grid: several seconds of solves
+# with a progress line at every equilibrium evaluation and welfare stage.
+SCRIPT = textwrap.dedent("""
+    import sys, tomllib
+    import hat
+    world = tomllib.loads(sys.argv[1])
+    world["grid"]["assets"] = 400
+    started = []
+    def progress(line):
+        if not started:
+            started.append(line)
+            print("started", flush=True)
+    try:
+        hat.counterfactual(world, "importer=AAA,exporter=BBB,factor=0.9", all_countries=True,
+                           progress=progress)
+    except KeyboardInterrupt:
+        print("KeyboardInterrupt", flush=True)
+        sys.exit(7)
+    print("finished", flush=True)
+""")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigint_stops_a_long_solve():
+    env = dict(os.environ)
+    p = subprocess.Popen([sys.executable, "-c", SCRIPT, SMALL_WORLD], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert p.stdout.readline().strip() == "started", p.stderr.read()
+        time.sleep(0.3)  # inside the solve
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        p.wait(timeout=120)  # a hang guard only
+        waited = time.monotonic() - t0
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    rest = p.stdout.read()
+    assert "finished" not in rest, "the solve ended before the signal: make it longer"
+    assert p.returncode == 7 and "KeyboardInterrupt" in rest, (p.returncode, rest,
+                                                                 p.stderr.read())
+    if os.environ.get("HAT_INTERRUPT_LATENCY"):
+        print(f"stopped {waited:.2f} s after SIGINT")

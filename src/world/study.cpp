@@ -1,0 +1,50 @@
+// The world solve shared by the command line and the Python package (see study.hpp).
+#include "hat/world/study.hpp"
+
+#include <fmt/format.h>
+
+#include "hat/core/timer.hpp"
+#include "hat/world/outputs.hpp"
+
+namespace hat::world {
+
+WorldSolve run_world_solve(WorldConfig wc,
+                           const std::function<void(const std::string&)>& progress) {
+  Timer timer;
+  WorldSolve s;
+  if (progress && !wc.options.progress)
+    wc.options.progress = [&progress](int it, double res, double sec) {
+      progress(fmt::format("evaluation {:4d}  residual {:.3e}  elapsed {:.1f}s", it, res, sec));
+    };
+  s.equilibrium = solve_equilibrium(wc.world, wc.start, wc.options);
+  s.seconds = timer.seconds();
+  wc.options.progress = nullptr;  // it refers to `progress`, which the result does not own
+  s.options = wc.options;
+  s.world = std::move(wc.world);
+  const Evaluation& state = s.equilibrium.state;
+  for (size_t i = 0; i < state.countries.size(); ++i) {
+    const double m = state.countries[i].distribution.mass_at_amax;
+    if (m > 1e-3)
+      s.warnings.push_back(
+          fmt::format("{}: mass at a_max is {:.3g} (> 1e-3); raise asset_max or "
+                      "use scaling = \"income\"",
+                      s.world.names[i], m));
+  }
+  return s;
+}
+
+nlohmann::json world_solve_summary(const WorldSolve& s) {
+  const Equilibrium& eq = s.equilibrium;
+  nlohmann::json summary;
+  if (eq.state.residuals.size()) summary = world_summary(s.world, eq.state, s.options.financial);
+  summary["status"] = to_string(eq.report.status);
+  summary["message"] = eq.report.message;
+  summary["seconds"] = s.seconds;
+  summary["evaluations"] = eq.evaluations;
+  summary["jacobians"] = eq.jacobians;
+  summary["residual_names"] = eq.residual_names;
+  summary["warnings"] = s.warnings;
+  return summary;
+}
+
+}  // namespace hat::world
