@@ -376,6 +376,46 @@ TEST(Household, ValidationNamesTheParameter) {
   expect_msg(p, "sums to");
 }
 
+// Every invalid solver option is bad input naming its field (one line), also through
+// solve_household; the defaults (and the options of the other modules) are valid.
+TEST(Household, SolveOptionsValidationNamesTheField) {
+  EXPECT_NO_THROW(SolveOptions{}.validate());
+  auto expect_msg = [](SolveOptions o, const std::string& key) {
+    try {
+      o.validate();
+      ADD_FAILURE() << "no error for " << key;
+    } catch (const InputError& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find("SolveOptions." + key), std::string::npos) << msg;
+      EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    }
+  };
+  SolveOptions o;
+  o.tolerance = 0;
+  expect_msg(o, "tolerance");
+  o = {};
+  o.max_iterations = 0;
+  expect_msg(o, "max_iterations");
+  o = {};
+  o.howard_steps = -1;
+  expect_msg(o, "howard_steps");
+  o = {};
+  o.initial_savings_fraction = 1.5;
+  expect_msg(o, "initial_savings_fraction");
+  o = {};
+  o.newton_retry_factor = 0;
+  expect_msg(o, "newton_retry_factor");
+  o = {};
+  o.gmres_tolerance_min = 0.5;  // above gmres_tolerance_max
+  expect_msg(o, "gmres_tolerance_min");
+  o = {};
+  o.newton_accept_residual = std::nan("");
+  expect_msg(o, "newton_accept_residual");
+  o = {};
+  o.newton_check_fraction = 1.0;
+  EXPECT_THROW(solve_household(reference_problem(), o), InputError);
+}
+
 // Near-discrete choice between a cheap variety and a dear one with a quality premium (CRRA
 // gamma = 2): the preferred variety switches at a wealth threshold, the continuation value has
 // a convex kink, and the solver detects the fold of the endogenous grid and still converges.

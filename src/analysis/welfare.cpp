@@ -361,13 +361,212 @@ struct NodeChains {
   }
 };
 
+// The search for the equivalent variations of one old problem: household solutions on the
+// nodes lambda = 1 + m h, grown until every state's root is bracketed (or the budget is spent),
+// then each state's roots located on the nodes' interpolant, and one off-node solve to check the
+// interpolation.
+class EvSearch {
+ public:
+  EvSearch(const household::HouseholdProblem& hp_old, const household::HouseholdSolution& sol_old,
+           const std::vector<Eigen::VectorXd>& targets, const WelfareOptions& opt,
+           std::vector<EvResult>& res, EvReport& rep)
+      : hp_old_(hp_old),
+        sol_old_(sol_old),
+        targets_(targets),
+        opt_(opt),
+        res_(res),
+        rep_(rep),
+        N_(hp_old.Na() * hp_old.Nz()),
+        h_(opt.node_spacing),
+        m_min_(static_cast<int>(std::ceil((opt.lambda_min - 1.0) / h_ - 1e-9))),
+        m_max_(static_cast<int>(std::floor((opt.lambda_max - 1.0) / h_ + 1e-9))),
+        ch_(hp_old, opt.household, sol_old,
+            [h = h_](household::HouseholdProblem& hp, int m) { hp.lambda = 1.0 + m * h; }) {}
+
+  void run() {
+    const auto [want_lo, want_hi] = initial_range();
+    extend(want_lo, want_hi, 1);
+    refresh_nodes();
+    grow_until_bracketed();
+    rep_.lambda_lo = lam_of(ch_.lo);
+    rep_.lambda_hi = lam_of(ch_.hi);
+    if (lam_.size() >= 2) check_interpolation();
+  }
+
+ private:
+  double lam_of(int m) const { return 1.0 + m * h_; }
+  std::pair<int, int> initial_range();
+  void extend(int new_lo, int new_hi, int stride) {
+    ch_.extend(new_lo, new_hi, stride);
+    rep_.nodes = ch_.solves;
+    worse(rep_.report, ch_.worst);
+  }
+  void refresh_nodes() {
+    lam_.clear();
+    Vn_.clear();
+    for (const auto& [m, s] : ch_.nodes) {
+      lam_.push_back(lam_of(m));
+      Vn_.push_back(&s.V);
+    }
+  }
+  void scan_all(int& need_up, int& need_down);
+  void grow_until_bracketed();
+  void check_interpolation();
+
+  const household::HouseholdProblem& hp_old_;
+  const household::HouseholdSolution& sol_old_;
+  const std::vector<Eigen::VectorXd>& targets_;
+  const WelfareOptions& opt_;
+  std::vector<EvResult>& res_;
+  EvReport& rep_;
+  const int N_;
+  const double h_;
+  const int m_min_, m_max_;  // node indices of lambda_min and lambda_max
+  NodeChains ch_;            // solutions by m (0 = the old solution itself)
+  Eigen::VectorXd wealth_;   // R a + W z by state
+  std::vector<double> lam_, f_;
+  std::vector<const Eigen::VectorXd*> Vn_;
+};
+
+// The first node range: first-order guesses lambda ~ 1 + (target - V) / (dV/dlambda) with
+// dV/dlambda from the envelope theorem (policy evaluation). The fine core range covers the
+// central guesses (states near zero wealth have tiny dV/dlambda and wild guesses; their roots
+// are reached by the coarser extension).
+std::pair<int, int> EvSearch::initial_range() {
+  const int Na = hp_old_.Na(), Nz = hp_old_.Nz();
+  wealth_.resize(N_);
+  Eigen::VectorXd g(N_);
+  for (int s = 0; s < Nz; ++s)
+    for (int i = 0; i < Na; ++i)
+      wealth_(s * Na + i) = hp_old_.R * hp_old_.grid(i) + hp_old_.W * hp_old_.z(s);
+  for (int k = 0; k < N_; ++k) {
+    double acc = 0;
+    for (int j = 0; j < hp_old_.M(); ++j)
+      acc += sol_old_.pi(k, j) * std::pow(sol_old_.c(k, j), -hp_old_.gamma) / hp_old_.prices(j);
+    g(k) = acc * wealth_(k);
+  }
+  const Eigen::VectorXd dV = evaluate_policy(hp_old_, sol_old_, g, 1e-10);
+  std::vector<double> guesses;
+  for (const auto& t : targets_)
+    for (int k = 0; k < N_; ++k) {
+      if (!(wealth_(k) > 0) || !(dV(k) > 0)) continue;
+      const double guess = 1.0 + (t(k) - sol_old_.V(k)) / dV(k);
+      if (std::isfinite(guess)) guesses.push_back(guess);
+    }
+  double lo = 1.0, hi = 1.0;
+  if (!guesses.empty()) {
+    std::sort(guesses.begin(), guesses.end());
+    const size_t n = guesses.size();
+    const size_t qlo = static_cast<size_t>(opt_.core_quantile * static_cast<double>(n));
+    const size_t qhi = n - 1 - qlo;
+    lo = std::min(lo, guesses[std::min(qlo, n - 1)]);
+    hi = std::max(hi, guesses[std::max(qhi, qlo)]);
+  }
+  lo = std::max(lo, opt_.lambda_min);
+  hi = std::min(hi, opt_.lambda_max);
+  int want_lo = std::max(m_min_, static_cast<int>(std::floor((lo - 1.0) / h_)) - 2);
+  int want_hi = std::min(m_max_, static_cast<int>(std::ceil((hi - 1.0) / h_)) + 2);
+  while (want_hi - want_lo > opt_.max_nodes) {  // keep the initial range within the budget
+    if (want_hi > -want_lo)
+      --want_hi;
+    else
+      ++want_lo;
+  }
+  return {want_lo, want_hi};
+}
+
+// Roots of every (target, state) on the current nodes; counts the states whose value moves
+// towards the target beyond the range (need_up, need_down).
+void EvSearch::scan_all(int& need_up, int& need_down) {
+  need_up = need_down = 0;
+  const int n = static_cast<int>(lam_.size());
+  f_.resize(n);
+  rep_.unresolved = rep_.multiple_roots = 0;
+  for (size_t t = 0; t < targets_.size(); ++t)
+    for (int k = 0; k < N_; ++k) {
+      for (int m = 0; m < n; ++m) f_[m] = (*Vn_[m])(k)-targets_[t](k);
+      const RootScan r = scan_roots(lam_, f_);
+      res_[t].lambda(k) = r.root;
+      res_[t].roots(k) = r.count;
+      if (r.count == 0) ++rep_.unresolved;
+      if (r.count > 1) ++rep_.multiple_roots;
+      if (r.direction > 0) ++need_up;
+      if (r.direction < 0) ++need_down;
+      if (r.count > 0) {
+        // "Nearest 1" is only settled once both sides are searched as far as the root found.
+        const double d = std::abs(r.root - 1.0);
+        if (lam_.front() > 1.0 - d + 1e-12) ++need_down;
+        if (lam_.back() < 1.0 + d - 1e-12) ++need_up;
+      }
+    }
+}
+
+// Scans and extends the node range (by half its width, every extension_stride-th node, within
+// max_nodes) while some state needs it and the chain in that direction is still feasible.
+void EvSearch::grow_until_bracketed() {
+  const int &cur_lo = ch_.lo, &cur_hi = ch_.hi;
+  for (int round = 0; round < 64; ++round) {
+    int need_up, need_down;
+    scan_all(need_up, need_down);
+    const int span = std::max(4 * opt_.extension_stride, (cur_hi - cur_lo) / 2);
+    int new_hi = cur_hi, new_lo = cur_lo;
+    if (need_up && ch_.feasible_up) new_hi = std::min(m_max_, cur_hi + span);
+    if (need_down && ch_.feasible_down) new_lo = std::max(m_min_, cur_lo - span);
+    while (static_cast<int>(ch_.nodes.size()) +
+                   (new_hi - cur_hi + cur_lo - new_lo) / opt_.extension_stride >
+               opt_.max_nodes &&
+           (new_hi > cur_hi || new_lo < cur_lo)) {
+      if (new_hi > cur_hi)
+        --new_hi;
+      else
+        ++new_lo;
+    }
+    if (new_hi == cur_hi && new_lo == cur_lo) break;
+    extend(new_lo, new_hi, opt_.extension_stride);
+    refresh_nodes();
+  }
+}
+
+// Interpolation check: one direct solve at the midpoint of the bracket holding the median root
+// of the first target, compared with the nodes' interpolant (in utils and in lambda units).
+void EvSearch::check_interpolation() {
+  std::vector<double> roots;
+  for (int k = 0; k < N_; ++k)
+    if (std::isfinite(res_[0].lambda(k))) roots.push_back(res_[0].lambda(k));
+  double med = 1.0;
+  if (!roots.empty()) {
+    std::nth_element(roots.begin(), roots.begin() + roots.size() / 2, roots.end());
+    med = roots[roots.size() / 2];
+  }
+  const int n = static_cast<int>(lam_.size());
+  int b = static_cast<int>(std::upper_bound(lam_.begin(), lam_.end(), med) - lam_.begin()) - 1;
+  b = std::clamp(b, 0, n - 2);
+  const double lstar = 0.5 * (lam_[b] + lam_[b + 1]);
+  household::HouseholdProblem hp = hp_old_;
+  hp.lambda = lstar;
+  household::HouseholdSolution s =
+      household::solve_household(hp, opt_.household, &std::next(ch_.nodes.begin(), b)->second);
+  worse(rep_.report, s.report);
+  rep_.check_lambda = lstar;
+  const int st = stencil_start(b, n), w = std::min(4, n);
+  std::vector<double> y(w);
+  for (int k = 0; k < N_; ++k) {
+    for (int q = 0; q < w; ++q) y[q] = (*Vn_[st + q])(k);
+    const double err = std::abs(lagrange(&lam_[st], y.data(), w, lstar) - s.V(k));
+    rep_.check_error_value = std::max(rep_.check_error_value, err);
+    const double slope = std::abs((*Vn_[b + 1])(k) - (*Vn_[b])(k)) / (lam_[b + 1] - lam_[b]);
+    if (wealth_(k) > 0 && slope > 0)
+      rep_.check_error_lambda = std::max(rep_.check_error_lambda, err / slope);
+  }
+}
+
 }  // namespace
 
 std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp_old,
                                            const household::HouseholdSolution& sol_old,
                                            const std::vector<Eigen::VectorXd>& targets,
                                            const WelfareOptions& opt, EvReport* report) {
-  const int Na = hp_old.Na(), Nz = hp_old.Nz(), N = Na * Nz, T = static_cast<int>(targets.size());
+  const int N = hp_old.Na() * hp_old.Nz();
   if (hp_old.lambda != 1.0)
     throw InputError("equivalent_variation: the old problem must have lambda = 1");
   if (!(opt.node_spacing > 0 && opt.node_spacing < 1))
@@ -380,7 +579,7 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
   EvReport rep;
   rep.report.status = SolverStatus::Converged;
   rep.report.message = "equivalent variation: all node solves converged";
-  std::vector<EvResult> res(T);
+  std::vector<EvResult> res(targets.size());
   for (auto& r : res) {
     r.lambda = Eigen::VectorXd::Constant(N, kNaN);
     r.roots = Eigen::VectorXi::Zero(N);
@@ -393,162 +592,13 @@ std::vector<EvResult> equivalent_variation(const household::HouseholdProblem& hp
       r.lambda.setOnes();
       r.roots.setOnes();
     }
-    if (report) *report = rep;
-    return res;
+  } else {
+    EvSearch(hp_old, sol_old, targets, opt, res, rep).run();
+    if (!rep.report.converged())
+      rep.report.message =
+          "equivalent variation: a household solve at a lambda node did not converge (" +
+          rep.report.message + ")";
   }
-
-  const double h = opt.node_spacing;
-  const int m_min = static_cast<int>(std::ceil((opt.lambda_min - 1.0) / h - 1e-9));
-  const int m_max = static_cast<int>(std::floor((opt.lambda_max - 1.0) / h + 1e-9));
-  auto lam_of = [h](int m) { return 1.0 + m * h; };
-
-  // First-order guesses from dV/dlambda (envelope theorem, policy evaluation).
-  Eigen::VectorXd wealth(N), g(N);
-  for (int s = 0; s < Nz; ++s)
-    for (int i = 0; i < Na; ++i)
-      wealth(s * Na + i) = hp_old.R * hp_old.grid(i) + hp_old.W * hp_old.z(s);
-  for (int k = 0; k < N; ++k) {
-    double acc = 0;
-    for (int j = 0; j < hp_old.M(); ++j)
-      acc += sol_old.pi(k, j) * std::pow(sol_old.c(k, j), -hp_old.gamma) / hp_old.prices(j);
-    g(k) = acc * wealth(k);
-  }
-  const Eigen::VectorXd dV = evaluate_policy(hp_old, sol_old, g, 1e-10);
-  // The fine core range covers the central guesses (states near zero wealth have tiny
-  // dV/dlambda and wild guesses; their roots are reached by the coarser extension).
-  std::vector<double> guesses;
-  for (const auto& t : targets)
-    for (int k = 0; k < N; ++k) {
-      if (!(wealth(k) > 0) || !(dV(k) > 0)) continue;
-      const double guess = 1.0 + (t(k) - sol_old.V(k)) / dV(k);
-      if (std::isfinite(guess)) guesses.push_back(guess);
-    }
-  double lo = 1.0, hi = 1.0;
-  if (!guesses.empty()) {
-    std::sort(guesses.begin(), guesses.end());
-    const size_t n = guesses.size();
-    const size_t qlo = static_cast<size_t>(opt.core_quantile * static_cast<double>(n));
-    const size_t qhi = n - 1 - qlo;
-    lo = std::min(lo, guesses[std::min(qlo, n - 1)]);
-    hi = std::max(hi, guesses[std::max(qhi, qlo)]);
-  }
-  lo = std::max(lo, opt.lambda_min);
-  hi = std::min(hi, opt.lambda_max);
-  int want_lo = std::max(m_min, static_cast<int>(std::floor((lo - 1.0) / h)) - 2);
-  int want_hi = std::min(m_max, static_cast<int>(std::ceil((hi - 1.0) / h)) + 2);
-  while (want_hi - want_lo > opt.max_nodes) {  // keep the initial range within the budget
-    if (want_hi > -want_lo)
-      --want_hi;
-    else
-      ++want_lo;
-  }
-
-  // Nodes: solutions by m (0 = the old solution itself).
-  NodeChains ch(hp_old, opt.household, sol_old,
-                [&](household::HouseholdProblem& hp, int m) { hp.lambda = lam_of(m); });
-  const auto& nodes = ch.nodes;
-  const int &cur_lo = ch.lo, &cur_hi = ch.hi;
-  const bool &feasible_up = ch.feasible_up, &feasible_down = ch.feasible_down;
-  auto extend = [&](int new_lo, int new_hi, int stride) {
-    ch.extend(new_lo, new_hi, stride);
-    rep.nodes = ch.solves;
-    worse(rep.report, ch.worst);
-  };
-  extend(want_lo, want_hi, 1);
-
-  std::vector<double> lam, f;
-  std::vector<const Eigen::VectorXd*> Vn;
-  auto refresh_nodes = [&]() {
-    lam.clear();
-    Vn.clear();
-    for (const auto& [m, s] : nodes) {
-      lam.push_back(lam_of(m));
-      Vn.push_back(&s.V);
-    }
-  };
-  auto scan_all = [&](int& need_up, int& need_down) {
-    need_up = need_down = 0;
-    const int n = static_cast<int>(lam.size());
-    f.resize(n);
-    rep.unresolved = rep.multiple_roots = 0;
-    for (int t = 0; t < T; ++t)
-      for (int k = 0; k < N; ++k) {
-        for (int m = 0; m < n; ++m) f[m] = (*Vn[m])(k)-targets[t](k);
-        const RootScan r = scan_roots(lam, f);
-        res[t].lambda(k) = r.root;
-        res[t].roots(k) = r.count;
-        if (r.count == 0) ++rep.unresolved;
-        if (r.count > 1) ++rep.multiple_roots;
-        if (r.direction > 0) ++need_up;
-        if (r.direction < 0) ++need_down;
-        if (r.count > 0) {
-          // "Nearest 1" is only settled once both sides are searched as far as the root found.
-          const double d = std::abs(r.root - 1.0);
-          if (lam.front() > 1.0 - d + 1e-12) ++need_down;
-          if (lam.back() < 1.0 + d - 1e-12) ++need_up;
-        }
-      }
-  };
-  refresh_nodes();
-  for (int round = 0; round < 64; ++round) {
-    int need_up, need_down;
-    scan_all(need_up, need_down);
-    const int span = std::max(4 * opt.extension_stride, (cur_hi - cur_lo) / 2);
-    int new_hi = cur_hi, new_lo = cur_lo;
-    if (need_up && feasible_up) new_hi = std::min(m_max, cur_hi + span);
-    if (need_down && feasible_down) new_lo = std::max(m_min, cur_lo - span);
-    while (static_cast<int>(nodes.size()) +
-                   (new_hi - cur_hi + cur_lo - new_lo) / opt.extension_stride >
-               opt.max_nodes &&
-           (new_hi > cur_hi || new_lo < cur_lo)) {
-      if (new_hi > cur_hi)
-        --new_hi;
-      else
-        ++new_lo;
-    }
-    if (new_hi == cur_hi && new_lo == cur_lo) break;
-    extend(new_lo, new_hi, opt.extension_stride);
-    refresh_nodes();
-  }
-  rep.lambda_lo = lam_of(cur_lo);
-  rep.lambda_hi = lam_of(cur_hi);
-
-  // Interpolation check: one direct solve at the midpoint of the bracket holding the median
-  // root of the first target.
-  if (lam.size() >= 2) {
-    std::vector<double> roots;
-    for (int k = 0; k < N; ++k)
-      if (std::isfinite(res[0].lambda(k))) roots.push_back(res[0].lambda(k));
-    double med = 1.0;
-    if (!roots.empty()) {
-      std::nth_element(roots.begin(), roots.begin() + roots.size() / 2, roots.end());
-      med = roots[roots.size() / 2];
-    }
-    const int n = static_cast<int>(lam.size());
-    int b = static_cast<int>(std::upper_bound(lam.begin(), lam.end(), med) - lam.begin()) - 1;
-    b = std::clamp(b, 0, n - 2);
-    const double lstar = 0.5 * (lam[b] + lam[b + 1]);
-    household::HouseholdProblem hp = hp_old;
-    hp.lambda = lstar;
-    household::HouseholdSolution s =
-        household::solve_household(hp, opt.household, &std::next(nodes.begin(), b)->second);
-    worse(rep.report, s.report);
-    rep.check_lambda = lstar;
-    const int st = stencil_start(b, n), w = std::min(4, n);
-    std::vector<double> y(w);
-    for (int k = 0; k < N; ++k) {
-      for (int q = 0; q < w; ++q) y[q] = (*Vn[st + q])(k);
-      const double err = std::abs(lagrange(&lam[st], y.data(), w, lstar) - s.V(k));
-      rep.check_error_value = std::max(rep.check_error_value, err);
-      const double slope = std::abs((*Vn[b + 1])(k) - (*Vn[b])(k)) / (lam[b + 1] - lam[b]);
-      if (wealth(k) > 0 && slope > 0)
-        rep.check_error_lambda = std::max(rep.check_error_lambda, err / slope);
-    }
-  }
-  if (!rep.report.converged())
-    rep.report.message =
-        "equivalent variation: a household solve at a lambda node did not converge (" +
-        rep.report.message + ")";
   if (report) *report = rep;
   return res;
 }

@@ -24,20 +24,11 @@
 #include <limits>
 #include <vector>
 
-#include "hat/household/upper_envelope.hpp"
+#include "egm_kernel.hpp"
 
 namespace hat::household {
 
 namespace {
-
-// The grid bracket of a' (lower index and weight on the upper point).
-void locate(const Eigen::VectorXd& g, double x, int& lo, double& t) {
-  const int n = static_cast<int>(g.size());
-  int l = static_cast<int>(std::upper_bound(g.data(), g.data() + n, x) - g.data()) - 1;
-  l = std::clamp(l, 0, n - 2);
-  lo = l;
-  t = std::clamp((x - g(l)) / (g(l + 1) - g(l)), 0.0, 1.0);
-}
 
 // Savings a'(a_i) of one (state, variety) pair from its endogenous grid `atil`, with the
 // brackets (lo, t) of a' on the grid. Returns false if the endogenous grid is not monotone.
@@ -102,19 +93,11 @@ void backward_step(const HouseholdProblem& hp, const Continuation& next, Househo
       const double pj = hp.prices(j), xfac = std::pow(pj, 1.0 - inv_gamma);
       for (int q = 0; q < Na; ++q) atil[q] = (xfac * Einv(q, s) + g(q) - base) / (hp.lambda * hp.R);
       if (!egm_savings(g, atil, ap.data(), lo.data(), t.data())) {
-        EnvelopeInput in;
-        in.grid = std::span<const double>(g.data(), Na);
-        in.atil = std::span<const double>(atil.data(), Na);
-        in.ev = std::span<const double>(EV.col(s).data(), Na);
-        in.cash = std::span<const double>(cash.data(), Na);
-        in.price = pj;
-        in.beta = hp.beta;
-        const double gm = hp.gamma;
-        in.utility = [gm](double c) {
-          return gm == 1.0 ? std::log(c) : std::pow(c, 1.0 - gm) / (1.0 - gm);
-        };
-        upper_envelope(in, std::span<double>(ap.data(), Na));
-        for (int i = 0; i < Na; ++i) locate(g, ap[i], lo[i], t[i]);
+        detail::fold_savings(hp, pj, std::span<const double>(atil.data(), Na),
+                             std::span<const double>(EV.col(s).data(), Na),
+                             std::span<const double>(cash.data(), Na),
+                             std::span<double>(ap.data(), Na));
+        for (int i = 0; i < Na; ++i) detail::locate(g.data(), Na, ap[i], lo[i], t[i]);
       }
       for (int i = 0; i < Na; ++i) {
         const int k = s * Na + i;

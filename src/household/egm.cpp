@@ -1,4 +1,9 @@
-// Endogenous grid method (Carroll 2006) for the HAT household with a logit variety choice.
+// The stationary HAT household problem: the endogenous grid method (Carroll 2006) with the
+// generalised Euler equation of a logit variety choice, upper envelopes for folded endogenous
+// grids (Iskhakov, Jorgensen, Rust & Schjerning 2017, QE; Druedahl & Jorgensen 2017, JEDC),
+// modified policy iteration (Howard steps), Anderson acceleration (Walker & Ni 2011, SINUM) and
+// Newton-GMRES steps on the sweep's analytic Jacobian (Kelley 2003, "Solving Nonlinear
+// Equations with Newton's Method"; Saad & Schultz 1986 for GMRES).
 //
 // Method. Given choice probabilities pi_k and consumption c_k on the grid, the generalised
 // Euler equation (MODEL.md §1)
@@ -8,36 +13,39 @@
 // interpolated back onto the grid; below a~(a'=a_min) the borrowing constraint binds. Because
 // the continuation value V = sigma log sum_j exp((v_j + psi_j)/sigma) is a smoothed maximum of
 // concave functions, a~ need not be monotone: such steps are detected and resolved with an
-// upper envelope over the EGM segments (Iskhakov, Jorgensen, Rust & Schjerning 2017, QE;
-// Druedahl & Jorgensen 2017, JEDC).
+// upper envelope over the EGM segments.
 //
-// Iteration. One iteration is one sweep over the states: at each (a, s) the EGM policies of
-// all varieties, their values v_j = u(c_j) + beta E V(a'_j), the logit step (V, pi) and the new
-// marginal value of wealth. The sweep is Gauss-Seidel in the marginal value (income states in
-// order, asset points upwards, each new value used at once by the points above), which carries
-// what is learnt near the borrowing limit up the grid within one sweep. Values are then
-// improved by modified policy iteration (Howard steps with the savings and choice policies held
-// fixed, using the lottery operator), and the state (marginal value, value) is accelerated by
-// Anderson mixing (Walker & Ni 2011). Near the fixed point (at once from a warm start) the
-// iteration switches to Newton steps: plain (Jacobi) sweeps that also record the sweep's
-// analytic Jacobian (sweep_jacobian.hpp), each followed by a GMRES solve of the Newton system,
-// which converges quadratically where the accelerated sweeps converge linearly. Convergence is
-// declared only when both the consumption policies and the choice-specific values have
-// stopped moving between two sweeps.
+// Iteration. The state is x = (m, V) on the Na x Nz grid, m = mu^(-1/gamma) with mu the
+// marginal value of wealth; everything else follows from x in one sweep. The solver
+// (HouseholdSolver below) repeats
+//     sweep (Jacobi | Gauss-Seidel | Newton-record | Newton-chord | check)
+//       -> Howard steps -> converged? -> Anderson or Newton step
+// after an initial guess, and ends with a closing step that leaves v, V, pi and mu mutually
+// consistent. One sweep applies the per-point EGM/logit kernel (egm_point) at every (a, s): the
+// EGM policies of all varieties, their values v_j = u(c_j) + beta E V(a'_j), the logit step
+// (V, pi) and the new marginal value of wealth. A Gauss-Seidel sweep (income states in order,
+// asset points upwards) uses each new marginal value at once in the points above, which carries
+// what is learnt near the borrowing limit up the grid within one sweep. Values are improved by
+// Howard steps with the savings and choice policies held fixed (the lottery operator), and x is
+// accelerated by Anderson mixing. Near the fixed point (at once from a warm start) Newton steps
+// take over: plain (Jacobi) sweeps that also record the sweep's analytic Jacobian
+// (sweep_jacobian.hpp), each followed by a GMRES solve of the Newton system, which converges
+// quadratically where the accelerated sweeps converge linearly. Convergence is declared only
+// when both the consumption policies and the choice-specific values have stopped moving
+// between two sweeps. The tuning constants are the fields of SolveOptions.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "egm_kernel.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
-#include "hat/numerics/lottery.hpp"
 #include "hat/household/household.hpp"
-#include "hat/household/upper_envelope.hpp"
 #include "hat/numerics/anderson.hpp"
 #include "hat/numerics/binomial_series.hpp"
-#include "hat/numerics/logsumexp.hpp"
+#include "hat/numerics/lottery.hpp"
 #include "sweep_jacobian.hpp"
 
 namespace hat::household {
@@ -81,31 +89,871 @@ void HouseholdProblem::validate() const {
         "(need lambda (R a_min + W z_min) + tau > a_min)");
 }
 
+void SolveOptions::validate() const {
+  auto bad = [](const std::string& what) { throw InputError("SolveOptions." + what); };
+  if (!(tolerance > 0) || !std::isfinite(tolerance)) bad("tolerance must be > 0");
+  if (!(value_tolerance > 0) || !std::isfinite(value_tolerance)) bad("value_tolerance must be > 0");
+  if (max_iterations < 1) bad("max_iterations must be >= 1");
+  if (howard_steps < 0) bad("howard_steps must be >= 0");
+  if (anderson_depth < 0) bad("anderson_depth must be >= 0");
+  if (!(newton_threshold > 0)) bad("newton_threshold must be > 0");
+  if (newton_neumann_terms < 0) bad("newton_neumann_terms must be >= 0");
+  if (newton_max_products < 1) bad("newton_max_products must be >= 1");
+  if (!(newton_chord_below >= 0)) bad("newton_chord_below must be >= 0");
+  if (!(initial_savings_fraction >= 0 && initial_savings_fraction <= 1))
+    bad("initial_savings_fraction must be in [0, 1]");
+  if (newton_max_failures < 0) bad("newton_max_failures must be >= 0");
+  if (!(newton_retry_factor > 0 && newton_retry_factor <= 1))
+    bad("newton_retry_factor must be in (0, 1]");
+  if (!(newton_check_fraction > 0 && newton_check_fraction < 1))
+    bad("newton_check_fraction must be in (0, 1)");
+  if (!(gmres_tolerance_min > 0 && gmres_tolerance_min <= gmres_tolerance_max))
+    bad("gmres_tolerance_min must be in (0, gmres_tolerance_max]");
+  if (!(gmres_tolerance_max < 1)) bad("gmres_tolerance_max must be < 1");
+  if (!(newton_accept_residual > 0 && newton_accept_residual <= 1))
+    bad("newton_accept_residual must be in (0, 1]");
+}
+
 namespace {
 
-// Scratch space reused across iterations.
-struct Work {
-  Eigen::MatrixXd U, MU;  // u(c), u'(c): (Na*Nz) x M
-  Eigen::MatrixXd Einv;   // (beta R E)^(-1/gamma), Na x Nz
-  Eigen::MatrixXd EV;     // E_{s'} V(a', s'), Na x Nz
-  Eigen::MatrixXd X;      // logit kernel
-  Eigen::MatrixXi lo;     // bracket of a'_j(k) in the grid
-  Eigen::MatrixXd t;      // weight on the upper bracketing point
-  Eigen::VectorXd mu, Tev, b, rowmax, rowsum;
-  Eigen::MatrixXd v_old;
-  Eigen::MatrixXd Ebase;       // beta R E_{s'} mu(a', s') = u'(c~)/p_j, Na x Nz
-  Eigen::MatrixXd ratio;       // rho = r / (1 + r/2), r = Einv(q+1)/Einv(q) - 1
-  Eigen::MatrixXd Emid;        // Ebase (1 + r/2)^(-gamma): u'/p_j at the midpoint
-  Eigen::MatrixXd EinvOverEb;  // Einv / Ebase (Newton sweeps' Jacobian)
-  Eigen::MatrixXi series_ok;   // 1: segment q is flat enough for the series, Na x Nz
-  numerics::LotteryOperator T;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// What one sweep does (HouseholdSolver::next_sweep chooses).
+enum class Sweep {
+  Jacobi,        // reads only the input state; stores brackets and u for Howard steps
+  GaussSeidel,   // each point's new marginal value is used at once by the points above
+  NewtonRecord,  // a Jacobi sweep that records the Jacobian's rows for the Newton step
+  NewtonChord,   // a Jacobi sweep for a Newton step with the last recorded Jacobian
+  Check,         // computes c and v, compares them with the last sweep's, stores nothing
 };
 
-inline void locate(const double* g, int n, double x, int& lo, double& t) {
-  int l = static_cast<int>(std::upper_bound(g, g + n, x) - g) - 1;
-  l = std::clamp(l, 0, n - 2);
-  lo = l;
-  t = std::clamp((x - g[l]) / (g[l + 1] - g[l]), 0.0, 1.0);
+class HouseholdSolver {
+ public:
+  HouseholdSolver(const HouseholdProblem& hp, const SolveOptions& opt,
+                  const HouseholdSolution* warm);
+  HouseholdSolution solve();
+
+ private:
+  // The steps of solve().
+  void initial_guess();
+  Sweep next_sweep() const;
+  bool sweep(Sweep kind);  // false: the solve failed (fail_msg_)
+  void howard_steps();
+  bool converged() const;
+  void step();  // Anderson or Newton step (or a plain one) to the next state x
+  void closing_step();
+  HouseholdSolution finish();
+
+  // Parts of the initial guess.
+  void start_cold();
+  void price_consumption();
+  void refresh_utility();
+  void logit_step();
+  void marginal_state(Eigen::VectorXd& out);
+  // Parts of a sweep.
+  void begin_sweep(Sweep kind);
+  bool sweep_state(int s);  // false: infeasible consumption
+  void begin_state_pass();
+  int folded_varieties();
+  void restore_and_fold();
+  // The per-point EGM/logit kernel and its parts.
+  bool egm_point(int i);  // false: infeasible consumption
+  double egm_savings(int j, int i, int k);
+  double choice_values(int k);
+  double logit_and_marginal_value(int i, int k, double xmax);
+  void jacobian_row(int k, double m);
+  // Expectations on the a' grid of the current income state, computed on first use.
+  void ensure_einv(int q);
+  double atil(int j, int q);
+  void ensure_segment(int q);
+  // The Newton-or-not decision and the two steps.
+  void newton_step(double r_now);
+  void anderson_step();
+
+  const HouseholdProblem& hp_;
+  const SolveOptions& opt_;
+  const HouseholdSolution* warm_;
+  Timer timer_;
+  const int Na_, Nz_, M_, N_;
+  const double* g_;
+  const double a_min_, a_max_;
+  const bool log_u_, has_psi_;
+  const double inv_gamma_, inv_1mg_, inv_sigma_, inv_lR_, bR_;
+  const numerics::BinomialSeries series_;  // (1 + y)^(-gamma) on flat EGM segments
+  bool use_warm_ = false, warm_mu_ = false;
+  Eigen::VectorXd cash_;  // lambda (R a + W z) + tau by state
+  Eigen::VectorXd xfac_;  // p_j^(1 - 1/gamma): x~ = p_j c~ = p_j^(1-1/gamma) (beta R E)^(-1/gamma)
+  Eigen::VectorXd inv_p_;
+  Eigen::MatrixXd psi_;  // psi_j(s) by state, (Na*Nz) x M, only when quality shifters are given
+
+  HouseholdSolution sol_;
+  // Work arrays over the whole grid.
+  Eigen::MatrixXd U_, MU_;  // u(c), u'(c): (Na*Nz) x M
+  Eigen::MatrixXd Einv_;    // (beta R E)^(-1/gamma), Na x Nz
+  Eigen::MatrixXd EV_;      // E_{s'} V(a', s'), Na x Nz
+  Eigen::MatrixXd X_;       // logit kernel
+  Eigen::MatrixXi lo_;      // bracket of a'_j(k) in the grid
+  Eigen::MatrixXd t_;       // weight on the upper bracketing point
+  Eigen::VectorXd mu_, Tev_, b_, rowmax_, rowsum_;
+  Eigen::MatrixXd v_old_;
+  Eigen::MatrixXd Ebase_;       // beta R E_{s'} mu(a', s') = u'(c~)/p_j, Na x Nz
+  Eigen::MatrixXd ratio_;       // rho = r / (1 + r/2), r = Einv(q+1)/Einv(q) - 1
+  Eigen::MatrixXd Emid_;        // Ebase (1 + r/2)^(-gamma): u'/p_j at the midpoint
+  Eigen::MatrixXd EinvOverEb_;  // Einv / Ebase (Newton sweeps' Jacobian)
+  Eigen::MatrixXi series_ok_;   // 1: segment q is flat enough for the series, Na x Nz
+  Eigen::VectorXd mu_new_, V_new_;
+  Eigen::MatrixXd mu_w_;  // marginal values, overwritten as a Gauss-Seidel sweep updates them
+  numerics::LotteryOperator T_;
+  SweepJacobian jac_;
+  numerics::AndersonMixer mixer_;
+
+  // The iteration.
+  Eigen::VectorXd x_, gx_, xnext_, rhs_, dx_;
+  int iter_ = 0, max_iterations_ = 1;
+  double dc_ = kInf, dv_ = kInf, vabs_ = 0.0;
+  bool failed_ = false;
+  std::string fail_msg_;
+  bool newton_on_ = false;  // the next sweep is a Newton sweep
+  double r_prev_ = kInf;    // sup |G(x) - x| at the last step
+  bool ended_on_newton_ = false;
+  int newton_failures_ = 0;
+
+  // The current sweep: its kind as flags read by the kernel.
+  bool newton_it_ = false, gauss_seidel_ = false, record_jacobian_ = false, check_only_ = false;
+  bool howard_ = false;  // store lottery rows and u for Howard steps
+  // The current income state of the sweep.
+  int s_ = 0;
+  double base_ = 0.0;  // lambda W z_s + tau
+  const double* ev_ = nullptr;
+  double* einv_ = nullptr;
+  const double* einv_eb_ = nullptr;
+  double dc_s_ = 0.0, dv_s_ = 0.0, vabs_s_ = 0.0;
+  // Scratch of the sweep over one income state: the upper-envelope savings of varieties whose
+  // endogenous grid is not monotone, a backup of the state's rows of c and v (restored if the
+  // state must be redone with the envelope), and per-point buffers over the varieties.
+  std::vector<double> env_s_, at_full_, c_bak_, v_bak_;
+  std::vector<unsigned char> envelope_j_, have_einv_, have_seg_, monotone_, pow_b_;
+  std::vector<int> seg_, lo_b_;
+  std::vector<double> at0_, at_lo_, at_hi_;  // a~_0, a~_seg, a~_{seg+1} by variety
+  std::vector<double> pi_k_, c_b_, y_b_, ser_b_, mu_b_, x_b_, e_b_, t_b_;
+  std::vector<double> width_b_;  // a~ width of the EGM segment used; 0 off the segments
+};
+
+HouseholdSolver::HouseholdSolver(const HouseholdProblem& hp, const SolveOptions& opt,
+                                 const HouseholdSolution* warm)
+    : hp_(hp),
+      opt_(opt),
+      warm_(warm),
+      Na_(hp.Na()),
+      Nz_(hp.Nz()),
+      M_(hp.M()),
+      N_(hp.Na() * hp.Nz()),
+      g_(hp.grid.data()),
+      a_min_(hp.a_min()),
+      a_max_(hp.a_max()),
+      log_u_(hp.gamma == 1.0),
+      has_psi_(hp.quality.size() > 0),
+      inv_gamma_(1.0 / hp.gamma),
+      inv_1mg_(hp.gamma == 1.0 ? 0.0 : 1.0 / (1.0 - hp.gamma)),
+      inv_sigma_(1.0 / hp.sigma),
+      inv_lR_(1.0 / (hp.lambda * hp.R)),
+      bR_(hp.beta * hp.R),
+      series_(hp.gamma),
+      mixer_(std::max(opt.anderson_depth, 1)),
+      max_iterations_(opt.max_iterations) {
+  const size_t MNa = static_cast<size_t>(M_) * Na_;
+  env_s_.resize(MNa);
+  c_bak_.resize(MNa);
+  v_bak_.resize(MNa);
+  at_full_.resize(Na_);
+  have_einv_.resize(Na_);
+  have_seg_.resize(Na_);
+  for (auto* v : {&at0_, &at_lo_, &at_hi_, &pi_k_, &c_b_, &y_b_, &ser_b_, &mu_b_, &x_b_, &e_b_,
+                  &t_b_, &width_b_})
+    v->resize(M_);
+  envelope_j_.resize(M_);
+  monotone_.resize(M_);
+  pow_b_.resize(M_);
+  seg_.resize(M_);
+  lo_b_.resize(M_);
+  mu_new_.resize(N_);
+  V_new_.resize(N_);
+  mu_w_.resize(Na_, Nz_);
+  for (auto* m : {&Ebase_, &Einv_, &ratio_, &Emid_}) m->resize(Na_, Nz_);
+  series_ok_.resize(Na_, Nz_);
+  lo_.resize(N_, M_);
+  t_.resize(N_, M_);
+}
+
+// ---- The loop -------------------------------------------------------------------------------
+
+HouseholdSolution HouseholdSolver::solve() {
+  initial_guess();
+  sol_.report.status = SolverStatus::IterationLimit;
+  for (iter_ = 1; iter_ <= max_iterations_; ++iter_) {
+    const Sweep kind = next_sweep();
+    if (!sweep(kind)) break;
+    if (howard_) howard_steps();
+    ended_on_newton_ = newton_it_;
+    if (converged()) {
+      sol_.report.status = SolverStatus::Converged;
+      break;
+    }
+    if (kind == Sweep::Check) {  // not confirmed: a full sweep at the same point next
+      r_prev_ = kInf;
+      continue;
+    }
+    step();
+  }
+  if (!failed_) closing_step();
+  return finish();
+}
+
+// The first sweep of a cold start is a plain (Jacobi) one: from the initial guess, a sweep
+// mixing old and new values folds endogenous grids (19 (variety, state) pairs on the reference
+// problem, each an upper envelope and a redone state) and saves no iteration. A Newton sweep is
+// a plain one (the Jacobian is that of the Jacobi map). Once the residual is small, the next
+// Newton step's own error is far below the tolerance with the Jacobian already at hand (a chord
+// step): the sweep need not record a new one. After a step below newton_check_fraction of the
+// tolerance the sweep is expected only to confirm that c and v no longer move (a check sweep).
+Sweep HouseholdSolver::next_sweep() const {
+  if (newton_on_) {
+    if (r_prev_ < opt_.newton_check_fraction * opt_.tolerance) return Sweep::Check;
+    return r_prev_ < opt_.newton_chord_below ? Sweep::NewtonChord : Sweep::NewtonRecord;
+  }
+  return opt_.gauss_seidel && (iter_ > 1 || warm_mu_) ? Sweep::GaussSeidel : Sweep::Jacobi;
+}
+
+bool HouseholdSolver::converged() const {
+  const double vscale = std::max(1.0, vabs_);
+  return dc_ < opt_.tolerance && dv_ < opt_.value_tolerance * vscale;
+}
+
+// ---- Initial guess ----------------------------------------------------------------------------
+
+void HouseholdSolver::initial_guess() {
+  sol_.Na = Na_;
+  sol_.Nz = Nz_;
+  sol_.M = M_;
+  cash_.resize(N_);
+  for (int s = 0; s < Nz_; ++s)
+    for (int i = 0; i < Na_; ++i)
+      cash_(s * Na_ + i) = hp_.lambda * (hp_.R * g_[i] + hp_.W * hp_.z(s)) + hp_.tau;
+  xfac_.resize(M_);
+  inv_p_.resize(M_);
+  for (int j = 0; j < M_; ++j) {
+    xfac_(j) = std::pow(hp_.prices(j), 1.0 - inv_gamma_);
+    inv_p_(j) = 1.0 / hp_.prices(j);
+  }
+  if (has_psi_) {
+    psi_.resize(N_, M_);
+    for (int s = 0; s < Nz_; ++s)
+      for (int j = 0; j < M_; ++j) psi_.col(j).segment(s * Na_, Na_).setConstant(hp_.quality(s, j));
+  }
+  const HouseholdSolution* w = warm_;
+  use_warm_ =
+      w && w->Na == Na_ && w->Nz == Nz_ && w->M == M_ && w->c.rows() == N_ && w->V.size() == N_;
+  // A warm start from the previous fixed point's marginal value of wealth and value: closer to
+  // the new fixed point than the old policies re-priced at the new prices.
+  warm_mu_ = use_warm_ && w->mu.size() == N_ && w->mu.minCoeff() > 0 && w->mu.allFinite() &&
+             w->V.allFinite();
+  sol_.c.resize(N_, M_);
+  U_.resize(N_, M_);
+  if (use_warm_) {
+    sol_.a_next = w->a_next;
+    sol_.v = w->v;
+    if (warm_mu_) {
+      sol_.pi.resize(N_, M_);
+      sol_.V.resize(N_);
+    } else {
+      sol_.pi = w->pi;
+      sol_.V = w->V;
+    }
+  } else {
+    start_cold();
+  }
+  price_consumption();
+  if (warm_mu_) {
+    x_.resize(2 * N_);
+    x_.head(N_) = (w->mu.array().log() * (-inv_gamma_)).exp().matrix();
+    x_.tail(N_) = w->V;
+  } else {
+    refresh_utility();
+    if (!use_warm_) {
+      // Initial values: the value of keeping the initial policy forever.
+      sol_.v = U_ / (1.0 - hp_.beta);
+      logit_step();
+    }
+    marginal_state(x_);
+  }
+  // Newton steps from the first sweep of a warm start, or once the residual is small.
+  newton_on_ = opt_.newton && warm_mu_;
+}
+
+void HouseholdSolver::start_cold() {
+  sol_.a_next.resize(N_, M_);
+  const double f = opt_.initial_savings_fraction;
+  for (int j = 0; j < M_; ++j)
+    for (int s = 0; s < Nz_; ++s)
+      for (int i = 0; i < Na_; ++i) sol_.a_next(s * Na_ + i, j) = a_min_ + f * (g_[i] - a_min_);
+  sol_.v.resize(N_, M_);
+  sol_.pi.resize(N_, M_);
+  sol_.V.resize(N_);
+}
+
+// Consumption consistent with the budget at these prices (wages, R may have changed).
+void HouseholdSolver::price_consumption() {
+  for (int j = 0; j < M_; ++j)
+    for (int k = 0; k < N_; ++k) {
+      double ap = sol_.a_next(k, j);
+      if (!((cash_(k) - ap) > 0)) ap = a_min_;
+      sol_.a_next(k, j) = ap;
+      sol_.c(k, j) = (cash_(k) - ap) * inv_p_(j);
+    }
+}
+
+// u and u' of the current consumption (vectorised log/exp: deterministic for a given ISA).
+void HouseholdSolver::refresh_utility() {
+  U_ = sol_.c.array().log().matrix();
+  if (log_u_) {
+    MU_ = sol_.c.array().inverse().matrix();
+  } else {
+    MU_ = (U_.array() * (-hp_.gamma)).exp().matrix();
+    U_ = (sol_.c.array() * MU_.array() * (1.0 / (1.0 - hp_.gamma))).matrix();
+  }
+}
+
+// V = sigma log sum_j exp((v_j + psi_j)/sigma) and pi = softmax, max-shifted so every exponent
+// is <= 0 (finite for any gap; underflow gives pi = 0, never NaN). Row reductions run column by
+// column (contiguous, vectorised) in a fixed order.
+void HouseholdSolver::logit_step() {
+  if (has_psi_)
+    X_ = sol_.v + psi_;
+  else
+    X_ = sol_.v;
+  rowmax_ = X_.col(0);
+  for (int j = 1; j < M_; ++j) rowmax_ = rowmax_.cwiseMax(X_.col(j));
+  for (int j = 0; j < M_; ++j) X_.col(j) = (X_.col(j) - rowmax_) * inv_sigma_;
+  X_ = X_.array().exp().matrix();  // plain matrix operand: vectorised exp
+  rowsum_ = X_.col(0);
+  for (int j = 1; j < M_; ++j) rowsum_ += X_.col(j);
+  sol_.V = rowmax_.array() + hp_.sigma * rowsum_.array().log();
+  rowsum_ = rowsum_.cwiseInverse();
+  for (int j = 0; j < M_; ++j) sol_.pi.col(j) = X_.col(j).cwiseProduct(rowsum_);
+}
+
+// The iteration's state x = (m, V), m = mu^(-1/gamma) with mu the marginal value
+// sum_j pi_j u'(c_j) / p_j (in consumption units, like the tolerance on c). Everything else
+// (policies, v_j, pi) follows from x in one sweep, so x is what the Anderson mixer accelerates:
+// 2 Na Nz numbers instead of the (Na Nz) x M policies.
+void HouseholdSolver::marginal_state(Eigen::VectorXd& out) {
+  out.resize(2 * N_);
+  mu_.noalias() = (sol_.pi.array() * MU_.array()).matrix() * inv_p_;
+  out.head(N_) = (mu_.array().log() * (-inv_gamma_)).exp().matrix();
+  out.tail(N_) = sol_.V;
+}
+
+// ---- The sweep ----------------------------------------------------------------------------------
+
+// Gauss-Seidel sweep: income states in order, asset points upwards; each point's new marginal
+// value of wealth replaces the old one at once, so later points (and states) use it. beta R E mu
+// on the a' grid, and with it the EGM grids, is computed on first use, once per sweep.
+// Households who run their wealth down (a' < a) thus see this sweep's values below them: what
+// the sweep learns near the borrowing limit travels up the whole grid in one iteration instead
+// of one step of dissaving per iteration. The fixed point is the one of the plain (Jacobi)
+// iteration; only the path to it changes.
+bool HouseholdSolver::sweep(Sweep kind) {
+  begin_sweep(kind);
+  for (int s = 0; s < Nz_; ++s) {
+    if (!sweep_state(s)) {
+      failed_ = true;
+      fail_msg_ = "non-positive or non-finite consumption in the EGM step";
+      return false;
+    }
+    dc_ = std::max(dc_, dc_s_);
+    dv_ = std::max(dv_, dv_s_);
+    vabs_ = std::max(vabs_, vabs_s_);
+  }
+  if (!std::isfinite(dc_) || !std::isfinite(dv_) || !mu_new_.allFinite() || !V_new_.allFinite()) {
+    failed_ = true;
+    fail_msg_ = "non-finite policy or value";
+    return false;
+  }
+  sol_.V = V_new_;
+  return true;
+}
+
+void HouseholdSolver::begin_sweep(Sweep kind) {
+  newton_it_ = kind == Sweep::NewtonRecord || kind == Sweep::NewtonChord || kind == Sweep::Check;
+  gauss_seidel_ = kind == Sweep::GaussSeidel;
+  record_jacobian_ = kind == Sweep::NewtonRecord;
+  check_only_ = kind == Sweep::Check;
+  howard_ = opt_.howard_steps > 0 && !newton_it_;
+  mu_w_ = (x_.head(N_).array().log() * (-hp_.gamma)).exp().matrix().reshaped(Na_, Nz_);
+  Eigen::Map<const Eigen::MatrixXd> Vm(x_.data() + N_, Na_, Nz_);
+  EV_.noalias() = Vm * hp_.P.transpose();
+  if (record_jacobian_) {
+    jac_.reset(Na_, Nz_, M_);
+    jac_.set_input(x_.head(N_), mu_w_.reshaped(), hp_.gamma, bR_, hp_.P);
+  }
+  sol_.envelope_steps = 0;
+  if (howard_) T_.reset(Na_, Nz_, M_);
+  dc_ = 0.0;
+  dv_ = 0.0;
+  vabs_ = 0.0;
+  if (!gauss_seidel_) {
+    // A plain sweep reads only the input's marginal values: beta R E mu and its (-1/gamma)
+    // power for all points at once, vectorised.
+    Ebase_.noalias() = mu_w_ * hp_.P.transpose();
+    Ebase_ *= bR_;
+    Einv_ = (Ebase_.array().log() * -inv_gamma_).exp().matrix();
+    if (record_jacobian_) EinvOverEb_ = Einv_.cwiseQuotient(Ebase_);
+  }
+}
+
+// One income state: the EGM step at every asset point; if some variety's endogenous grid turns
+// out not to be monotone (over the whole grid, with the values this sweep used) and the upper
+// envelope is on, the state is redone with the envelope for those varieties.
+bool HouseholdSolver::sweep_state(int s) {
+  s_ = s;
+  base_ = hp_.lambda * hp_.W * hp_.z(s) + hp_.tau;
+  ev_ = EV_.col(s).data();
+  einv_ = Einv_.col(s).data();
+  einv_eb_ = record_jacobian_ ? EinvOverEb_.col(s).data() : nullptr;
+  std::fill(have_einv_.begin(), have_einv_.end(), gauss_seidel_ ? 0 : 1);
+  std::fill(have_seg_.begin(), have_seg_.end(), 0);
+  for (int j = 0; j < M_; ++j) {
+    envelope_j_[j] = 0;
+    for (int i = 0; i < Na_; ++i) {
+      c_bak_[static_cast<size_t>(j) * Na_ + i] = sol_.c(s * Na_ + i, j);
+      v_bak_[static_cast<size_t>(j) * Na_ + i] = sol_.v(s * Na_ + i, j);
+    }
+  }
+  bool feasible = true;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    begin_state_pass();
+    feasible = true;
+    for (int i = 0; i < Na_ && feasible; ++i) feasible = egm_point(i);
+    if (attempt == 1) break;
+    const int n_env = folded_varieties();
+    if (n_env == 0) break;
+    sol_.envelope_steps += n_env;
+    restore_and_fold();
+  }
+  return feasible;
+}
+
+void HouseholdSolver::begin_state_pass() {
+  dc_s_ = dv_s_ = vabs_s_ = 0.0;
+  for (int j = 0; j < M_; ++j) {
+    seg_[j] = 0;
+    at0_[j] = at_lo_[j] = atil(j, 0);
+    at_hi_[j] = atil(j, 1);
+    monotone_[j] = at_hi_[j] > at_lo_[j];
+  }
+}
+
+// The varieties whose endogenous grid folds (marked in envelope_j_), when the upper envelope is
+// on. Pairs up to seg + 1 were checked on the way; the rest of the grid is checked here.
+int HouseholdSolver::folded_varieties() {
+  if (!opt_.upper_envelope) return 0;
+  int n_env = 0;
+  for (int j = 0; j < M_; ++j) {
+    double prev = at_hi_[j];
+    for (int q = seg_[j] + 2; q < Na_ && monotone_[j]; ++q) {
+      const double cur = atil(j, q);
+      if (!(cur > prev)) monotone_[j] = 0;
+      prev = cur;
+    }
+    if (!monotone_[j]) {
+      envelope_j_[j] = 1;
+      ++n_env;
+    }
+  }
+  return n_env;
+}
+
+// Restores the state's c and v and computes the folded varieties' upper-envelope savings over
+// all EGM segments (and the constrained choice below a~_0).
+void HouseholdSolver::restore_and_fold() {
+  const int s = s_;
+  for (int j = 0; j < M_; ++j) {
+    for (int i = 0; i < Na_; ++i) {
+      sol_.c(s * Na_ + i, j) = c_bak_[static_cast<size_t>(j) * Na_ + i];
+      sol_.v(s * Na_ + i, j) = v_bak_[static_cast<size_t>(j) * Na_ + i];
+    }
+    if (!envelope_j_[j]) continue;
+    for (int q = 0; q < Na_; ++q) at_full_[q] = atil(j, q);
+    detail::fold_savings(hp_, hp_.prices(j), std::span<const double>(at_full_.data(), Na_),
+                         std::span<const double>(ev_, Na_),
+                         std::span<const double>(cash_.data() + s * Na_, Na_),
+                         std::span<double>(env_s_.data() + static_cast<size_t>(j) * Na_, Na_));
+  }
+}
+
+// ---- Expectations on the a' grid of the current income state -------------------------------
+
+void HouseholdSolver::ensure_einv(int q) {
+  if (!have_einv_[q]) {
+    double e = 0.0;
+    for (int t = 0; t < Nz_; ++t) e += hp_.P(s_, t) * mu_w_(q, t);
+    Ebase_(q, s_) = bR_ * e;
+    einv_[q] = std::exp(std::log(bR_ * e) * -inv_gamma_);  // cheaper than pow here
+    have_einv_[q] = 1;
+  }
+}
+
+// Endogenous current assets of grid point q for variety j.
+double HouseholdSolver::atil(int j, int q) {
+  ensure_einv(q);
+  return (xfac_(j) * einv_[q] + g_[q] - base_) * inv_lR_;
+}
+
+// u'(c) on the grid without log/exp per point. On EGM segment q of income state s, consumption
+// is the linear interpolation of the segment's end points, c = p_j^(-1/gamma) Einv_q (1 + t r)
+// with r = Einv_{q+1}/Einv_q - 1, and Einv_q^(-gamma) = beta R E mu_q = Ebase_q, so
+// u'(c) = p_j Ebase_q (1 + t r)^(-gamma), with the last factor summed as a binomial series
+// (about the segment's midpoint) to below 1e-17 relative. Points off the segments (borrowing
+// limit, a_max cap, upper envelope) and steep segments use pow. This stores the series data of
+// segment q (both end points known).
+void HouseholdSolver::ensure_segment(int q) {
+  if (!have_seg_[q]) {
+    ensure_einv(q);
+    ensure_einv(q + 1);
+    const int s = s_;
+    const double r = einv_[q + 1] / einv_[q] - 1.0;
+    // Expanded about the segment's midpoint: (1 + t r)^(-gamma) =
+    // (1 + r/2)^(-gamma) (1 + (t - 1/2) rho)^(-gamma), rho = r / (1 + r/2),
+    // |(t - 1/2) rho| <= |rho|/2, which halves the series length.
+    ratio_(q, s) = r / (1.0 + 0.5 * r);
+    series_ok_(q, s) = series_.covers(0.5 * ratio_(q, s)) ? 1 : 0;
+    // (1 + r/2)^(-gamma) by the same series when r/2 is within its radius.
+    const double h = 0.5 * r;
+    Emid_(q, s) = Ebase_(q, s) * (series_.covers(h) ? series_(h) : std::pow(1.0 + h, -hp_.gamma));
+    have_seg_[q] = 1;
+  }
+}
+
+// ---- The per-point kernel -------------------------------------------------------------------
+
+// The EGM/logit step at asset point i of the current income state: savings, brackets and
+// consumption of every variety; u'(c) by the binomial series; u, u' and the choice-specific
+// values v_j = u_j + beta EV(a'_j) with the changes of c and v since the last sweep; the logit
+// step, the new marginal value of wealth and (as the sweep requires) the Jacobian's and the
+// lottery operator's rows. Returns false if some consumption is not positive and finite.
+bool HouseholdSolver::egm_point(int i) {
+  const int k = s_ * Na_ + i;
+  bool feasible = true;
+  for (int j = 0; j < M_; ++j) {
+    const double c = egm_savings(j, i, k);
+    // Feasibility guard: never continue with non-positive or non-finite consumption.
+    feasible &= (c > 0) & std::isfinite(c);
+  }
+  if (!feasible) return false;
+  // The binomial series for u'(c), one independent Horner chain per variety.
+  if (!log_u_)
+    for (int j = 0; j < M_; ++j) ser_b_[j] = series_(y_b_[j]);
+  const double xmax = choice_values(k);
+  if (check_only_) return true;
+  const double m = logit_and_marginal_value(i, k, xmax);
+  if (record_jacobian_) jacobian_row(k, m);
+  if (howard_) T_.push_row(k, lo_b_.data(), t_b_.data(), pi_k_.data(), M_);
+  return true;
+}
+
+// Savings of variety j at (a_i, s) with its grid bracket (lo_b_, t_b_), the EGM segment's width
+// (width_b_, 0 off the segments) and the series argument (y_b_, pow_b_). Returns consumption.
+double HouseholdSolver::egm_savings(int j, int i, int k) {
+  const double a = g_[i];
+  double ap, tt;
+  int gl;
+  unsigned char use_pow = 1;  // u' by pow unless on a flat enough EGM segment
+  if (envelope_j_[j]) {
+    ap = env_s_[static_cast<size_t>(j) * Na_ + i];
+    width_b_[j] = 0.0;  // (the Jacobian treats envelope savings as fixed)
+    detail::locate(g_, Na_, ap, gl, tt);
+  } else if (a <= at0_[j]) {  // borrowing constraint binds
+    width_b_[j] = 0.0;
+    ap = a_min_;
+    gl = 0;
+    tt = 0.0;
+  } else {
+    // a'(a) is increasing here, so the segment is found by a forward sweep. On EGM segment q
+    // (a~_q <= a <= a~_{q+1}), a' = g_q + t (g_{q+1} - g_q) lies in [g_q, g_{q+1}]: its grid
+    // bracket is q itself with weight t. (A non-monotone grid is caught here and the state
+    // redone; see sweep_state.)
+    int q = seg_[j];
+    double lo_at = at_lo_[j], hi = at_hi_[j];
+    while (q < Na_ - 2 && hi <= a) {
+      ++q;
+      lo_at = hi;
+      hi = atil(j, q + 1);
+      if (!(hi > lo_at)) monotone_[j] = 0;
+    }
+    seg_[j] = q;
+    at_lo_[j] = lo_at;
+    at_hi_[j] = hi;
+    tt = (a - lo_at) / (hi - lo_at);
+    width_b_[j] = 0.0;
+    if (tt <= 1.0) {
+      width_b_[j] = hi - lo_at;
+      ap = g_[q] + tt * (g_[q + 1] - g_[q]);
+      gl = q;
+      if (!log_u_) {
+        ensure_segment(q);
+        use_pow = !series_ok_(q, s_);
+      }
+    } else {  // beyond the last segment: a' capped at a_max
+      ap = a_max_;
+      gl = Na_ - 2;
+      tt = 1.0;
+    }
+  }
+  const double c = (cash_(k) - ap) * inv_p_(j);
+  if (!check_only_) sol_.a_next(k, j) = ap;
+  if (!newton_it_) {  // (a Newton sweep's results need no closing Bellman step)
+    lo_(k, j) = gl;
+    t_(k, j) = tt;
+  }
+  lo_b_[j] = gl;
+  t_b_[j] = tt;
+  c_b_[j] = c;
+  pow_b_[j] = use_pow;
+  y_b_[j] = use_pow ? 0.0 : (tt - 0.5) * ratio_(gl, s_);
+  return c;
+}
+
+// u, u', the choice-specific values v_j = u_j + beta EV(a'_j) and the changes of c and v since
+// the last sweep. Stores c, v, u and mu_j = u'(c_j)/p_j (unless a check sweep); returns the
+// largest v_j + psi_j.
+double HouseholdSolver::choice_values(int k) {
+  const double* ev = ev_;
+  double xmax = -kInf;
+  for (int j = 0; j < M_; ++j) {
+    const double c = c_b_[j];
+    const int gl = lo_b_[j];
+    const double tt = t_b_[j];
+    double mu, u;
+    if (log_u_) {
+      mu = 1.0 / c;
+      u = std::log(c);
+    } else {
+      mu = pow_b_[j] ? std::pow(c, -hp_.gamma) : hp_.prices(j) * Emid_(gl, s_) * ser_b_[j];
+      u = c * mu * inv_1mg_;
+    }
+    const double vj = u + hp_.beta * (ev[gl] + tt * (ev[gl + 1] - ev[gl]));
+    dc_s_ = std::max(dc_s_, std::abs(c - sol_.c(k, j)));
+    dv_s_ = std::max(dv_s_, std::abs(vj - sol_.v(k, j)));
+    vabs_s_ = std::max(vabs_s_, std::abs(vj));
+    if (check_only_) continue;
+    sol_.c(k, j) = c;
+    sol_.v(k, j) = vj;
+    if (!newton_it_) U_(k, j) = u;
+    mu_b_[j] = mu * inv_p_(j);
+    const double xj = has_psi_ ? vj + psi_(k, j) : vj;
+    x_b_[j] = xj;
+    xmax = std::max(xmax, xj);
+  }
+  return xmax;
+}
+
+// The logit step, max-shifted so every exponent is <= 0, then the marginal value of wealth m
+// (which replaces the old one at once in a Gauss-Seidel sweep). Returns m.
+double HouseholdSolver::logit_and_marginal_value(int i, int k, double xmax) {
+  for (int j = 0; j < M_; ++j) x_b_[j] = (x_b_[j] - xmax) * inv_sigma_;
+  Eigen::Map<Eigen::ArrayXd>(e_b_.data(), M_) =
+      Eigen::Map<const Eigen::ArrayXd>(x_b_.data(), M_).exp();
+  const double* e = e_b_.data();
+  const double* mub = mu_b_.data();
+  double sum = 0.0;
+  for (int j = 0; j < M_; ++j) sum += e[j];
+  V_new_(k) = xmax + hp_.sigma * std::log(sum);
+  const double inv_sum = 1.0 / sum;
+  double m = 0.0;
+  for (int j = 0; j < M_; ++j) {
+    pi_k_[j] = e[j] * inv_sum;
+    m += pi_k_[j] * mub[j];
+  }
+  mu_new_(k) = m;
+  if (gauss_seidel_) mu_w_(i, s_) = m;
+  if (newton_it_)
+    for (int j = 0; j < M_; ++j) sol_.pi(k, j) = pi_k_[j];
+  return m;
+}
+
+// The Jacobian's row of point k. On EGM segment q the savings weight is
+// t = (a - a~_q) / (a~_{q+1} - a~_q), with a~_q = (xfac_j Eb_q^(-1/gamma) + g_q - base) /
+// (lambda R), so dt = A_q dEb_q + A_{q+1} dEb_{q+1}. Then, with h = g_{q+1} - g_q and
+// mu_j = u'(c_j) / p_j: dc_j = -h dt / p_j, d mu_j = gamma mu_j h dt / (p_j c_j),
+// dv_j = kappa_j dt + beta ((1 - t) dEV_q + t dEV_{q+1}) with kappa_j = -mu_j h + beta (EV_{q+1}
+// - EV_q). Off the segments (borrowing limit, a_max cap, upper envelope) a'_j and c_j are held
+// fixed and only the EV term remains. The logit step gives dV = sum_j pi_j dv_j and, with
+// m = sum_j pi_j mu_j, dm = sum_j pi_j d mu_j + sum_j pi_j (mu_j - m) dv_j / sigma; the state's
+// new entry is m^(-1/gamma), so the row of dm is scaled after the sweep by
+// -m^(-1/gamma) / (gamma m).
+void HouseholdSolver::jacobian_row(int k, double m) {
+  const double* ev = ev_;
+  const double* einv_eb = einv_eb_;
+  for (int j = 0; j < M_; ++j) {
+    const int gl = lo_b_[j];
+    const double tt = t_b_[j], pj = pi_k_[j], muj = mu_b_[j];
+    const double dev = pj * (muj - m) * inv_sigma_;  // dm / dv_j
+    const double ev_lo = hp_.beta * (1.0 - tt), ev_hi = hp_.beta * tt;
+    double eb_lo_m = 0.0, eb_hi_m = 0.0, eb_lo_v = 0.0, eb_hi_v = 0.0;
+    if (width_b_[j] > 0.0) {
+      const double h = g_[gl + 1] - g_[gl];
+      const double kappa = -muj * h + hp_.beta * (ev[gl + 1] - ev[gl]);
+      const double dt_v = pj * kappa;
+      // One division for both 1/c and 1/width (divisions dominate this pass).
+      const double inv_wc = 1.0 / (width_b_[j] * c_b_[j]);
+      const double dt_m = pj * hp_.gamma * muj * h * inv_p_(j) * width_b_[j] * inv_wc + dev * kappa;
+      const double f = xfac_(j) * inv_gamma_ * inv_lR_ * c_b_[j] * inv_wc;
+      const double a_lo = (1.0 - tt) * f * einv_eb[gl];
+      const double a_hi = tt * f * einv_eb[gl + 1];
+      eb_lo_m = dt_m * a_lo;
+      eb_hi_m = dt_m * a_hi;
+      eb_lo_v = dt_v * a_lo;
+      eb_hi_v = dt_v * a_hi;
+    }
+    jac_.add(gl, eb_lo_m, dev * ev_lo, eb_lo_v, pj * ev_lo);
+    jac_.add(gl + 1, eb_hi_m, dev * ev_hi, eb_hi_v, pj * ev_hi);
+  }
+  jac_.end_row(k);
+}
+
+// ---- Howard steps, the step to the next state, the closing step ---------------------------
+
+// Howard steps with (a', pi) fixed. EV_ = E V_old; by the logit identity
+// v_j + psi_j - sigma log pi_j = V for every j, the per-period payoff
+// b = sum_j pi_j (u_j + psi_j - sigma log pi_j) equals V_new - beta T EV_old, computed without
+// logs (never NaN when some pi_j underflows to 0).
+void HouseholdSolver::howard_steps() {
+  T_.apply_backward(EV_, Tev_);
+  b_ = sol_.V - hp_.beta * Tev_;
+  for (int h = 0; h < opt_.howard_steps; ++h) {
+    Eigen::Map<const Eigen::MatrixXd> Vh(sol_.V.data(), Na_, Nz_);
+    EV_.noalias() = Vh * hp_.P.transpose();
+    T_.apply_backward(EV_, Tev_);
+    sol_.V = b_ + hp_.beta * Tev_;
+  }
+}
+
+// The sweep's image G(x), the residual G(x) - x, whether Newton steps are on, and the step.
+void HouseholdSolver::step() {
+  gx_.resize(2 * N_);
+  gx_.head(N_) = (mu_new_.array().log() * (-inv_gamma_)).exp().matrix();
+  gx_.tail(N_) = sol_.V;
+  if (record_jacobian_)
+    jac_.set_output_scale((-inv_gamma_ * gx_.head(N_).array() / mu_new_.array()).matrix());
+  rhs_ = gx_ - x_;  // the fixed-point residual (the Newton step's right-hand side)
+  const double r_now = rhs_.cwiseAbs().maxCoeff();
+  if (newton_it_ && !(r_now < r_prev_)) {
+    // The Newton step did not reduce the residual (too far from the fixed point, or the
+    // linearisation is poor where the upper envelope acts): back to accelerated sweeps, and
+    // Newton steps again only from a smaller residual (never after newton_max_failures), so
+    // that the two cannot alternate without progress.
+    newton_on_ = false;
+    ++newton_failures_;
+    mixer_.reset();
+  } else if (!newton_on_ && opt_.newton && newton_failures_ < opt_.newton_max_failures &&
+             r_now < opt_.newton_threshold * std::pow(opt_.newton_retry_factor, newton_failures_)) {
+    newton_on_ = true;  // from the next sweep on
+  }
+  r_prev_ = r_now;
+  if (newton_it_ && newton_on_)
+    newton_step(r_now);
+  else if (opt_.anderson_depth > 0)
+    anderson_step();
+  else
+    std::swap(x_, gx_);
+}
+
+// Newton step: (I - J) dx = G(x) - x. The linear solve need not be more accurate than the
+// step's own (quadratic) error, about r_now^2, or than newton_check_fraction of the tolerance;
+// a residual below that needs no solve.
+void HouseholdSolver::newton_step(double r_now) {
+  const double target = opt_.newton_check_fraction * opt_.tolerance;
+  xnext_ = gx_;
+  if (r_now > target) {
+    const double tol = std::clamp(std::max(r_now, target / r_now), opt_.gmres_tolerance_min,
+                                  opt_.gmres_tolerance_max);
+    const auto lin =
+        jac_.solve(rhs_, dx_, tol, opt_.newton_max_products, opt_.newton_neumann_terms);
+    if (lin.relative_residual < opt_.newton_accept_residual && dx_.allFinite()) {
+      xnext_ = x_ + dx_;
+      if (!(xnext_.head(N_).minCoeff() > 0)) xnext_ = gx_;  // keep mu^(-1/gamma) positive
+    }
+  }
+  std::swap(x_, xnext_);
+}
+
+// Anderson mixing of x and G(x). The mixed marginal values must stay positive; otherwise the
+// plain step.
+void HouseholdSolver::anderson_step() {
+  mixer_.step(x_, gx_, xnext_);
+  if (!(xnext_.head(N_).minCoeff() > 0) || !xnext_.allFinite()) {
+    mixer_.reset();
+    xnext_ = gx_;
+  }
+  std::swap(x_, xnext_);
+}
+
+// Leaves v, V and pi mutually consistent. A Newton sweep leaves them so: v_j = u_j + beta
+// E V_in(a'_j), V = sigma log sum exp((v + psi)/sigma), pi = softmax and mu = sum pi u'/p all
+// from the one sweep (no Howard steps after it); such a sweep does not even store the brackets
+// and u that the closing step would need. Otherwise one more Bellman step at the final policies
+// (v_j = u_j + beta EV(a'_j), then the logit step), and mu from u'(c) = (1 - gamma) u(c) / c
+// (the sweep keeps u only).
+void HouseholdSolver::closing_step() {
+  if (ended_on_newton_) {
+    sol_.mu = mu_new_;
+  } else {
+    v_old_ = sol_.v;
+    Eigen::Map<const Eigen::MatrixXd> Vm(sol_.V.data(), Na_, Nz_);
+    EV_.noalias() = Vm * hp_.P.transpose();
+    for (int j = 0; j < M_; ++j)
+      for (int s = 0; s < Nz_; ++s) {
+        const double* ev = EV_.col(s).data();
+        for (int i = 0; i < Na_; ++i) {
+          const int k = s * Na_ + i;
+          const int l = lo_(k, j);
+          const double tt = t_(k, j);
+          sol_.v(k, j) = U_(k, j) + hp_.beta * (ev[l] + tt * (ev[l + 1] - ev[l]));
+        }
+      }
+    logit_step();
+    dv_ = std::max(dv_, (sol_.v - v_old_).cwiseAbs().maxCoeff());
+    if (log_u_)
+      MU_ = sol_.c.cwiseInverse();
+    else
+      MU_ = (U_.array() * (1.0 - hp_.gamma) / sol_.c.array()).matrix();
+    sol_.mu = (sol_.pi.array() * MU_.array()).matrix() * inv_p_;
+  }
+  if (!(sol_.c.allFinite() && sol_.a_next.allFinite() && sol_.v.allFinite() && sol_.V.allFinite() &&
+        sol_.pi.allFinite() && sol_.mu.allFinite())) {
+    // Over- or underflow in the closing step (extreme but legal parameters): not an answer.
+    failed_ = true;
+    fail_msg_ = "non-finite policy or value at the solution (over- or underflow)";
+  }
+}
+
+HouseholdSolution HouseholdSolver::finish() {
+  sol_.sup_dc = dc_;
+  sol_.sup_dv = dv_;
+  sol_.newton_failures = newton_failures_;
+  sol_.report.iterations = std::min(iter_, max_iterations_);
+  sol_.report.residual = dc_;
+  sol_.report.seconds = timer_.seconds();
+  if (failed_) {
+    sol_.report.status = SolverStatus::Failed;
+    sol_.report.message = fail_msg_;
+  } else if (sol_.report.status == SolverStatus::IterationLimit) {
+    sol_.report.message = "household: iteration limit reached (sup|dc| = " + std::to_string(dc_) +
+                          ", sup|dv| = " + std::to_string(dv_) + ")";
+  } else {
+    sol_.report.message = "household: converged";
+  }
+  return std::move(sol_);
 }
 
 }  // namespace
@@ -113,637 +961,8 @@ inline void locate(const double* g, int n, double x, int& lo, double& t) {
 HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions& opt,
                                   const HouseholdSolution* warm) {
   hp.validate();
-  Timer timer;
-  const int Na = hp.Na(), Nz = hp.Nz(), M = hp.M(), N = Na * Nz;
-  const double* g = hp.grid.data();
-  const double a_min = hp.a_min(), a_max = hp.a_max();
-  const bool log_u = (hp.gamma == 1.0);
-  const double inv_gamma = 1.0 / hp.gamma;
-
-  HouseholdSolution sol;
-  sol.Na = Na;
-  sol.Nz = Nz;
-  sol.M = M;
-  Work w;
-  w.lo.resize(N, M);
-  w.t.resize(N, M);
-
-  // Resources by state: lambda (R a + W z) + tau.
-  Eigen::VectorXd cash(N);
-  for (int s = 0; s < Nz; ++s)
-    for (int i = 0; i < Na; ++i)
-      cash(s * Na + i) = hp.lambda * (hp.R * g[i] + hp.W * hp.z(s)) + hp.tau;
-  // Expenditure factor p_j^(1 - 1/gamma): x~ = p_j c~ = p_j^(1-1/gamma) (beta R E)^(-1/gamma).
-  Eigen::VectorXd xfac(M), inv_p(M);
-  for (int j = 0; j < M; ++j) {
-    xfac(j) = std::pow(hp.prices(j), 1.0 - inv_gamma);
-    inv_p(j) = 1.0 / hp.prices(j);
-  }
-  Eigen::MatrixXd psi;  // psi_j(s) by state, (Na*Nz) x M, only when quality shifters are given
-  if (hp.quality.size()) {
-    psi.resize(N, M);
-    for (int s = 0; s < Nz; ++s)
-      for (int j = 0; j < M; ++j) psi.col(j).segment(s * Na, Na).setConstant(hp.quality(s, j));
-  }
-
-  const bool use_warm = warm && warm->Na == Na && warm->Nz == Nz && warm->M == M &&
-                        warm->c.rows() == N && warm->V.size() == N;
-  // A warm start from the previous fixed point's marginal value of wealth and value: closer to
-  // the new fixed point than the old policies re-priced at the new prices.
-  const bool warm_mu = use_warm && warm->mu.size() == N && warm->mu.minCoeff() > 0 &&
-                       warm->mu.allFinite() && warm->V.allFinite();
-  sol.c.resize(N, M);
-  w.U.resize(N, M);
-  if (use_warm) {
-    sol.a_next = warm->a_next;
-    sol.v = warm->v;
-    if (warm_mu) {
-      sol.pi.resize(N, M);
-      sol.V.resize(N);
-    } else {
-      sol.pi = warm->pi;
-      sol.V = warm->V;
-    }
-  } else {
-    // Start from "keep 90% of wealth above the borrowing limit" (the values below are those of
-    // keeping this policy forever). Closer to the solution than consuming everything above
-    // a_min: 1-3 fewer iterations on the benchmark problems.
-    sol.a_next.resize(N, M);
-    for (int j = 0; j < M; ++j)
-      for (int s = 0; s < Nz; ++s)
-        for (int i = 0; i < Na; ++i) sol.a_next(s * Na + i, j) = a_min + 0.9 * (g[i] - a_min);
-    sol.v.resize(N, M);
-    sol.pi.resize(N, M);
-    sol.V.resize(N);
-  }
-  // Consumption consistent with the budget at these prices (wages, R may have changed).
-  for (int j = 0; j < M; ++j)
-    for (int k = 0; k < N; ++k) {
-      double ap = sol.a_next(k, j);
-      if (!((cash(k) - ap) > 0)) ap = a_min;
-      sol.a_next(k, j) = ap;
-      sol.c(k, j) = (cash(k) - ap) * inv_p(j);
-    }
-
-  // u and u' of the current consumption (vectorised log/exp: deterministic for a given ISA).
-  auto refresh_utility = [&]() {
-    w.U = sol.c.array().log().matrix();
-    if (log_u) {
-      w.MU = sol.c.array().inverse().matrix();
-    } else {
-      w.MU = (w.U.array() * (-hp.gamma)).exp().matrix();
-      w.U = (sol.c.array() * w.MU.array() * (1.0 / (1.0 - hp.gamma))).matrix();
-    }
-  };
-
-  // u'(c) on the grid without log/exp per point. On EGM segment q of income state s,
-  // consumption is the linear interpolation of the segment's end points,
-  // c = p_j^(-1/gamma) Einv_q (1 + t r) with r = Einv_{q+1}/Einv_q - 1, and
-  // Einv_q^(-gamma) = beta R E mu_q = Ebase_q, so u'(c) = p_j Ebase_q (1 + t r)^(-gamma),
-  // with the last factor summed as a binomial series (about the segment's midpoint) to below
-  // 1e-17 relative. Points off the segments (borrowing limit, a_max cap, upper envelope) and
-  // steep segments use pow.
-  const numerics::BinomialSeries binomial_series(hp.gamma);
-  const double inv_1mg = log_u ? 0.0 : 1.0 / (1.0 - hp.gamma);
-  // V = sigma log sum_j exp((v_j + psi_j)/sigma) and pi = softmax, max-shifted so every
-  // exponent is <= 0 (finite for any gap; underflow gives pi = 0, never NaN).
-  const double inv_sigma = 1.0 / hp.sigma;
-  // Row reductions run column by column (contiguous, vectorised) in a fixed order.
-  const bool has_psi = hp.quality.size() > 0;
-  auto logit_step = [&]() {
-    if (has_psi)
-      w.X = sol.v + psi;
-    else
-      w.X = sol.v;
-    w.rowmax = w.X.col(0);
-    for (int j = 1; j < M; ++j) w.rowmax = w.rowmax.cwiseMax(w.X.col(j));
-    for (int j = 0; j < M; ++j) w.X.col(j) = (w.X.col(j) - w.rowmax) * inv_sigma;
-    w.X = w.X.array().exp().matrix();  // plain matrix operand: vectorised exp
-    w.rowsum = w.X.col(0);
-    for (int j = 1; j < M; ++j) w.rowsum += w.X.col(j);
-    sol.V = w.rowmax.array() + hp.sigma * w.rowsum.array().log();
-    w.rowsum = w.rowsum.cwiseInverse();
-    for (int j = 0; j < M; ++j) sol.pi.col(j) = w.X.col(j).cwiseProduct(w.rowsum);
-  };
-
-  // Full logit step: v_j = u_j + beta EV(a'_j); V, pi = softmax((v + psi)/sigma) with the
-  // max-shifted log-sum-exp. Leaves w.EV = E_{s'} V_old.
-  auto full_value_step = [&]() {
-    Eigen::Map<const Eigen::MatrixXd> Vm(sol.V.data(), Na, Nz);
-    w.EV.noalias() = Vm * hp.P.transpose();
-    for (int j = 0; j < M; ++j)
-      for (int s = 0; s < Nz; ++s) {
-        const double* ev = w.EV.col(s).data();
-        for (int i = 0; i < Na; ++i) {
-          const int k = s * Na + i;
-          const int l = w.lo(k, j);
-          const double tt = w.t(k, j);
-          sol.v(k, j) = w.U(k, j) + hp.beta * (ev[l] + tt * (ev[l + 1] - ev[l]));
-        }
-      }
-    logit_step();
-  };
-
-  int iter = 0;
-  double dc = std::numeric_limits<double>::infinity(), dv = dc;
-  sol.report.status = SolverStatus::IterationLimit;
-  bool failed = false;
-  std::string fail_msg;
-
-  // The iteration's state is x = (m, V) on the Na x Nz grid, m = mu^(-1/gamma) with mu the
-  // marginal value sum_j pi_j u'(c_j) / p_j (in consumption units, like the tolerance on c).
-  // Everything else (policies, v_j, pi) follows from x in one step, so x is what the Anderson
-  // mixer accelerates: 2 Na Nz numbers instead of the (Na Nz) x M policies.
-  auto marginal_state = [&](Eigen::VectorXd& out) {
-    out.resize(2 * N);
-    w.mu.noalias() = (sol.pi.array() * w.MU.array()).matrix() * inv_p;
-    out.head(N) = (w.mu.array().log() * (-inv_gamma)).exp().matrix();
-    out.tail(N) = sol.V;
-  };
-  Eigen::VectorXd x, gx, xnext, rhs;
-  if (warm_mu) {
-    x.resize(2 * N);
-    x.head(N) = (warm->mu.array().log() * (-inv_gamma)).exp().matrix();
-    x.tail(N) = warm->V;
-  } else {
-    refresh_utility();
-    if (!use_warm) {
-      // Initial values: the value of keeping the initial policy forever.
-      sol.v = w.U / (1.0 - hp.beta);
-      logit_step();
-    }
-    marginal_state(x);
-  }
-  numerics::AndersonMixer mixer(std::max(opt.anderson_depth, 1));
-
-  // Scratch of the sweep over one income state: the upper-envelope savings of varieties whose
-  // endogenous grid is not monotone, a backup of the state's rows of c and v (restored if the
-  // state must be redone with the envelope), and per-point buffers over the varieties.
-  std::vector<double> env_s(static_cast<size_t>(M) * Na), at_full(Na);
-  std::vector<double> c_bak(static_cast<size_t>(M) * Na), v_bak(static_cast<size_t>(M) * Na);
-  std::vector<unsigned char> envelope_j(M), have_einv(Na), have_seg(Na);
-  std::vector<int> seg(M);
-  std::vector<double> at0(M), at_lo(M), at_hi(M);  // a~_0, a~_seg, a~_{seg+1} by variety
-  std::vector<unsigned char> monotone(M);
-  std::vector<double> pi_k(M), c_b(M), y_b(M), ser_b(M), mu_b(M), x_b(M), e_b(M), t_b(M);
-  std::vector<int> lo_b(M);
-  std::vector<unsigned char> pow_b(M);
-  std::vector<double> width_b(M);  // a~ width of the EGM segment used; 0 off the segments
-  SweepJacobian jac;
-  Eigen::VectorXd dx;
-  // Newton steps from the first sweep of a warm start, or once the residual is small.
-  bool newton_on = opt.newton && warm_mu;
-  double r_prev = std::numeric_limits<double>::infinity();
-  bool ended_on_newton = false;
-  int newton_failures = 0;
-  Eigen::VectorXd mu_new(N), V_new(N);
-  Eigen::MatrixXd mu_w(Na, Nz);  // marginal values, overwritten as the sweep updates them
-  w.Ebase.resize(Na, Nz);
-  w.Einv.resize(Na, Nz);
-  w.ratio.resize(Na, Nz);
-  w.series_ok.resize(Na, Nz);
-  w.Emid.resize(Na, Nz);
-  const double inv_lR = 1.0 / (hp.lambda * hp.R);
-  const double bR = hp.beta * hp.R;
-
-  const int max_iterations = std::max(1, opt.max_iterations);
-  for (iter = 1; iter <= max_iterations; ++iter) {
-    mu_w = (x.head(N).array().log() * (-hp.gamma)).exp().matrix().reshaped(Na, Nz);
-    Eigen::Map<const Eigen::MatrixXd> Vm(x.data() + N, Na, Nz);
-    w.EV.noalias() = Vm * hp.P.transpose();
-
-    // Gauss-Seidel sweep. Income states in order, asset points upwards; each point's new
-    // marginal value of wealth replaces the old one at once, so later points (and states) use
-    // it. beta R E mu on the a' grid, and with it the EGM grids, is computed on first use,
-    // once per sweep. Households who run their wealth down (a' < a) thus see this sweep's
-    // values below them: what the sweep learns near the borrowing limit travels up the whole
-    // grid in one iteration instead of one step of dissaving per iteration. The fixed point
-    // is the one of the plain (Jacobi) iteration; only the path to it changes.
-    // The first sweep of a cold start is a plain (Jacobi) one: from the initial guess, a sweep
-    // mixing old and new values folds endogenous grids (19 (variety, state) pairs on the
-    // reference problem, each an upper envelope and a redone state) and saves no iteration.
-    // A Newton sweep is a plain one (the Jacobian is that of the Jacobi map) that records
-    // the Jacobian's rows.
-    const bool newton_it = newton_on;
-    const bool gauss_seidel = opt.gauss_seidel && (iter > 1 || warm_mu) && !newton_it;
-    // Once the residual is small, the next Newton step's own error is far below the
-    // tolerance with the Jacobian already at hand (a chord step): the sweep need not record
-    // a new one.
-    const bool record_jacobian = newton_it && !(r_prev < opt.newton_chord_below);
-    // After a step below 1% of the tolerance the sweep is expected only to confirm that c
-    // and v no longer move: a check sweep computes them, compares them with the last sweep's
-    // and stores nothing (no logit step either), so the solution is the last full sweep's.
-    // Should the check fail, the next sweep is a full one at the same point.
-    const bool check_only = newton_it && r_prev < 1e-2 * opt.tolerance;
-    if (record_jacobian) {
-      jac.reset(Na, Nz, M);
-      jac.set_input(x.head(N), mu_w.reshaped(), hp.gamma, bR, hp.P);
-    }
-    sol.envelope_steps = 0;
-    if (opt.howard_steps > 0 && !newton_it) w.T.reset(Na, Nz, M);
-    dc = 0.0;
-    dv = 0.0;
-    double vabs = 0.0;
-    if (!gauss_seidel) {
-      // A plain sweep reads only the input's marginal values: beta R E mu and its
-      // (-1/gamma) power for all points at once, vectorised.
-      w.Ebase.noalias() = mu_w * hp.P.transpose();
-      w.Ebase *= bR;
-      w.Einv = (w.Ebase.array().log() * -inv_gamma).exp().matrix();
-      if (record_jacobian) w.EinvOverEb = w.Einv.cwiseQuotient(w.Ebase);
-    }
-    for (int s = 0; s < Nz && !failed; ++s) {
-      const double base = hp.lambda * hp.W * hp.z(s) + hp.tau;
-      const double* ev = w.EV.col(s).data();
-      double* einv = w.Einv.col(s).data();
-      const double* einv_eb = record_jacobian ? w.EinvOverEb.col(s).data() : nullptr;
-      std::fill(have_einv.begin(), have_einv.end(), gauss_seidel ? 0 : 1);
-      std::fill(have_seg.begin(), have_seg.end(), 0);
-      auto ensure_einv = [&](int q) {
-        if (!have_einv[q]) {
-          double e = 0.0;
-          for (int t = 0; t < Nz; ++t) e += hp.P(s, t) * mu_w(q, t);
-          w.Ebase(q, s) = bR * e;
-          einv[q] = std::exp(std::log(bR * e) * -inv_gamma);  // cheaper than pow here
-          have_einv[q] = 1;
-        }
-      };
-      // Endogenous current assets of grid point q for variety j.
-      auto atil = [&](int j, int q) {
-        ensure_einv(q);
-        return (xfac(j) * einv[q] + g[q] - base) * inv_lR;
-      };
-      // Series data of EGM segment q (both end points known): see the u' comment above.
-      auto ensure_segment = [&](int q) {
-        if (!have_seg[q]) {
-          ensure_einv(q);
-          ensure_einv(q + 1);
-          const double r = einv[q + 1] / einv[q] - 1.0;
-          // Expanded about the segment's midpoint: (1 + t r)^(-gamma) =
-          // (1 + r/2)^(-gamma) (1 + (t - 1/2) rho)^(-gamma), rho = r / (1 + r/2),
-          // |(t - 1/2) rho| <= |rho|/2, which halves the series length.
-          w.ratio(q, s) = r / (1.0 + 0.5 * r);
-          w.series_ok(q, s) = binomial_series.covers(0.5 * w.ratio(q, s)) ? 1 : 0;
-          // (1 + r/2)^(-gamma) by the same series when r/2 is within its radius.
-          const double h = 0.5 * r;
-          w.Emid(q, s) = w.Ebase(q, s) * (binomial_series.covers(h) ? binomial_series(h)
-                                                                    : std::pow(1.0 + h, -hp.gamma));
-          have_seg[q] = 1;
-        }
-      };
-      for (int j = 0; j < M; ++j) {
-        envelope_j[j] = 0;
-        for (int i = 0; i < Na; ++i) {
-          c_bak[static_cast<size_t>(j) * Na + i] = sol.c(s * Na + i, j);
-          v_bak[static_cast<size_t>(j) * Na + i] = sol.v(s * Na + i, j);
-        }
-      }
-      double dc_s = 0.0, dv_s = 0.0, vabs_s = 0.0;
-      bool failed_s = false;
-      for (int attempt = 0; attempt < 2; ++attempt) {
-        dc_s = dv_s = vabs_s = 0.0;
-        failed_s = false;
-        for (int j = 0; j < M; ++j) {
-          seg[j] = 0;
-          at0[j] = at_lo[j] = atil(j, 0);
-          at_hi[j] = atil(j, 1);
-          monotone[j] = at_hi[j] > at_lo[j];
-        }
-        for (int i = 0; i < Na; ++i) {
-          const int k = s * Na + i;
-          const double a = g[i];
-          // Pass 1: savings, brackets and consumption of every variety at (a_i, s).
-          for (int j = 0; j < M; ++j) {
-            double ap, tt;
-            int gl;
-            unsigned char use_pow = 1;  // u' by pow unless on a flat enough EGM segment
-            if (envelope_j[j]) {
-              ap = env_s[static_cast<size_t>(j) * Na + i];
-              width_b[j] = 0.0;  // (the Jacobian treats envelope savings as fixed)
-              locate(g, Na, ap, gl, tt);
-            } else if (a <= at0[j]) {  // borrowing constraint binds
-              width_b[j] = 0.0;
-              ap = a_min;
-              gl = 0;
-              tt = 0.0;
-            } else {
-              // a'(a) is increasing here, so the segment is found by a forward sweep. On EGM
-              // segment q (a~_q <= a <= a~_{q+1}), a' = g_q + t (g_{q+1} - g_q) lies in
-              // [g_q, g_{q+1}]: its grid bracket is q itself with weight t.
-              // (A non-monotone grid is caught here and the state redone; see below.)
-              int q = seg[j];
-              double lo_at = at_lo[j], hi = at_hi[j];
-              while (q < Na - 2 && hi <= a) {
-                ++q;
-                lo_at = hi;
-                hi = atil(j, q + 1);
-                if (!(hi > lo_at)) monotone[j] = 0;
-              }
-              seg[j] = q;
-              at_lo[j] = lo_at;
-              at_hi[j] = hi;
-              tt = (a - lo_at) / (hi - lo_at);
-              width_b[j] = 0.0;
-              if (tt <= 1.0) {
-                width_b[j] = hi - lo_at;
-                ap = g[q] + tt * (g[q + 1] - g[q]);
-                gl = q;
-                if (!log_u) {
-                  ensure_segment(q);
-                  use_pow = !w.series_ok(q, s);
-                }
-              } else {  // beyond the last segment: a' capped at a_max
-                ap = a_max;
-                gl = Na - 2;
-                tt = 1.0;
-              }
-            }
-            const double c = (cash(k) - ap) * inv_p(j);
-            // Feasibility guard: never continue with non-positive or non-finite consumption.
-            failed_s |= !(c > 0) | !std::isfinite(c);
-            if (!check_only) sol.a_next(k, j) = ap;
-            if (!newton_it) {  // (a Newton sweep's results need no closing Bellman step)
-              w.lo(k, j) = gl;
-              w.t(k, j) = tt;
-            }
-            lo_b[j] = gl;
-            t_b[j] = tt;
-            c_b[j] = c;
-            pow_b[j] = use_pow;
-            y_b[j] = use_pow ? 0.0 : (tt - 0.5) * w.ratio(gl, s);
-          }
-          if (failed_s) break;
-          // Pass 2: the binomial series for u'(c), one independent Horner chain per variety.
-          if (!log_u)
-            for (int j = 0; j < M; ++j) ser_b[j] = binomial_series(y_b[j]);
-          // Pass 3: u, u', the choice-specific values v_j = u_j + beta EV(a'_j), and the
-          // changes of c and v since the last iteration.
-          double xmax = -std::numeric_limits<double>::infinity();
-          for (int j = 0; j < M; ++j) {
-            const double c = c_b[j];
-            const int gl = lo_b[j];
-            const double tt = t_b[j];
-            double mu, u;
-            if (log_u) {
-              mu = 1.0 / c;
-              u = std::log(c);
-            } else {
-              mu = pow_b[j] ? std::pow(c, -hp.gamma) : hp.prices(j) * w.Emid(gl, s) * ser_b[j];
-              u = c * mu * inv_1mg;
-            }
-            const double vj = u + hp.beta * (ev[gl] + tt * (ev[gl + 1] - ev[gl]));
-            dc_s = std::max(dc_s, std::abs(c - sol.c(k, j)));
-            dv_s = std::max(dv_s, std::abs(vj - sol.v(k, j)));
-            vabs_s = std::max(vabs_s, std::abs(vj));
-            if (check_only) continue;
-            sol.c(k, j) = c;
-            sol.v(k, j) = vj;
-            if (!newton_it) w.U(k, j) = u;
-            mu_b[j] = mu * inv_p(j);
-            const double xj = has_psi ? vj + psi(k, j) : vj;
-            x_b[j] = xj;
-            xmax = std::max(xmax, xj);
-          }
-          if (check_only) continue;
-          for (int j = 0; j < M; ++j) x_b[j] = (x_b[j] - xmax) * inv_sigma;
-          // Pass 4: the logit step, max-shifted so every exponent is <= 0, then the marginal
-          // value of wealth (which replaces the old one at once) and the lottery rows.
-          Eigen::Map<Eigen::ArrayXd>(e_b.data(), M) =
-              Eigen::Map<const Eigen::ArrayXd>(x_b.data(), M).exp();
-          const double* e = e_b.data();
-          const double* mub = mu_b.data();
-          double sum = 0.0;
-          for (int j = 0; j < M; ++j) sum += e[j];
-          V_new(k) = xmax + hp.sigma * std::log(sum);
-          const double inv_sum = 1.0 / sum;
-          double m = 0.0;
-          for (int j = 0; j < M; ++j) {
-            pi_k[j] = e[j] * inv_sum;
-            m += pi_k[j] * mub[j];
-          }
-          mu_new(k) = m;
-          if (gauss_seidel) mu_w(i, s) = m;
-          if (newton_it)
-            for (int j = 0; j < M; ++j) sol.pi(k, j) = pi_k[j];
-          if (record_jacobian) {
-            // The Jacobian's row of this point. On EGM segment q the savings weight is
-            // t = (a - a~_q) / (a~_{q+1} - a~_q), with a~_q = (xfac_j Eb_q^(-1/gamma) + g_q -
-            // base) / (lambda R), so dt = A_q dEb_q + A_{q+1} dEb_{q+1}. Then, with
-            // h = g_{q+1} - g_q and mu_j = u'(c_j) / p_j: dc_j = -h dt / p_j,
-            // d mu_j = gamma mu_j h dt / (p_j c_j), dv_j = kappa_j dt + beta ((1 - t) dEV_q +
-            // t dEV_{q+1}) with kappa_j = -mu_j h + beta (EV_{q+1} - EV_q). Off the segments
-            // (borrowing limit, a_max cap, upper envelope) a'_j and c_j are held fixed and
-            // only the EV term remains. The logit step gives dV = sum_j pi_j dv_j and, with
-            // m = sum_j pi_j mu_j, dm = sum_j pi_j d mu_j + sum_j pi_j (mu_j - m) dv_j / sigma;
-            // the state's new entry is m^(-1/gamma), so the row of dm is scaled after the
-            // sweep by -m^(-1/gamma) / (gamma m).
-            for (int j = 0; j < M; ++j) {
-              const int gl = lo_b[j];
-              const double tt = t_b[j], pj = pi_k[j], muj = mu_b[j];
-              const double dev = pj * (muj - m) * inv_sigma;  // dm / dv_j
-              const double ev_lo = hp.beta * (1.0 - tt), ev_hi = hp.beta * tt;
-              double eb_lo_m = 0.0, eb_hi_m = 0.0, eb_lo_v = 0.0, eb_hi_v = 0.0;
-              if (width_b[j] > 0.0) {
-                const double h = g[gl + 1] - g[gl];
-                const double kappa = -muj * h + hp.beta * (ev[gl + 1] - ev[gl]);
-                const double dt_v = pj * kappa;
-                // One division for both 1/c and 1/width (divisions dominate this pass).
-                const double inv_wc = 1.0 / (width_b[j] * c_b[j]);
-                const double dt_m =
-                    pj * hp.gamma * muj * h * inv_p(j) * width_b[j] * inv_wc + dev * kappa;
-                const double f = xfac(j) * inv_gamma * inv_lR * c_b[j] * inv_wc;
-                const double a_lo = (1.0 - tt) * f * einv_eb[gl];
-                const double a_hi = tt * f * einv_eb[gl + 1];
-                eb_lo_m = dt_m * a_lo;
-                eb_hi_m = dt_m * a_hi;
-                eb_lo_v = dt_v * a_lo;
-                eb_hi_v = dt_v * a_hi;
-              }
-              jac.add(gl, eb_lo_m, dev * ev_lo, eb_lo_v, pj * ev_lo);
-              jac.add(gl + 1, eb_hi_m, dev * ev_hi, eb_hi_v, pj * ev_hi);
-            }
-            jac.end_row(k);
-          }
-          if (opt.howard_steps > 0 && !newton_it)
-            w.T.push_row(k, lo_b.data(), t_b.data(), pi_k.data(), M);
-        }
-        if (attempt == 1) break;
-        // Is every variety's endogenous grid of this state monotone (over the whole grid, with
-        // the values this sweep used)? If not, and the upper envelope is on, redo the state
-        // with the envelope for those varieties.
-        int n_env = 0;
-        if (opt.upper_envelope) {
-          for (int j = 0; j < M; ++j) {
-            // Pairs up to seg + 1 were checked on the way; check the rest of the grid.
-            double prev = at_hi[j];
-            for (int q = seg[j] + 2; q < Na && monotone[j]; ++q) {
-              const double cur = atil(j, q);
-              if (!(cur > prev)) monotone[j] = 0;
-              prev = cur;
-            }
-            if (!monotone[j]) {
-              envelope_j[j] = 1;
-              ++n_env;
-            }
-          }
-        }
-        if (n_env == 0) break;
-        sol.envelope_steps += n_env;
-        for (int j = 0; j < M; ++j) {
-          for (int i = 0; i < Na; ++i) {
-            sol.c(s * Na + i, j) = c_bak[static_cast<size_t>(j) * Na + i];
-            sol.v(s * Na + i, j) = v_bak[static_cast<size_t>(j) * Na + i];
-          }
-          if (!envelope_j[j]) continue;
-          // Upper envelope over all EGM segments (and the constrained choice below a~_0).
-          for (int q = 0; q < Na; ++q) at_full[q] = atil(j, q);
-          EnvelopeInput in;
-          in.grid = std::span<const double>(g, Na);
-          in.atil = std::span<const double>(at_full.data(), Na);
-          in.ev = std::span<const double>(ev, Na);
-          in.cash = std::span<const double>(cash.data() + s * Na, Na);
-          in.price = hp.prices(j);
-          in.beta = hp.beta;
-          in.utility = [&](double c) {
-            return log_u ? std::log(c) : std::pow(c, 1.0 - hp.gamma) / (1.0 - hp.gamma);
-          };
-          upper_envelope(in, std::span<double>(env_s.data() + static_cast<size_t>(j) * Na, Na));
-        }
-      }
-      if (failed_s) {
-        failed = true;
-        fail_msg = "non-positive or non-finite consumption in the EGM step";
-        break;
-      }
-      dc = std::max(dc, dc_s);
-      dv = std::max(dv, dv_s);
-      vabs = std::max(vabs, vabs_s);
-    }
-    if (failed) break;
-    if (!std::isfinite(dc) || !std::isfinite(dv) || !mu_new.allFinite() || !V_new.allFinite()) {
-      failed = true;
-      fail_msg = "non-finite policy or value";
-      break;
-    }
-    sol.V = V_new;
-
-    // Howard steps with (a', pi) fixed. w.EV = E V_old; by the logit identity
-    // v_j + psi_j - sigma log pi_j = V for every j, the per-period payoff
-    // b = sum_j pi_j (u_j + psi_j - sigma log pi_j) equals V_new - beta T EV_old, computed
-    // without logs (never NaN when some pi_j underflows to 0).
-    if (opt.howard_steps > 0 && !newton_it) {
-      w.T.apply_backward(w.EV, w.Tev);
-      w.b = sol.V - hp.beta * w.Tev;
-      for (int h = 0; h < opt.howard_steps; ++h) {
-        Eigen::Map<const Eigen::MatrixXd> Vh(sol.V.data(), Na, Nz);
-        w.EV.noalias() = Vh * hp.P.transpose();
-        w.T.apply_backward(w.EV, w.Tev);
-        sol.V = w.b + hp.beta * w.Tev;
-      }
-    }
-
-    const double vscale = std::max(1.0, vabs);
-    ended_on_newton = newton_it;
-    if (dc < opt.tolerance && dv < opt.value_tolerance * vscale) {
-      sol.report.status = SolverStatus::Converged;
-      break;
-    }
-    if (check_only) {  // not confirmed: a full sweep at the same point next
-      r_prev = std::numeric_limits<double>::infinity();
-      continue;
-    }
-    gx.resize(2 * N);
-    gx.head(N) = (mu_new.array().log() * (-inv_gamma)).exp().matrix();
-    gx.tail(N) = sol.V;
-    if (record_jacobian)
-      jac.set_output_scale((-inv_gamma * gx.head(N).array() / mu_new.array()).matrix());
-    rhs = gx - x;  // the fixed-point residual (the Newton step's right-hand side)
-    const double r_now = rhs.cwiseAbs().maxCoeff();
-    if (newton_it && !(r_now < r_prev)) {
-      // The Newton step did not reduce the residual (too far from the fixed point, or the
-      // linearisation is poor where the upper envelope acts): back to accelerated sweeps,
-      // and Newton steps again only from a ten times smaller residual (never after two
-      // failures), so that the two cannot alternate without progress.
-      newton_on = false;
-      ++newton_failures;
-      mixer.reset();
-    } else if (!newton_on && opt.newton && newton_failures < 2 &&
-               r_now < opt.newton_threshold * std::pow(0.1, newton_failures)) {
-      newton_on = true;  // from the next sweep on
-    }
-    if (newton_it && newton_on) {
-      // Newton step: (I - J) dx = G(x) - x. The linear solve need not be more accurate than
-      // the step's own (quadratic) error, about r_now^2, or than 1% of the tolerance; a tiny
-      // residual needs no solve.
-      xnext = gx;
-      if (r_now > 1e-2 * opt.tolerance) {
-        const auto lin = jac.solve(
-            rhs, dx, std::clamp(std::max(r_now, 1e-2 * opt.tolerance / r_now), 1e-10, 0.1),
-            opt.newton_max_products, opt.newton_neumann_terms);
-        if (lin.relative_residual < 0.5 && dx.allFinite()) {
-          xnext = x + dx;
-          if (!(xnext.head(N).minCoeff() > 0)) xnext = gx;  // keep mu^(-1/gamma) positive
-        }
-      }
-      r_prev = r_now;
-      std::swap(x, xnext);
-    } else if (opt.anderson_depth > 0) {
-      r_prev = r_now;
-      mixer.step(x, gx, xnext);
-      // The mixed marginal values must stay positive; otherwise take the plain step.
-      if (!(xnext.head(N).minCoeff() > 0) || !xnext.allFinite()) {
-        mixer.reset();
-        xnext = gx;
-      }
-      std::swap(x, xnext);
-    } else {
-      r_prev = r_now;
-      std::swap(x, gx);
-    }
-  }
-  // Leave v, V and pi mutually consistent. A Newton sweep leaves them so: v_j = u_j + beta
-  // E V_in(a'_j), V = sigma log sum exp((v + psi)/sigma), pi = softmax and mu = sum pi u'/p
-  // all from the one sweep (no Howard steps after it); such a sweep does not even store the
-  // brackets and u that the closing step would need. Otherwise one more Bellman step at the
-  // final policies.
-  const bool from_sweep = ended_on_newton;
-  if (!failed && !from_sweep) {
-    w.v_old = sol.v;
-    full_value_step();
-    dv = std::max(dv, (sol.v - w.v_old).cwiseAbs().maxCoeff());
-  }
-  if (!failed && from_sweep) {
-    sol.mu = mu_new;
-  } else if (!failed) {
-    // u'(c) from u(c) = c u'(c) / (1 - gamma) (the sweep keeps u only).
-    if (log_u)
-      w.MU = sol.c.cwiseInverse();
-    else
-      w.MU = (w.U.array() * (1.0 - hp.gamma) / sol.c.array()).matrix();
-    sol.mu = (sol.pi.array() * w.MU.array()).matrix() * inv_p;
-  }
-  if (!failed && !(sol.c.allFinite() && sol.a_next.allFinite() && sol.v.allFinite() &&
-                   sol.V.allFinite() && sol.pi.allFinite() && sol.mu.allFinite())) {
-    // Over- or underflow in the closing step (extreme but legal parameters): not an answer.
-    failed = true;
-    fail_msg = "non-finite policy or value at the solution (over- or underflow)";
-  }
-  sol.sup_dc = dc;
-  sol.sup_dv = dv;
-  sol.newton_failures = newton_failures;
-  sol.report.iterations = std::min(iter, max_iterations);
-  sol.report.residual = dc;
-  sol.report.seconds = timer.seconds();
-  if (failed) {
-    sol.report.status = SolverStatus::Failed;
-    sol.report.message = fail_msg;
-  } else if (sol.report.status == SolverStatus::IterationLimit) {
-    sol.report.message = "household: iteration limit reached (sup|dc| = " + std::to_string(dc) +
-                         ", sup|dv| = " + std::to_string(dv) + ")";
-  } else {
-    sol.report.message = "household: converged";
-  }
-  return sol;
+  opt.validate();
+  return HouseholdSolver(hp, opt, warm).solve();
 }
 
 }  // namespace hat::household

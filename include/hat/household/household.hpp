@@ -39,6 +39,9 @@ struct HouseholdProblem {
   void validate() const;
 };
 
+// Options of solve_household. The defaults are those the benchmarks and the test suite were
+// tuned and checked with (docs/performance.md). All but the tolerances and upper_envelope change
+// only the path to the fixed point, not the fixed point.
 struct SolveOptions {
   double tolerance = 1e-10;        // sup |c_n - c_{n-1}|
   double value_tolerance = 1e-10;  // sup |v_n - v_{n-1}| / max(1, sup |v|)
@@ -56,6 +59,32 @@ struct SolveOptions {
   int newton_neumann_terms = 2;    // polynomial preconditioner degree of the GMRES solves
   int newton_max_products = 240;   // Jacobian products per Newton step
   double newton_chord_below = 1e-6;  // reuse the last Jacobian once sup |G(x) - x| is below this
+  // Cold start: keep this fraction of wealth above the borrowing limit (values of keeping the
+  // policy forever). 0.9 is closer to the solution than consuming everything above a_min and
+  // saves 1-3 iterations on the benchmark problems.
+  double initial_savings_fraction = 0.9;
+  // Newton steps that fail to lower the residual hand the solve back to accelerated sweeps.
+  // After this many failures they are not tried again, so the two cannot alternate without
+  // progress; two allows one retry after an early attempt far from the fixed point.
+  int newton_max_failures = 2;
+  // After a failure Newton steps resume only at a residual this factor times smaller: one order
+  // of magnitude puts the retry well inside the region where the first attempt fell short.
+  double newton_retry_factor = 0.1;
+  // Fraction of `tolerance` that Newton steps aim at. A residual below it needs no linear solve
+  // and leaves only a check sweep (confirming that c and v no longer move); it also bounds the
+  // accuracy asked of GMRES. 1% leaves the check sweep a margin of two orders of magnitude.
+  double newton_check_fraction = 1e-2;
+  // Relative accuracy of the GMRES solves: the step's own quadratic error (about the residual)
+  // clamped to [min, max]. 1e-10 is near what GMRES in double precision reaches on these
+  // systems; 0.1 keeps the first, coarse Newton steps descent steps.
+  double gmres_tolerance_min = 1e-10;
+  double gmres_tolerance_max = 0.1;
+  // A GMRES solve that ends above this relative residual is not trusted: the step falls back to
+  // the plain sweep. One half still guarantees the step removes most of the linear residual.
+  double newton_accept_residual = 0.5;
+
+  // Throws InputError naming the first invalid field (e.g. "SolveOptions.tolerance must be > 0").
+  void validate() const;
 };
 
 struct HouseholdSolution {

@@ -30,10 +30,11 @@ Economy Config::shocked() const {
   return e;
 }
 
-Config load_config(const io::ConfigFile& file) {
-  const std::string& path = file.path();
-  io::ConfigTable root = file.root();
-  Config c;
+namespace {
+
+// [model] and [elasticities]: the variant and its parameters, given directly or from short- and
+// long-run elasticity estimates.
+void read_model(io::ConfigTable& root, const std::string& path, Config& c) {
   io::ConfigTable model = root.table("model");
   if (model.empty()) root.fail("model", "missing table [model]");
   io::ConfigTable el = root.table("elasticities");
@@ -86,7 +87,12 @@ Config load_config(const io::ConfigFile& file) {
     validate(p);
     return 0;
   });
+}
 
+// [countries], [calibration], [trade_costs] and [tariffs]: the economy before the shock.
+void read_economy(io::ConfigTable& root, const io::ConfigFile& file, Config& c) {
+  const std::string& path = file.path();
+  const Parameters& p = c.params;
   io::ConfigTable countries = root.table("countries");
   if (countries.empty()) root.fail("countries", "missing table [countries]");
   c.names = countries.strings("names");
@@ -155,7 +161,10 @@ Config load_config(const io::ConfigFile& file) {
     validate(c.economy);
     return 0;
   });
+}
 
+// [shock]: a trade-cost factor and new tariffs.
+void read_shock(io::ConfigTable& root, const std::string& path, Config& c) {
   io::ConfigTable shock = root.table("shock");
   c.trade_cost_factor = shock.number("trade_cost_factor", 1.0);
   if (shock.has("tariffs")) {
@@ -173,7 +182,10 @@ Config load_config(const io::ConfigFile& file) {
     }
     return 0;
   });
+}
 
+// [transition]: horizon and stopping rule of the transition path.
+void read_transition(io::ConfigTable& root, Config& c) {
   io::ConfigTable tr = root.table("transition");
   c.transition.periods =
       tr.integer_in("periods", 200, 2, 100000, "memory and time grow with the horizon");
@@ -182,6 +194,18 @@ Config load_config(const io::ConfigFile& file) {
   c.transition.max_sweeps =
       tr.integer_in("max_sweeps", 5000, 1, 1000000, "a sweep cap, not a count to be reached");
   tr.reject_unknown();
+}
+
+}  // namespace
+
+Config load_config(const io::ConfigFile& file) {
+  const std::string& path = file.path();
+  io::ConfigTable root = file.root();
+  Config c;
+  read_model(root, path, c);
+  read_economy(root, file, c);
+  read_shock(root, path, c);
+  read_transition(root, c);
   root.reject_unknown();
   return c;
 }

@@ -90,6 +90,31 @@ Period solve_one(const Parameters& p, const ReducedForm& r, const Economy& e,
   return out;
 }
 
+// Backward sweep: the value path v_new of a firm in every market from the period equilibria
+// of the forward sweep (the stochastic discount factor of the destination's households, the
+// terminal steady state beyond T). Returns the largest log change against v.
+double backward_sweep(const Parameters& p, const ReducedForm& r, const SteadyState& after,
+                      const std::vector<Period>& path, const std::vector<Eigen::MatrixXd>& v,
+                      std::vector<Eigen::MatrixXd>& v_new) {
+  const int T = static_cast<int>(path.size()), J = static_cast<int>(after.consumption.size());
+  double dist = 0;
+  for (int t = T - 1; t >= 0; --t) {
+    const Eigen::VectorXd& C1 = t + 1 < T ? path[t + 1].C : after.consumption;
+    const Eigen::VectorXd& P1 = t + 1 < T ? path[t + 1].P : after.price_index;
+    const Eigen::MatrixXd& x1 = t + 1 < T ? path[t + 1].x : after.sales_per_firm;
+    const Eigen::MatrixXd& v1 = t + 1 < T ? v_new[t + 1] : after.value;
+    v_new[t].resize(J, J);
+    for (int o = 0; o < J; ++o) {
+      const double sdf = p.beta * std::pow(C1(o) / path[t].C(o), -p.gamma) * path[t].P(o) / P1(o);
+      for (int d = 0; d < J; ++d) {
+        v_new[t](d, o) = sdf * (r.mu * x1(d, o) + (1 - p.delta) * v1(d, o));
+        dist = std::max(dist, std::abs(std::log(v_new[t](d, o) / v[t](d, o))));
+      }
+    }
+  }
+  return dist;
+}
+
 }  // namespace
 
 double consumption_equivalent(double beta, double gamma, double c_old,
@@ -108,6 +133,50 @@ double consumption_equivalent(double beta, double gamma, double c_old,
       std::pow((1 - beta) * u + beta_T * std::pow(c_new, 1 - gamma), 1 / (1 - gamma)) / c_old;
   return 100 * (ce - 1);
 }
+
+namespace {
+
+// The converged path's tables, the terminal gap and the welfare measures.
+void collect_path(const Parameters& p, const SteadyState& before, const SteadyState& after,
+                  const std::vector<Period>& path, const std::vector<Eigen::MatrixXd>& n,
+                  const std::vector<Eigen::MatrixXd>& v, TransitionPath& out) {
+  const int T = static_cast<int>(path.size()), J = static_cast<int>(after.consumption.size());
+  out.wages.resize(T, J);
+  out.price_index.resize(T, J);
+  out.expenditure.resize(T, J);
+  out.consumption.resize(T, J);
+  out.domestic_share.resize(T, J);
+  out.mass = n;
+  out.value = v;
+  out.flows.resize(T);
+  for (int t = 0; t < T; ++t) {
+    out.wages.row(t) = path[t].w.transpose();
+    out.price_index.row(t) = path[t].P.transpose();
+    out.expenditure.row(t) = path[t].Y.transpose();
+    out.consumption.row(t) = path[t].C.transpose();
+    out.domestic_share.row(t) = path[t].lambda.diagonal().transpose();
+    out.flows[t] = path[t].X;
+    out.max_period_residual = std::max(out.max_period_residual, path[t].residual);
+    if (p.variant != Variant::CustomerBase && (path[t].entry.array() >= 1).any())
+      throw InputError("[model] b: " + num(p.b) +
+                       " makes every potential entrant enter during the transition "
+                       "(G(xi_bar) >= 1 in period " +
+                       std::to_string(t) + "); lower b");
+  }
+  out.terminal_gap = (n[T].array().log() - after.mass.array().log()).abs().maxCoeff();
+
+  out.welfare_transition.resize(J);
+  out.welfare_steady_state.resize(J);
+  for (int j = 0; j < J; ++j) {
+    out.welfare_transition(j) = consumption_equivalent(
+        p.beta, p.gamma, before.consumption(j), out.consumption.col(j), after.consumption(j));
+    out.welfare_steady_state(j) = 100 * (after.consumption(j) / before.consumption(j) - 1);
+  }
+  out.welfare_static_acr = 100 * (static_acr_change(p, before, after).array() - 1);
+  out.welfare_formula = 100 * (gains_formula_change(p, before, after).array() - 1);
+}
+
+}  // namespace
 
 TransitionPath solve_transition(const Parameters& p, const Economy& from, const Economy& to,
                                 const SteadyState& before, const SteadyState& after,
@@ -162,22 +231,7 @@ TransitionPath solve_transition(const Parameters& p, const Economy& from, const 
       for (int t = 0; t < T; ++t) v[t] = (1 - damping) * v_prev[t] + damping * v_new[t];
       continue;
     }
-    // Backward sweep.
-    dist = 0;
-    for (int t = T - 1; t >= 0; --t) {
-      const Eigen::VectorXd& C1 = t + 1 < T ? path[t + 1].C : after.consumption;
-      const Eigen::VectorXd& P1 = t + 1 < T ? path[t + 1].P : after.price_index;
-      const Eigen::MatrixXd& x1 = t + 1 < T ? path[t + 1].x : after.sales_per_firm;
-      const Eigen::MatrixXd& v1 = t + 1 < T ? v_new[t + 1] : after.value;
-      v_new[t].resize(J, J);
-      for (int o = 0; o < J; ++o) {
-        const double sdf = p.beta * std::pow(C1(o) / path[t].C(o), -p.gamma) * path[t].P(o) / P1(o);
-        for (int d = 0; d < J; ++d) {
-          v_new[t](d, o) = sdf * (r.mu * x1(d, o) + (1 - p.delta) * v1(d, o));
-          dist = std::max(dist, std::abs(std::log(v_new[t](d, o) / v[t](d, o))));
-        }
-      }
-    }
+    dist = backward_sweep(p, r, after, path, v, v_new);
     if (!std::isfinite(dist)) {
       out.report.status = SolverStatus::Failed;
       out.report.message = "non-finite values in the backward sweep";
@@ -201,40 +255,7 @@ TransitionPath solve_transition(const Parameters& p, const Economy& from, const 
     throw NumericalError("dynamic transition: " + out.report.message + " (sweep " +
                          std::to_string(sweep) + ")");
 
-  // Collect the path.
-  out.wages.resize(T, J);
-  out.price_index.resize(T, J);
-  out.expenditure.resize(T, J);
-  out.consumption.resize(T, J);
-  out.domestic_share.resize(T, J);
-  out.mass = n;
-  out.value = v;
-  out.flows.resize(T);
-  for (int t = 0; t < T; ++t) {
-    out.wages.row(t) = path[t].w.transpose();
-    out.price_index.row(t) = path[t].P.transpose();
-    out.expenditure.row(t) = path[t].Y.transpose();
-    out.consumption.row(t) = path[t].C.transpose();
-    out.domestic_share.row(t) = path[t].lambda.diagonal().transpose();
-    out.flows[t] = path[t].X;
-    out.max_period_residual = std::max(out.max_period_residual, path[t].residual);
-    if (p.variant != Variant::CustomerBase && (path[t].entry.array() >= 1).any())
-      throw InputError("[model] b: " + num(p.b) +
-                       " makes every potential entrant enter during the transition "
-                       "(G(xi_bar) >= 1 in period " +
-                       std::to_string(t) + "); lower b");
-  }
-  out.terminal_gap = (n[T].array().log() - after.mass.array().log()).abs().maxCoeff();
-
-  out.welfare_transition.resize(J);
-  out.welfare_steady_state.resize(J);
-  for (int j = 0; j < J; ++j) {
-    out.welfare_transition(j) = consumption_equivalent(
-        p.beta, p.gamma, before.consumption(j), out.consumption.col(j), after.consumption(j));
-    out.welfare_steady_state(j) = 100 * (after.consumption(j) / before.consumption(j) - 1);
-  }
-  out.welfare_static_acr = 100 * (static_acr_change(p, before, after).array() - 1);
-  out.welfare_formula = 100 * (gains_formula_change(p, before, after).array() - 1);
+  collect_path(p, before, after, path, n, v, out);
   out.report.seconds = timer.seconds();
   return out;
 }
