@@ -20,6 +20,7 @@ namespace {
 struct HouseholdArgs {
   std::string config;
   std::string out;
+  std::string euler_grid = "solution";
   bool json = false;
   int threads = 0;
 };
@@ -116,6 +117,8 @@ void run_household(const HouseholdArgs& args) {
   io::ConfigFile file = io::ConfigFile::load(args.config);
   household::HouseholdConfig hc = household::read_household_config(file);
   const auto& hp = hc.problem;
+  const household::EulerGrid euler_grid =
+      household::parse_euler_grid(args.euler_grid, "--euler-grid");
 
   household::HouseholdSolution sol = household::solve_household(hp, hc.solve);
   household::StationaryDistribution dist;
@@ -125,20 +128,16 @@ void run_household(const HouseholdArgs& args) {
   if (sol.report.status != SolverStatus::Failed) {
     dist = household::stationary_distribution(hp, sol, hc.distribution);
     ag = household::aggregate(hp, sol, dist.mass);
-    euler_refine = household::euler_error_refine(hp);
+    euler_refine = household::euler_error_refine(hp, euler_grid);
     ee.log10_mean = ee.log10_max = NAN;  // skipped (too costly): missing values
     if (euler_refine > 0) ee = household::euler_errors(hp, sol, euler_refine);
   }
   const double seconds = timer.seconds();
   std::vector<std::string> warnings;
   if (!sol.report.converged()) warnings.push_back(sol.report.message);
-  if (sol.report.status != SolverStatus::Failed && euler_refine < 10)
-    warnings.push_back(euler_refine == 0
-                           ? "Euler errors not computed (too costly for this problem size)"
-                           : fmt::format("Euler errors with refinement {} instead of 10: the "
-                                         "check's cost grows with income states and varieties "
-                                         "squared",
-                                         euler_refine));
+  if (sol.report.status != SolverStatus::Failed &&
+      euler_refine < household::requested_refine(euler_grid))
+    warnings.push_back(household::euler_refine_warning(euler_refine, euler_grid));
   if (sol.report.status != SolverStatus::Failed && !dist.report.converged())
     warnings.push_back(dist.report.message);
   if (dist.mass_at_amax > 1e-3)
@@ -164,6 +163,7 @@ void run_household(const HouseholdArgs& args) {
       {"euler_error_log10_mean", ee.log10_mean},
       {"euler_error_log10_max", ee.log10_max},
       {"euler_error_refine", euler_refine},
+      {"euler_grid", household::to_string(euler_grid)},
       {"mass_at_amax", dist.mass_at_amax},
       {"warnings", warnings}};
   if (!ok) exit_status() = 3;
@@ -219,6 +219,9 @@ void register_household(CLI::App& app) {
   sub->add_option("--out", args->out, "write policies, distribution, figures and manifest here");
   sub->add_flag("--json", args->json, "print a JSON summary on stdout");
   sub->add_option("--threads", args->threads, "OpenMP threads (default: OMP_NUM_THREADS)");
+  sub->add_option("--euler-grid", args->euler_grid,
+                  "Euler errors on the solution grid or a 10x finer one (default: solution)")
+      ->check(CLI::IsMember({"solution", "fine"}));
   sub->callback([args]() { run_household(*args); });
 }
 

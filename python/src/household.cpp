@@ -39,21 +39,17 @@ void solve(const Source& src, HouseholdRun& r) {
   if (r.sol.report.status != SolverStatus::Failed) {
     r.dist = household::stationary_distribution(hp, r.sol, r.config.distribution);
     r.ag = household::aggregate(hp, r.sol, r.dist.mass);
-    // As `hat household`: the Euler-error check bounded by its cost.
-    r.euler_refine = household::euler_error_refine(hp);
+    // As `hat household`: the Euler-error check on the solution grid, bounded by its cost.
+    r.euler_refine = household::euler_error_refine(hp, household::EulerGrid::Solution);
     r.ee.log10_mean = r.ee.log10_max = NAN;  // skipped (too costly): missing values
     if (r.euler_refine > 0) r.ee = household::euler_errors(hp, r.sol, r.euler_refine);
   }
   const double seconds = timer.seconds();
   std::vector<std::string> warnings;
   if (!r.sol.report.converged()) warnings.push_back(r.sol.report.message);
-  if (r.sol.report.status != SolverStatus::Failed && r.euler_refine < 10)
-    warnings.push_back(r.euler_refine == 0
-                           ? "Euler errors not computed (too costly for this problem size)"
-                           : fmt::format("Euler errors with refinement {} instead of 10: the "
-                                         "check's cost grows with income states and varieties "
-                                         "squared",
-                                         r.euler_refine));
+  if (r.sol.report.status != SolverStatus::Failed && r.euler_refine < 1)
+    warnings.push_back(
+        household::euler_refine_warning(r.euler_refine, household::EulerGrid::Solution));
   if (r.sol.report.status != SolverStatus::Failed && !r.dist.report.converged())
     warnings.push_back(r.dist.report.message);
   if (r.dist.mass_at_amax > 1e-3)
@@ -77,6 +73,7 @@ void solve(const Source& src, HouseholdRun& r) {
                {"euler_error_log10_mean", r.ee.log10_mean},
                {"euler_error_log10_max", r.ee.log10_max},
                {"euler_error_refine", r.euler_refine},
+               {"euler_grid", "solution"},
                {"mass_at_amax", r.dist.mass_at_amax},
                {"warnings", warnings}};
 }
