@@ -56,6 +56,23 @@ TEST(CliHousehold, JsonSummaryAndOutputs) {
   fs::remove_all(out);
 }
 
+// Euler errors on the solution grid by default, on the 10x grid with --euler-grid fine; the
+// solution itself does not depend on the choice.
+TEST(CliHousehold, EulerGridOption) {
+  const std::string cfg = hat::test::source_dir() + "/examples/household.toml";
+  std::string coarse, fine;
+  ASSERT_EQ(run(hat_binary() + " household " + cfg + " --json", &coarse), 0);
+  ASSERT_EQ(run(hat_binary() + " household " + cfg + " --json --euler-grid fine", &fine), 0);
+  auto c = nlohmann::json::parse(coarse), f = nlohmann::json::parse(fine);
+  EXPECT_EQ(c["euler_grid"], "solution");
+  EXPECT_EQ(c["euler_error_refine"], 1);
+  EXPECT_EQ(f["euler_grid"], "fine");
+  EXPECT_EQ(f["euler_error_refine"], 10);
+  EXPECT_EQ(c["aggregate_assets"], f["aggregate_assets"]);
+  EXPECT_EQ(c["warnings"].size(), 0u);
+  EXPECT_EQ(run(hat_binary() + " household " + cfg + " --euler-grid coarse"), 2);
+}
+
 TEST(CliHousehold, BadConfigsFailWithOneLineNamingTheKey) {
   struct Case {
     std::string replace, with, key;

@@ -232,15 +232,17 @@ TEST(Household, NewtonStepsFarFromTheFixedPoint) {
 }
 
 // The Euler errors (u'(c) inside each grid cell by a binomial series) against the definition
-// evaluated directly with pow and exp: same unconstrained points, same mean and max error.
+// evaluated directly with pow and exp: same unconstrained points, same mean and max error, on
+// the solution grid (refine 1, the default of the hat commands) and a finer one.
 TEST(Household, EulerErrorsMatchDirectEvaluation) {
-  for (double gamma : {0.5, 1.45, 4.0}) {
+  for (double gamma : {0.5, 1.45, 4.0})
+  for (int refine : {1, 3}) {
     HouseholdProblem hp = reference_problem();
     hp.gamma = gamma;
     hp.prices.conservativeResize(4);
     HouseholdSolution sol = solve_household(hp);
     ASSERT_TRUE(sol.report.converged());
-    const int Na = hp.Na(), Nz = hp.Nz(), M = hp.M(), refine = 3;
+    const int Na = hp.Na(), Nz = hp.Nz(), M = hp.M();
     const double* g = hp.grid.data();
     const double amin = hp.a_min(), amax = hp.a_max(), eps = 1e-9 * (amax - amin);
     auto bracket = [&](double a, int& lo, double& t) {
@@ -291,10 +293,25 @@ TEST(Household, EulerErrorsMatchDirectEvaluation) {
         }
       }
     EulerErrors ee = euler_errors(hp, sol, refine);
-    EXPECT_EQ(ee.points, n) << gamma;
-    EXPECT_NEAR(ee.log10_mean, std::log10(sum / n), 1e-10) << gamma;
-    EXPECT_NEAR(ee.log10_max, std::log10(mx), 1e-10) << gamma;
+    EXPECT_EQ(ee.points, n) << gamma << " refine " << refine;
+    EXPECT_NEAR(ee.log10_mean, std::log10(sum / n), 1e-10) << gamma << " refine " << refine;
+    EXPECT_NEAR(ee.log10_max, std::log10(mx), 1e-10) << gamma << " refine " << refine;
   }
+}
+
+// The Euler-error grids: the solution grid is refine 1, the fine grid refine 10 (lowered only
+// by the cost bound of euler_error_refine); names as on the command line.
+TEST(Household, EulerGridChoosesRefinement) {
+  const HouseholdProblem hp = reference_problem();
+  EXPECT_EQ(euler_error_refine(hp, EulerGrid::Solution), 1);
+  EXPECT_EQ(euler_error_refine(hp, EulerGrid::Fine), euler_error_refine(hp));
+  EXPECT_EQ(euler_error_refine(hp, EulerGrid::Fine), 10);
+  EXPECT_EQ(parse_euler_grid("solution", "x"), EulerGrid::Solution);
+  EXPECT_EQ(parse_euler_grid("fine", "x"), EulerGrid::Fine);
+  EXPECT_THROW(parse_euler_grid("coarse", "x"), hat::InputError);
+  EXPECT_EQ(euler_refine_warning(1, EulerGrid::Solution), "");
+  EXPECT_NE(euler_refine_warning(0, EulerGrid::Solution), "");
+  EXPECT_NE(euler_refine_warning(3, EulerGrid::Fine), "");
 }
 
 // The choice-specific values satisfy the Bellman equation v_j = u(c_j) + beta E V(a'_j, s')

@@ -15,6 +15,7 @@ namespace {
 struct HouseholdArgs {
   std::string config;
   std::string out;
+  std::string euler_grid = "solution";
   bool json = false;
   int threads = 0;
 };
@@ -23,7 +24,8 @@ void run_household(const HouseholdArgs& args) {
   set_threads(args.threads);
   io::ConfigFile file = io::ConfigFile::load(args.config);
   const analysis::HouseholdStudy st =
-      analysis::run_household_study(household::read_household_config(file));
+      analysis::run_household_study(household::read_household_config(file),
+                                    household::parse_euler_grid(args.euler_grid, "--euler-grid"));
   const auto& hp = st.config.problem;
   const household::HouseholdSolution& sol = st.solution;
   const household::StationaryDistribution& dist = st.distribution;
@@ -82,6 +84,9 @@ void register_household(CLI::App& app) {
   sub->add_option("--out", args->out, "write policies, distribution, figures and manifest here");
   sub->add_flag("--json", args->json, "print a JSON summary on stdout");
   sub->add_option("--threads", args->threads, "OpenMP threads (default: OMP_NUM_THREADS)");
+  sub->add_option("--euler-grid", args->euler_grid,
+                  "Euler errors on the solution grid or a 10x finer one (default: solution)")
+      ->check(CLI::IsMember({"solution", "fine"}));
   sub->callback([args]() { run_household(*args); });
 }
 

@@ -18,7 +18,7 @@ namespace hat::cli {
 namespace {
 
 struct WorldArgs {
-  std::string config, out;
+  std::string config, out, euler_grid = "solution";
   bool json = false, quiet = false, no_policies = false;
   int threads = -1;
 };
@@ -49,11 +49,13 @@ void run_solve(const WorldArgs& args) {
   for (const auto& m : ws.warnings) progress("warning: {}", m);
   const nlohmann::json summary = world::world_solve_summary(ws);
   if (!args.out.empty()) {
+    const Timer outputs_timer;
     io::OutputDir out(args.out);
     // A solve that failed before any evaluation leaves its summary and manifest only.
     const bool have_state = eq.state.residuals.size() > 0;
     if (have_state)
-      world::add_world_outputs(out, w, eq.state, eq.residual_names, !args.no_policies);
+      world::add_world_outputs(out, w, eq.state, eq.residual_names, !args.no_policies, "",
+                               household::parse_euler_grid(args.euler_grid, "--euler-grid"));
     nlohmann::json man = io::manifest("solve");
     io::manifest_add_input(man, file.path(), file.text());
     man["status"] = to_string(eq.report.status);
@@ -61,7 +63,10 @@ void run_solve(const WorldArgs& args) {
     man["solver"] = io::to_json(eq.report);
     man["solver"]["evaluations"] = eq.evaluations;
     man["solver"]["jacobians"] = eq.jacobians;
-    man["timings"] = {{"total_seconds", seconds}, {"solve_seconds", eq.report.seconds}};
+    man["timings"] = {{"total_seconds", seconds},
+                      {"solve_seconds", eq.report.seconds},
+                      {"outputs_seconds", outputs_timer.seconds()}};
+    man["euler_grid"] = args.euler_grid;
     man["summary"] = summary;
     man["files"] = out.names();
     out.add_json("summary.json", io::without_timings(summary));
@@ -104,12 +109,14 @@ void run_residuals(const WorldArgs& args) {
   summary["goods_market_residuals"] = goods;
   if (!args.out.empty()) {
     io::OutputDir out(args.out);
-    world::add_world_outputs(out, wc.world, ev, names, !args.no_policies);
+    world::add_world_outputs(out, wc.world, ev, names, !args.no_policies, "",
+                             household::parse_euler_grid(args.euler_grid, "--euler-grid"));
     nlohmann::json man = io::manifest("residuals");
     io::manifest_add_input(man, file.path(), file.text());
     man["status"] = "evaluated";
     man["residual_norm"] = summary["residual_norm"];
     man["timings"] = {{"total_seconds", seconds}};
+    man["euler_grid"] = args.euler_grid;
     man["summary"] = summary;
     out.add_json("manifest.json", man);
     out.commit();
@@ -134,6 +141,10 @@ void add_common(CLI::App* sub, WorldArgs& a) {
   sub->add_option("--threads", a.threads,
                   "OpenMP threads (default: [solver] threads or OMP_NUM_THREADS)");
   sub->add_flag("--no-policies", a.no_policies, "do not write the (large) policies.csv");
+  sub->add_option("--euler-grid", a.euler_grid,
+                  "Euler errors of countries.csv on the solution grid or a 10x finer one "
+                  "(default: solution)")
+      ->check(CLI::IsMember({"solution", "fine"}));
 }
 
 }  // namespace

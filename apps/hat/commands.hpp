@@ -21,5 +21,6 @@ void register_counterfactual(CLI::App& app);
 void register_dynamic(CLI::App& app);
 void register_transition(CLI::App& app);
 void register_replicate(CLI::App& app);
+void register_synth(CLI::App& app);
 
 }  // namespace hat::cli

@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
   hat::cli::register_dynamic(app);
   hat::cli::register_transition(app);
   hat::cli::register_replicate(app);
+  hat::cli::register_synth(app);
   hat::cli::add_range_checks(app);
   try {
     app.parse(argc, argv);

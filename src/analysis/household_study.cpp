@@ -107,13 +107,9 @@ std::vector<std::string> warnings_of(const HouseholdStudy& st) {
   const household::StationaryDistribution& dist = st.distribution;
   std::vector<std::string> warnings;
   if (!sol.report.converged()) warnings.push_back(sol.report.message);
-  if (sol.report.status != SolverStatus::Failed && st.euler_refine < 10)
-    warnings.push_back(st.euler_refine == 0
-                           ? "Euler errors not computed (too costly for this problem size)"
-                           : fmt::format("Euler errors with refinement {} instead of 10: the "
-                                         "check's cost grows with income states and varieties "
-                                         "squared",
-                                         st.euler_refine));
+  if (sol.report.status != SolverStatus::Failed &&
+      st.euler_refine < household::requested_refine(st.euler_grid))
+    warnings.push_back(household::euler_refine_warning(st.euler_refine, st.euler_grid));
   if (sol.report.status != SolverStatus::Failed && !dist.report.converged())
     warnings.push_back(dist.report.message);
   if (dist.mass_at_amax > 1e-3)
@@ -139,16 +135,17 @@ std::string HouseholdStudy::status() const {
                                                : solution.report.status);
 }
 
-HouseholdStudy run_household_study(household::HouseholdConfig hc) {
+HouseholdStudy run_household_study(household::HouseholdConfig hc, household::EulerGrid euler_grid) {
   Timer timer;
   HouseholdStudy st;
   st.config = std::move(hc);
+  st.euler_grid = euler_grid;
   const auto& hp = st.config.problem;
   st.solution = household::solve_household(hp, st.config.solve);
   if (st.solution.report.status != SolverStatus::Failed) {
     st.distribution = household::stationary_distribution(hp, st.solution, st.config.distribution);
     st.aggregates = household::aggregate(hp, st.solution, st.distribution.mass);
-    st.euler_refine = household::euler_error_refine(hp);
+    st.euler_refine = household::euler_error_refine(hp, euler_grid);
     st.euler.log10_mean = st.euler.log10_max = NAN;  // skipped (too costly): missing values
     if (st.euler_refine > 0) st.euler = household::euler_errors(hp, st.solution, st.euler_refine);
   }
@@ -176,6 +173,7 @@ nlohmann::json household_summary(const HouseholdStudy& st) {
           {"euler_error_log10_mean", st.euler.log10_mean},
           {"euler_error_log10_max", st.euler.log10_max},
           {"euler_error_refine", st.euler_refine},
+          {"euler_grid", household::to_string(st.euler_grid)},
           {"mass_at_amax", dist.mass_at_amax},
           {"warnings", st.warnings}};
 }

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "hat/core/error.hpp"
@@ -178,19 +179,27 @@ CsvWriter& CsvWriter::cell(const std::string& s) {
   }
   return *this;
 }
+// Numbers are formatted straight into the table (as format_number would, without a string per
+// cell: large tables such as a world's policies have millions of cells); they never need quotes.
 CsvWriter& CsvWriter::cell(double x) {
+  if (in_row_++) out_ += ',';
   // A missing value (NaN, or an infinite one that no number can stand for) is an empty cell,
   // which pandas, R and Stata all read as missing; "NaN"/"Inf" would be read as text by some.
-  return cell(std::isfinite(x) ? format_number(x) : std::string());
+  if (std::isfinite(x)) fmt::format_to(std::back_inserter(out_), "{}", x);
+  return *this;
 }
 CsvWriter& CsvWriter::cell(int x) {
-  return cell(std::to_string(x));
+  return cell(static_cast<long>(x));
 }
 CsvWriter& CsvWriter::cell(long x) {
-  return cell(std::to_string(x));
+  if (in_row_++) out_ += ',';
+  fmt::format_to(std::back_inserter(out_), "{}", x);
+  return *this;
 }
 CsvWriter& CsvWriter::cell(size_t x) {
-  return cell(std::to_string(x));
+  if (in_row_++) out_ += ',';
+  fmt::format_to(std::back_inserter(out_), "{}", x);
+  return *this;
 }
 
 void CsvWriter::end_row() {

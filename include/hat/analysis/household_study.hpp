@@ -21,6 +21,7 @@ struct HouseholdStudy {
   household::Aggregates aggregates;
   household::EulerErrors euler;  // NaN where the check was skipped as too costly
   int euler_refine = 0;          // refinement of the Euler-error grid (0: not computed)
+  household::EulerGrid euler_grid = household::EulerGrid::Solution;
   std::vector<std::string> warnings;
   double seconds = 0;
   // Both the policies and the distribution converged.
@@ -31,8 +32,10 @@ struct HouseholdStudy {
   std::string status() const;
 };
 
-// Solves the block of a read config (never throws for non-convergence: see the statuses).
-HouseholdStudy run_household_study(household::HouseholdConfig hc);
+// Solves the block of a read config (never throws for non-convergence: see the statuses); the
+// Euler errors on the solution grid (the default: it costs about one sweep) or a 10x finer one.
+HouseholdStudy run_household_study(household::HouseholdConfig hc,
+                                   household::EulerGrid euler_grid = household::EulerGrid::Solution);
 
 // The --json object: status, iterations, solver reports, aggregates, Euler errors, warnings.
 nlohmann::json household_summary(const HouseholdStudy& st);

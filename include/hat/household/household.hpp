@@ -10,6 +10,7 @@
 
 #include <Eigen/Dense>
 #include <optional>
+#include <string>
 
 #include "hat/core/status.hpp"
 
@@ -153,5 +154,20 @@ EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& so
 // refine 10). Returns 10 when that cost is below 4e8, fewer (down to 1) above, and 0 (skip
 // the check) when even refine 1 costs more than 2e9.
 int euler_error_refine(const HouseholdProblem& hp);
+
+// The grid of the Euler-error check: the solution grid (the default; it costs about as much as
+// one sweep of the solve and tests the policies where they were solved) or a grid 10x finer
+// (it also tests the linear interpolation between the nodes, at ten times the cost).
+enum class EulerGrid { Solution, Fine };
+// "solution" or "fine"; anything else throws InputError naming `what`.
+EulerGrid parse_euler_grid(const std::string& s, const std::string& what);
+const char* to_string(EulerGrid g);
+// The refinement the check uses on that grid: 1 on the solution grid and euler_error_refine(hp)
+// on the fine one; 0 (skip the check) when even refine 1 costs more than 2e9.
+int euler_error_refine(const HouseholdProblem& hp, EulerGrid grid);
+// The refinement asked for (1 or 10): a smaller euler_error_refine() deserves a warning.
+int requested_refine(EulerGrid grid);
+// The warning for a check run with `refine` below the grid's request ("" when there is none).
+std::string euler_refine_warning(int refine, EulerGrid grid);
 
 }  // namespace hat::household

@@ -12,10 +12,12 @@ namespace hat::world {
 
 // prices.csv, trade_flows.csv, trade_shares.csv, countries.csv, residuals.csv,
 // distributions.csv, (policies.csv if `policies`), home_shares.svg, nfa.svg.
-// `prefix` is prepended to every file name.
+// `prefix` is prepended to every file name; the Euler errors of countries.csv are computed on
+// `euler_grid` (household::euler_error_refine).
 void add_world_outputs(io::OutputDir& out, const World& w, const Evaluation& ev,
                        const std::vector<std::string>& residual_names, bool policies,
-                       const std::string& prefix = "");
+                       const std::string& prefix = "",
+                       household::EulerGrid euler_grid = household::EulerGrid::Solution);
 
 // The JSON summary: status, residual_norm, residuals, R, beta, wages, home_shares,
 // trade_shares (importer -> exporter -> share), plus per-country diagnostics.
