@@ -607,8 +607,12 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
     f.last = *warm;
     f.have_warm = true;
   }
+  // A snapshot is taken only while the evaluation budget has not yet shaped the solve (the
+  // budget's last evaluation is exact, and a Jacobian or restart it would not leave room for is
+  // skipped): resumed under a larger budget, the solve then continues as one that never had the
+  // smaller one.
   auto snapshot = [&] {
-    if (!opt.on_snapshot) return;
+    if (!opt.on_snapshot || f.evaluations + 1 >= opt.max_evaluations) return;
     ByteWriter b;
     for (int v : {sys.n, attempt, given_before, evaluations_before}) b.put(v);
     f.save(b);

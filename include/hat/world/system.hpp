@@ -54,7 +54,8 @@ struct SystemOptions {
   std::function<void(int, const Eigen::VectorXd&, const Eigen::VectorXd&, double, double)>
       on_evaluation;
   // Before the first evaluation and after every step of the method (one base-point
-  // evaluation, or a Jacobian): the solve's state, e.g. for a checkpoint.
+  // evaluation, or a Jacobian), until the last evaluation the budget allows: the solve's state,
+  // e.g. for a checkpoint.
   std::function<void(const SystemSnapshot&)> on_snapshot;
   // Continue from a snapshot of a solve of the same system (x0 and `warm` are then ignored;
   // a larger or smaller max_evaluations applies from the snapshot on).
