@@ -3,12 +3,7 @@
 // uninterrupted run, because the checkpoint holds the solver's complete state (Powell's method,
 // its trust region and Jacobian, the household solutions that warm-start the next
 // evaluation). A coarse grid (10 asset points) of the EK data keeps each run a few seconds.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -16,12 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
-#include <thread>
 
 #include "hat/calibration/study.hpp"
 #include "test_support.hpp"
-
-extern char** environ;
 
 namespace fs = std::filesystem;
 using namespace hat;
@@ -75,24 +67,8 @@ void expect_valid_checkpoint(const fs::path& out) {
 
 // Starts `hat calibrate`, sends `sig` after `delay` seconds and returns the wait status.
 int run_and_signal(const std::string& cfg, const fs::path& out, int sig, double delay) {
-  std::vector<std::string> args = {hat::test::hat_binary(), "calibrate", cfg,         "--quiet",
-                                   "--no-policies",         "--out",     out.string()};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return -1;
-  std::this_thread::sleep_for(std::chrono::duration<double>(delay));
-  ::kill(pid, sig);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return status;
+  return hat::test::run_and_signal(
+      {"calibrate", cfg, "--quiet", "--no-policies", "--out", out.string()}, sig, delay);
 }
 
 struct FullRun {

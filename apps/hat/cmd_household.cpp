@@ -1,4 +1,7 @@
-// `hat household CONFIG.toml [--out DIR] [--json]`: one household block at given prices.
+// `hat household CONFIG.toml [--out DIR] [--json] [--quiet]`: one household block at given
+// prices. Long runs (big grids) report their stages and the solver's progress on stderr;
+// Ctrl-C ends them (exit 130) before anything is written, or while writing (the output
+// directory is replaced as a whole, see io::OutputDir).
 #include <fmt/format.h>
 
 #include <cmath>
@@ -20,8 +23,29 @@ namespace {
 struct HouseholdArgs {
   std::string config;
   std::string out;
-  bool json = false;
+  bool json = false, quiet = false;
   int threads = 0;
+};
+
+// Progress of a long run: nothing in its first two seconds (small problems stay silent), then
+// each stage and, every two seconds, the solver's iteration.
+class LongRun {
+ public:
+  explicit LongRun(bool quiet) : quiet_(quiet) {}
+  void stage(const std::string& what) {
+    if (!quiet_ && timer_.seconds() > 2.0) progress("{} (elapsed {:.1f}s)", what, timer_.seconds());
+  }
+  void iteration(int it, double dc) {
+    if (quiet_ || timer_.seconds() < next_) return;
+    next_ = timer_.seconds() + 2.0;
+    progress("household iteration {:6d}  sup |dc| {:.3e}  elapsed {:.1f}s", it, dc,
+             timer_.seconds());
+  }
+
+ private:
+  bool quiet_;
+  Timer timer_;
+  double next_ = 2.0;
 };
 
 std::vector<double> to_vec(const Eigen::VectorXd& v) {
@@ -117,16 +141,21 @@ void run_household(const HouseholdArgs& args) {
   household::HouseholdConfig hc = household::read_household_config(file);
   const auto& hp = hc.problem;
 
+  LongRun run(args.quiet);
+  hc.solve.on_iteration = [&run](int it, double dc) { run.iteration(it, dc); };
   household::HouseholdSolution sol = household::solve_household(hp, hc.solve);
   household::StationaryDistribution dist;
   household::Aggregates ag;
   household::EulerErrors ee;
   int euler_refine = 0;
   if (sol.report.status != SolverStatus::Failed) {
+    run.stage(fmt::format("household solved in {} iterations; stationary distribution",
+                          sol.report.iterations));
     dist = household::stationary_distribution(hp, sol, hc.distribution);
     ag = household::aggregate(hp, sol, dist.mass);
     euler_refine = household::euler_error_refine(hp);
     ee.log10_mean = ee.log10_max = NAN;  // skipped (too costly): missing values
+    run.stage(fmt::format("Euler errors (refinement {})", euler_refine));
     if (euler_refine > 0) ee = household::euler_errors(hp, sol, euler_refine);
   }
   const double seconds = timer.seconds();
@@ -171,6 +200,7 @@ void run_household(const HouseholdArgs& args) {
   const bool solved =
       sol.report.status != SolverStatus::Failed && dist.report.status != SolverStatus::Failed;
   if (!args.out.empty()) {
+    run.stage("writing " + args.out);
     io::OutputDir out(args.out);
     // A failed solve has no policies to write: the run leaves its summary and manifest only.
     if (solved) add_solution_files(out, hp, sol, dist, ag);
@@ -218,6 +248,7 @@ void register_household(CLI::App& app) {
       ->check(CLI::ExistingFile);
   sub->add_option("--out", args->out, "write policies, distribution, figures and manifest here");
   sub->add_flag("--json", args->json, "print a JSON summary on stdout");
+  sub->add_flag("--quiet", args->quiet, "no progress lines on stderr (long runs print them)");
   sub->add_option("--threads", args->threads, "OpenMP threads (default: OMP_NUM_THREADS)");
   sub->callback([args]() { run_household(*args); });
 }

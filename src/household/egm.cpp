@@ -32,12 +32,12 @@
 
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
-#include "hat/numerics/lottery.hpp"
 #include "hat/household/household.hpp"
 #include "hat/household/upper_envelope.hpp"
 #include "hat/numerics/anderson.hpp"
 #include "hat/numerics/binomial_series.hpp"
 #include "hat/numerics/logsumexp.hpp"
+#include "hat/numerics/lottery.hpp"
 #include "sweep_jacobian.hpp"
 
 namespace hat::household {
@@ -308,6 +308,7 @@ HouseholdSolution solve_household(const HouseholdProblem& hp, const SolveOptions
 
   const int max_iterations = std::max(1, opt.max_iterations);
   for (iter = 1; iter <= max_iterations; ++iter) {
+    if (opt.on_iteration) opt.on_iteration(iter, dc);
     mu_w = (x.head(N).array().log() * (-hp.gamma)).exp().matrix().reshaped(Na, Nz);
     Eigen::Map<const Eigen::MatrixXd> Vm(x.data() + N, Na, Nz);
     w.EV.noalias() = Vm * hp.P.transpose();

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <functional>
 #include <optional>
 
 #include "hat/core/status.hpp"
@@ -56,6 +57,9 @@ struct SolveOptions {
   int newton_neumann_terms = 2;    // polynomial preconditioner degree of the GMRES solves
   int newton_max_products = 240;   // Jacobian products per Newton step
   double newton_chord_below = 1e-6;  // reuse the last Jacobian once sup |G(x) - x| is below this
+  // Before each iteration: (iteration, sup |dc| of the last one; infinite at first), e.g. for
+  // progress lines of long solves. It may throw to abandon the solve.
+  std::function<void(int, double)> on_iteration = nullptr;
 };
 
 struct HouseholdSolution {
