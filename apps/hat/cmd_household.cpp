@@ -27,13 +27,14 @@ struct HouseholdArgs {
   int threads = 0;
 };
 
-// Progress of a long run: nothing in its first two seconds (small problems stay silent), then
-// each stage and, every two seconds, the solver's iteration.
+// Progress of a long run: the stages of a big problem (>= 100000 cells) or of any run past two
+// seconds (small problems stay silent) and, every two seconds, the solver's iteration.
 class LongRun {
  public:
-  explicit LongRun(bool quiet) : quiet_(quiet) {}
+  LongRun(bool quiet, bool big) : quiet_(quiet), big_(big) {}
   void stage(const std::string& what) {
-    if (!quiet_ && timer_.seconds() > 2.0) progress("{} (elapsed {:.1f}s)", what, timer_.seconds());
+    if (!quiet_ && (big_ || timer_.seconds() > 2.0))
+      progress("{} (elapsed {:.1f}s)", what, timer_.seconds());
   }
   void iteration(int it, double dc) {
     if (quiet_ || timer_.seconds() < next_) return;
@@ -43,7 +44,7 @@ class LongRun {
   }
 
  private:
-  bool quiet_;
+  bool quiet_, big_;
   Timer timer_;
   double next_ = 2.0;
 };
@@ -141,7 +142,10 @@ void run_household(const HouseholdArgs& args) {
   household::HouseholdConfig hc = household::read_household_config(file);
   const auto& hp = hc.problem;
 
-  LongRun run(args.quiet);
+  const long cells = static_cast<long>(hp.Na()) * hp.Nz() * hp.M();
+  LongRun run(args.quiet, cells >= 100000);
+  run.stage(fmt::format("solving the household problem ({} x {} x {} = {} cells)", hp.Na(), hp.Nz(),
+                        hp.M(), cells));
   hc.solve.on_iteration = [&run](int it, double dc) { run.iteration(it, dc); };
   household::HouseholdSolution sol = household::solve_household(hp, hc.solve);
   household::StationaryDistribution dist;
