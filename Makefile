@@ -47,7 +47,7 @@ tsan: deps
 	  -DHAT_TSAN=ON -DHAT_BUILD_BENCH=OFF -DHAT_BUILD_PYTHON=OFF
 	cmake --build build-tsan -j $(JOBS)
 	cd build-tsan && OMP_TOOL_LIBRARIES=$$(sed -n 's/^HAT_ARCHER:FILEPATH=//p' CMakeCache.txt) \
-	  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  TSAN_OPTIONS="ignore_noninstrumented_modules=1 halt_on_error=1 second_deadlock_stack=1" \
 	  ctest --output-on-failure -j $(JOBS) $(if $(TSAN_TESTS),-R '$(TSAN_TESTS)')
 
 format:
