@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test demo demo-quick bench sanitize format clean
+.PHONY: all deps configure build test demo demo-quick bench sanitize tsan format clean
 
 all: build
 
@@ -39,8 +39,19 @@ sanitize: deps
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS)
 
+# ThreadSanitizer build (clang + LLVM's OpenMP runtime and its TSan tool Archer, found by
+# cmake/tsan.cmake); the Python package is not built (its interpreter is not instrumented).
+TSAN_TESTS ?=
+tsan: deps
+	cmake -S . -B build-tsan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DHAT_TSAN=ON -DHAT_BUILD_BENCH=OFF -DHAT_BUILD_PYTHON=OFF
+	cmake --build build-tsan -j $(JOBS)
+	cd build-tsan && OMP_TOOL_LIBRARIES=$$(sed -n 's/^HAT_ARCHER:FILEPATH=//p' CMakeCache.txt) \
+	  TSAN_OPTIONS="ignore_noninstrumented_modules=1 halt_on_error=1 second_deadlock_stack=1" \
+	  ctest --output-on-failure -j $(JOBS) $(if $(TSAN_TESTS),-R '$(TSAN_TESTS)')
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-tsan

@@ -88,48 +88,7 @@ TEST(Calibration, TradeCostFunctionInvertsGravityBarrier) {
   for (int i = 0; i < 19; ++i) EXPECT_EQ(d(i, i), 1.0);
 }
 
-// Resume after an interrupted run reaches the same answer as an uninterrupted one.
-TEST(Calibration, ResumeReachesSameAnswer) {
-  HAT_REQUIRE_DATA(dir);
-  const std::string cfg =
-      (fs::temp_directory_path() / ("hat_cal_" + std::to_string(::getpid()) + ".toml")).string();
-  std::ofstream(cfg)
-      << "[data]\ndir = \"" << dir << "\"\n[model]\ngamma = 1.0\nsigma_eps = 0.25\n"
-      << "beta = 0.93\n[grid]\nassets = 20\n[equilibrium]\nunknown = \"beta\"\nR = 1.01\n";
-  const std::string a = cfg + ".full", b = cfg + ".resumed";
-  fs::remove_all(a);
-  fs::remove_all(b);
-  std::string full, resumed;
-  ASSERT_EQ(hat::test::run(hat::test::hat_binary() + " calibrate " + cfg +
-                               " --quiet --no-policies --json --out " + a,
-                           &full),
-            0)
-      << hat::test::last_stderr();
-  // Interrupted: stop after a few evaluations (exit 3: not converged), checkpoint kept.
-  EXPECT_EQ(hat::test::run(hat::test::hat_binary() + " calibrate " + cfg +
-                           " --quiet --no-policies --max-evaluations 12 --out " + b),
-            3);
-  ASSERT_TRUE(fs::exists(b + "/checkpoint.json"));
-  ASSERT_EQ(hat::test::run(hat::test::hat_binary() + " calibrate " + cfg +
-                               " --quiet --no-policies --json --resume --out " + b,
-                           &resumed),
-            0)
-      << hat::test::last_stderr();
-  auto jf = nlohmann::json::parse(full), jr = nlohmann::json::parse(resumed);
-  EXPECT_EQ(jf["status"], "converged");
-  EXPECT_EQ(jr["status"], "converged");
-  for (int k = 0; k < 6; ++k)
-    EXPECT_NEAR(jf["parameters"]["bins"][k].get<double>(),
-                jr["parameters"]["bins"][k].get<double>(), 1e-6);
-  for (auto& [country, v] : jf["parameters"]["log_tfp"].items())
-    EXPECT_NEAR(v.get<double>(), jr["parameters"]["log_tfp"][country].get<double>(), 1e-6)
-        << country;
-  for (const char* f : {"parameters.csv", "fit.csv", "table1.md", "calibrated_world.toml",
-                        "trade_shares_model_vs_data.svg", "manifest.json", "prices.csv"})
-    EXPECT_TRUE(fs::exists(fs::path(a) / f)) << f;
-  fs::remove_all(a);
-  fs::remove_all(b);
-}
+// (Resume after an interruption: test_calibration_resume.cpp.)
 
 // The generic tidy pairs format builds the same economy as the EK files it was written from
 // (world config [data] set = "pairs" vs set = "ek2002").

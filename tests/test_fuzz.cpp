@@ -336,10 +336,47 @@ const std::vector<Example>& examples() {
   return ex;
 }
 
+// Outcome classes of the reliability issue, counted per command.
 struct Tally {
-  int ok = 0, bad_input = 0, not_converged = 0, other = 0;
-  int total() const { return ok + bad_input + not_converged + other; }
+  int ok = 0;             // exit 0, clean (finite outputs, no stray stderr lines)
+  int bad_input = 0;      // exit 2 with one line naming the problem
+  int not_converged = 0;  // exit 3 with outputs marked as not converged
+  int crash = 0;          // a signal, or an exception of the wrong kind escaping
+  int hang = 0;           // killed by the time limit
+  int nonfinite = 0;      // NaN or inf in outputs
+  int other = 0;          // anything else (another exit code, a message of several lines, ...)
+  int total() const { return ok + bad_input + not_converged + crash + hang + nonfinite + other; }
+  void add(const Tally& t) {
+    ok += t.ok;
+    bad_input += t.bad_input;
+    not_converged += t.not_converged;
+    crash += t.crash;
+    hang += t.hang;
+    nonfinite += t.nonfinite;
+    other += t.other;
+  }
 };
+
+// The table of outcome counts per command (on stdout: shown by ctest --output-on-failure and
+// when the test binary runs directly), with a total row.
+void print_table(const std::string& title, const std::map<std::string, Tally>& table) {
+  std::printf("\n%s\n", title.c_str());
+  std::printf("| %-24s | %5s | %12s | %13s | %12s | %5s | %4s | %14s | %5s |\n", "command", "total",
+              "exit 0 clean", "exit 2 1-line", "exit 3 marked", "crash", "hang", "NaN in outputs",
+              "other");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  Tally all;
+  auto row = [](const std::string& name, const Tally& t) {
+    std::printf("| %-24s | %5d | %12d | %13d | %12d | %5d | %4d | %14d | %5d |\n", name.c_str(),
+                t.total(), t.ok, t.bad_input, t.not_converged, t.crash, t.hang, t.nonfinite,
+                t.other);
+  };
+  for (const auto& [cmd, t] : table) {
+    row(cmd, t);
+    all.add(t);
+  }
+  row("all", all);
+}
 
 }  // namespace
 
@@ -391,10 +428,10 @@ TEST(Fuzz, MutatedExamplesEndInExitClassesZeroTwoOrThree) {
           o = run_dynamic(f);
         (o == kOk ? t.ok : t.not_converged)++;
       } catch (const hat::InputError& e) {
-        ++t.bad_input;
         const std::string msg = e.what();
-        if (msg.empty() || msg.find('\n') != std::string::npos)
-          problems.push_back(where + ": bad-input message not one line: " + msg);
+        const bool one_line = !msg.empty() && msg.find('\n') == std::string::npos;
+        (one_line ? t.bad_input : t.other)++;
+        if (!one_line) problems.push_back(where + ": bad-input message not one line: " + msg);
         if (msg.find(ex.file) == std::string::npos) {
           ++not_naming_file;
           std::printf("not naming the file: %s: %s\n", where.c_str(), msg.c_str());
@@ -402,10 +439,10 @@ TEST(Fuzz, MutatedExamplesEndInExitClassesZeroTwoOrThree) {
       } catch (const hat::NumericalError&) {
         ++t.not_converged;
       } catch (const NonFinite& e) {
-        ++t.other;
+        ++t.nonfinite;
         problems.push_back(where + ": " + e.what());
       } catch (const std::exception& e) {
-        ++t.other;
+        ++t.crash;  // through the binary: exit 4 or a terminate
         problems.push_back(where + ": unexpected exception: " + e.what());
       }
     }
@@ -413,23 +450,12 @@ TEST(Fuzz, MutatedExamplesEndInExitClassesZeroTwoOrThree) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  Tally all;
   int configs = 0;
   for (const Example& ex : examples()) configs += ex.mutations;
-  std::printf("\nfuzz (seed %llu): %d mutated configs in-process, %.1f s\n",
-              static_cast<unsigned long long>(kSeed), configs, seconds);
-  std::printf("%-26s %6s %6s %6s %6s %6s\n", "command", "total", "exit0", "exit2", "exit3",
-              "other");
-  for (const auto& [cmd, t] : table) {
-    std::printf("%-26s %6d %6d %6d %6d %6d\n", cmd.c_str(), t.total(), t.ok, t.bad_input,
-                t.not_converged, t.other);
-    all.ok += t.ok;
-    all.bad_input += t.bad_input;
-    all.not_converged += t.not_converged;
-    all.other += t.other;
-  }
-  std::printf("%-26s %6d %6d %6d %6d %6d\n", "all", all.total(), all.ok, all.bad_input,
-              all.not_converged, all.other);
+  char title[160];
+  std::snprintf(title, sizeof title, "fuzz (seed %llu): %d mutated configs in-process, %.1f s",
+                static_cast<unsigned long long>(kSeed), configs, seconds);
+  print_table(title, table);
   std::printf("bad-input messages not naming the config file: %d\n", not_naming_file);
   for (const auto& p : problems) ADD_FAILURE() << p;
 }
@@ -486,10 +512,6 @@ TEST(Fuzz, SampleThroughTheBinary) {
       const std::string where = std::string(t.example) + " [" + mu.what + "] " + t.command;
       const std::string cmd(t.command);
       Tally& tally = table[cmd.substr(0, cmd.find(" --"))];
-      (rc == 0   ? tally.ok
-       : rc == 2 ? tally.bad_input
-       : rc == 3 ? tally.not_converged
-                 : tally.other)++;
       EXPECT_TRUE(rc == 0 || rc == 2 || rc == 3) << where << ": exit " << rc << "\n" << err;
       int error_lines = 0, other_lines = 0;  // besides "[hat] " progress lines
       for (const std::string& l : split_lines(err)) {
@@ -502,23 +524,31 @@ TEST(Fuzz, SampleThroughTheBinary) {
         EXPECT_EQ(error_lines, 1) << where << "\n" << err;
       }
       EXPECT_EQ(other_lines, 0) << where << "\n" << err;
-      EXPECT_FALSE(has_nonfinite_text(out)) << where;
+      const bool nonfinite = has_nonfinite_text(out);
+      EXPECT_FALSE(nonfinite) << where;
+      bool marked = false, manifest = false;
       if (rc == 0 || rc == 3) {
-        ASSERT_TRUE(fs::exists(out / "manifest.json")) << where;
-        const auto man = nlohmann::json::parse(std::ifstream(out / "manifest.json"));
-        if (rc == 3) {
-          EXPECT_NE(man.value("status", ""), "converged") << where;
+        manifest = fs::exists(out / "manifest.json");
+        EXPECT_TRUE(manifest) << where;
+        if (manifest) {
+          const auto man = nlohmann::json::parse(std::ifstream(out / "manifest.json"));
+          marked = man.value("status", "") != "converged";
+          if (rc == 3) {
+            EXPECT_TRUE(marked) << where;
+          }
         }
       }
+      // `timeout` exits 124 on a hang; a signal shows as 128 + n from the shell.
+      (nonfinite                                           ? tally.nonfinite
+       : rc == 124                                         ? tally.hang
+       : rc > 128                                          ? tally.crash
+       : rc == 0 && manifest && other_lines == 0           ? tally.ok
+       : rc == 2 && error_lines == 1 && other_lines == 0   ? tally.bad_input
+       : rc == 3 && manifest && marked && other_lines == 0 ? tally.not_converged
+                                                           : tally.other)++;
       fs::remove_all(out);
       fs::remove(cfg);
     }
   }
-  std::printf("\nfuzz sample through the binary (seed %llu):\n",
-              static_cast<unsigned long long>(kSeed + 1));
-  std::printf("%-26s %6s %6s %6s %6s %6s\n", "command", "total", "exit0", "exit2", "exit3",
-              "other");
-  for (const auto& [cmd, t] : table)
-    std::printf("%-26s %6d %6d %6d %6d %6d\n", cmd.c_str(), t.total(), t.ok, t.bad_input,
-                t.not_converged, t.other);
+  print_table("fuzz sample through the binary (seed " + std::to_string(kSeed + 1) + ")", table);
 }

@@ -1,11 +1,21 @@
 // Helpers shared by the tests: locating the shared data sets and running the hat binary.
 #pragma once
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
 
 namespace hat::test {
 
@@ -90,6 +100,29 @@ inline std::string hat_binary() {
 }
 inline std::string source_dir() {
   return HAT_SOURCE_DIR;
+}
+
+// Starts the hat binary with `args` (stdout and stderr to /dev/null), sends `sig` after
+// `delay` seconds and returns the wait status (-1 if it could not start).
+inline int run_and_signal(const std::vector<std::string>& args, int sig, double delay) {
+  std::vector<std::string> a = args;
+  a.insert(a.begin(), hat_binary());
+  std::vector<char*> argv;
+  for (auto& s : a) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) return -1;
+  std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+  ::kill(pid, sig);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return status;
 }
 
 }  // namespace hat::test

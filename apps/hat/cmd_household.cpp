@@ -1,8 +1,12 @@
-// `hat household CONFIG.toml [--out DIR] [--json]`: one household block at given prices.
+// `hat household CONFIG.toml [--out DIR] [--json] [--quiet]`: one household block at given
+// prices. Long runs (big grids) report their stages and the solver's progress on stderr;
+// Ctrl-C ends them (exit 130) before anything is written, or while writing (the output
+// directory is replaced as a whole, see io::OutputDir).
 #include <fmt/format.h>
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "hat/core/timer.hpp"
 #include "hat/analysis/household_study.hpp"
 #include "hat/household/config.hpp"
 #include "hat/io/manifest.hpp"
@@ -16,16 +20,45 @@ struct HouseholdArgs {
   std::string config;
   std::string out;
   std::string euler_grid = "solution";
-  bool json = false;
+  bool json = false, quiet = false;
   int threads = 0;
+};
+
+// Progress of a long run: the stages of a big problem (>= 100000 cells) or of any run past two
+// seconds (small problems stay silent) and, every two seconds, the solver's iteration.
+class LongRun {
+ public:
+  LongRun(bool quiet, bool big) : quiet_(quiet), big_(big) {}
+  void stage(const std::string& what) {
+    if (!quiet_ && (big_ || timer_.seconds() > 2.0))
+      progress("{} (elapsed {:.1f}s)", what, timer_.seconds());
+  }
+  void iteration(int it, double dc) {
+    if (quiet_ || timer_.seconds() < next_) return;
+    next_ = timer_.seconds() + 2.0;
+    progress("household iteration {:6d}  sup |dc| {:.3e}  elapsed {:.1f}s", it, dc,
+             timer_.seconds());
+  }
+
+ private:
+  bool quiet_, big_;
+  Timer timer_;
+  double next_ = 2.0;
 };
 
 void run_household(const HouseholdArgs& args) {
   set_threads(args.threads);
   io::ConfigFile file = io::ConfigFile::load(args.config);
-  const analysis::HouseholdStudy st =
-      analysis::run_household_study(household::read_household_config(file),
-                                    household::parse_euler_grid(args.euler_grid, "--euler-grid"));
+  household::HouseholdConfig hc = household::read_household_config(file);
+  const auto& p = hc.problem;
+  const long cells = static_cast<long>(p.Na()) * p.Nz() * p.M();
+  LongRun run(args.quiet, cells >= 100000);
+  run.stage(fmt::format("solving the household problem ({} x {} x {} = {} cells)", p.Na(), p.Nz(),
+                        p.M(), cells));
+  hc.solve.on_iteration = [&run](int it, double dc) { run.iteration(it, dc); };
+  const analysis::HouseholdStudy st = analysis::run_household_study(
+      std::move(hc), household::parse_euler_grid(args.euler_grid, "--euler-grid"),
+      [&run](const std::string& what) { run.stage(what); });
   const auto& hp = st.config.problem;
   const household::HouseholdSolution& sol = st.solution;
   const household::StationaryDistribution& dist = st.distribution;
@@ -35,6 +68,7 @@ void run_household(const HouseholdArgs& args) {
   if (!st.converged()) exit_status() = 3;
 
   if (!args.out.empty()) {
+    run.stage("writing " + args.out);
     io::OutputDir out(args.out);
     // A failed solve has no policies to write: the run leaves its summary and manifest only.
     analysis::add_household_outputs(out, st);
@@ -83,6 +117,7 @@ void register_household(CLI::App& app) {
       ->check(CLI::ExistingFile);
   sub->add_option("--out", args->out, "write policies, distribution, figures and manifest here");
   sub->add_flag("--json", args->json, "print a JSON summary on stdout");
+  sub->add_flag("--quiet", args->quiet, "no progress lines on stderr (long runs print them)");
   sub->add_option("--threads", args->threads, "OpenMP threads (default: OMP_NUM_THREADS)");
   sub->add_option("--euler-grid", args->euler_grid,
                   "Euler errors on the solution grid or a 10x finer one (default: solution)")

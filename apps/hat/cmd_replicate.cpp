@@ -9,15 +9,16 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "calibration_setup.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "hat/analysis/counterfactual.hpp"
+#include "hat/calibration/study.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
 #include "hat/io/svg_plot.hpp"
+#include "hat/world/config.hpp"
 
 namespace hat::cli {
 
@@ -50,7 +51,7 @@ ModelRun run_model(const std::string& key, const std::string& label, const Repli
   run.config = args.examples + "/ek19_" + key + ".toml";
   io::ConfigFile file = io::ConfigFile::load(run.config);
   int config_threads = 0;
-  calibration::CalibrationSetup setup = read_calibration_setup(file, config_threads);
+  calibration::CalibrationSetup setup = calibration::read_calibration_setup(file, &config_threads);
   set_threads(args.threads >= 0 ? args.threads : config_threads);
   if (!args.quiet) {
     progress("{}: calibrating ({})", label, run.config);

@@ -481,14 +481,16 @@ class CalibrationResult(_Tables):
 
 
 def calibrate(config, *, init=None, max_evaluations=None, threads=0,
-              progress=None) -> CalibrationResult:
+              progress=None, checkpoint=None, resume=False) -> CalibrationResult:
     """Calibrates TFPs and trade costs so that the gravity regression on model trade
     reproduces the data's (as ``hat calibrate``; config with a [data] table, e.g.
-    examples/ek19_baseline.toml). ``init``: a previous result's ``x``. ``progress`` and Ctrl-C
-    as in :func:`counterfactual`."""
+    examples/ek19_baseline.toml). ``init``: a previous result's ``x``. ``checkpoint``: a
+    directory for checkpoints (as ``hat calibrate --out``); ``resume=True`` continues from it
+    exactly. ``progress`` and Ctrl-C as in :func:`counterfactual`."""
     x0 = None if init is None else _np.asarray(init, dtype=float)
     return CalibrationResult(_hat.calibrate(_source(config), x0, int(max_evaluations or 0),
-                                            threads, progress))
+                                            threads, progress, str(checkpoint or ""),
+                                            bool(resume)))
 
 
 # ---- data ----------------------------------------------------------------------------------

@@ -135,7 +135,11 @@ std::string HouseholdStudy::status() const {
                                                : solution.report.status);
 }
 
-HouseholdStudy run_household_study(household::HouseholdConfig hc, household::EulerGrid euler_grid) {
+HouseholdStudy run_household_study(household::HouseholdConfig hc, household::EulerGrid euler_grid,
+                                   const std::function<void(const std::string&)>& stage) {
+  const auto say = [&stage](const std::string& what) {
+    if (stage) stage(what);
+  };
   Timer timer;
   HouseholdStudy st;
   st.config = std::move(hc);
@@ -143,10 +147,13 @@ HouseholdStudy run_household_study(household::HouseholdConfig hc, household::Eul
   const auto& hp = st.config.problem;
   st.solution = household::solve_household(hp, st.config.solve);
   if (st.solution.report.status != SolverStatus::Failed) {
+    say(fmt::format("household solved in {} iterations; stationary distribution",
+                    st.solution.report.iterations));
     st.distribution = household::stationary_distribution(hp, st.solution, st.config.distribution);
     st.aggregates = household::aggregate(hp, st.solution, st.distribution.mass);
     st.euler_refine = household::euler_error_refine(hp, euler_grid);
     st.euler.log10_mean = st.euler.log10_max = NAN;  // skipped (too costly): missing values
+    say(fmt::format("Euler errors (refinement {})", st.euler_refine));
     if (st.euler_refine > 0) st.euler = household::euler_errors(hp, st.solution, st.euler_refine);
   }
   st.seconds = timer.seconds();

@@ -77,10 +77,13 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
   const int ne = world::n_unknowns(w0, setup.equilibrium);
   const double theta = setup.theta;
 
+  if (setup.equilibrium.numeraire >= N)
+    throw InputError("equilibrium: numeraire country out of range");
   world::Prices p0 = setup.start;
+  if (p0.W.size() != N) throw InputError("equilibrium.wages: need one initial wage per country");
   if (p0.R.size() == 1) p0.R = Eigen::VectorXd::Constant(N, p0.R(0));
   if (p0.tau.size() != N) p0.tau = Eigen::VectorXd::Zero(N);
-  Eigen::VectorXd x0 = x0_in;
+  Eigen::VectorXd x0 = setup.resume ? setup.resume->start : x0_in;
   if (x0.size() == 0) {
     x0.resize(np + ne);
     x0.head(np) = pack_parameters(initial_parameters(reg.estimates(data_moments), theta));
@@ -89,6 +92,7 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
     throw InputError("calibration: starting point has " + std::to_string(x0.size()) +
                      " entries, expected " + std::to_string(np + ne));
   }
+  const Eigen::VectorXd start = x0;
 
   world::CountrySystem sys;
   sys.n = np + ne;
@@ -115,46 +119,109 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
     return std::max(r.head(np).cwiseAbs().maxCoeff() / mom_tol,
                     r.tail(ne).cwiseAbs().maxCoeff() / eq_tol);
   };
-  world::SystemOptions so;
-  so.max_evaluations = setup.max_evaluations;
-  so.fd_step = setup.fd_step;
-  so.stop = setup.stop;
-  if (setup.progress)
-    so.on_evaluation = [&](int it, const Eigen::VectorXd& x, const Eigen::VectorXd& r, double nrm,
-                           double sec) {
-      setup.progress(it, x, r.head(np).cwiseAbs().maxCoeff(), r.tail(ne).cwiseAbs().maxCoeff(), nrm,
-                     sec);
-    };
   world::World wstart = w0;
   world::Prices pstart = p0;
   sys.economy(x0, wstart, pstart);
   wstart.validate();  // the starting point must be a valid economy
   // Stage 1: clear markets at the starting parameters (a small system), so that the joint
-  // solve starts on the equilibrium manifold; its evaluations count towards the budget.
+  // solve starts on the equilibrium manifold; its evaluations count towards the budget. The
+  // system is world::solve_equilibrium's, solved here for its snapshots.
   world::EquilibriumOptions eq1 = setup.equilibrium;
   eq1.max_evaluations = setup.max_evaluations;
-  world::Equilibrium e1 = world::solve_equilibrium(wstart, pstart, eq1);
-  int stage1_evaluations = e1.evaluations, stage1_jacobians = e1.jacobians;
-  const world::Evaluation* warm = nullptr;
-  if (e1.report.converged()) {
-    x0.tail(ne) = world::pack_unknowns(wstart, setup.equilibrium, e1.state.prices);
-    warm = &e1.state;
+  const bool in_stage2 = setup.resume && setup.resume->stage == 2;
+  world::SystemResult r1;
+  int stage1_evaluations = 0, stage1_jacobians = 0;
+  if (in_stage2) {
+    stage1_evaluations = setup.resume->stage1_evaluations;
+    stage1_jacobians = setup.resume->stage1_jacobians;
+  } else {
+    world::Prices q0 = pstart;
+    if (!wstart.has_tariffs() && !eq1.solve_transfers) q0.tau.setZero();
+    world::CountrySystem s1;
+    s1.n = ne;
+    s1.economy = [&](const Eigen::VectorXd& x, world::World&, world::Prices& p) {
+      p = world::unpack_unknowns(wstart, eq1, x, q0);
+    };
+    s1.residuals = [](const Eigen::VectorXd&, const world::World&, const world::Evaluation& ev) {
+      return ev.residuals;
+    };
+    world::SystemOptions o1;
+    o1.tolerance = eq1.tolerance;
+    o1.max_evaluations = eq1.max_evaluations;
+    o1.fd_step = eq1.fd_step;
+    o1.final_jacobian = eq1.jacobian_at_solution;
+    o1.stop = setup.stop;
+    if (setup.progress)
+      o1.on_evaluation = [&](int it, const Eigen::VectorXd& x, const Eigen::VectorXd&, double nrm,
+                             double sec) {
+        Eigen::VectorXd xf = x0;
+        xf.tail(ne) = x;
+        setup.progress(it, xf, NAN, nrm, nrm / eq_tol, sec);
+      };
+    if (setup.on_checkpoint)
+      o1.on_snapshot = [&](const world::SystemSnapshot& s) {
+        CalibrationCheckpoint c;
+        c.stage = 1;
+        c.start = start;
+        c.system = s;
+        c.x = x0;
+        if (s.best_x.size() == ne) c.x.tail(ne) = s.best_x;
+        c.evaluations = s.evaluations;
+        c.norm = INFINITY;
+        setup.on_checkpoint(c);
+      };
+    if (setup.resume) o1.resume = &setup.resume->system;
+    r1 = world::solve_system(s1, wstart, q0, eq1, o1, world::pack_unknowns(wstart, eq1, q0));
+    stage1_evaluations = r1.evaluations;
+    stage1_jacobians = r1.jacobians;
   }
+  const world::Evaluation* warm = nullptr;
+  if (!in_stage2 && r1.report.converged()) {
+    x0.tail(ne) = world::pack_unknowns(wstart, setup.equilibrium, r1.state.prices);
+    warm = &r1.state;
+  }
+  world::SystemOptions so;
   so.max_evaluations = setup.max_evaluations - stage1_evaluations;
+  so.fd_step = setup.fd_step;
+  so.stop = setup.stop;
+  if (setup.progress)
+    so.on_evaluation = [&](int it, const Eigen::VectorXd& x, const Eigen::VectorXd& r, double nrm,
+                           double sec) {
+      setup.progress(stage1_evaluations + it, x, r.head(np).cwiseAbs().maxCoeff(),
+                     r.tail(ne).cwiseAbs().maxCoeff(), nrm, sec);
+    };
+  if (setup.on_checkpoint)
+    so.on_snapshot = [&](const world::SystemSnapshot& s) {
+      CalibrationCheckpoint c;
+      c.stage = 2;
+      c.start = start;
+      c.stage1_evaluations = stage1_evaluations;
+      c.stage1_jacobians = stage1_jacobians;
+      c.system = s;
+      c.x = s.best_x.size() == np + ne ? s.best_x : x0;
+      c.evaluations = stage1_evaluations + s.evaluations;
+      c.norm = s.best_x.size() ? s.best_norm : INFINITY;
+      setup.on_checkpoint(c);
+    };
+  if (in_stage2) so.resume = &setup.resume->system;
   world::SystemResult sr;
-  if (so.max_evaluations > 0) {
+  if (r1.interrupted) {
+    sr.interrupted = true;
+    sr.report.status = SolverStatus::IterationLimit;
+    sr.report.message = "interrupted";
+  } else if (so.max_evaluations > 0) {
     sr = world::solve_system(sys, w0, p0, setup.equilibrium, so, x0, warm);
-  } else if (e1.state.residuals.size()) {
+  } else if (r1.state.residuals.size()) {
     // Stage 1 spent the budget: its last point is the result (and the checkpoint).
-    x0.tail(ne) = world::pack_unknowns(wstart, setup.equilibrium, e1.state.prices);
+    x0.tail(ne) = world::pack_unknowns(wstart, setup.equilibrium, r1.state.prices);
     sr.x = x0;
-    sr.r = sys.residuals(x0, wstart, e1.state);
+    sr.r = sys.residuals(x0, wstart, r1.state);
     sr.world = wstart;
-    sr.state = e1.state;
+    sr.state = r1.state;
     sr.report.status = SolverStatus::IterationLimit;
     sr.report.residual = sys.norm(sr.r);
     sr.report.message = "evaluation budget spent clearing markets at the starting parameters";
-    if (so.on_evaluation) so.on_evaluation(stage1_evaluations, sr.x, sr.r, sr.report.residual, 0.0);
+    if (so.on_evaluation) so.on_evaluation(0, sr.x, sr.r, sr.report.residual, 0.0);
   }
   sr.evaluations += stage1_evaluations;
   sr.jacobians += stage1_jacobians;

@@ -291,6 +291,7 @@ HouseholdSolution HouseholdSolver::solve() {
   initial_guess();
   sol_.report.status = SolverStatus::IterationLimit;
   for (iter_ = 1; iter_ <= max_iterations_; ++iter_) {
+    if (opt_.on_iteration) opt_.on_iteration(iter_, dc_);  // progress; may throw to abandon
     const Sweep kind = next_sweep();
     if (!sweep(kind)) break;
     if (howard_) howard_steps();

@@ -19,6 +19,7 @@
 #include <limits>
 #include <unsupported/Eigen/NonLinearOptimization>
 
+#include "hat/core/bytes.hpp"
 #include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
 
@@ -31,6 +32,117 @@ bool same_problem(const household::HouseholdProblem& a, const household::Househo
          a.tau == b.tau && a.lambda == b.lambda && a.prices == b.prices && a.grid == b.grid &&
          a.quality.size() == b.quality.size() &&
          (a.quality.size() == 0 || a.quality == b.quality) && a.z == b.z && a.P == b.P;
+}
+
+// ---- Snapshot serialisation of evaluations (household solutions included, bit-exactly). ----
+
+void put_report(ByteWriter& b, const SolverReport& r) {
+  b.put(static_cast<int>(r.status));
+  b.put(r.iterations);
+  b.put(r.residual);
+  b.put(r.seconds);
+  b.put(r.message);
+}
+SolverReport get_report(ByteReader& b) {
+  SolverReport r;
+  r.status = static_cast<SolverStatus>(b.get<int>());
+  r.iterations = b.get<int>();
+  r.residual = b.get<double>();
+  r.seconds = b.get<double>();
+  r.message = b.get_string();
+  return r;
+}
+
+void put_country(ByteWriter& b, const CountryState& cs) {
+  const auto& p = cs.problem;
+  for (double v : {p.gamma, p.beta, p.R, p.W, p.sigma, p.tau, p.lambda}) b.put(v);
+  b.put(p.prices);
+  b.put(p.quality);
+  b.put(p.grid);
+  b.put(p.z);
+  b.put(p.P);
+  const auto& s = cs.solution;
+  for (int v : {s.Na, s.Nz, s.M, s.envelope_steps, s.newton_failures}) b.put(v);
+  for (const Eigen::MatrixXd* m : {&s.c, &s.a_next, &s.v, &s.pi}) b.put(*m);
+  b.put(s.V);
+  b.put(s.mu);
+  put_report(b, s.report);
+  b.put(s.sup_dc);
+  b.put(s.sup_dv);
+  b.put(cs.distribution.mass);
+  put_report(b, cs.distribution.report);
+  b.put(cs.distribution.mass_at_amax);
+  const auto& a = cs.aggregates;
+  b.put(a.assets);
+  b.put(a.efficiency_units);
+  b.put(a.expenditure);
+  b.put(a.choice_probability);
+  b.put(a.expenditure_share);
+  b.put(a.total_expenditure);
+}
+CountryState get_country(ByteReader& b) {
+  CountryState cs;
+  auto& p = cs.problem;
+  for (double* v : {&p.gamma, &p.beta, &p.R, &p.W, &p.sigma, &p.tau, &p.lambda})
+    *v = b.get<double>();
+  p.prices = b.get_vector();
+  p.quality = b.get_matrix();
+  p.grid = b.get_vector();
+  p.z = b.get_vector();
+  p.P = b.get_matrix();
+  auto& s = cs.solution;
+  for (int* v : {&s.Na, &s.Nz, &s.M, &s.envelope_steps, &s.newton_failures}) *v = b.get<int>();
+  for (Eigen::MatrixXd* m : {&s.c, &s.a_next, &s.v, &s.pi}) *m = b.get_matrix();
+  s.V = b.get_vector();
+  s.mu = b.get_vector();
+  s.report = get_report(b);
+  s.sup_dc = b.get<double>();
+  s.sup_dv = b.get<double>();
+  cs.distribution.mass = b.get_vector();
+  cs.distribution.report = get_report(b);
+  cs.distribution.mass_at_amax = b.get<double>();
+  auto& a = cs.aggregates;
+  a.assets = b.get<double>();
+  a.efficiency_units = b.get<double>();
+  a.expenditure = b.get_vector();
+  a.choice_probability = b.get_vector();
+  a.expenditure_share = b.get_vector();
+  a.total_expenditure = b.get<double>();
+  return cs;
+}
+
+std::string evaluation_bytes(const Evaluation& ev) {
+  ByteWriter b;
+  b.put(ev.prices.W);
+  b.put(ev.prices.R);
+  b.put(ev.prices.tau);
+  b.put(ev.prices.beta);
+  b.put(static_cast<std::int64_t>(ev.countries.size()));
+  for (const auto& c : ev.countries) put_country(b, c);
+  b.put(ev.imports);
+  for (const Eigen::VectorXd* v :
+       {&ev.output, &ev.net_assets, &ev.efficiency, &ev.revenue, &ev.goods_residual, &ev.residuals})
+    b.put(*v);
+  b.put(static_cast<int>(ev.ok));
+  b.put(ev.message);
+  return b.take();
+}
+Evaluation get_evaluation(ByteReader& b) {
+  Evaluation ev;
+  ev.prices.W = b.get_vector();
+  ev.prices.R = b.get_vector();
+  ev.prices.tau = b.get_vector();
+  ev.prices.beta = b.get<double>();
+  const auto n = b.get<std::int64_t>();
+  if (n < 0 || n > 100000) throw InputError("snapshot: implausible number of countries");
+  for (std::int64_t i = 0; i < n; ++i) ev.countries.push_back(get_country(b));
+  ev.imports = b.get_matrix();
+  for (Eigen::VectorXd* v :
+       {&ev.output, &ev.net_assets, &ev.efficiency, &ev.revenue, &ev.goods_residual, &ev.residuals})
+    *v = b.get_vector();
+  ev.ok = b.get<int>() != 0;
+  ev.message = b.get_string();
+  return ev;
 }
 
 struct Functor {
@@ -164,6 +276,69 @@ struct Functor {
     return true;
   }
 
+  // The state between two steps of the method, for snapshots; the economies (World) are
+  // rebuilt from their points. Evaluations held twice (e.g. the last one is also the best) are
+  // stored once.
+  void save(ByteWriter& b) const {
+    std::vector<std::string> table;
+    auto ref = [&table](const Evaluation& e) {
+      std::string bytes = evaluation_bytes(e);
+      for (size_t i = 0; i < table.size(); ++i)
+        if (table[i] == bytes) return static_cast<int>(i);
+      table.push_back(std::move(bytes));
+      return static_cast<int>(table.size() - 1);
+    };
+    const int refs[3] = {ref(last), ref(best.state), ref(best_full.state)};
+    b.put(static_cast<std::int64_t>(table.size()));
+    for (const auto& t : table) b.put(t);
+    for (int r : refs) b.put(r);
+    for (const Eigen::VectorXd* v :
+         {&x_last, &r_last, &best.x, &best.r, &best_full.x, &best_full.r})
+      b.put(*v);
+    for (double v : {last_tolerance, best_tolerance, best_raw, best_norm, best_full_norm}) b.put(v);
+    for (int v : {evaluations, jacobians, jacobians_given}) b.put(v);
+    for (bool v : {have_last, have_warm, done, interrupted, used_initial})
+      b.put(static_cast<int>(v));
+    b.put(last_jacobian);
+    b.put(failure);
+  }
+  void load(ByteReader& b) {
+    const auto n = b.get<std::int64_t>();
+    if (n < 0 || n > 3) throw InputError("snapshot: corrupt evaluation table");
+    std::vector<Evaluation> table;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::string bytes = b.get_string();
+      ByteReader eb(bytes, "snapshot");
+      table.push_back(get_evaluation(eb));
+    }
+    int refs[3];
+    for (int& r : refs) {
+      r = b.get<int>();
+      if (r < 0 || r >= n) throw InputError("snapshot: corrupt evaluation reference");
+    }
+    last = table[refs[0]];
+    best.state = table[refs[1]];
+    best_full.state = table[refs[2]];
+    for (Eigen::VectorXd* v : {&x_last, &r_last, &best.x, &best.r, &best_full.x, &best_full.r})
+      *v = b.get_vector();
+    for (double* v : {&last_tolerance, &best_tolerance, &best_raw, &best_norm, &best_full_norm})
+      *v = b.get<double>();
+    for (int* v : {&evaluations, &jacobians, &jacobians_given}) *v = b.get<int>();
+    for (bool* v : {&have_last, &have_warm, &done, &interrupted, &used_initial})
+      *v = b.get<int>() != 0;
+    last_jacobian = b.get_matrix();
+    failure = b.get_string();
+    last_world = world_at(x_last);
+    best.world = world_at(best.x);
+    best_full.world = world_at(best_full.x);
+  }
+  World world_at(const Eigen::VectorXd& x) const {
+    World w = base_world;
+    Prices p = base_prices;
+    if (x.size() == sys.n) sys.economy(x, w, p);
+    return x.size() == sys.n ? w : World{};
+  }
+
   int operator()(const Eigen::VectorXd& x, Eigen::VectorXd& fvec) {
     if (!x.allFinite() || !eval_at(x)) return -1;
     fvec = r_last;
@@ -257,6 +432,154 @@ struct Functor {
   }
 };
 
+// Powell's hybrid method exactly as MINPACK's hybrj in Eigen's HybridNonLinearSolver (solveInit
+// and solveOneStep, transcribed operation for operation, no external scaling), but cut after
+// every function evaluation and every Jacobian so that its whole state can be saved between
+// two steps and restored (checkpoints that resume bit-identically).
+struct Hybrj {
+  enum Phase : int { Start = 0, Jacobian = 1, Step = 2 };
+  Phase phase = Start;
+  Eigen::VectorXd x, fvec, qtf, diag;
+  Eigen::MatrixXd fjac, R;
+  long nfev = 0, njev = 0, iter = 0, ncsuc = 0, ncfail = 0, nslow1 = 0, nslow2 = 0, maxfev = 1;
+  double fnorm = 0, delta = 0, xnorm = 0;
+  bool jeval = false;
+  static constexpr double xtol = 1e-15, factor = 1.0;
+
+  // One step; false once the method has stopped (its own tests or the functor asked).
+  bool step(Functor& f) {
+    switch (phase) {
+      case Start:
+        return start(f);
+      case Jacobian:
+        return jacobian(f);
+      case Step:
+        return dogleg_step(f);
+    }
+    return false;
+  }
+  bool start(Functor& f) {
+    const Eigen::Index n = x.size();
+    fvec.resize(n);
+    qtf.resize(n);
+    fjac.resize(n, n);
+    diag.resize(n);
+    nfev = njev = 0;
+    if (n <= 0 || maxfev <= 0) return false;
+    nfev = 1;
+    if (f(x, fvec) < 0) return false;
+    fnorm = fvec.stableNorm();
+    iter = 1;
+    ncsuc = ncfail = nslow1 = nslow2 = 0;
+    phase = Jacobian;
+    return true;
+  }
+  bool jacobian(Functor& f) {
+    jeval = true;
+    if (f.df(x, fjac) < 0) return false;
+    ++njev;
+    const Eigen::VectorXd wa2 = fjac.colwise().blueNorm().transpose();
+    if (iter == 1) {
+      for (Eigen::Index j = 0; j < x.size(); ++j) diag[j] = (wa2[j] == 0.) ? 1. : wa2[j];
+      xnorm = diag.cwiseProduct(x).stableNorm();
+      delta = factor * xnorm;
+      if (delta == 0.) delta = factor;
+    }
+    Eigen::HouseholderQR<Eigen::MatrixXd> qrfac(fjac);
+    R = qrfac.matrixQR();
+    fjac = qrfac.householderQ();
+    qtf = fjac.transpose() * fvec;
+    diag = diag.cwiseMax(wa2);
+    phase = Step;
+    return true;
+  }
+  bool dogleg_step(Functor& f) {
+    const Eigen::Index n = x.size();
+    Eigen::VectorXd wa1(n), wa2(n), wa3(n), wa4(n);
+    Eigen::internal::dogleg<double>(R, diag, qtf, delta, wa1);
+    wa1 = -wa1;
+    wa2 = x + wa1;
+    const double pnorm = diag.cwiseProduct(wa1).stableNorm();
+    if (iter == 1) delta = std::min(delta, pnorm);
+    if (f(wa2, wa4) < 0) return false;
+    ++nfev;
+    const double fnorm1 = wa4.stableNorm();
+    double actred = -1.;
+    if (fnorm1 < fnorm) actred = 1. - Eigen::numext::abs2(fnorm1 / fnorm);
+    wa3 = R.triangularView<Eigen::Upper>() * wa1 + qtf;
+    const double temp = wa3.stableNorm();
+    double prered = 0.;
+    if (temp < fnorm) prered = 1. - Eigen::numext::abs2(temp / fnorm);
+    double ratio = 0.;
+    if (prered > 0.) ratio = actred / prered;
+    if (ratio < .1) {
+      ncsuc = 0;
+      ++ncfail;
+      delta = .5 * delta;
+    } else {
+      ncfail = 0;
+      ++ncsuc;
+      if (ratio >= .5 || ncsuc > 1) delta = std::max(delta, pnorm / .5);
+      if (std::abs(ratio - 1.) <= .1) delta = pnorm / .5;
+    }
+    if (ratio >= 1e-4) {
+      x = wa2;
+      wa2 = diag.cwiseProduct(x);
+      fvec = wa4;
+      xnorm = wa2.stableNorm();
+      fnorm = fnorm1;
+      ++iter;
+    }
+    ++nslow1;
+    if (actred >= .001) nslow1 = 0;
+    if (jeval) ++nslow2;
+    if (actred >= .1) nslow2 = 0;
+    if (delta <= xtol * xnorm || fnorm == 0.) return false;
+    if (nfev >= maxfev) return false;
+    if (.1 * std::max(.1 * delta, pnorm) <= std::numeric_limits<double>::epsilon() * xnorm)
+      return false;
+    if (nslow2 == 5 || nslow1 == 10) return false;
+    if (ncfail == 2) {
+      phase = Jacobian;
+      return true;
+    }
+    // Rank-one (Broyden) update of the Q R factorisation.
+    wa1 = diag.cwiseProduct(diag.cwiseProduct(wa1) / pnorm);
+    wa2 = fjac.transpose() * wa4;
+    if (ratio >= 1e-4) qtf = wa2;
+    wa2 = (wa2 - wa3) / pnorm;
+    std::vector<Eigen::JacobiRotation<double>> v_givens(n), w_givens(n);
+    bool sing = false;
+    Eigen::internal::r1updt<double>(R, wa1, v_givens, w_givens, wa2, wa3, &sing);
+    Eigen::internal::r1mpyq<double>(n, n, fjac.data(), v_givens, w_givens);
+    Eigen::internal::r1mpyq<double>(1, n, qtf.data(), v_givens, w_givens);
+    jeval = false;
+    return true;
+  }
+
+  void save(ByteWriter& b) const {
+    b.put(static_cast<int>(phase));
+    for (const Eigen::VectorXd* v : {&x, &fvec, &qtf, &diag}) b.put(*v);
+    b.put(fjac);
+    b.put(R);
+    for (long v : {nfev, njev, iter, ncsuc, ncfail, nslow1, nslow2, maxfev}) b.put(v);
+    for (double v : {fnorm, delta, xnorm}) b.put(v);
+    b.put(static_cast<int>(jeval));
+  }
+  void load(ByteReader& b) {
+    const int ph = b.get<int>();
+    if (ph < Start || ph > Step) throw InputError("snapshot: corrupt method state");
+    phase = static_cast<Phase>(ph);
+    for (Eigen::VectorXd* v : {&x, &fvec, &qtf, &diag}) *v = b.get_vector();
+    fjac = b.get_matrix();
+    R = b.get_matrix();
+    for (long* v : {&nfev, &njev, &iter, &ncsuc, &ncfail, &nslow1, &nslow2, &maxfev})
+      *v = b.get<long>();
+    for (double* v : {&fnorm, &delta, &xnorm}) *v = b.get<double>();
+    jeval = b.get<int>() != 0;
+  }
+};
+
 }  // namespace
 
 SystemResult solve_system(const CountrySystem& sys, const World& base_world,
@@ -265,38 +588,78 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
                           const Evaluation* warm) {
   Timer timer;
   Functor f(sys, base_world, base_prices, eq_opt, opt);
-  if (warm && static_cast<int>(warm->countries.size()) == base_world.size()) {
+  Hybrj h;
+  int attempt = 0, given_before = 0, evaluations_before = 0;
+  bool resumed = false;
+  if (opt.resume) {
+    ByteReader b(opt.resume->bytes, "snapshot");
+    if (b.get<int>() != sys.n) throw InputError("snapshot: written for a system of another size");
+    attempt = b.get<int>();
+    given_before = b.get<int>();
+    evaluations_before = b.get<int>();
+    f.load(b);
+    h.load(b);
+    if (!b.at_end()) throw InputError("snapshot: trailing bytes");
+    // The budget of the resumed solve is this run's.
+    h.maxfev = std::max(1, opt.max_evaluations - evaluations_before);
+    resumed = true;
+  } else if (warm && static_cast<int>(warm->countries.size()) == base_world.size()) {
     f.last = *warm;
     f.have_warm = true;
   }
-  Eigen::VectorXd x = x0;
-  for (int attempt = 0; attempt < opt.restarts; ++attempt) {
-    if (attempt > 0) {
-      if (f.done || !f.failure.empty() || f.interrupted) break;
-      if (f.evaluations >= opt.max_evaluations) break;
-      x = f.best.x;
-      f.last = f.best.state;
-      f.last_world = f.best.world;
-      f.x_last = f.best.x;
-      f.r_last = f.best.r;
-      f.last_tolerance = f.best_tolerance;
-      f.have_last = true;
+  // A snapshot is taken only while the evaluation budget has not yet shaped the solve (the
+  // budget's last evaluation is exact, and a Jacobian or restart it would not leave room for is
+  // skipped): resumed under a larger budget, the solve then continues as one that never had the
+  // smaller one.
+  auto snapshot = [&] {
+    if (!opt.on_snapshot || f.evaluations + 1 >= opt.max_evaluations) return;
+    ByteWriter b;
+    for (int v : {sys.n, attempt, given_before, evaluations_before}) b.put(v);
+    f.save(b);
+    h.save(b);
+    SystemSnapshot s;
+    s.bytes = b.take();
+    s.evaluations = f.evaluations;
+    s.best_x = f.best.x;
+    s.best_norm = f.best_norm;
+    opt.on_snapshot(s);
+  };
+  for (; attempt < opt.restarts; ++attempt) {
+    if (!resumed) {
+      if (attempt > 0) {
+        if (f.done || !f.failure.empty() || f.interrupted) break;
+        if (f.evaluations >= opt.max_evaluations) break;
+        f.last = f.best.state;
+        f.last_world = f.best.world;
+        f.x_last = f.best.x;
+        f.r_last = f.best.r;
+        f.last_tolerance = f.best_tolerance;
+        f.have_last = true;
+      }
+      given_before = f.jacobians_given;
+      evaluations_before = f.evaluations;
+      h = Hybrj{};
+      h.x = attempt > 0 ? f.best.x : x0;
+      h.maxfev = std::max(1, opt.max_evaluations - f.evaluations);
     }
-    const int given_before = f.jacobians_given;
-    Eigen::HybridNonLinearSolver<Functor> solver(f);
-    solver.parameters.xtol = 1e-15;
-    solver.parameters.maxfev = std::max(1, opt.max_evaluations - f.evaluations);
-    solver.parameters.factor = 1.0;
-    solver.solve(x);
+    resumed = false;
+    while (true) {
+      snapshot();
+      if (opt.stop && opt.stop->load()) {
+        f.interrupted = true;
+        break;
+      }
+      if (!h.step(f)) break;
+    }
     // hybrj keeps its Jacobian as Q R, rank-one (Broyden) updated along every step it took:
     // near the solution that is a better Jacobian to hand on than the last finite-difference
     // one, which may have been taken far away (e.g. at a cold starting guess).
     // (Only if this hybrj run received a Jacobian: otherwise its Q R was never set.)
-    if (solver.fjac.rows() == sys.n && solver.R.rows() == sys.n &&
-        f.jacobians_given > given_before) {
-      Eigen::MatrixXd J = solver.fjac * solver.R.triangularView<Eigen::Upper>();
+    if (h.fjac.rows() == sys.n && h.R.rows() == sys.n && f.jacobians_given > given_before) {
+      Eigen::MatrixXd J = h.fjac * h.R.triangularView<Eigen::Upper>();
       if (J.allFinite()) f.last_jacobian = std::move(J);
     }
+    if (f.interrupted) break;
   }
   if (f.done && opt.final_jacobian && f.best.x.size()) {
     // A finite-difference Jacobian at the solution, for re-solves nearby (counterfactuals).
@@ -320,8 +683,8 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
     f.best_norm = f.best_full_norm;
     f.best_tolerance = eq_opt.household.tolerance;
   }
-  if (!f.done && f.best_tolerance > eq_opt.household.tolerance && f.best.x.size() &&
-      f.budget_left()) {
+  if (!f.done && !f.interrupted && f.best_tolerance > eq_opt.household.tolerance &&
+      f.best.x.size() && f.budget_left()) {
     // The best point came from an inexact evaluation: report it at the full tolerance.
     Evaluation exact = evaluate(f.best.world, f.best.state.prices, eq_opt, &f.best.state);
     ++f.evaluations;

@@ -4,6 +4,7 @@
 // package are adapters over this.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -34,8 +35,11 @@ struct HouseholdStudy {
 
 // Solves the block of a read config (never throws for non-convergence: see the statuses); the
 // Euler errors on the solution grid (the default: it costs about one sweep) or a 10x finer one.
-HouseholdStudy run_household_study(household::HouseholdConfig hc,
-                                   household::EulerGrid euler_grid = household::EulerGrid::Solution);
+// `stage`, when given, hears the start of each stage after the solve (for progress lines); the
+// solver's own progress goes through hc.solve.on_iteration.
+HouseholdStudy run_household_study(
+    household::HouseholdConfig hc, household::EulerGrid euler_grid = household::EulerGrid::Solution,
+    const std::function<void(const std::string&)>& stage = nullptr);
 
 // The --json object: status, iterations, solver reports, aggregates, Euler errors, warnings.
 nlohmann::json household_summary(const HouseholdStudy& st);

@@ -16,6 +16,7 @@
 #include "hat/calibration/trade_costs.hpp"
 #include "hat/core/status.hpp"
 #include "hat/data/ek_data.hpp"
+#include "hat/world/system.hpp"
 #include "hat/world/world.hpp"
 
 namespace hat::calibration {
@@ -34,6 +35,21 @@ std::vector<std::string> parameter_names(const std::vector<std::string>& countri
 // S_last) / theta (exact for log utility with sigma = 1/theta at equal wages).
 CalibrationParameters initial_parameters(const GravityEstimates& data, double theta);
 
+// The state of a calibration between two steps of its solver: resuming from it continues the
+// solve exactly as the uninterrupted one (bit-identical results).
+struct CalibrationCheckpoint {
+  int stage = 1;          // 1: clearing markets at the starting parameters; 2: the joint solve
+  Eigen::VectorXd start;  // the starting point (parameters and equilibrium unknowns)
+  int stage1_evaluations = 0, stage1_jacobians = 0;  // of a finished stage 1
+  world::SystemSnapshot system;                      // the stage's solver
+  // Summary: the best point so far (parameters and unknowns; the start's parameters in stage 1),
+  // evaluations in all, and the scaled residual norm there (infinite in stage 1, which
+  // measures no moments).
+  Eigen::VectorXd x;
+  int evaluations = 0;
+  double norm = 0;
+};
+
 struct CalibrationSetup {
   world::World world;                     // fixed parameters; countries in the data's order
   world::Prices start;                    // initial wages and beta; R fixed
@@ -46,7 +62,13 @@ struct CalibrationSetup {
   const std::atomic<bool>* stop = nullptr;
   // After each evaluation: (evaluations, x, max moment error, equilibrium residual sup-norm,
   // scaled norm = max of the two over their tolerances, elapsed seconds).
+  // In stage 1 (markets cleared at the starting parameters) the moment error is NaN.
   std::function<void(int, const Eigen::VectorXd&, double, double, double, double)> progress;
+  // Called before the first evaluation and after every step of the solver.
+  std::function<void(const CalibrationCheckpoint&)> on_checkpoint;
+  // Continue from a checkpoint of the same setup (x0 is then ignored; max_evaluations is
+  // this run's).
+  const CalibrationCheckpoint* resume = nullptr;
 };
 
 struct CalibrationResult {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -86,6 +87,9 @@ struct SolveOptions {
 
   // Throws InputError naming the first invalid field (e.g. "SolveOptions.tolerance must be > 0").
   void validate() const;
+  // Before each iteration: (iteration, sup |dc| of the last one; infinite at first), e.g. for
+  // progress lines of long solves. It may throw to abandon the solve.
+  std::function<void(int, double)> on_iteration = nullptr;
 };
 
 struct HouseholdSolution {

@@ -27,6 +27,17 @@ struct CountrySystem {
   std::function<double(const Eigen::VectorXd& r)> norm;
 };
 
+// The complete state of a solve between two of its steps (Powell's method, its Jacobian and
+// trust region, the counters, the best points and the household solutions that warm-start the
+// next evaluation). A solve resumed from it continues exactly as the uninterrupted one would
+// have: bit-identical results.
+struct SystemSnapshot {
+  std::string bytes;       // binary; doubles stored bit-exactly
+  int evaluations = 0;     // evaluations so far
+  Eigen::VectorXd best_x;  // best point so far (empty before the first evaluation)
+  double best_norm = 0;    // its residual norm (infinity before the first evaluation)
+};
+
 struct SystemOptions {
   double tolerance = 1e-10;
   int max_evaluations = 400;
@@ -42,6 +53,13 @@ struct SystemOptions {
   // After every base-point evaluation: (evaluations, x, residuals, residual norm, elapsed s).
   std::function<void(int, const Eigen::VectorXd&, const Eigen::VectorXd&, double, double)>
       on_evaluation;
+  // Before the first evaluation and after every step of the method (one base-point
+  // evaluation, or a Jacobian), until the last evaluation the budget allows: the solve's state,
+  // e.g. for a checkpoint.
+  std::function<void(const SystemSnapshot&)> on_snapshot;
+  // Continue from a snapshot of a solve of the same system (x0 and `warm` are then ignored;
+  // a larger or smaller max_evaluations applies from the snapshot on).
+  const SystemSnapshot* resume = nullptr;
 };
 
 struct SystemResult {

@@ -1,0 +1,68 @@
+// A calibration study as `hat calibrate` and `hat.calibrate` run it: the [calibration] set-up
+// of a config with a [data] table, the solve with checkpoints in a directory (resumable
+// bit-identically) and the tables of the result. The command line and the Python package are
+// adapters over this.
+//
+// Checkpoint format (in the checkpoint directory): checkpoint.json (readable: the config and
+// its fingerprint, evaluations, the best point so far "x" with "names", the stage) names one of
+// two solver-state files, checkpoint.state.0 / .1 (binary: the solver's complete state, doubles
+// bit-exact), with its size and FNV-1a hash. The state file not named is the one written next,
+// so a kill at any moment leaves a checkpoint.json whose state file is complete.
+#pragma once
+
+#include <Eigen/Dense>
+#include <atomic>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "hat/calibration/calibrate.hpp"
+#include "hat/io/config.hpp"
+#include "hat/io/output.hpp"
+
+namespace hat::calibration {
+
+// The [calibration], world and [data] tables of a config (InputError naming the key);
+// `threads` receives the config's [solver] threads.
+CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads = nullptr);
+
+// FNV-1a (64 bit, hex) of a config's text: a checkpoint belongs to the config that wrote it.
+std::string config_fingerprint(const std::string& text);
+
+struct StudyOptions {
+  std::string checkpoint_dir;  // holds the checkpoint; empty: no checkpoints
+  bool resume = false;         // continue from checkpoint_dir's checkpoint (same config only)
+  std::string init;            // start from the point of this result.json or checkpoint.json
+  Eigen::VectorXd init_x;      // or from this point
+  int max_evaluations = 0;     // > 0: replaces the config's cap
+  const std::atomic<bool>* stop = nullptr;           // stop after the current evaluation
+  std::function<void(const std::string&)> progress;  // one line per evaluation, and notes
+};
+
+struct Study {
+  CalibrationSetup setup;
+  CalibrationResult result;
+  std::vector<std::string> names;  // of result.x: parameters, then equilibrium unknowns
+  double seconds = 0;
+};
+
+// Runs the calibration of `file` (its setup already read), writing a checkpoint before the
+// first evaluation and after every step when options.checkpoint_dir is set. An interrupted run
+// returns with result.interrupted.
+Study run_study(const io::ConfigFile& file, CalibrationSetup setup, const StudyOptions& options);
+
+// The --json object of `hat calibrate` (with the run's seconds).
+nlohmann::json study_summary(const Study& s);
+// The {"x", "names", ...} object of result.json (a starting point for --init).
+nlohmann::json result_json(const io::ConfigFile& file, const Study& s);
+// parameters.csv, fit.csv and the Table 1 style markdown.
+std::string parameters_csv(const Study& s);
+std::string fit_csv(const Study& s);
+std::string table1_markdown(const Study& s);
+// Every file `hat calibrate` writes (tables, figures, world outputs, calibrated_world.toml,
+// result.json, summary.json, manifest.json); the checkpoint is kept.
+void add_study_outputs(io::OutputDir& out, const io::ConfigFile& file, const Study& s,
+                       bool policies);
+
+}  // namespace hat::calibration
