@@ -4,6 +4,7 @@
 // household settings: random labour and TFP, countries at random points of the unit square,
 // iceberg costs 1 + 1.5 x distance.
 // Run: build/bench_jacobian [countries (0 = EK19)] [seed] [repetitions] [methods: both|analytic|fd]
+//                           [GMRES tolerance of the analytic Jacobian's linear systems]
 // Threads: OMP_NUM_THREADS (default 2).
 #include <omp.h>
 
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
   const unsigned seed = argc > 2 ? static_cast<unsigned>(std::atoi(argv[2])) : 1;
   const int reps = argc > 3 ? std::atoi(argv[3]) : 1;
   const std::string methods = argc > 4 ? argv[4] : "both";
+  const double gmres_tol = argc > 5 ? std::atof(argv[5]) : 0.0;
   if (!std::getenv("OMP_NUM_THREADS")) omp_set_num_threads(2);
   try {
     io::ConfigFile f =
@@ -69,6 +71,7 @@ int main(int argc, char** argv) {
         if (methods == "fd" && m != world::JacobianMethod::FiniteDifference) continue;
         world::EquilibriumOptions opt = wc.options;
         opt.jacobian = m;
+        if (gmres_tol > 0) opt.derivative.tolerance = gmres_tol;
         Timer t;
         world::Equilibrium eq = world::solve_equilibrium(wc.world, wc.start, opt);
         std::printf(
