@@ -246,6 +246,13 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
       s.integer_in("max_evaluations", wc.options.max_evaluations, 1, 1000000, "an evaluation cap");
   wc.options.fd_step = s.number("fd_step", wc.options.fd_step);
   if (!(wc.options.fd_step > 0)) s.fail("fd_step", "must be > 0");
+  const std::string jac = s.string("jacobian", to_string(wc.options.jacobian));
+  if (jac == "analytic")
+    wc.options.jacobian = JacobianMethod::Analytic;
+  else if (jac == "finite-difference")
+    wc.options.jacobian = JacobianMethod::FiniteDifference;
+  else
+    s.fail("jacobian", "must be \"analytic\" or \"finite-difference\"");
   wc.options.fd_household_tolerance =
       s.number("jacobian_household_tolerance", wc.options.fd_household_tolerance);
   if (!(wc.options.fd_household_tolerance > 0))

@@ -34,6 +34,9 @@ const char* to_string(Unknown u) {
 const char* to_string(Scaling s) {
   return s == Scaling::Tfp ? "tfp" : "income";
 }
+const char* to_string(JacobianMethod m) {
+  return m == JacobianMethod::Analytic ? "analytic" : "finite-difference";
+}
 
 void World::validate() const {
   const int M = size();
@@ -334,6 +337,29 @@ std::vector<std::string> residual_names(const World& w, const EquilibriumOptions
   return names_residuals_impl(w, make_layout(w, opt));
 }
 
+namespace {
+
+// x = the packed unknowns (see pack), residuals = the evaluation's.
+CountrySystem equilibrium_system(const Layout& l, const Prices& p0) {
+  CountrySystem sys;
+  sys.n = l.n;
+  sys.economy = [l, p0](const Eigen::VectorXd& x, World&, Prices& p) { p = unpack(l, x, p0); };
+  sys.residuals = [](const Eigen::VectorXd&, const World&, const Evaluation& ev) {
+    return ev.residuals;
+  };
+  return sys;
+}
+
+}  // namespace
+
+bool equilibrium_jacobian(const World& w, const EquilibriumOptions& opt, const Evaluation& at,
+                          Eigen::MatrixXd& J, std::string& message, bool central,
+                          double fd_tolerance) {
+  const Layout l = make_layout(w, opt);
+  return residual_jacobian(equilibrium_system(l, at.prices), w, at.prices, opt, opt.fd_step,
+                           pack(l, at.prices), at, J, message, central, fd_tolerance);
+}
+
 Equilibrium solve_equilibrium(const World& w, const Prices& start, const EquilibriumOptions& opt,
                               const Evaluation* warm, const Eigen::MatrixXd* jacobian) {
   w.validate();
@@ -349,12 +375,7 @@ Equilibrium solve_equilibrium(const World& w, const Prices& start, const Equilib
   if (!w.has_tariffs() && !opt.solve_transfers) p0.tau.setZero();
 
   const Layout l = make_layout(w, opt);
-  CountrySystem sys;
-  sys.n = l.n;
-  sys.economy = [&](const Eigen::VectorXd& x, World&, Prices& p) { p = unpack(l, x, p0); };
-  sys.residuals = [](const Eigen::VectorXd&, const World&, const Evaluation& ev) {
-    return ev.residuals;
-  };
+  const CountrySystem sys = equilibrium_system(l, p0);
   SystemOptions so;
   so.tolerance = opt.tolerance;
   so.max_evaluations = opt.max_evaluations;

@@ -7,11 +7,12 @@
 // only the countries whose household problem differs (bitwise) from the base point's are
 // re-solved, each warm-started from the base solution; the (column, country) tasks run in
 // parallel and each depends only on the base point, so the result is the same for any thread
-// count. hybrj's own stopping rule (relative step) is not trusted: the system stops on its
-// residual test, and hybrj is restarted from the best point with a fresh Jacobian if it gives
-// up early. Evaluations far from the solution solve the households inexactly (Dembo,
-// Eisenstat & Steihaug 1982, tolerance tied to the residual); only full-tolerance evaluations
-// end a solve or are returned.
+// count (src/world/jacobian.cpp; with eq.jacobian = Analytic no household is re-solved, each
+// country is linearised around the base point instead). hybrj's own stopping rule (relative
+// step) is not trusted: the system stops on its residual test, and hybrj is restarted from the
+// best point with a fresh Jacobian if it gives up early. Evaluations far from the solution
+// solve the households inexactly (Dembo, Eisenstat & Steihaug 1982, tolerance tied to the
+// residual); only full-tolerance evaluations end a solve or are returned.
 #include "hat/world/system.hpp"
 
 #include <algorithm>
@@ -26,13 +27,6 @@
 namespace hat::world {
 
 namespace {
-
-bool same_problem(const household::HouseholdProblem& a, const household::HouseholdProblem& b) {
-  return a.gamma == b.gamma && a.beta == b.beta && a.R == b.R && a.W == b.W && a.sigma == b.sigma &&
-         a.tau == b.tau && a.lambda == b.lambda && a.prices == b.prices && a.grid == b.grid &&
-         a.quality.size() == b.quality.size() &&
-         (a.quality.size() == 0 || a.quality == b.quality) && a.z == b.z && a.P == b.P;
-}
 
 // ---- Snapshot serialisation of evaluations (household solutions included, bit-exactly). ----
 
@@ -363,68 +357,30 @@ struct Functor {
       return 0;
     }
     ++jacobians;
-    const int n = sys.n, M = base_world.size();
-    // Columns are differences over fd_step, so their household solves need only
-    // fd_household_tolerance (the derivative error is about tolerance / fd_step); the base
-    // point must be at least as accurate as the columns.
+    // Finite-difference columns are differences over fd_step, so their household solves need
+    // only fd_household_tolerance (the derivative error is about tolerance / fd_step); the base
+    // point must be at least as accurate as the columns. The analytic Jacobian linearises the
+    // base point as it is (an inexact point far from the solution only blurs the Jacobian).
+    const bool fd = eq.jacobian == JacobianMethod::FiniteDifference;
     const double fd_tol = std::max(eq.household.tolerance, eq.fd_household_tolerance);
-    const EquilibriumOptions eq_fd = with_tolerance(eq, fd_tol);
-    Evaluation base = last;
-    Eigen::VectorXd r0 = r_last;
-    if (last_tolerance > fd_tol) {
+    const Evaluation* base = &last;
+    Evaluation refined;
+    if (fd && last_tolerance > fd_tol) {
       // Keep the budget's last evaluation for a full-tolerance point (see eval_at).
       if (evaluations + 1 >= opt.max_evaluations) return -1;
-      base = evaluate(last_world, last.prices, eq_fd, &last);
+      refined = evaluate(last_world, last.prices, with_tolerance(eq, fd_tol), &last);
       ++evaluations;
-      if (!base.ok) {
-        failure = base.message;
+      if (!refined.ok) {
+        failure = refined.message;
         return -1;
       }
-      r0 = sys.residuals(x, last_world, base);
+      base = &refined;
     }
-    // Economies at x + h e_c and the countries each one changes.
-    std::vector<World> worlds(n, base_world);
-    std::vector<Prices> prices(n, base_prices);
-    std::vector<std::pair<int, int>> tasks;
-    for (int c = 0; c < n; ++c) {
-      Eigen::VectorXd xp = x;
-      xp(c) += opt.fd_step;
-      sys.economy(xp, worlds[c], prices[c]);
-      for (int i = 0; i < M; ++i) {
-        household::HouseholdProblem hp = country_problem(worlds[c], i, prices[c]);
-        if (!same_problem(hp, base.countries[i].problem)) tasks.push_back({c, i});
-      }
-    }
-    std::vector<household::Aggregates> results(tasks.size());
-    std::vector<int> ok(tasks.size(), 1);
-    ParallelErrors errors;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (size_t t = 0; t < tasks.size(); ++t)
-      errors.run(static_cast<long>(t), [&] {
-        const auto [c, i] = tasks[t];
-        CountryState cs = solve_country(worlds[c], i, prices[c], eq_fd, &base.countries[i]);
-        ok[t] = country_converged(cs);
-        results[t] = std::move(cs.aggregates);
-      });
-    errors.rethrow();
-    fjac.resize(n, n);
-    size_t t = 0;
-    for (int c = 0; c < n; ++c) {
-      std::vector<const household::Aggregates*> ag(M);
-      for (int i = 0; i < M; ++i) ag[i] = &base.countries[i].aggregates;
-      while (t < tasks.size() && tasks[t].first == c) {
-        if (!ok[t]) {
-          failure = "household solve failed in a Jacobian column";
-          return -1;
-        }
-        ag[tasks[t].second] = &results[t];
-        ++t;
-      }
-      Evaluation ev;
-      assemble(worlds[c], eq, prices[c], ag, ev);
-      Eigen::VectorXd xp = x;
-      xp(c) += opt.fd_step;
-      fjac.col(c) = (sys.residuals(xp, worlds[c], ev) - r0) / opt.fd_step;
+    std::string msg;
+    if (!residual_jacobian(sys, base_world, base_prices, eq, opt.fd_step, x, *base, fjac, msg,
+                           false, fd_tol)) {
+      failure = "Jacobian: " + msg;
+      return -1;
     }
     last_jacobian = fjac;
     ++jacobians_given;

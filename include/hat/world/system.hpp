@@ -74,7 +74,8 @@ struct SystemResult {
   bool interrupted = false;
 };
 
-// Powell's hybrid method (MINPACK hybrj, via Eigen) with finite-difference Jacobians. Each
+// Powell's hybrid method (MINPACK hybrj, via Eigen) with finite-difference Jacobians (or analytic
+// ones, eq_opt.jacobian; see residual_jacobian). Each
 // Jacobian column re-solves only the countries whose household problem changes when that
 // unknown moves, in parallel, warm-started from the base point, so results do not depend on
 // the number of threads. `warm` optionally warm-starts the first evaluation.
@@ -82,5 +83,24 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
                           const Prices& base_prices, const EquilibriumOptions& eq_opt,
                           const SystemOptions& opt, const Eigen::VectorXd& x0,
                           const Evaluation* warm = nullptr);
+
+// The Jacobian of sys's residuals at x (step h in each unknown), given the evaluation `at` of
+// the economy at x. eq.jacobian = Analytic: each country changed by an unknown is linearised
+// around its stationary solution in `at` (household/steady_state_derivative.hpp) and the
+// residuals are centrally differenced over aggregates moved along that derivative, so no
+// household is re-solved. FiniteDifference: the changed countries are re-solved at x + h e_c
+// (and x - h e_c when `central`), warm-started from `at`, at household tolerance `fd_tolerance`.
+// (Column, country) tasks run in parallel, each independent of the others, so the result does
+// not depend on the thread count. False (with `message`) if a task fails.
+bool residual_jacobian(const CountrySystem& sys, const World& base_world, const Prices& base_prices,
+                       const EquilibriumOptions& eq, double h, const Eigen::VectorXd& x,
+                       const Evaluation& at, Eigen::MatrixXd& J, std::string& message,
+                       bool central = false, double fd_tolerance = 0.0);
+
+// residual_jacobian for solve_equilibrium's system (its unknowns and residuals, see
+// unknown_names / residual_names) at the prices of the evaluation `at`.
+bool equilibrium_jacobian(const World& w, const EquilibriumOptions& opt, const Evaluation& at,
+                          Eigen::MatrixXd& J, std::string& message, bool central = false,
+                          double fd_tolerance = 0.0);
 
 }  // namespace hat::world

@@ -11,6 +11,7 @@
 
 #include "hat/core/status.hpp"
 #include "hat/household/household.hpp"
+#include "hat/household/steady_state_derivative.hpp"
 #include "hat/numerics/grid.hpp"
 #include "hat/numerics/markov.hpp"
 
@@ -19,10 +20,15 @@ namespace hat::world {
 enum class Financial { Globalization, Autarky };
 enum class Unknown { R, Beta };  // globalisation: solve for R given beta, or beta given R
 enum class Scaling { Tfp, Income };
+// How fresh Jacobians of the market-clearing residuals are computed: implicit derivatives of
+// each country's stationary household block (household/steady_state_derivative.hpp), or
+// finite differences that re-solve the households at perturbed prices.
+enum class JacobianMethod { Analytic, FiniteDifference };
 
 const char* to_string(Financial f);
 const char* to_string(Unknown u);
 const char* to_string(Scaling s);
+const char* to_string(JacobianMethod m);
 
 struct World {
   std::vector<std::string> names;
@@ -61,7 +67,10 @@ struct EquilibriumOptions {
   int numeraire = -1;         // -1: mean wage = 1; otherwise this country's wage = 1
   double tolerance = 1e-10;   // sup-norm of the scaled market-clearing residuals
   int max_evaluations = 400;  // residual evaluations (excluding Jacobian columns)
-  double fd_step = 1e-6;      // finite-difference step in the log unknowns
+  JacobianMethod jacobian = JacobianMethod::FiniteDifference;  // (analytic: slower today,
+                                                               // see docs/performance.md)
+  double fd_step = 1e-6;  // finite-difference step in the log unknowns (both methods: the
+                          // analytic one differences the one-period maps over it)
   // Household tolerance of the finite-difference columns (derivative error ~ this / fd_step;
   // the household tolerance applies if it is looser).
   double fd_household_tolerance = 1e-10;
@@ -76,6 +85,7 @@ struct EquilibriumOptions {
   bool solve_transfers = false;  // treat transfers as unknowns even without tariffs
   household::SolveOptions household{1e-12, 1e-12, 20000, 5, true};
   household::DistributionOptions distribution{1e-13, 200000};
+  household::DerivativeOptions derivative;  // the analytic Jacobian's linear solves
   // Called after each solver iteration: (iteration, residual sup-norm, elapsed seconds).
   std::function<void(int, double, double)> progress;
 };
