@@ -6,8 +6,8 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "hat/core/timer.hpp"
 #include "hat/analysis/household_study.hpp"
+#include "hat/core/timer.hpp"
 #include "hat/household/config.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"

@@ -4,9 +4,12 @@
 #include <fmt/format.h>
 #include <omp.h>
 
+#include <chrono>
+
 #include "common.hpp"
 #include "hat/core/build_info.hpp"
 #include "hat/core/error.hpp"
+#include "hat/core/interrupt.hpp"
 #include "hat/core/memory.hpp"
 
 namespace hat::python {
@@ -45,6 +48,37 @@ std::function<void(const std::string&)> message_hook(py::handle callback) {
   return [callback](const std::string& m) { call_and_check(callback, m); };
 }
 
+namespace {
+// The exception a Ctrl-C raised inside a solve (normally KeyboardInterrupt), held from the poll
+// that saw it to the translator that raises it again.
+PyObject *g_interrupt_type = nullptr, *g_interrupt_value = nullptr, *g_interrupt_tb = nullptr;
+
+// The poll of hat::interruption_point on the interpreter's main thread: at most every 50 ms it
+// takes the GIL and lets Python run its signal handlers. A raised exception is kept for the
+// translator and stops the solve; threads of the solve stop at their next iteration.
+bool poll_python_signals() {
+  using clock = std::chrono::steady_clock;
+  static clock::time_point next{};
+  const clock::time_point now = clock::now();
+  if (now < next) return false;
+  next = now + std::chrono::milliseconds(50);
+  py::gil_scoped_acquire gil;
+  if (PyErr_CheckSignals() == 0) return false;
+  PyErr_Fetch(&g_interrupt_type, &g_interrupt_value, &g_interrupt_tb);
+  return true;
+}
+
+void raise_interrupt() {
+  clear_interrupt();
+  if (g_interrupt_type) {
+    PyErr_Restore(g_interrupt_type, g_interrupt_value, g_interrupt_tb);
+    g_interrupt_type = g_interrupt_value = g_interrupt_tb = nullptr;
+  } else {
+    PyErr_SetNone(PyExc_KeyboardInterrupt);
+  }
+}
+}  // namespace
+
 void set_threads(int threads) {
   if (threads > 0) omp_set_num_threads(threads);
 }
@@ -72,8 +106,12 @@ void register_errors(py::module_& m) {
       PyErr_SetString(g_config_error.ptr(), e.what());
     } catch (const NumericalError& e) {
       PyErr_SetString(g_numerical_error.ptr(), e.what());
+    } catch (const Interrupted&) {
+      raise_interrupt();
     }
   });
+  // Ctrl-C inside any solve run from the interpreter's main thread (the thread importing hat).
+  set_interrupt_poll(poll_python_signals);
 }
 
 }  // namespace hat::python

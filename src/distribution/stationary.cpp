@@ -2,9 +2,10 @@
 // and the aggregates of MODEL.md §1 (asset demand, efficiency units, expenditure by variety).
 #include <cmath>
 
+#include "hat/core/interrupt.hpp"
 #include "hat/core/timer.hpp"
-#include "hat/numerics/lottery.hpp"
 #include "hat/household/household.hpp"
+#include "hat/numerics/lottery.hpp"
 #include "hat/numerics/markov.hpp"
 
 namespace hat::household {
@@ -45,6 +46,7 @@ StationaryDistribution stationary_distribution(const HouseholdProblem& hp,
   Eigen::VectorXd before;
   int it;
   for (it = 1; it <= opt.max_iterations; ++it) {
+    if (it % 64 == 0) interruption_point();  // a host's Ctrl-C (see core/interrupt.hpp)
     Tt.apply_backward(d.mass.reshaped(Na, Nz), tmp);
     // lambda'(i', s') = sum_s tmp(i', s) P(s, s')
     numerics::mix_by_rows(tmp.reshaped(Na, Nz), hp.P, rep, next, work);

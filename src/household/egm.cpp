@@ -41,6 +41,7 @@
 
 #include "egm_kernel.hpp"
 #include "hat/core/error.hpp"
+#include "hat/core/interrupt.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/household/household.hpp"
 #include "hat/numerics/anderson.hpp"
@@ -291,6 +292,7 @@ HouseholdSolution HouseholdSolver::solve() {
   initial_guess();
   sol_.report.status = SolverStatus::IterationLimit;
   for (iter_ = 1; iter_ <= max_iterations_; ++iter_) {
+    interruption_point();  // a host's Ctrl-C (see core/interrupt.hpp)
     if (opt_.on_iteration) opt_.on_iteration(iter_, dc_);  // progress; may throw to abandon
     const Sweep kind = next_sweep();
     if (!sweep(kind)) break;

@@ -37,9 +37,9 @@ struct HouseholdStudy {
 // Euler errors on the solution grid (the default: it costs about one sweep) or a 10x finer one.
 // `stage`, when given, hears the start of each stage after the solve (for progress lines); the
 // solver's own progress goes through hc.solve.on_iteration.
-HouseholdStudy run_household_study(
-    household::HouseholdConfig hc, household::EulerGrid euler_grid = household::EulerGrid::Solution,
-    const std::function<void(const std::string&)>& stage = nullptr);
+HouseholdStudy run_household_study(household::HouseholdConfig hc,
+                                   household::EulerGrid euler_grid = household::EulerGrid::Solution,
+                                   const std::function<void(const std::string&)>& stage = nullptr);
 
 // The --json object: status, iterations, solver reports, aggregates, Euler errors, warnings.
 nlohmann::json household_summary(const HouseholdStudy& st);
