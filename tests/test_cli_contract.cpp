@@ -111,3 +111,36 @@ TEST(CliContract, DataCommandManifestsHaveTheCommonKeys) {
     fs::remove_all(out);
   }
 }
+
+// One contract for the options (docs/cli.md): every command lists --out, --json, --quiet and
+// --threads in its help, and iteration controls have one spelling.
+TEST(CliContract, EveryCommandTakesTheCommonOptions) {
+  for (const char* cmd :
+       {"household", "solve", "residuals", "counterfactual", "calibrate", "elasticity", "planner",
+        "transition", "gravity", "ek estimate", "ek counterfactual", "dynamic gft",
+        "dynamic steady-state", "dynamic transition", "replicate waugh", "synth-world"}) {
+    SCOPED_TRACE(cmd);
+    std::string help;
+    EXPECT_EQ(run(hat_binary() + " " + cmd + " --help", &help), 0);
+    for (const char* opt : {"--out", "--json", "--quiet", "--threads"})
+      EXPECT_NE(help.find(opt), std::string::npos) << opt << "\n" << help;
+    for (const char* old : {"--tol ", "--max-iter "})
+      EXPECT_EQ(help.find(old), std::string::npos) << old;
+  }
+}
+
+// --quiet silences progress lines in a command that declares no flag of its own, and a bad
+// --threads value is bad input there too.
+TEST(CliContract, QuietAndThreadsMeanTheSameEverywhere) {
+  const std::string cfg = hat::test::source_dir() + "/examples/dynamic_krugman.toml";
+  const std::string out = tmp_path("contract_dynamic_out");
+  EXPECT_EQ(run(hat_binary() + " dynamic steady-state " + cfg + " --out " + out), 0);
+  EXPECT_NE(hat::test::last_stderr().find("[hat] "), std::string::npos);
+  EXPECT_EQ(
+      run(hat_binary() + " dynamic steady-state " + cfg + " --out " + out + " --quiet --threads 1"),
+      0);
+  EXPECT_EQ(hat::test::last_stderr(), "");
+  EXPECT_EQ(run(hat_binary() + " dynamic steady-state " + cfg + " --out " + out + " --threads -1"),
+            2);
+  EXPECT_NE(hat::test::last_stderr().find("--threads"), std::string::npos);
+}

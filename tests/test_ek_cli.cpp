@@ -159,7 +159,7 @@ TEST(EkCli, NonConvergenceIsMarkedAndExits3) {
   HAT_REQUIRE_DATA(dir);
   const std::string o = tmpdir("cf_nc");
   EXPECT_EQ(run(hat_binary() + " ek counterfactual --scenario autarky --labor immobile " +
-                "--max-iter 1 --data " + dir + " --out " + o),
+                "--max-iterations 1 --data " + dir + " --out " + o),
             3);
   {
     std::ifstream in(fs::path(o) / "manifest.json");
@@ -173,7 +173,7 @@ TEST(EkCli, NonConvergenceIsMarkedAndExits3) {
   const std::string o2 = tmpdir("cf_failed");
   // the double_trade bisection needs every trial equilibrium: it stops the run
   EXPECT_EQ(run(hat_binary() + " ek counterfactual --scenario double_trade --labor immobile " +
-                "--max-iter 1 --data " + dir + " --out " + o2),
+                "--max-iterations 1 --data " + dir + " --out " + o2),
             3);
   std::ifstream in(fs::path(o2) / "manifest.json");
   ASSERT_TRUE(in.good());

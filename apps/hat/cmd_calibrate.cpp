@@ -49,8 +49,8 @@ void run_calibrate(const CalibrateArgs& args) {
   std::signal(SIGINT, SIG_DFL);
   const auto& res = study.result;
   if (res.interrupted) {
-    progress("interrupted: the solver's state is in {}/checkpoint.json (continue with --resume)",
-             args.out);
+    warning("interrupted: the solver's state is in {}/checkpoint.json (continue with --resume)",
+            args.out);
     exit_status() = 130;
     return;
   }

@@ -120,7 +120,7 @@ void run_transition(const DynamicOptions& o) {
   progress("wrote {} ({:.3f} s, {} sweeps, terminal gap {:.2e})", o.out, timer.seconds(),
            tp.report.iterations, tp.terminal_gap);
   if (tp.terminal_gap > 1e-4)
-    progress(
+    warning(
         "warning: n_T is {:.2e} (log) away from the new steady state; raise [transition] periods",
         tp.terminal_gap);
   if (o.json) print_json(dyn::transition_json(st));

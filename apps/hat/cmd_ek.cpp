@@ -102,8 +102,9 @@ void register_ek(CLI::App& app) {
   cf->add_option("--theta", o->cf.theta, "trade elasticity (default 8.28)");
   cf->add_option("--alpha", o->cf.alpha,
                  "manufacturing share of final spending (default 0.13481359)");
-  cf->add_option("--tol", o->cf.tol, "solver tolerance, sup-norm of log residuals (default 1e-11)");
-  cf->add_option("--max-iter", o->cf.max_iter,
+  cf->add_option("--tolerance", o->cf.tol,
+                 "solver tolerance, sup-norm of log residuals (default 1e-11)");
+  cf->add_option("--max-iterations", o->cf.max_iter,
                  "Newton iterations of the immobile-labour wage solver (default 200)");
   cf->add_option("--out", o->out, "output directory (CSV, figure, manifest)");
   cf->add_flag("--json", o->json, "print one JSON object on stdout");

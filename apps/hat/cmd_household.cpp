@@ -63,7 +63,7 @@ void run_household(const HouseholdArgs& args) {
   const household::HouseholdSolution& sol = st.solution;
   const household::StationaryDistribution& dist = st.distribution;
   const household::Aggregates& ag = st.aggregates;
-  for (const auto& w : st.warnings) progress("warning: {}", w);
+  for (const auto& w : st.warnings) warning("warning: {}", w);
   const nlohmann::json summary = analysis::household_summary(st);
   if (!st.converged()) exit_status() = 3;
 

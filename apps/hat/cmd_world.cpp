@@ -46,7 +46,7 @@ void run_solve(const WorldArgs& args) {
   if (!eq.report.converged()) exit_status() = 3;
   progress("{} ({} evaluations, {} Jacobians, residual {:.3e}, {:.2f}s)", eq.report.message,
            eq.evaluations, eq.jacobians, eq.report.residual, seconds);
-  for (const auto& m : ws.warnings) progress("warning: {}", m);
+  for (const auto& m : ws.warnings) warning("warning: {}", m);
   const nlohmann::json summary = world::world_solve_summary(ws);
   if (!args.out.empty()) {
     const Timer outputs_timer;

@@ -33,9 +33,18 @@ void marking_failure(const std::string& out, const std::string& command, const s
 }
 // One JSON object on stdout, followed by a newline.
 void print_json(const nlohmann::json& j);
-// A progress line on stderr, prefixed with the elapsed wall time.
+// True once any command's --quiet was given: progress() then prints nothing.
+bool& quiet_progress();
+// A progress line on stderr ("[hat] ..."), unless --quiet.
 template <typename... Args>
 void progress(fmt::format_string<Args...> f, Args&&... args) {
+  if (quiet_progress()) return;
+  fmt::print(stderr, "[hat] {}\n", fmt::format(f, std::forward<Args>(args)...));
+}
+// A warning or a notice the user must see ("[hat] warning: ..."), printed even with --quiet
+// (the manifest and --json carry the warnings as well).
+template <typename... Args>
+void warning(fmt::format_string<Args...> f, Args&&... args) {
   fmt::print(stderr, "[hat] {}\n", fmt::format(f, std::forward<Args>(args)...));
 }
 

@@ -32,6 +32,11 @@ void add_run_options(CLI::App* sub, std::string& out, bool& json, bool& quiet, i
                   "OpenMP threads (default: [solver] threads or OMP_NUM_THREADS)");
 }
 
+bool& quiet_progress() {
+  static bool quiet = false;
+  return quiet;
+}
+
 int& exit_status() {
   static int status = 0;
   return status;
@@ -49,6 +54,25 @@ void add_range_checks(CLI::App& app) {
     if (CLI::Option* o = sub->get_option_no_throw("--max-evaluations"))
       o->check(CLI::Range(1, 1000000).description(""));
     add_range_checks(*sub);
+  }
+}
+
+// One command-line contract (docs/cli.md): every command takes --quiet and --threads with the
+// same meaning. Commands that do not declare them get them here; a declared --quiet also sets
+// the process-wide switch of progress(), so that no command prints progress lines with it.
+void add_common_options(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands({})) {
+    add_common_options(*sub);
+    if (!sub->get_subcommands({}).empty()) continue;  // a group such as `hat ek`
+    if (CLI::Option* o = sub->get_option_no_throw("--quiet"))
+      o->each([](const std::string&) { quiet_progress() = true; });
+    else
+      sub->add_flag_callback(
+          "--quiet", [] { quiet_progress() = true; }, "no progress lines on stderr");
+    if (!sub->get_option_no_throw("--threads"))
+      sub->add_option_function<int>(
+          "--threads", [](const int& n) { set_threads(n); },
+          "OpenMP threads (default: OMP_NUM_THREADS)");
   }
 }
 
@@ -83,6 +107,7 @@ int main(int argc, char** argv) {
   hat::cli::register_transition(app);
   hat::cli::register_replicate(app);
   hat::cli::register_synth(app);
+  hat::cli::add_common_options(app);
   hat::cli::add_range_checks(app);
   try {
     app.parse(argc, argv);
