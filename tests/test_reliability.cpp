@@ -372,10 +372,14 @@ TEST(Reliability, EvaluationCapIsExact) {
 TEST(Reliability, OutputsIdenticalForOneAndTwoThreads) {
   const std::string ex = hat::test::source_dir() + "/examples/";
   const std::string runs[] = {
-      "household " + ex + "household.toml", "solve " + ex + "two_country.toml --quiet",
+      "household " + ex + "household.toml",
+      "solve " + ex + "two_country.toml --quiet",
       "counterfactual " + ex +
           "two_country.toml --quiet --shock importer=HOME,exporter=FOREIGN,factor=0.9",
-      "dynamic transition " + ex + "dynamic_krugman.toml"};
+      "dynamic transition " + ex + "dynamic_krugman.toml",
+      "residuals " + ex + "two_country.toml",
+      "elasticity " + ex + "two_country.toml --country HOME --quiet",
+      "planner " + ex + "two_country.toml --country HOME --quiet"};
   int k = 0;
   for (const std::string& r : runs) {
     fs::path out[2];
@@ -400,6 +404,36 @@ TEST(Reliability, OutputsIdenticalForOneAndTwoThreads) {
     fs::remove_all(out[1]);
     ++k;
   }
+}
+
+// The calibration on a small grid (EK data): every output, the checkpoint included (its state
+// holds no timings), byte-identical for 1 and 2 threads.
+TEST(Reliability, CalibrationIdenticalForOneAndTwoThreads) {
+  HAT_REQUIRE_DATA(dir);
+  const std::string cfg = hat::test::write_tmp(
+      "rel_threads_cal.toml", "[data]\ndir = \"" + dir +
+                                  "\"\n[model]\ngamma = 1.0\nsigma_eps = 0.25\nbeta = 0.93\n"
+                                  "[grid]\nassets = 20\n[equilibrium]\nunknown = \"beta\"\n"
+                                  "R = 1.01\n");
+  fs::path out[2];
+  for (int t = 0; t < 2; ++t) {
+    out[t] = hat::test::tmp_path("rel_threads_cal_" + std::to_string(t));
+    fs::remove_all(out[t]);
+    ASSERT_EQ(run("OMP_NUM_THREADS=" + std::to_string(t + 1) + " " + hat_binary() + " calibrate " +
+                  cfg + " --quiet --out " + out[t].string()),
+              0)
+        << hat::test::last_stderr();
+  }
+  int compared = 0;
+  for (const auto& e : fs::recursive_directory_iterator(out[0])) {
+    if (!e.is_regular_file() || e.path().filename() == "manifest.json") continue;
+    EXPECT_EQ(read_text(e.path()), read_text(out[1] / fs::relative(e.path(), out[0])))
+        << e.path().filename();
+    ++compared;
+  }
+  EXPECT_GT(compared, 10);
+  fs::remove_all(out[0]);
+  fs::remove_all(out[1]);
 }
 
 // Issue #18: --resume accepted another config's checkpoint silently.
