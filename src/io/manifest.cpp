@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "hat/core/build_info.hpp"
+#include "hat/core/parallel.hpp"
 #include "hat/core/sha256.hpp"
 
 namespace hat::io {
@@ -86,7 +87,7 @@ void manifest_add_input(nlohmann::json& m, const std::string& path, const std::s
 }
 
 void complete_manifest(nlohmann::json& m,
-                       const std::vector<std::pair<std::string, std::string>>& outputs) {
+                       const std::vector<std::pair<std::string, std::string_view>>& outputs) {
   if (!m.is_object()) return;
   if (!m.contains("schema_version")) m["schema_version"] = kManifestSchemaVersion;
   if (!m.contains("argv")) m["argv"] = command_line();
@@ -102,9 +103,18 @@ void complete_manifest(nlohmann::json& m,
   if (!m.contains("status")) m["status"] = status_from_solvers(m["solvers"]);
   if (!m.contains("inputs") || !m["inputs"].is_array()) m["inputs"] = nlohmann::json::array();
   for (auto& in : m["inputs"]) checksum_input(in);
+  // The checksums in parallel (a world's policies.csv alone has tens of megabytes).
+  std::vector<std::string> sums(outputs.size());
+  const long n = static_cast<long>(outputs.size());
+  ParallelErrors errors;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (long k = 0; k < n; ++k) errors.run(k, [&] { sums[k] = sha256_hex(outputs[k].second); });
+  errors.rethrow();
   nlohmann::json files = nlohmann::json::array();
-  for (const auto& [name, content] : outputs)
-    files.push_back({{"name", name}, {"bytes", content.size()}, {"sha256", sha256_hex(content)}});
+  for (size_t k = 0; k < outputs.size(); ++k)
+    files.push_back({{"name", outputs[k].first},
+                     {"bytes", outputs[k].second.size()},
+                     {"sha256", std::move(sums[k])}});
   m["files"] = std::move(files);
 }
 

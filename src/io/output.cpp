@@ -198,7 +198,7 @@ void OutputDir::complete_manifests() {
     const std::string prefix = mname.substr(0, mname.size() - base.size());
     nlohmann::json m = nlohmann::json::parse(mcontent, nullptr, false);
     if (m.is_discarded() || !m.is_object()) continue;
-    std::vector<std::pair<std::string, std::string>> listed;
+    std::vector<std::pair<std::string, std::string_view>> listed;  // no copies of the contents
     for (const auto& [fname, content] : files_)
       if (fname != mname && fname.rfind(prefix, 0) == 0)
         listed.emplace_back(fname.substr(prefix.size()), content);

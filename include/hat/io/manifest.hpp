@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,7 +29,7 @@ void manifest_add_input(nlohmann::json& m, const std::string& path, const std::s
 // taken from the solvers (the first that did not converge, else "converged"; "ok" for runs
 // with no iterative solver), and `files` lists `outputs` (name, content) except the manifest.
 void complete_manifest(nlohmann::json& m,
-                       const std::vector<std::pair<std::string, std::string>>& outputs);
+                       const std::vector<std::pair<std::string, std::string_view>>& outputs);
 nlohmann::json to_json(const SolverReport& r);
 // `j` without its timings (keys "seconds" and "*_seconds", at any depth): summary.json files
 // carry results only, so that a run's outputs are identical for any thread count; timings
