@@ -65,7 +65,7 @@ void BM_EkEquilibrium(benchmark::State& st) {
   ek::Economy e = setup().cal.economy;
   e.T(18) *= 1.2;  // start away from the solution
   for (auto _ : st) {
-    ek::Equilibrium eq = ek::solve_equilibrium(e, lab);
+    ek::Equilibrium eq = ek::solve_ek_equilibrium(e, lab);
     if (!eq.report.converged()) st.SkipWithError("no convergence");
     benchmark::DoNotOptimize(eq.price.data());
   }

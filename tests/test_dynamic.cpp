@@ -254,10 +254,10 @@ TEST(DynamicVariants, MelitzGainsFormulaWithTariffs) {
 TEST(DynamicWelfare, ConsumptionEquivalentOfConstantPath) {
   Eigen::VectorXd path = Eigen::VectorXd::Constant(50, 1.1);
   for (double g : {0.5, 1.0, 2.0})
-    EXPECT_NEAR(consumption_equivalent(0.96, g, 1.0, path, 1.1), 10.0, 1e-10) << g;
+    EXPECT_NEAR(path_consumption_equivalent(0.96, g, 1.0, path, 1.1), 10.0, 1e-10) << g;
   // log utility, one period at 2 then back at 1: (1+D) = 2^(1-beta).
   Eigen::VectorXd one = Eigen::VectorXd::Constant(1, 2.0);
-  EXPECT_NEAR(consumption_equivalent(0.9, 1.0, 1.0, one, 1.0), 100 * (std::pow(2.0, 0.1) - 1),
+  EXPECT_NEAR(path_consumption_equivalent(0.9, 1.0, 1.0, one, 1.0), 100 * (std::pow(2.0, 0.1) - 1),
               1e-12);
 }
 

@@ -113,7 +113,7 @@ TEST(EkModel, EquilibriumSatisfiesEkIdentities) {
   e.tariff(0, 1) = 0.1;
   e.tariff(2, 3) = 0.05;
   for (ek::Labor lab : {ek::Labor::Mobile, ek::Labor::Immobile}) {
-    ek::Equilibrium eq = ek::solve_equilibrium(e, lab);
+    ek::Equilibrium eq = ek::solve_ek_equilibrium(e, lab);
     ASSERT_TRUE(eq.report.converged()) << eq.report.message;
     EXPECT_LE(eq.report.residual, 1e-11);
     for (int n = 0; n < 4; ++n) {
@@ -139,9 +139,9 @@ TEST(EkModel, EquilibriumSatisfiesEkIdentities) {
 // mobile labour (from p_n^beta = gamma w_n^beta (pi_nn / T_n)^(1/theta)).
 TEST(EkModel, TechnologyScalingClosedForm) {
   ek::Economy e = toy_economy();
-  ek::Equilibrium a = ek::solve_equilibrium(e, ek::Labor::Mobile);
+  ek::Equilibrium a = ek::solve_ek_equilibrium(e, ek::Labor::Mobile);
   e.T *= 3.0;
-  ek::Equilibrium b = ek::solve_equilibrium(e, ek::Labor::Mobile);
+  ek::Equilibrium b = ek::solve_ek_equilibrium(e, ek::Labor::Mobile);
   EXPECT_LT((a.shares - b.shares).cwiseAbs().maxCoeff(), 1e-12);
   for (int n = 0; n < 4; ++n)
     EXPECT_NEAR(std::log(b.price(n) / a.price(n)), -std::log(3.0) / (e.beta * e.theta), 1e-11);
@@ -149,10 +149,10 @@ TEST(EkModel, TechnologyScalingClosedForm) {
 
 TEST(EkModel, ImmobileSolverFindsTheUniqueWagesFromAnyStart) {
   ek::Economy e = toy_economy();
-  ek::Equilibrium a = ek::solve_equilibrium(e, ek::Labor::Immobile);
+  ek::Equilibrium a = ek::solve_ek_equilibrium(e, ek::Labor::Immobile);
   ASSERT_TRUE(a.report.converged());
   e.wage << 3.0, 0.2, 0.5, 2.0;
-  ek::Equilibrium b = ek::solve_equilibrium(e, ek::Labor::Immobile);
+  ek::Equilibrium b = ek::solve_ek_equilibrium(e, ek::Labor::Immobile);
   ASSERT_TRUE(b.report.converged()) << b.report.message;
   EXPECT_LT((a.wage - b.wage).cwiseAbs().maxCoeff(), 1e-9);
 }
@@ -160,16 +160,16 @@ TEST(EkModel, ImmobileSolverFindsTheUniqueWagesFromAnyStart) {
 TEST(EkModel, InvalidEconomiesAreRejected) {
   ek::Economy e = toy_economy();
   e.T(1) = -1;
-  EXPECT_THROW(ek::solve_equilibrium(e, ek::Labor::Mobile), hat::InputError);
+  EXPECT_THROW(ek::solve_ek_equilibrium(e, ek::Labor::Mobile), hat::InputError);
   e = toy_economy();
   e.d(0, 0) = 1.2;
-  EXPECT_THROW(ek::solve_equilibrium(e, ek::Labor::Mobile), hat::InputError);
+  EXPECT_THROW(ek::solve_ek_equilibrium(e, ek::Labor::Mobile), hat::InputError);
   e = toy_economy();
   e.tariff(1, 2) = std::nan("");
-  EXPECT_THROW(ek::solve_equilibrium(e, ek::Labor::Immobile), hat::InputError);
+  EXPECT_THROW(ek::solve_ek_equilibrium(e, ek::Labor::Immobile), hat::InputError);
   e = toy_economy();
   e.manuf_labor.resize(2);
-  EXPECT_THROW(ek::solve_equilibrium(e, ek::Labor::Immobile), hat::InputError);
+  EXPECT_THROW(ek::solve_ek_equilibrium(e, ek::Labor::Immobile), hat::InputError);
   EXPECT_THROW(ek::parse_labor("sticky"), hat::InputError);
   EXPECT_THROW(ek::parse_scenario("brexit"), hat::InputError);
 }
@@ -235,7 +235,7 @@ TEST(EkCounterfactual, BaselineReproducesTheData) {
   HAT_REQUIRE_DATA(dir);
   const auto& f = ek_fixture(dir);
   for (ek::Labor lab : {ek::Labor::Mobile, ek::Labor::Immobile}) {
-    ek::Equilibrium b = ek::solve_equilibrium(f.cal.economy, lab);
+    ek::Equilibrium b = ek::solve_ek_equilibrium(f.cal.economy, lab);
     ASSERT_TRUE(b.report.converged());
     EXPECT_LT((b.shares - f.cal.data_shares).cwiseAbs().maxCoeff(), 1e-12);
     EXPECT_LT((b.wage - f.cal.economy.wage).cwiseAbs().maxCoeff(),

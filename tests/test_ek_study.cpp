@@ -45,7 +45,7 @@ TEST(EkStudy, EkBaselineReproducesTheGravityFit) {
   HAT_REQUIRE_DATA(dir);
   const auto& b = baselines(dir);
   const ek::Economy& e = b.ek_cal.economy;
-  ek::Equilibrium eq = ek::solve_equilibrium(e, ek::Labor::Mobile);
+  ek::Equilibrium eq = ek::solve_ek_equilibrium(e, ek::Labor::Mobile);
   ASSERT_TRUE(eq.report.converged());
   const auto& g = b.data.raw.gravity;
   const double k = (1 - e.beta) / e.beta;
@@ -68,7 +68,7 @@ TEST(EkStudy, EkImmobileBaselineClearsTheDataLabourMarket) {
   const auto& b = baselines(dir);
   const ek::Economy& e = b.ek_cal.immobile;
   ASSERT_TRUE(b.ek_cal.separate_immobile);
-  ek::Equilibrium eq = ek::solve_equilibrium(e, ek::Labor::Immobile);
+  ek::Equilibrium eq = ek::solve_ek_equilibrium(e, ek::Labor::Immobile);
   ASSERT_TRUE(eq.report.converged());
   const auto& raw = b.data.raw;
   const VectorXd L = raw.manuf_labor.cwiseProduct((0.06 * raw.edu_years).array().exp().matrix());

@@ -300,7 +300,7 @@ Outcome run_shocks(const hat::io::ConfigFile& f, const hat::world::World* base) 
 Outcome run_dynamic(const hat::io::ConfigFile& f) {
   namespace dyn = hat::dynamic;
   const dyn::Config c = dyn::load_config(f);
-  dyn::SolverOptions opt;
+  dyn::DynamicSolverOptions opt;
   opt.max_evaluations = 400;
   const dyn::SteadyState ss = dyn::solve_steady_state(c.params, c.economy, opt);
   if (!ss.report.converged()) return kNotConverged;

@@ -112,7 +112,7 @@ Economy scale_trade_costs(const Economy& e, double factor);  // kappa_do *= fact
 Economy calibrate_trade_costs(const Parameters& p, const Eigen::VectorXd& labor,
                               const Eigen::MatrixXd& tariff, const Eigen::MatrixXd& flows);
 
-struct SolverOptions {
+struct DynamicSolverOptions {
   double tolerance = 1e-12;  // sup-norm of relative market-clearing residuals
   int max_evaluations = 2000;
 };
@@ -135,9 +135,10 @@ struct SteadyState {
 // (all potential entrants enter, b xi_bar >= 1; Melitz cutoff below the productivity floor),
 // NumericalError when the solver fails.
 SteadyState solve_steady_state(const Parameters& p, const Economy& e,
-                               const SolverOptions& opt = {});
+                               const DynamicSolverOptions& opt = {});
 // Each country in isolation (lambda_jj = 1, no tariff revenue); wages normalised to 1.
-SteadyState solve_autarky(const Parameters& p, const Economy& e, const SolverOptions& opt = {});
+SteadyState solve_autarky(const Parameters& p, const Economy& e,
+                          const DynamicSolverOptions& opt = {});
 
 // Largest relative violation of the model's equilibrium conditions written from first
 // principles (CES price index summed over varieties, labor demand by use, entry condition,
@@ -161,7 +162,7 @@ struct TransitionOptions {
   double tolerance = 1e-10;  // sup-norm of relative change of the value path between sweeps
   int max_sweeps = 5000;
   double damping = 1.0;  // weight on the new value path (reduced automatically on failure)
-  SolverOptions period_solver{1e-12, 2000};
+  DynamicSolverOptions period_solver{1e-12, 2000};
 };
 
 struct TransitionPath {
@@ -189,8 +190,8 @@ TransitionPath solve_transition(const Parameters& p, const Economy& from, const 
 
 // Consumption-equivalent welfare of a path: the permanent percentage change of consumption
 // from c_old giving the same lifetime utility as c_path (t = 0..T-1) followed by c_new.
-double consumption_equivalent(double beta, double gamma, double c_old,
-                              const Eigen::VectorXd& c_path, double c_new);
+double path_consumption_equivalent(double beta, double gamma, double c_old,
+                                   const Eigen::VectorXd& c_path, double c_new);
 
 // A `hat dynamic` configuration file (keys in docs/dynamic.md). Every table is checked for
 // unknown keys; errors name the file and the field.

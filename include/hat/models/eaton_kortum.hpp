@@ -70,14 +70,14 @@ struct Equilibrium {
   SolverReport report;
 };
 
-struct SolverOptions {
+struct EkSolverOptions {
   double tol = 1e-11;  // sup-norm of the log residual (prices; wages when immobile)
   int max_iter = 200;  // Newton iterations (each price solve has its own cap of 5000)
 };
 
 // Solves the price system (and, with immobile labour, the wages). Never throws on
 // non-convergence: the report says what happened; throws InputError on invalid economies.
-Equilibrium solve_equilibrium(const Economy& e, Labor labor, const SolverOptions& opt = {});
+Equilibrium solve_ek_equilibrium(const Economy& e, Labor labor, const EkSolverOptions& opt = {});
 
 // ------------------------------------------------------------------------ estimation -----
 // Pair data for the theta estimates: normalised import share ln[(X_ni/X_n)/(X_ii/X_i)] and
@@ -188,6 +188,6 @@ struct CounterfactualResult {
 // baseline (or a step of the double_trade bisection) cannot be solved; a counterfactual
 // equilibrium that does not converge is returned with its report (counterfactual.report).
 CounterfactualResult run_counterfactual(const Calibration& cal, Scenario s, Labor labor,
-                                        const SolverOptions& opt = {});
+                                        const EkSolverOptions& opt = {});
 
 }  // namespace hat::models::ek

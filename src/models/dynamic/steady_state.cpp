@@ -48,7 +48,8 @@ void check_admissible(const Parameters& p, const SteadyState& ss) {
 
 }  // namespace
 
-SteadyState solve_steady_state(const Parameters& p, const Economy& e, const SolverOptions& opt) {
+SteadyState solve_steady_state(const Parameters& p, const Economy& e,
+                               const DynamicSolverOptions& opt) {
   Timer timer;
   validate(e);
   const ReducedForm r = reduced_form(p);
@@ -133,7 +134,7 @@ SteadyState solve_steady_state(const Parameters& p, const Economy& e, const Solv
   return ss;
 }
 
-SteadyState solve_autarky(const Parameters& p, const Economy& e, const SolverOptions& opt) {
+SteadyState solve_autarky(const Parameters& p, const Economy& e, const DynamicSolverOptions& opt) {
   validate(e);
   const int J = e.size();
   SteadyState out;

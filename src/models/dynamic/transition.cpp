@@ -39,7 +39,7 @@ struct Period {
 // Static equilibrium of one period given masses n and values v.
 Period solve_one(const Parameters& p, const ReducedForm& r, const Economy& e,
                  const Eigen::MatrixXd& n, const Eigen::MatrixXd& v, const Eigen::VectorXd& w0,
-                 const SolverOptions& opt, Eigen::MatrixXd* jacobian) {
+                 const DynamicSolverOptions& opt, Eigen::MatrixXd* jacobian) {
   const int J = e.size();
   const double chi = r.chi, eps = r.epsilon, omega = -(eps + r.a);
   Eigen::MatrixXd log_coef(J, J);
@@ -117,8 +117,8 @@ double backward_sweep(const Parameters& p, const ReducedForm& r, const SteadySta
 
 }  // namespace
 
-double consumption_equivalent(double beta, double gamma, double c_old,
-                              const Eigen::VectorXd& c_path, double c_new) {
+double path_consumption_equivalent(double beta, double gamma, double c_old,
+                                   const Eigen::VectorXd& c_path, double c_new) {
   const int T = static_cast<int>(c_path.size());
   const double beta_T = std::pow(beta, T);
   if (std::abs(gamma - 1) < 1e-12) {
@@ -168,7 +168,7 @@ void collect_path(const Parameters& p, const SteadyState& before, const SteadySt
   out.welfare_transition.resize(J);
   out.welfare_steady_state.resize(J);
   for (int j = 0; j < J; ++j) {
-    out.welfare_transition(j) = consumption_equivalent(
+    out.welfare_transition(j) = path_consumption_equivalent(
         p.beta, p.gamma, before.consumption(j), out.consumption.col(j), after.consumption(j));
     out.welfare_steady_state(j) = 100 * (after.consumption(j) / before.consumption(j) - 1);
   }

@@ -70,7 +70,7 @@ Calibration calibration_common(const data::EkRawData& raw, const Eigen::VectorXd
 // Baseline under mobile labour, then the immobile closure's fixed quantities from it (so the
 // baseline is an equilibrium under both closures).
 void close_with_mobile_baseline(Economy& e) {
-  Equilibrium base = solve_equilibrium(e, Labor::Mobile);
+  Equilibrium base = solve_ek_equilibrium(e, Labor::Mobile);
   if (!base.report.converged())
     throw NumericalError("calibration: baseline prices did not converge (" + base.report.message +
                          ")");
@@ -101,13 +101,13 @@ Economy immobile_baseline(const Economy& mobile, const Eigen::VectorXd& labor,
                           const Eigen::VectorXd& income, double tol) {
   Economy e = mobile;
   e.manuf_labor = labor;
-  SolverOptions opt;
+  EkSolverOptions opt;
   opt.tol = tol;
   for (int pass = 0; pass < 200; ++pass) {
     e.other_income = income - e.wage.cwiseProduct(labor);
     if (!(e.other_income.array() >= 0).all())
       throw NumericalError("EK baseline: manufacturing wage bill exceeds GDP for some country");
-    Equilibrium eq = solve_equilibrium(e, Labor::Immobile, opt);
+    Equilibrium eq = solve_ek_equilibrium(e, Labor::Immobile, opt);
     if (!eq.report.converged())
       throw NumericalError("EK baseline: immobile-labour wages did not converge (" +
                            eq.report.message + ")");
@@ -187,8 +187,8 @@ long country_index(const Economy& e, const std::string& code) {
   throw InputError("counterfactual: country " + code + " is not in the data");
 }
 
-Equilibrium solved(const Economy& e, Labor labor, const SolverOptions& opt, const char* what) {
-  Equilibrium eq = solve_equilibrium(e, labor, opt);
+Equilibrium solved(const Economy& e, Labor labor, const EkSolverOptions& opt, const char* what) {
+  Equilibrium eq = solve_ek_equilibrium(e, labor, opt);
   if (!eq.report.converged())
     throw NumericalError(std::string("counterfactual ") + what + ": equilibrium not found (" +
                          to_string(eq.report.status) + ", residual " +
@@ -207,7 +207,7 @@ Economy with_iceberg_factor(const Economy& base, double factor) {
 }  // namespace
 
 CounterfactualResult run_counterfactual(const Calibration& cal, Scenario s, Labor labor,
-                                        const SolverOptions& opt) {
+                                        const EkSolverOptions& opt) {
   CounterfactualResult out;
   out.scenario = s;
   out.labor = labor;
@@ -264,7 +264,7 @@ CounterfactualResult run_counterfactual(const Calibration& cal, Scenario s, Labo
       break;
   }
   // Not `solved`: a counterfactual that does not converge is reported, with its status.
-  out.counterfactual = solve_equilibrium(cf, labor, opt);
+  out.counterfactual = solve_ek_equilibrium(cf, labor, opt);
   out.welfare_change =
       100.0 * (out.counterfactual.welfare.array().log() - out.baseline.welfare.array().log());
   out.price_change =

@@ -178,7 +178,7 @@ void fill_quantities(const Economy& e, Labor labor, const Eigen::VectorXd& w,
 
 }  // namespace
 
-Equilibrium solve_equilibrium(const Economy& e, Labor labor, const SolverOptions& opt) {
+Equilibrium solve_ek_equilibrium(const Economy& e, Labor labor, const EkSolverOptions& opt) {
   e.validate(labor);
   const auto t0 = std::chrono::steady_clock::now();
   const long n = e.size();

@@ -279,7 +279,7 @@ CounterfactualStudy run_counterfactual_study(
   st.calibration = st.baseline == Baseline::Ek
                        ? calibrate_economy_ek(data.raw, fit.estimates, r.theta, r.alpha)
                        : calibrate_economy(data.raw, fit.estimates.S, r.theta, r.alpha);
-  SolverOptions opt;
+  EkSolverOptions opt;
   opt.tol = r.tol;
   opt.max_iter = r.max_iter;
   for (Scenario s : r.scenarios())
