@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "hat/core/enum_names.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
@@ -26,14 +27,17 @@ namespace hat::analysis {
 using household::HouseholdProblem;
 using household::HouseholdSolution;
 
+namespace {
+constexpr EnumNames<DistributionMode, 2> kDistributionModeNames{
+    {{{DistributionMode::Fixed, "fixed"}, {DistributionMode::Adjusts, "adjusts"}}}};
+}  // namespace
+
 const char* to_string(DistributionMode m) {
-  return m == DistributionMode::Fixed ? "fixed" : "adjusts";
+  return kDistributionModeNames.name(m);
 }
 
 DistributionMode parse_distribution_mode(const std::string& s, const std::string& field) {
-  if (s == "fixed") return DistributionMode::Fixed;
-  if (s == "adjusts") return DistributionMode::Adjusts;
-  throw InputError(field + ": expected \"fixed\" or \"adjusts\", got \"" + s + "\"");
+  return kDistributionModeNames.parse(s, field);
 }
 
 Eigen::MatrixXd expenditure_shares_by_state(const HouseholdProblem& hp,

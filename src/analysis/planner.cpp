@@ -16,28 +16,24 @@
 #include <algorithm>
 #include <cmath>
 
+#include "hat/core/enum_names.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
 
 namespace hat::analysis {
 
+namespace {
+constexpr EnumNames<ParetoWeights, 3> kWeightNames{{{{ParetoWeights::Tfp, "tfp"},
+                                                     {ParetoWeights::Equal, "equal"},
+                                                     {ParetoWeights::Population, "population"}}}};
+}  // namespace
+
 const char* to_string(ParetoWeights w) {
-  switch (w) {
-    case ParetoWeights::Tfp:
-      return "tfp";
-    case ParetoWeights::Equal:
-      return "equal";
-    case ParetoWeights::Population:
-      return "population";
-  }
-  return "unknown";
+  return kWeightNames.name(w);
 }
 
 ParetoWeights parse_pareto_weights(const std::string& s, const std::string& field) {
-  if (s == "tfp") return ParetoWeights::Tfp;
-  if (s == "equal") return ParetoWeights::Equal;
-  if (s == "population") return ParetoWeights::Population;
-  throw InputError(field + ": expected \"tfp\", \"equal\" or \"population\", got \"" + s + "\"");
+  return kWeightNames.parse(s, field);
 }
 
 Eigen::VectorXd pareto_weights(const world::World& w, ParetoWeights kind) {

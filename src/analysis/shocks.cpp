@@ -10,20 +10,23 @@
 #include <cstdlib>
 #include <map>
 
+#include "hat/core/enum_names.hpp"
 #include "hat/core/error.hpp"
 
 namespace hat::analysis {
 
+namespace {
+// The first name of each kind is the one written; the others are accepted spellings.
+constexpr EnumNames<ShockKind, 6> kShockKindNames{{{{ShockKind::TradeCost, "trade_cost"},
+                                                    {ShockKind::Tariff, "tariff"},
+                                                    {ShockKind::Autarky, "autarky"},
+                                                    {ShockKind::TradeCost, "trade_costs"},
+                                                    {ShockKind::TradeCost, "iceberg"},
+                                                    {ShockKind::Tariff, "tariffs"}}}};
+}  // namespace
+
 const char* to_string(ShockKind k) {
-  switch (k) {
-    case ShockKind::TradeCost:
-      return "trade_cost";
-    case ShockKind::Tariff:
-      return "tariff";
-    case ShockKind::Autarky:
-      return "autarky";
-  }
-  return "unknown";
+  return kShockKindNames.name(k);
 }
 
 namespace {
@@ -74,12 +77,9 @@ void check_shock(const Shock& s, const std::map<std::string, bool>& given, Fail 
 }
 
 ShockKind parse_kind(const std::string& v, bool& ok) {
-  ok = true;
-  if (v == "trade_cost" || v == "trade_costs" || v == "iceberg") return ShockKind::TradeCost;
-  if (v == "tariff" || v == "tariffs") return ShockKind::Tariff;
-  if (v == "autarky") return ShockKind::Autarky;
-  ok = false;
-  return ShockKind::TradeCost;
+  ShockKind k = ShockKind::TradeCost;
+  ok = kShockKindNames.find(v, k);
+  return k;
 }
 
 std::string trim(const std::string& s) {

@@ -13,6 +13,7 @@
 #include <limits>
 #include <vector>
 
+#include "hat/core/enum_names.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/parallel.hpp"
 #include "hat/household/household.hpp"
@@ -27,14 +28,17 @@ int euler_error_refine(const HouseholdProblem& hp) {
   return static_cast<int>(std::clamp(std::floor(4e8 / cost1), 1.0, 10.0));
 }
 
+namespace {
+constexpr EnumNames<EulerGrid, 2> kEulerGridNames{
+    {{{EulerGrid::Solution, "solution"}, {EulerGrid::Fine, "fine"}}}};
+}  // namespace
+
 EulerGrid parse_euler_grid(const std::string& s, const std::string& what) {
-  if (s == "solution") return EulerGrid::Solution;
-  if (s == "fine") return EulerGrid::Fine;
-  throw InputError(what + ": '" + s + "' must be \"solution\" or \"fine\"");
+  return kEulerGridNames.parse(s, what);
 }
 
 const char* to_string(EulerGrid g) {
-  return g == EulerGrid::Fine ? "fine" : "solution";
+  return kEulerGridNames.name(g);
 }
 
 int euler_error_refine(const HouseholdProblem& hp, EulerGrid grid) {

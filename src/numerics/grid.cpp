@@ -4,18 +4,22 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "hat/core/enum_names.hpp"
 #include "hat/core/error.hpp"
 
 namespace hat::numerics {
 
+namespace {
+constexpr EnumNames<GridSpacing, 2> kSpacingNames{
+    {{{GridSpacing::Uniform, "uniform"}, {GridSpacing::Power, "power"}}}};
+}  // namespace
+
 GridSpacing parse_grid_spacing(const std::string& s) {
-  if (s == "uniform") return GridSpacing::Uniform;
-  if (s == "power") return GridSpacing::Power;
-  throw InputError("grid spacing must be \"uniform\" or \"power\", got \"" + s + "\"");
+  return kSpacingNames.parse(s, "grid spacing");
 }
 
 const char* to_string(GridSpacing s) {
-  return s == GridSpacing::Uniform ? "uniform" : "power";
+  return kSpacingNames.name(s);
 }
 
 Eigen::VectorXd make_grid(double lo, double hi, int n, GridSpacing spacing, double curvature) {

@@ -17,6 +17,7 @@
 #include <cmath>
 #include <limits>
 
+#include "hat/core/enum_names.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
@@ -25,17 +26,28 @@
 
 namespace hat::world {
 
+namespace {
+constexpr EnumNames<Financial, 2> kFinancialNames{
+    {{{Financial::Globalization, "globalization"}, {Financial::Autarky, "autarky"}}}};
+constexpr EnumNames<Unknown, 2> kUnknownNames{{{{Unknown::R, "R"}, {Unknown::Beta, "beta"}}}};
+constexpr EnumNames<Scaling, 2> kScalingNames{
+    {{{Scaling::Tfp, "tfp"}, {Scaling::Income, "income"}}}};
+constexpr EnumNames<JacobianMethod, 2> kJacobianNames{
+    {{{JacobianMethod::FiniteDifference, "finite-difference"},
+      {JacobianMethod::Analytic, "analytic"}}}};
+}  // namespace
+
 const char* to_string(Financial f) {
-  return f == Financial::Globalization ? "globalization" : "autarky";
+  return kFinancialNames.name(f);
 }
 const char* to_string(Unknown u) {
-  return u == Unknown::R ? "R" : "beta";
+  return kUnknownNames.name(u);
 }
 const char* to_string(Scaling s) {
-  return s == Scaling::Tfp ? "tfp" : "income";
+  return kScalingNames.name(s);
 }
 const char* to_string(JacobianMethod m) {
-  return m == JacobianMethod::Analytic ? "analytic" : "finite-difference";
+  return kJacobianNames.name(m);
 }
 
 void World::validate() const {

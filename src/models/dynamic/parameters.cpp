@@ -5,6 +5,7 @@
 #include <string>
 
 #include "format.hpp"
+#include "hat/core/enum_names.hpp"
 #include "hat/core/error.hpp"
 #include "hat/models/dynamic.hpp"
 
@@ -16,16 +17,14 @@ void require(bool ok, const std::string& field, const std::string& what) {
 }
 }  // namespace
 
+namespace {
+constexpr EnumNames<Variant, 3> kVariantNames{{{{Variant::Krugman, "krugman"},
+                                                {Variant::CustomerBase, "customer_base"},
+                                                {Variant::MelitzPareto, "melitz_pareto"}}}};
+}  // namespace
+
 const char* to_string(Variant v) {
-  switch (v) {
-    case Variant::Krugman:
-      return "krugman";
-    case Variant::CustomerBase:
-      return "customer_base";
-    case Variant::MelitzPareto:
-      return "melitz_pareto";
-  }
-  return "unknown";
+  return kVariantNames.name(v);
 }
 
 Variant variant_from_string(const std::string& s) {

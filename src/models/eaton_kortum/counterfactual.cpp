@@ -13,6 +13,7 @@
 #include <limits>
 
 #include "hat/calibration/trade_costs.hpp"
+#include "hat/core/enum_names.hpp"
 #include "hat/core/error.hpp"
 #include "hat/models/eaton_kortum.hpp"
 
@@ -144,39 +145,28 @@ Calibration calibrate_economy_ek(const data::EkRawData& raw, const calibration::
   return cal;
 }
 
+namespace {
+constexpr EnumNames<Scenario, 7> kScenarioNames{{{{Scenario::Autarky, "autarky"},
+                                                  {Scenario::ZeroGravity, "zero_gravity"},
+                                                  {Scenario::DoubleTrade, "double_trade"},
+                                                  {Scenario::TariffRemoval, "tariff_removal"},
+                                                  {Scenario::TariffRemovalUs, "tariff_removal_us"},
+                                                  {Scenario::TechnologyUs, "technology_us"},
+                                                  {Scenario::TechnologyDeu, "technology_deu"}}}};
+}  // namespace
+
 const char* to_string(Scenario s) {
-  switch (s) {
-    case Scenario::Autarky:
-      return "autarky";
-    case Scenario::ZeroGravity:
-      return "zero_gravity";
-    case Scenario::DoubleTrade:
-      return "double_trade";
-    case Scenario::TariffRemoval:
-      return "tariff_removal";
-    case Scenario::TariffRemovalUs:
-      return "tariff_removal_us";
-    case Scenario::TechnologyUs:
-      return "technology_us";
-    case Scenario::TechnologyDeu:
-      return "technology_deu";
-  }
-  return "unknown";
+  return kScenarioNames.name(s);
 }
 
 std::vector<Scenario> all_scenarios() {
-  return {Scenario::Autarky,       Scenario::ZeroGravity,     Scenario::DoubleTrade,
-          Scenario::TariffRemoval, Scenario::TariffRemovalUs, Scenario::TechnologyUs,
-          Scenario::TechnologyDeu};
+  std::vector<Scenario> all;
+  for (const auto& e : kScenarioNames.entries) all.push_back(e.first);
+  return all;
 }
 
 Scenario parse_scenario(const std::string& s) {
-  std::string names;
-  for (Scenario x : all_scenarios()) {
-    if (s == to_string(x)) return x;
-    names += std::string(names.empty() ? "" : ", ") + to_string(x);
-  }
-  throw InputError("--scenario: unknown scenario '" + s + "' (expected one of " + names + ")");
+  return kScenarioNames.parse(s, "--scenario");
 }
 
 namespace {

@@ -13,19 +13,23 @@
 #include <cmath>
 #include <limits>
 
+#include "hat/core/enum_names.hpp"
 #include "hat/core/error.hpp"
 #include "hat/models/eaton_kortum.hpp"
 
 namespace hat::models::ek {
 
+namespace {
+constexpr EnumNames<Labor, 2> kLaborNames{
+    {{{Labor::Mobile, "mobile"}, {Labor::Immobile, "immobile"}}}};
+}  // namespace
+
 const char* to_string(Labor l) {
-  return l == Labor::Mobile ? "mobile" : "immobile";
+  return kLaborNames.name(l);
 }
 
 Labor parse_labor(const std::string& s) {
-  if (s == "mobile") return Labor::Mobile;
-  if (s == "immobile") return Labor::Immobile;
-  throw InputError("--labor: expected 'mobile' or 'immobile', got '" + s + "'");
+  return kLaborNames.parse(s, "--labor");
 }
 
 void Economy::validate(Labor labor) const {

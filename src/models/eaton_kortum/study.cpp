@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "hat/calibration/gravity_report.hpp"
+#include "hat/core/enum_names.hpp"
 #include "hat/core/error.hpp"
 #include "hat/io/csv.hpp"
 #include "hat/io/manifest.hpp"
@@ -232,14 +233,16 @@ std::string estimate_figure(const EstimateStudy& s) {
 
 // ------------------------------------------------------------------ counterfactuals -----
 
+namespace {
+constexpr EnumNames<Baseline, 2> kBaselineNames{{{{Baseline::Data, "data"}, {Baseline::Ek, "ek"}}}};
+}  // namespace
+
 const char* to_string(Baseline b) {
-  return b == Baseline::Ek ? "ek" : "data";
+  return kBaselineNames.name(b);
 }
 
 Baseline parse_baseline(const std::string& s) {
-  if (s == "data") return Baseline::Data;
-  if (s == "ek") return Baseline::Ek;
-  throw InputError("--baseline: expected 'data' or 'ek', got '" + s + "'");
+  return kBaselineNames.parse(s, "--baseline");
 }
 
 void CounterfactualRequest::validate() const {
