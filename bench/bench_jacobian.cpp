@@ -6,6 +6,7 @@
 // Run: build/bench_jacobian [countries (0 = EK19)] [seed] [repetitions] [methods: both|analytic|fd]
 //                           [GMRES tolerance of the analytic Jacobian's linear systems]
 // Threads: OMP_NUM_THREADS (default 2).
+#include <fmt/format.h>
 #include <omp.h>
 
 #include <cstdio>
@@ -31,7 +32,7 @@ void synthetic(world::WorldConfig& wc, int N, unsigned seed) {
   w.A.resize(N);
   Eigen::MatrixXd pos(N, 2);
   for (int i = 0; i < N; ++i) {
-    w.names.push_back("C" + std::to_string(i + 1));
+    w.names.push_back(fmt::format("C{}", i + 1));
     w.L(i) = std::exp(2.0 * u(rng) - 1.0);
     w.A(i) = std::exp(u(rng) - 0.5);
     pos(i, 0) = u(rng);

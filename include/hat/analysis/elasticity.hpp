@@ -39,8 +39,12 @@ struct ElasticityOptions {
   double step = 1e-5;
   // Richardson extrapolation of the steps h and h/2 (error O(h^4); twice the solves).
   bool richardson = false;
-  household::SolveOptions household{1e-13, 1e-13, 20000, 5, true};
-  household::DistributionOptions distribution_options{1e-14, 400000};
+  household::SolveOptions household{.tolerance = 1e-13,
+                                    .value_tolerance = 1e-13,
+                                    .max_iterations = 20000,
+                                    .howard_steps = 5,
+                                    .upper_envelope = true};
+  household::DistributionOptions distribution_options{.tolerance = 1e-14, .max_iterations = 400000};
   bool micro = true;  // keep the micro elasticities by state
 };
 

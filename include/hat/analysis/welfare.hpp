@@ -79,8 +79,12 @@ Eigen::VectorXd consumption_equivalent(double gamma, double beta, const Eigen::V
 
 struct WelfareOptions {
   // Tight household solves: policies and values (MODEL.md: policy-only rules bias welfare).
-  household::SolveOptions household{1e-12, 1e-13, 100000, 25, true};
-  household::DistributionOptions distribution{1e-14, 400000};
+  household::SolveOptions household{.tolerance = 1e-12,
+                                    .value_tolerance = 1e-13,
+                                    .max_iterations = 100000,
+                                    .howard_steps = 25,
+                                    .upper_envelope = true};
+  household::DistributionOptions distribution{.tolerance = 1e-14, .max_iterations = 400000};
   double policy_tolerance = 1e-14;            // policy evaluation (CE, derivative guesses)
   double node_spacing = 0.0025;               // spacing h of the lambda nodes in the core range
   int extension_stride = 4;                   // node spacing stride * h beyond the core range

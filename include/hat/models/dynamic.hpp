@@ -162,7 +162,7 @@ struct TransitionOptions {
   double tolerance = 1e-10;  // sup-norm of relative change of the value path between sweeps
   int max_sweeps = 5000;
   double damping = 1.0;  // weight on the new value path (reduced automatically on failure)
-  DynamicSolverOptions period_solver{1e-12, 2000};
+  DynamicSolverOptions period_solver{.tolerance = 1e-12, .max_evaluations = 2000};
 };
 
 struct TransitionPath {

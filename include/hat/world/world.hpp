@@ -83,8 +83,12 @@ struct EquilibriumOptions {
   // near this equilibrium, e.g. counterfactuals, converge in fewer evaluations).
   bool jacobian_at_solution = false;
   bool solve_transfers = false;  // treat transfers as unknowns even without tariffs
-  household::SolveOptions household{1e-12, 1e-12, 20000, 5, true};
-  household::DistributionOptions distribution{1e-13, 200000};
+  household::SolveOptions household{.tolerance = 1e-12,
+                                    .value_tolerance = 1e-12,
+                                    .max_iterations = 20000,
+                                    .howard_steps = 5,
+                                    .upper_envelope = true};
+  household::DistributionOptions distribution{.tolerance = 1e-13, .max_iterations = 200000};
   household::DerivativeOptions derivative;  // the analytic Jacobian's linear solves
   // Called after each solver iteration: (iteration, residual sup-norm, elapsed seconds).
   std::function<void(int, double, double)> progress;
