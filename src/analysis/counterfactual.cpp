@@ -198,7 +198,7 @@ std::string welfare_readme(const world::World& w, const std::vector<ExperimentRe
       "  exactly one root: robust everywhere, including at the borrowing limit. Preferred for\n"
       "  means and for comparisons across bins.\n"
       "ce: the proportional change in consumption in every period under the old policies.\n"
-      "  Robust wherever it is finite (NaN where no finite value exists).\n"
+      "  Robust wherever it is finite (an empty cell where no finite value exists).\n"
       "ev (the paper's measure): lambda scales period wealth R a + W z, now and in every future\n"
       "  period. Where R a + W z <= 0 (ev_direction = -1 or 0) a larger lambda lowers or leaves\n"
       "  current resources, a gain can show as lambda < 1, and there can be two roots or none.\n"
