@@ -57,7 +57,8 @@ void add_tables(io::OutputDir& out, const world::World& w, const world::CountryS
         const int k = s * Na + a;
         const double rel = m.intensive_partner(k) + m.extensive_partner(k) - m.intensive_home(k) -
                            m.extensive_home(k);
-        mi.cell(w.names[i]).cell(w.names[b.partner]).cell(dist).cell(s).cell(hp.z(s)).cell(a);
+        mi.cell(w.names[i]).cell(w.names[b.partner]).cell(dist).cell(s + 1).cell(hp.z(s));
+        mi.cell(a + 1);  // 1-based, as in every table
         mi.cell(hp.grid(a)).cell(cs.distribution.mass(k)).cell(m.weight_partner(k));
         mi.cell(m.weight_home(k)).cell(m.intensive_partner(k)).cell(m.extensive_partner(k));
         mi.cell(m.intensive_home(k)).cell(m.extensive_home(k)).cell(m.distribution(k)).cell(rel);
@@ -72,7 +73,7 @@ void add_tables(io::OutputDir& out, const world::World& w, const world::CountryS
     for (int a = 0; a < Na; ++a)
       for (int j = 0; j < hp.M(); ++j) {
         const int k = s * Na + a;
-        hs.cell(w.names[i]).cell(s).cell(hp.z(s)).cell(a).cell(hp.grid(a));
+        hs.cell(w.names[i]).cell(s + 1).cell(hp.z(s)).cell(a + 1).cell(hp.grid(a));
         hs.cell(cs.distribution.mass(k)).cell(w.names[j]).cell(sh(k, j));
         hs.end_row();
       }
