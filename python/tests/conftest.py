@@ -77,7 +77,7 @@ def small_world_dict():
 
 
 def reference_household(**changes):
-    """The household reference case of tests/test_household.cpp as a config dict."""
+    """The household reference case of tests/household/test_household.cpp as a config dict."""
     cfg = {
         "gamma": 1.45, "beta": 0.92, "sigma_eps": 0.25, "R": 1.01, "W": 1.0,
         "prices": [1.0] + [1.2 + 0.8 * (j - 1) / 17.0 for j in range(1, 19)],

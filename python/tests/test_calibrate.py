@@ -13,7 +13,7 @@ EVALUATIONS = 4  # a short run: identical iterates, not convergence, is what is 
 
 
 def config(data_dir):
-    # The small calibration of tests/test_calibration.cpp (log utility, 20 asset points).
+    # The small calibration of tests/calibration/test_calibration.cpp (log utility, 20 asset points).
     return {"data": {"dir": data_dir}, "model": {"gamma": 1.0, "sigma_eps": 0.25, "beta": 0.93},
             "grid": {"assets": 20}, "equilibrium": {"unknown": "beta", "R": 1.01}}
 

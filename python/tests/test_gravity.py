@@ -11,7 +11,7 @@ from conftest import cli_error, read_cli_csv, run_cli, without_timings
 
 
 def test_table_iii(ek_data):
-    # EK (2002) Table III, OLS column, as normalised in MODEL.md §2 (tests/test_ek_gravity.cpp).
+    # EK (2002) Table III, OLS column, as normalised in MODEL.md §2 (tests/models/test_ek_gravity.cpp).
     g = hat.gravity(ek_data)
     bins = [-3.10244, -3.66594, -4.03340, -4.21808, -6.06437, -6.55893]
     assert g.bins == pytest.approx(bins, abs=1e-5)

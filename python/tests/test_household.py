@@ -15,7 +15,7 @@ def reference():
 
 
 def test_reference_case_equals_cpp_numbers(reference):
-    # tests/test_household.cpp, Household.ReferenceCase (numbers from an independent
+    # tests/household/test_household.cpp, Household.ReferenceCase (numbers from an independent
     # implementation), to the same tolerance.
     r = reference
     assert r.status == "converged"

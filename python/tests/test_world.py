@@ -16,7 +16,7 @@ def two_country():
 
 def test_two_country_published_R(two_country):
     # Symmetric two-country world: published R = 1.0141938128 and import share 0.0995163
-    # (tests/test_world.cpp, World.SymmetricTwoCountryPublished, same tolerances).
+    # (tests/world/test_world.cpp, World.SymmetricTwoCountryPublished, same tolerances).
     r = two_country
     assert r.status == "converged"
     assert r.R == pytest.approx(1.0141938128, abs=1e-7)

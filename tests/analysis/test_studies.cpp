@@ -67,7 +67,7 @@ TEST(Studies, CounterfactualChecksShocksBeforeSolving) {
 }
 
 // Published: theta = -4.1226127 in examples/two_country.toml solved (distribution fixed), as
-// tests/test_cli_elasticity.cpp checks through the command line.
+// tests/cli/test_cli_elasticity.cpp checks through the command line.
 TEST(Studies, ElasticityStudyGivesThePublishedTheta) {
   const analysis::ElasticityStudy st =
       analysis::run_elasticity_study(two_country(), {.country = "HOME"});
