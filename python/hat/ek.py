@@ -67,7 +67,7 @@ class EkCounterfactual(_Tables):
 
 
 def counterfactual(scenario, labor="mobile", *, baseline="data", theta=8.28, alpha=0.13481359,
-                   tol=1e-11, max_iter=200, data_dir=None, progress=None) -> EkCounterfactual:
+                   tolerance=1e-11, max_iterations=200, data_dir=None, progress=None) -> EkCounterfactual:
     """EK (2002) section 6 counterfactuals on the 19-country economy (as ``hat ek
     counterfactual``): ``scenario`` autarky, zero_gravity, double_trade, tariff_removal,
     tariff_removal_us, technology_us, technology_deu or all; ``labor`` mobile, immobile or both;
@@ -77,5 +77,6 @@ def counterfactual(scenario, labor="mobile", *, baseline="data", theta=8.28, alp
     not converge raises nothing and returns ``status == "not_converged"``."""
     return EkCounterfactual(_hat.ek_counterfactual(_os.fspath(data_dir) if data_dir else "",
                                                    scenario, labor, baseline, float(theta),
-                                                   float(alpha), float(tol), int(max_iter),
+                                                   float(alpha), float(tolerance),
+                                                   int(max_iterations),
                                                    progress), baseline)
