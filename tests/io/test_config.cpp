@@ -4,23 +4,14 @@
 
 #include <string>
 
+#include "error_of.hpp"
 #include "hat/core/error.hpp"
 #include "hat/io/config.hpp"
 
 using hat::InputError;
 using hat::io::ConfigFile;
 
-namespace {
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-}  // namespace
+using hat::test::error_of;
 
 TEST(Config, ReadsValuesAndNamesTheKeyInErrors) {
   const ConfigFile f = ConfigFile::parse(

@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "error_of.hpp"
 #include "hat/core/error.hpp"
 #include "hat/io/csv.hpp"
 
@@ -13,18 +14,7 @@ using hat::InputError;
 using hat::io::CsvWriter;
 using hat::io::parse_csv;
 
-namespace {
-// The message of the InputError `f` throws ("" if none).
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-}  // namespace
+using hat::test::error_of;
 
 TEST(Csv, ReadsBomCrlfAndQuotedCells) {
   const auto t =
