@@ -106,10 +106,7 @@ void register_elasticity(CLI::App& app) {
   sub->add_flag("--richardson", a->richardson, "Richardson-extrapolate steps h and h/2");
   sub->add_option("--tolerance", a->tolerance,
                   "policy and value tolerance of the perturbed household solves (default 1e-13)");
-  sub->add_option("--out", a->out, "write CSV tables, SVG figures and manifest.json here");
-  sub->add_flag("--json", a->json, "print a JSON summary on stdout");
-  sub->add_flag("--quiet", a->quiet, "no progress lines on stderr");
-  sub->add_option("--threads", a->threads, "OpenMP threads (default: [solver] threads)");
+  add_run_options(sub, a->out, a->json, a->quiet, a->threads);
   sub->callback(
       [a]() { marking_failure(a->out, "elasticity", a->config, [&] { run_elasticity(*a); }); });
 }

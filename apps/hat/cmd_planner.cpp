@@ -92,10 +92,7 @@ void register_planner(CLI::App& app) {
                   "compare this country's decentralised and efficient imports by source");
   sub->add_flag("--no-solve", a->no_solve,
                 "decentralised side at the config's [equilibrium] prices (no solve)");
-  sub->add_option("--out", a->out, "write CSV tables, SVG figures and manifest.json here");
-  sub->add_flag("--json", a->json, "print a JSON summary on stdout");
-  sub->add_flag("--quiet", a->quiet, "no progress lines on stderr");
-  sub->add_option("--threads", a->threads, "OpenMP threads (default: [solver] threads)");
+  add_run_options(sub, a->out, a->json, a->quiet, a->threads);
   sub->callback([a]() { marking_failure(a->out, "planner", a->config, [&] { run_planner(*a); }); });
 }
 
