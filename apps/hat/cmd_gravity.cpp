@@ -28,13 +28,19 @@ std::string gravity_table(const calibration::GravityFit& f) {
   const char* bins[] = {"[0,375)",     "[375,750)",   "[750,1500)",
                         "[1500,3000)", "[3000,6000)", "[6000,max]"};
   out += fmt::format("{:<22}{:>12}{:>12}\n", "", "estimate", "s.e.");
-  for (int b = 0; b < 6; ++b)
-    out += fmt::format("{:<22}{:>12.5f}{:>12.5f}\n", std::string("distance ") + bins[b], e.bins(b),
-                       s.bins(b));
-  out += fmt::format("{:<22}{:>12.5f}{:>12.5f}\n", "border", e.border, s.border);
-  out += fmt::format("{:<22}{:>12.5f}{:>12.5f}\n", "shared language", e.language, s.language);
-  out += fmt::format("{:<22}{:>12.5f}{:>12.5f}\n", "European Community", e.ec, s.ec);
-  out += fmt::format("{:<22}{:>12.5f}{:>12.5f}\n", "EFTA", e.efta, s.efta);
+  const bool ek_bins = e.bins.size() == calibration::kDistanceBins;
+  for (int b = 0; b < e.bins.size(); ++b)
+    out += fmt::format("{:<22}{:>12.5f}{:>12.5f}\n",
+                       ek_bins ? std::string("distance ") + bins[b] : std::string("constant"),
+                       e.bins(b), s.bins(b));
+  for (int j = 0; j < e.coef.size(); ++j) {
+    const std::string& c = e.covariate_names[j];
+    const std::string label = c == "language" ? "shared language"
+                              : c == "ec"     ? "European Community"
+                              : c == "efta"   ? "EFTA"
+                                              : c;
+    out += fmt::format("{:<22}{:>12.5f}{:>12.5f}\n", label, e.coef(j), s.coef(j));
+  }
   out += fmt::format("\n{:<10}{:>12}{:>10}{:>12}{:>10}\n", "country", "S_i", "s.e.", "m_n", "s.e.");
   for (size_t i = 0; i < e.countries.size(); ++i)
     out += fmt::format("{:<10}{:>12.5f}{:>10.5f}{:>12.5f}{:>10.5f}\n", e.countries[i], e.S(i),
@@ -49,6 +55,7 @@ void register_gravity(CLI::App& app) {
       "gravity", "Gravity regression of EK (2002) Table III with the MODEL.md normalisation");
   struct Opts {
     std::string data, pairs, out;
+    std::vector<std::string> covariates;
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
@@ -56,15 +63,20 @@ void register_gravity(CLI::App& app) {
                   "data directory holding ek2002/ (default: $HAT_DATA_DIR, else ../shared/data)");
   sub->add_option("--pairs", o->pairs,
                   "tidy pairs CSV instead of EK's data (importer,exporter,y,distbin,border,"
-                  "language,ec,efta)");
+                  "language,ec,efta, or importer,exporter,y and the --covariates)");
+  sub->add_option("--covariates", o->covariates,
+                  "with --pairs: the covariate columns, comma-separated (e.g. "
+                  "log_distance,contiguity,rta); no distance bins unless distbin is listed")
+      ->delimiter(',');
   sub->add_option("--out", o->out, "output directory (gravity.csv, fit.csv, figure, manifest)");
   sub->add_flag("--json", o->json, "print one JSON object with the estimates on stdout");
   sub->callback([o] {
     Timer timer;
     if (!o->pairs.empty() && !o->data.empty())
       throw InputError("--data and --pairs are alternatives; give one");
+    if (o->pairs.empty() && !o->covariates.empty()) throw InputError("--covariates needs --pairs");
     data::GravityData d = o->pairs.empty() ? data::read_ek_gravity(data::resolve_data_dir(o->data))
-                                           : data::read_gravity_pairs(o->pairs);
+                                           : data::read_gravity_pairs(o->pairs, o->covariates);
     calibration::GravityRegression reg(d);
     calibration::GravityFit fit = reg.fit(d.y);
     if (o->json) {

@@ -26,6 +26,8 @@ void run_synth(const SynthArgs& args) {
   io::OutputDir out(args.out);
   out.add("world.toml", world::synth_world_toml(w, args.seed, "trade_costs.csv"));
   out.add("trade_costs.csv", world::synth_trade_costs_csv(w));
+  out.add("pairs.csv", world::synth_pairs_csv(w, args.seed));
+  out.add("calibrate.toml", world::synth_calibration_toml(w, args.seed, "pairs.csv"));
   nlohmann::json man = io::manifest("synth-world");
   man["status"] = "written";
   man["countries"] = args.countries;
@@ -51,7 +53,9 @@ void register_synth(CLI::App& app) {
       ->required()
       ->check(CLI::Range(2, 1000));
   sub->add_option("--seed", args->seed, "random seed (the same seed gives the same world)");
-  sub->add_option("--out", args->out, "output directory (world.toml, trade_costs.csv)")->required();
+  sub->add_option("--out", args->out,
+                  "output directory (world.toml, trade_costs.csv, pairs.csv, calibrate.toml)")
+      ->required();
   sub->add_flag("--json", args->json, "print a JSON summary on stdout");
   sub->callback([args]() { run_synth(*args); });
 }

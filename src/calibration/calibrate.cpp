@@ -2,7 +2,8 @@
 // MODEL.md §2), solved as one square root-finding problem in the parameters and the equilibrium
 // prices with Powell's hybrid method (world/system.cpp). The gravity regression is a fixed
 // linear map of the model's log normalised shares (GravityRegression::moment_map), so each
-// evaluation costs one world evaluation plus a 46 x 342 matrix-vector product. Jacobian columns
+// evaluation costs one world evaluation plus a moments x pairs matrix-vector product (46 x 342
+// for EK). Jacobian columns
 // of importer effects move one country's import prices only, so the finite-difference Jacobian
 // re-solves one household block for each of them.
 #include "hat/calibration/calibrate.hpp"
@@ -16,38 +17,39 @@ namespace hat::calibration {
 
 Eigen::VectorXd pack_parameters(const CalibrationParameters& p) {
   const int N = static_cast<int>(p.log_tfp.size());
-  Eigen::VectorXd x(2 * (N - 1) + 10);
+  const auto L = p.costs.bins.size(), K = p.costs.coef.size();
+  Eigen::VectorXd x(2 * (N - 1) + L + K);
   x.head(N - 1) = p.log_tfp.head(N - 1);
   x.segment(N - 1, N - 1) = p.costs.m.head(N - 1);
-  x.segment(2 * (N - 1), 6) = p.costs.bins;
-  x(2 * (N - 1) + 6) = p.costs.border;
-  x(2 * (N - 1) + 7) = p.costs.language;
-  x(2 * (N - 1) + 8) = p.costs.ec;
-  x(2 * (N - 1) + 9) = p.costs.efta;
+  x.segment(2 * (N - 1), L) = p.costs.bins;
+  x.tail(K) = p.costs.coef;
   return x;
 }
 
-CalibrationParameters unpack_parameters(const Eigen::VectorXd& x, int N) {
+CalibrationParameters unpack_parameters(const Eigen::VectorXd& x, int N, int levels) {
+  const auto K = x.size() - 2 * (N - 1) - levels;
+  if (K < 0) throw InputError("calibration: parameter vector too short");
   CalibrationParameters p;
   p.log_tfp = Eigen::VectorXd::Zero(N);
   p.log_tfp.head(N - 1) = x.head(N - 1);
   p.costs.m.resize(N);
   p.costs.m.head(N - 1) = x.segment(N - 1, N - 1);
   p.costs.m(N - 1) = -p.costs.m.head(N - 1).sum();
-  p.costs.bins = x.segment(2 * (N - 1), 6);
-  p.costs.border = x(2 * (N - 1) + 6);
-  p.costs.language = x(2 * (N - 1) + 7);
-  p.costs.ec = x(2 * (N - 1) + 8);
-  p.costs.efta = x(2 * (N - 1) + 9);
+  p.costs.bins = x.segment(2 * (N - 1), levels);
+  p.costs.coef = x.tail(K);
   return p;
 }
 
-std::vector<std::string> parameter_names(const std::vector<std::string>& c) {
+std::vector<std::string> parameter_names(const std::vector<std::string>& c,
+                                         const data::GravityData& data) {
   std::vector<std::string> n;
   for (size_t i = 0; i + 1 < c.size(); ++i) n.push_back("log_tfp_" + c[i]);
   for (size_t i = 0; i + 1 < c.size(); ++i) n.push_back("importer_effect_" + c[i]);
-  for (int k = 1; k <= 6; ++k) n.push_back("distance_bin_" + std::to_string(k));
-  for (const char* s : {"border", "language", "ec", "efta"}) n.push_back(s);
+  if (data.has_bins())
+    for (int k = 1; k <= kDistanceBins; ++k) n.push_back("distance_bin_" + std::to_string(k));
+  else
+    n.push_back("constant");
+  for (const auto& s : data.covariate_names) n.push_back(s);
   return n;
 }
 
@@ -97,7 +99,7 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
   world::CountrySystem sys;
   sys.n = np + ne;
   sys.economy = [&](const Eigen::VectorXd& x, world::World& w, world::Prices& p) {
-    CalibrationParameters cp = unpack_parameters(x.head(np), N);
+    CalibrationParameters cp = unpack_parameters(x.head(np), N, reg.n_levels());
     w.A = cp.log_tfp.array().exp().matrix();
     w.d = trade_cost_matrix(setup.data, cp.costs, theta);
     p = world::unpack_unknowns(w, setup.equilibrium, x.tail(ne), p0);
@@ -230,7 +232,7 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
   res.report = sr.report;
   res.report.message = "calibration: " + sr.report.message;
   res.x = sr.x;
-  res.unknown_names = parameter_names(w0.names);
+  res.unknown_names = parameter_names(w0.names, setup.data);
   for (const auto& s : world::unknown_names(w0, setup.equilibrium)) res.unknown_names.push_back(s);
   res.evaluations = sr.evaluations;
   res.jacobians = sr.jacobians;
@@ -238,7 +240,7 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
   res.data_moments = data_moments;
   res.moment_names = reg.moment_names();
   if (sr.x.size() == np + ne) {
-    res.parameters = unpack_parameters(sr.x.head(np), N);
+    res.parameters = unpack_parameters(sr.x.head(np), N, reg.n_levels());
     res.world = std::move(sr.world);
     res.state = std::move(sr.state);
     res.model_moments = sr.r.head(np) + data_moments;

@@ -1,4 +1,4 @@
-// Gravity regression with importer and exporter fixed effects, distance bins and dummies:
+// Gravity regression with importer and exporter fixed effects, distance bins and covariates:
 // Eaton & Kortum (2002), "Technology, Geography, and Trade", Econometrica 70(5), eq. (30) and
 // Table III; normalisation of the fixed effects as in MODEL.md §2. OLS by QR (numerics/ols).
 #include "hat/calibration/gravity.hpp"
@@ -10,31 +10,48 @@
 
 namespace hat::calibration {
 
+std::vector<std::string> level_names(bool has_bins) {
+  if (!has_bins) return {"constant"};
+  std::vector<std::string> names;
+  for (int b = 1; b <= kDistanceBins; ++b) names.push_back("dist_" + std::to_string(b));
+  return names;
+}
+
+double GravityEstimates::covariate(const std::string& name) const {
+  for (size_t j = 0; j < covariate_names.size(); ++j)
+    if (covariate_names[j] == name) return coef(static_cast<Eigen::Index>(j));
+  throw InputError("gravity estimates: no covariate '" + name + "'");
+}
+
 GravityRegression::GravityRegression(const data::GravityData& d)
-    : n_(d.n_countries()), countries_(d.countries), importer_(d.importer), exporter_(d.exporter) {
+    : n_(d.n_countries()),
+      levels_(d.has_bins() ? kDistanceBins : 1),
+      countries_(d.countries),
+      covariate_names_(d.covariate_names),
+      importer_(d.importer),
+      exporter_(d.exporter) {
   d.validate("gravity design");
-  const int N = n_;
+  const int N = n_, L = levels_;
+  const int Kc = static_cast<int>(covariate_names_.size());
   const long P = d.n_pairs();
-  const int K = 2 * N + 8;
-  // Basis: a_1..a_N (importer FE), b_1..b_{N-1} (exporter FE, b_N = 0), c_2..c_6 (c_1 = 0),
-  // border, language, EC, EFTA.
+  const int c0 = 2 * N - 1, x0 = c0 + L - 1;  // first bin column, first covariate column
+  const int K = x0 + Kc;
+  // Basis: a_1..a_N (importer FE), b_1..b_{N-1} (exporter FE, b_N = 0), c_2..c_L (c_1 = 0),
+  // the covariates.
   X_ = Eigen::MatrixXd::Zero(P, K);
   for (long k = 0; k < P; ++k) {
     X_(k, d.importer[k]) = 1.0;
     if (d.exporter[k] < N - 1) X_(k, N + d.exporter[k]) = 1.0;
-    if (d.distbin[k] > 0) X_(k, 2 * N - 1 + d.distbin[k] - 1) = 1.0;
-    X_(k, 2 * N + 4) = d.border(k);
-    X_(k, 2 * N + 5) = d.language(k);
-    X_(k, 2 * N + 6) = d.ec(k);
-    X_(k, 2 * N + 7) = d.efta(k);
+    if (d.has_bins() && d.distbin[k] > 0) X_(k, c0 + d.distbin[k] - 1) = 1.0;
+    for (int j = 0; j < Kc; ++j) X_(k, x0 + j) = d.covariates(k, j);
   }
   for (int i = 0; i < N; ++i) column_names_.push_back("importer_" + countries_[i]);
   for (int i = 0; i < N - 1; ++i) column_names_.push_back("exporter_" + countries_[i]);
-  for (int b = 2; b <= 6; ++b) column_names_.push_back("bin" + std::to_string(b));
-  for (const char* s : {"border", "language", "ec", "efta"}) column_names_.push_back(s);
+  for (int b = 2; b <= L; ++b) column_names_.push_back("bin" + std::to_string(b));
+  for (const auto& s : covariate_names_) column_names_.push_back(s);
 
-  // R maps basis coefficients to [S_1..S_N, m_1..m_N, dist_1..dist_6, border, lang, EC, EFTA].
-  R_ = Eigen::MatrixXd::Zero(2 * N + 10, K);
+  // R maps basis coefficients to [S_1..S_N, m_1..m_N, level effects, covariates].
+  R_ = Eigen::MatrixXd::Zero(2 * N + L + Kc, K);
   // exporter FE as a linear function of the basis: b_i (i < N), 0 for the last
   Eigen::MatrixXd B = Eigen::MatrixXd::Zero(N, K), A = Eigen::MatrixXd::Zero(N, K);
   for (int i = 0; i < N - 1; ++i) B(i, N + i) = 1.0;
@@ -46,11 +63,11 @@ GravityRegression::GravityRegression(const data::GravityData& d)
     R_.row(i) = B.row(i) - mean_b;
     R_.row(N + i) = AB.row(i) - mean_ab;
   }
-  for (int b = 0; b < 6; ++b) {
+  for (int b = 0; b < L; ++b) {
     R_.row(2 * N + b) = mean_ab;
-    if (b > 0) R_(2 * N + b, 2 * N - 1 + b - 1) += 1.0;
+    if (b > 0) R_(2 * N + b, c0 + b - 1) += 1.0;
   }
-  for (int j = 0; j < 4; ++j) R_(2 * N + 6 + j, 2 * N + 4 + j) = 1.0;
+  for (int j = 0; j < Kc; ++j) R_(2 * N + L + j, x0 + j) = 1.0;
 
   // reciprocal pairs (validate() guarantees that every ordered pair is present once)
   std::vector<long> index(static_cast<size_t>(N) * N, -1);
@@ -58,21 +75,35 @@ GravityRegression::GravityRegression(const data::GravityData& d)
   partner_.resize(P);
   for (long k = 0; k < P; ++k) partner_[k] = index[d.exporter[k] * N + d.importer[k]];
 
-  const Eigen::MatrixXd coef_map = numerics::ols_coefficient_map(X_, column_names_);
-  const Eigen::MatrixXd all = R_ * coef_map;  // (2N+10) x P
+  Eigen::MatrixXd coef_map;
+  try {
+    coef_map = numerics::ols_coefficient_map(X_, column_names_);
+  } catch (const NumericalError& e) {
+    // A property of the data (e.g. a covariate that varies by importer or exporter only).
+    const std::string src = d.files.empty() ? "gravity design" : d.files.front();
+    throw InputError(src + ": the gravity design with fixed effects" +
+                     (d.has_bins() ? std::string(", distance bins") : std::string()) +
+                     " and covariates is not identified: " + e.what());
+  }
+  const Eigen::MatrixXd all = R_ * coef_map;  // (2N+L+K) x P
   // moments: drop S_N and m_N (they are minus the sum of the others)
-  G_.resize(2 * (N - 1) + 10, P);
+  G_.resize(2 * (N - 1) + L + Kc, P);
   G_.topRows(N - 1) = all.topRows(N - 1);
   G_.middleRows(N - 1, N - 1) = all.middleRows(N, N - 1);
-  G_.bottomRows(10) = all.bottomRows(10);
+  G_.bottomRows(L + Kc) = all.bottomRows(L + Kc);
+}
+
+std::vector<std::string> GravityRegression::cost_names() const {
+  std::vector<std::string> names = level_names(levels_ == kDistanceBins);
+  names.insert(names.end(), covariate_names_.begin(), covariate_names_.end());
+  return names;
 }
 
 std::vector<std::string> GravityRegression::moment_names() const {
   std::vector<std::string> names;
   for (int i = 0; i < n_ - 1; ++i) names.push_back("S_" + countries_[i]);
   for (int i = 0; i < n_ - 1; ++i) names.push_back("m_" + countries_[i]);
-  for (int b = 1; b <= 6; ++b) names.push_back("dist_" + std::to_string(b));
-  for (const char* s : {"border", "language", "ec", "efta"}) names.push_back(s);
+  for (const auto& s : cost_names()) names.push_back(s);
   return names;
 }
 
@@ -99,6 +130,35 @@ Eigen::VectorXd GravityRegression::log_normalised_flows(const Eigen::MatrixXd& M
   return y;
 }
 
+namespace {
+// Names the trade-cost part (levels then covariates) of a vector and fills the mirrors.
+void name_costs(GravityEstimates& e, const Eigen::VectorXd& v, int levels,
+                const std::vector<std::string>& covariate_names) {
+  e.bins = v.head(levels);
+  e.covariate_names = covariate_names;
+  e.coef = v.segment(levels, static_cast<Eigen::Index>(covariate_names.size()));
+  for (size_t j = 0; j < covariate_names.size(); ++j) {
+    const std::string& s = covariate_names[j];
+    const double c = e.coef(static_cast<Eigen::Index>(j));
+    if (s == "border") e.border = c;
+    if (s == "language") e.language = c;
+    if (s == "ec") e.ec = c;
+    if (s == "efta") e.efta = c;
+  }
+}
+
+GravityEstimates named_vector(const std::vector<std::string>& countries, const Eigen::VectorXd& v,
+                              int levels, const std::vector<std::string>& covariate_names) {
+  const int N = static_cast<int>(countries.size());
+  GravityEstimates e;
+  e.countries = countries;
+  e.S = v.head(N);
+  e.m = v.segment(N, N);
+  name_costs(e, v.tail(v.size() - 2 * N), levels, covariate_names);
+  return e;
+}
+}  // namespace
+
 GravityEstimates GravityRegression::estimates(const Eigen::VectorXd& mom) const {
   const int N = n_;
   if (mom.size() != n_moments())
@@ -112,29 +172,9 @@ GravityEstimates GravityRegression::estimates(const Eigen::VectorXd& mom) const 
   e.S(N - 1) = -mom.head(N - 1).sum();
   e.m.head(N - 1) = mom.segment(N - 1, N - 1);
   e.m(N - 1) = -mom.segment(N - 1, N - 1).sum();
-  e.bins = mom.segment(2 * (N - 1), 6);
-  e.border = mom(2 * (N - 1) + 6);
-  e.language = mom(2 * (N - 1) + 7);
-  e.ec = mom(2 * (N - 1) + 8);
-  e.efta = mom(2 * (N - 1) + 9);
+  name_costs(e, mom.tail(mom.size() - 2 * (N - 1)), levels_, covariate_names_);
   return e;
 }
-
-namespace {
-GravityEstimates named_vector(const std::vector<std::string>& countries, const Eigen::VectorXd& v) {
-  const int N = static_cast<int>(countries.size());
-  GravityEstimates e;
-  e.countries = countries;
-  e.S = v.head(N);
-  e.m = v.segment(N, N);
-  e.bins = v.segment(2 * N, 6);
-  e.border = v(2 * N + 6);
-  e.language = v(2 * N + 7);
-  e.ec = v(2 * N + 8);
-  e.efta = v(2 * N + 9);
-  return e;
-}
-}  // namespace
 
 GravityFit GravityRegression::fit_gls(const Eigen::VectorXd& y) const {
   GravityFit ols_fit = fit(y);
@@ -163,8 +203,9 @@ GravityFit GravityRegression::fit_gls(const Eigen::VectorXd& y) const {
   // levels the GLS covariance is (Xt'Xt)^-1 itself
   const Eigen::MatrixXd cov = r.cov / r.sigma2;
   GravityFit f;
-  f.estimates = named_vector(countries_, R_ * r.coef);
-  f.std_errors = named_vector(countries_, (R_ * cov * R_.transpose()).diagonal().cwiseSqrt());
+  f.estimates = named_vector(countries_, R_ * r.coef, levels_, covariate_names_);
+  f.std_errors = named_vector(countries_, (R_ * cov * R_.transpose()).diagonal().cwiseSqrt(),
+                              levels_, covariate_names_);
   f.fitted = X_ * r.coef;
   f.residuals = y - f.fitted;
   f.rss = f.residuals.squaredNorm();
@@ -184,7 +225,9 @@ GravityFit GravityRegression::fit(const Eigen::VectorXd& y) const {
   GravityFit f;
   const Eigen::VectorXd all = R_ * r.coef;
   const Eigen::VectorXd se = (R_ * r.cov * R_.transpose()).diagonal().cwiseSqrt();
-  auto named = [&](const Eigen::VectorXd& v) { return named_vector(countries_, v); };
+  auto named = [&](const Eigen::VectorXd& v) {
+    return named_vector(countries_, v, levels_, covariate_names_);
+  };
   f.estimates = named(all);
   f.std_errors = named(se);
   f.rss = r.rss;

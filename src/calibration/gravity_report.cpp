@@ -9,12 +9,11 @@ std::string gravity_estimates_csv(const GravityFit& f) {
   io::CsvWriter w({"parameter", "country", "estimate", "std_error"});
   const auto& e = f.estimates;
   const auto& s = f.std_errors;
-  for (int b = 0; b < 6; ++b)
-    w.cell("dist_" + std::to_string(b + 1)).cell("").cell(e.bins(b)).cell(s.bins(b)).end_row();
-  w.cell("border").cell("").cell(e.border).cell(s.border).end_row();
-  w.cell("language").cell("").cell(e.language).cell(s.language).end_row();
-  w.cell("ec").cell("").cell(e.ec).cell(s.ec).end_row();
-  w.cell("efta").cell("").cell(e.efta).cell(s.efta).end_row();
+  const std::vector<std::string> levels = level_names(e.bins.size() == kDistanceBins);
+  for (int b = 0; b < e.bins.size(); ++b)
+    w.cell(levels[b]).cell("").cell(e.bins(b)).cell(s.bins(b)).end_row();
+  for (int j = 0; j < e.coef.size(); ++j)
+    w.cell(e.covariate_names[j]).cell("").cell(e.coef(j)).cell(s.coef(j)).end_row();
   for (size_t i = 0; i < e.countries.size(); ++i)
     w.cell("S").cell(e.countries[i]).cell(e.S(i)).cell(s.S(i)).end_row();
   for (size_t i = 0; i < e.countries.size(); ++i)
@@ -44,11 +43,16 @@ std::string gravity_fit_csv(const data::GravityData& d, const GravityFit& f) {
 
 nlohmann::json gravity_estimates_json(const GravityEstimates& e) {
   nlohmann::json j;
-  j["bins"] = std::vector<double>(e.bins.data(), e.bins.data() + e.bins.size());
-  j["border"] = e.border;
-  j["language"] = e.language;
-  j["ec"] = e.ec;
-  j["efta"] = e.efta;
+  if (e.bins.size() == kDistanceBins)
+    j["bins"] = std::vector<double>(e.bins.data(), e.bins.data() + e.bins.size());
+  else
+    j["constant"] = e.bins(0);
+  nlohmann::json cov = nlohmann::json::object();
+  for (int k = 0; k < e.coef.size(); ++k) {
+    j[e.covariate_names[k]] = e.coef(k);  // EK: border, language, ec, efta at the top level
+    cov[e.covariate_names[k]] = e.coef(k);
+  }
+  j["covariates"] = cov;
   nlohmann::json S = nlohmann::json::object(), m = nlohmann::json::object();
   for (size_t i = 0; i < e.countries.size(); ++i) {
     S[e.countries[i]] = e.S(i);

@@ -56,7 +56,7 @@ namespace {
 constexpr const char* kStateMagic = "hat calibration state 1";
 
 std::vector<std::string> unknown_names(const CalibrationSetup& setup) {
-  std::vector<std::string> names = parameter_names(setup.world.names);
+  std::vector<std::string> names = parameter_names(setup.world.names, setup.data);
   for (const auto& s : world::unknown_names(setup.world, setup.equilibrium)) names.push_back(s);
   return names;
 }
@@ -275,11 +275,12 @@ nlohmann::json study_summary(const Study& s) {
   }
   params["log_tfp"] = ltfp;
   params["importer_effect"] = meff;
-  params["bins"] = std::vector<double>(cp.costs.bins.data(), cp.costs.bins.data() + 6);
-  params["border"] = cp.costs.border;
-  params["language"] = cp.costs.language;
-  params["ec"] = cp.costs.ec;
-  params["efta"] = cp.costs.efta;
+  if (s.setup.data.has_bins())
+    params["bins"] = std::vector<double>(cp.costs.bins.data(), cp.costs.bins.data() + 6);
+  else
+    params["constant"] = cp.costs.bins(0);
+  for (size_t j = 0; j < s.setup.data.covariate_names.size(); ++j)
+    params[s.setup.data.covariate_names[j]] = cp.costs.coef(static_cast<Eigen::Index>(j));
   return {{"status", to_string(res.report.status)},
           {"message", res.report.message},
           {"max_moment_error", res.max_moment_error},
@@ -341,6 +342,30 @@ std::string fit_csv(const Study& s) {
   return fit.str();
 }
 
+// Row labels of the trade-cost parameters in table1.md: EK's words for EK's design.
+std::vector<std::string> barrier_labels(const data::GravityData& d) {
+  std::vector<std::string> out;
+  if (d.has_bins())
+    for (const char* b : {"[0, 375) miles", "[375, 750)", "[750, 1500)", "[1500, 3000)",
+                          "[3000, 6000)", "[6000, max]"})
+      out.push_back(std::string("distance ") + b);
+  else
+    out.push_back("constant");
+  for (const auto& c : d.covariate_names) {
+    if (c == "border")
+      out.push_back("shared border");
+    else if (c == "language")
+      out.push_back("shared language");
+    else if (c == "ec")
+      out.push_back("European Community");
+    else if (c == "efta")
+      out.push_back("EFTA");
+    else
+      out.push_back(c);
+  }
+  return out;
+}
+
 // A table in the style of the paper's Table 1.
 std::string table1_markdown(const Study& s) {
   const auto& res = s.result;
@@ -349,13 +374,10 @@ std::string table1_markdown(const Study& s) {
   const Eigen::VectorXd xp = pack_parameters(cp);
   std::string md = "| barrier | data moment | model fit | parameter | cost factor exp(-x/" +
                    fmt::format("{}", s.setup.theta) + ") |\n|---|---:|---:|---:|---:|\n";
-  const char* bins[] = {"[0, 375) miles", "[375, 750)",   "[750, 1500)",
-                        "[1500, 3000)",   "[3000, 6000)", "[6000, max]"};
   const int b0 = 2 * (N - 1);
-  for (int k = 0; k < 10; ++k) {
-    const std::string label = k < 6 ? std::string("distance ") + bins[k]
-                                    : std::vector<std::string>{"shared border", "shared language",
-                                                               "European Community", "EFTA"}[k - 6];
+  const std::vector<std::string> labels = barrier_labels(s.setup.data);
+  for (int k = 0; k < static_cast<int>(labels.size()); ++k) {
+    const std::string& label = labels[k];
     md +=
         fmt::format("| {} | {:.4f} | {:.4f} | {:.4f} | {:.4f} |\n", label, res.data_moments(b0 + k),
                     res.model_moments(b0 + k), xp(b0 + k), std::exp(-xp(b0 + k) / s.setup.theta));

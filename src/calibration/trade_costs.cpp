@@ -12,24 +12,26 @@ TradeCostParams trade_cost_params(const GravityEstimates& g) {
   TradeCostParams p;
   p.m = g.m;
   p.bins = g.bins;
-  p.border = g.border;
-  p.language = g.language;
-  p.ec = g.ec;
-  p.efta = g.efta;
+  p.coef = g.coef;
   return p;
 }
 
 Eigen::VectorXd log_trade_cost_unfloored(const data::GravityData& geo, const TradeCostParams& p,
                                          double theta) {
   const long P = geo.n_pairs();
-  if (p.m.size() != geo.n_countries() || p.bins.size() != 6)
-    throw InputError("trade costs: need one importer effect per country and 6 distance bins");
+  const long K = geo.covariates.cols();
+  if (p.m.size() != geo.n_countries() || p.bins.size() != (geo.has_bins() ? 6 : 1) ||
+      p.coef.size() != K)
+    throw InputError("trade costs: need one importer effect per country, " +
+                     std::string(geo.has_bins() ? "6 distance bins" : "a constant") + " and " +
+                     std::to_string(K) + " covariate coefficients");
   Eigen::VectorXd x(P);
   for (long q = 0; q < P; ++q) {
     const int n = geo.importer[q];
-    const double e = p.bins(geo.distbin[q]) + p.border * geo.border(q) +
-                     p.language * geo.language(q) + p.ec * geo.ec(q) + p.efta * geo.efta(q) +
-                     p.m(n);
+    // summed left to right: bit-identical to the explicit EK sum of earlier versions
+    double e = p.bins(geo.has_bins() ? geo.distbin[q] : 0);
+    for (long j = 0; j < K; ++j) e += p.coef(j) * geo.covariates(q, j);
+    e += p.m(n);
     x(q) = -e / theta;
   }
   return x;

@@ -2,6 +2,7 @@
 // ../shared/data (see its README) and for the generic tidy gravity format.
 #include "hat/data/ek_data.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -133,15 +134,17 @@ void GravityData::validate(const std::string& what) const {
   if (p != static_cast<long>(n) * (n - 1))
     fail(what, "expected all " + std::to_string(n * (n - 1)) + " ordered pairs of " +
                    std::to_string(n) + " countries, found " + std::to_string(p));
-  const long sizes[] = {static_cast<long>(exporter.size()),
-                        y.size(),
-                        static_cast<long>(distbin.size()),
-                        border.size(),
-                        language.size(),
-                        ec.size(),
-                        efta.size()};
-  for (long s : sizes)
-    if (s != p) fail(what, "pair columns have different lengths");
+  const long K = static_cast<long>(covariate_names.size());
+  if (static_cast<long>(exporter.size()) != p || y.size() != p ||
+      (has_bins() && static_cast<long>(distbin.size()) != p) || (K > 0 && covariates.rows() != p) ||
+      covariates.cols() != K)
+    fail(what, "pair columns have different lengths");
+  for (long s : {border.size(), language.size(), ec.size(), efta.size()})
+    if (s != 0 && s != p) fail(what, "pair columns have different lengths");
+  for (long j = 0; j < K; ++j)
+    for (long k = 0; k < j; ++k)
+      if (covariate_names[j] == covariate_names[k])
+        fail(what, "covariate '" + covariate_names[j] + "' listed twice");
   std::vector<char> seen(static_cast<size_t>(n) * n, 0);
   for (long k = 0; k < p; ++k) {
     const int a = importer[k], b = exporter[k];
@@ -152,9 +155,19 @@ void GravityData::validate(const std::string& what) const {
     if (seen[a * n + b]++) fail(what, "duplicate pair " + countries[a] + "-" + countries[b]);
     if (!std::isfinite(y(k)))
       fail(what, "pair " + countries[a] + "-" + countries[b] + ": y is not finite");
-    if (distbin[k] < 0 || distbin[k] > 5)
+    if (has_bins() && (distbin[k] < 0 || distbin[k] > 5))
       fail(what, "pair " + countries[a] + "-" + countries[b] + ": distance bin outside 1..6");
+    for (long j = 0; j < K; ++j)
+      if (!std::isfinite(covariates(k, j)))
+        fail(what, "pair " + countries[a] + "-" + countries[b] + ": covariate '" +
+                       covariate_names[j] + "' is not finite");
   }
+}
+
+void GravityData::set_ek_covariates() {
+  covariate_names = {"border", "language", "ec", "efta"};
+  covariates.resize(n_pairs(), 4);
+  covariates << border, language, ec, efta;
 }
 
 GravityData read_ek_gravity(const std::string& data_dir) {
@@ -205,45 +218,101 @@ GravityData read_ek_gravity(const std::string& data_dir) {
   for (int i = 0; i < n; ++i)
     if (y[static_cast<size_t>(i) * n + i] != 0.0)
       fail(f_data, line_of(i * n + i) + ", column 'trade': diagonal entries must be 0");
+  g.set_ek_covariates();
   g.validate(f_data);
   return g;
 }
 
-GravityData read_gravity_pairs(const std::string& csv_path) {
-  io::CsvTable t = io::read_csv(require_file(csv_path));
-  for (const char* c : {"importer", "exporter", "y", "distbin", "border", "language", "ec", "efta"})
-    if (!t.has_column(c)) fail(csv_path, std::string("missing column '") + c + "'");
+namespace {
+
+// The countries of a pairs file in order of first appearance as importer, and each row's
+// importer and exporter index; rejects unknown exporters and duplicate pairs by line.
+void read_pair_ids(const io::CsvTable& t, GravityData& g) {
   const size_t ci = t.column_index("importer"), ce = t.column_index("exporter");
-  GravityData g;
-  g.files = {csv_path};
   std::map<std::string, int> index;
-  for (const auto& row : t.rows) {
-    if (row[ci].empty()) fail(csv_path, "empty importer code");
-    if (!index.count(row[ci])) {
-      index[row[ci]] = static_cast<int>(g.countries.size());
-      g.countries.push_back(row[ci]);
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    const std::string& c = t.rows[r][ci];
+    if (c.empty()) fail(t.path, line_of(static_cast<long>(r)) + ", column 'importer': empty code");
+    if (!index.count(c)) {
+      index[c] = static_cast<int>(g.countries.size());
+      g.countries.push_back(c);
     }
   }
-  std::vector<double> y = finite_column(t, "y"), db = finite_column(t, "distbin");
-  std::vector<double> border = dummy_column(t, "border"), lang = dummy_column(t, "language"),
-                      ec = dummy_column(t, "ec"), efta = dummy_column(t, "efta");
-  const long p = static_cast<long>(t.rows.size());
-  g.y = Eigen::Map<Eigen::VectorXd>(y.data(), p);
-  g.border = Eigen::Map<Eigen::VectorXd>(border.data(), p);
-  g.language = Eigen::Map<Eigen::VectorXd>(lang.data(), p);
-  g.ec = Eigen::Map<Eigen::VectorXd>(ec.data(), p);
-  g.efta = Eigen::Map<Eigen::VectorXd>(efta.data(), p);
-  for (long r = 0; r < p; ++r) {
+  std::map<std::pair<int, int>, long> seen;
+  for (long r = 0; r < static_cast<long>(t.rows.size()); ++r) {
     auto it = index.find(t.rows[r][ce]);
     if (it == index.end())
-      fail(csv_path, line_of(r) + ", column 'exporter': country '" + t.rows[r][ce] +
-                         "' never appears as an importer");
-    g.importer.push_back(index.at(t.rows[r][ci]));
-    g.exporter.push_back(it->second);
+      fail(t.path, line_of(r) + ", column 'exporter': country '" + t.rows[r][ce] +
+                       "' never appears as an importer");
+    const int a = index.at(t.rows[r][ci]), b = it->second;
+    if (a == b) fail(t.path, line_of(r) + ": importer equals exporter (" + g.countries[a] + ")");
+    auto [pos, fresh] = seen.emplace(std::make_pair(a, b), r);
+    if (!fresh)
+      fail(t.path, line_of(r) + ": duplicate pair " + g.countries[a] + "-" + g.countries[b] +
+                       " (first on " + line_of(pos->second) + ")");
+    g.importer.push_back(a);
+    g.exporter.push_back(b);
+  }
+}
+
+std::vector<int> distbin_column(const io::CsvTable& t) {
+  std::vector<double> db = finite_column(t, "distbin");
+  std::vector<int> out;
+  for (long r = 0; r < static_cast<long>(db.size()); ++r) {
     const int bin = static_cast<int>(db[r]);
     if (db[r] != bin || bin < 1 || bin > 6)
-      fail(csv_path, line_of(r) + ", column 'distbin': expected an integer 1..6");
-    g.distbin.push_back(bin - 1);
+      fail(t.path, line_of(r) + ", column 'distbin': expected an integer 1..6");
+    out.push_back(bin - 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+GravityData read_gravity_pairs(const std::string& csv_path,
+                               const std::vector<std::string>& covariates) {
+  io::CsvTable t = io::read_csv(require_file(csv_path));
+  const bool legacy = covariates.empty();
+  std::vector<std::string> need = {"importer", "exporter", "y"};
+  if (legacy)
+    need.insert(need.end(), {"distbin", "border", "language", "ec", "efta"});
+  else
+    need.insert(need.end(), covariates.begin(), covariates.end());
+  for (const auto& c : need)
+    if (!t.has_column(c)) fail(csv_path, "missing column '" + c + "'");
+  GravityData g;
+  g.files = {csv_path};
+  read_pair_ids(t, g);
+  const long p = static_cast<long>(t.rows.size());
+  std::vector<double> y = finite_column(t, "y");
+  g.y = Eigen::Map<Eigen::VectorXd>(y.data(), p);
+  if (legacy) {
+    g.distbin = distbin_column(t);
+    std::vector<double> border = dummy_column(t, "border"), lang = dummy_column(t, "language"),
+                        ec = dummy_column(t, "ec"), efta = dummy_column(t, "efta");
+    g.border = Eigen::Map<Eigen::VectorXd>(border.data(), p);
+    g.language = Eigen::Map<Eigen::VectorXd>(lang.data(), p);
+    g.ec = Eigen::Map<Eigen::VectorXd>(ec.data(), p);
+    g.efta = Eigen::Map<Eigen::VectorXd>(efta.data(), p);
+    g.set_ek_covariates();
+  } else {
+    for (const auto& c : covariates) {
+      if (c == "importer" || c == "exporter" || c == "y")
+        fail(csv_path, "covariate '" + c + "': not a covariate (an id or the regressand)");
+      if (std::count(covariates.begin(), covariates.end(), c) > 1)
+        fail(csv_path, "covariate '" + c + "' listed twice");
+      if (c == "distbin") {
+        g.distbin = distbin_column(t);
+        continue;
+      }
+      std::vector<double> v = finite_column(t, c);
+      if (p > 0 && std::all_of(v.begin(), v.end(), [&](double x) { return x == v[0]; }))
+        fail(csv_path,
+             "column '" + c + "': constant, so collinear with the fixed effects (drop it)");
+      g.covariate_names.push_back(c);
+      g.covariates.conservativeResize(p, g.covariates.cols() + 1);
+      g.covariates.rightCols(1) = Eigen::Map<Eigen::VectorXd>(v.data(), p);
+    }
   }
   g.validate(csv_path);
   return g;
@@ -351,6 +420,7 @@ EkRawData read_ek_raw(const std::string& data_dir) {
     if (count != 1) fail(f_rd, line_of(r) + ": exactly one of dist1..dist6 must be 1");
     g.distbin.push_back(bin);
   }
+  g.set_ek_covariates();
   g.validate(f_rd);
   d.files = {f_cc, f_sc, f_nv, f_pr, f_rd};
   return d;

@@ -68,7 +68,12 @@ DataTable read_data_table(const io::ConfigFile& f) {
   } else if (set == "pairs") {
     std::filesystem::path p(dt.string("pairs"));
     if (p.is_relative()) p = std::filesystem::path(f.directory()) / p;
-    out.gravity = data::read_gravity_pairs(p.string());
+    std::vector<std::string> cov;
+    if (dt.has("covariates")) {
+      cov = dt.strings("covariates");
+      if (cov.empty()) dt.fail("covariates", "list at least one column (or omit the key)");
+    }
+    out.gravity = data::read_gravity_pairs(p.string(), cov);
   } else {
     dt.fail("set", "must be \"ek2002\" or \"pairs\"");
   }

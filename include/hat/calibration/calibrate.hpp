@@ -1,9 +1,10 @@
 // Calibration by "gravity as a guide" (MODEL.md §2): choose TFPs and trade-cost parameters so
 // that the gravity regression run on model-generated trade reproduces the regression run on
-// the data. 2(N-1) + 10 parameters (46 for the EK data): log A_i (A of the last country = 1),
-// importer effects m_n (the last = minus the sum of the others), 6 distance bins, border,
-// language, EC, EFTA; the same number of moments: S_i, m_n, bins, dummies. The model is solved
-// jointly with the equilibrium prices (wages and beta at fixed R).
+// the data. 2(N-1) + L + K parameters (46 for the EK data): log A_i (A of the last country = 1),
+// importer effects m_n (the last = minus the sum of the others), the L level effects (EK's 6
+// distance bins, or a constant for data without bins) and the K covariates' coefficients (EK:
+// border, language, EC, EFTA); the same number of moments: S_i, m_n, levels, covariates. The
+// model is solved jointly with the equilibrium prices (wages and beta at fixed R).
 #pragma once
 
 #include <Eigen/Dense>
@@ -23,13 +24,17 @@ namespace hat::calibration {
 
 struct CalibrationParameters {
   Eigen::VectorXd log_tfp;  // N, last = 0
-  TradeCostParams costs;    // m (N, sums to 0), bins (6), dummies
+  TradeCostParams costs;    // m (N, sums to 0), bins (6, or the constant), covariates
 };
 
 // Layout of the parameter vector: the order of GravityRegression::moment_names().
 Eigen::VectorXd pack_parameters(const CalibrationParameters& p);
-CalibrationParameters unpack_parameters(const Eigen::VectorXd& x, int n_countries);
-std::vector<std::string> parameter_names(const std::vector<std::string>& countries);
+// `levels`: 6 with distance bins, 1 (the constant) without; the rest are covariates.
+CalibrationParameters unpack_parameters(const Eigen::VectorXd& x, int n_countries, int levels);
+// log_tfp_*, importer_effect_* (all but the last country), distance_bin_1..6 (or constant),
+// then the data's covariate names.
+std::vector<std::string> parameter_names(const std::vector<std::string>& countries,
+                                         const data::GravityData& data);
 
 // The natural starting point: trade-cost parameters = data coefficients, log A_i = (S_i -
 // S_last) / theta (exact for log utility with sigma = 1/theta at equal wages).

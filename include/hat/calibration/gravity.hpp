@@ -1,12 +1,15 @@
 // The gravity regression of Eaton & Kortum (2002, eq. 30 and Table III) with the EK
 // normalisation of MODEL.md §2, for data and for model output alike.
 //
-//   y_ni = importer FE_n + exporter FE_i + dist_k(n,i) + b border + l lang + e1 EC + e2 EFTA + e
+//   y_ni = importer FE_n + exporter FE_i + dist_k(n,i) + sum_j beta_j x_j(n,i) + e
 //
-// over the N(N-1) off-diagonal pairs, by OLS. Reported (all identified, whatever basis is used):
+// over the N(N-1) off-diagonal pairs, by OLS, where x_j are the data's covariates (EK: border,
+// language, EC, EFTA). Reported (all identified, whatever basis is used):
 //   S_i    = exporter FE_i - mean(exporter FE)                          (source effects)
 //   m_n    = (importer FE_n + exporter FE_n) - mean(importer FE + exporter FE)
 //   dist_k = bin coefficient_k + mean(importer FE + exporter FE)        (bin 1 absorbed: coef 0)
+// Data without distance bins have a single "constant" = mean(importer FE + exporter FE) in
+// place of the six dist_k (the level of trade costs).
 // The design is fixed, so the regression is a fixed linear map of y: the calibration evaluates
 // moments = G y with a precomputed G (moment_map) inside its root finder.
 #pragma once
@@ -25,9 +28,18 @@ inline constexpr int kDistanceBins = 6;
 struct GravityEstimates {
   std::vector<std::string> countries;
   Eigen::VectorXd S, m;  // N each
-  Eigen::VectorXd bins;  // 6 distance-bin effects dist_1..dist_6
+  // The 6 distance-bin effects dist_1..dist_6, or one entry (the constant) without bins.
+  Eigen::VectorXd bins;
+  std::vector<std::string> covariate_names;
+  Eigen::VectorXd coef;  // one per covariate
+  // Mirrors of the coefficients of covariates named border, language, ec, efta (0 if absent).
   double border = 0, language = 0, ec = 0, efta = 0;
+  // The coefficient of a covariate by name; throws InputError if there is none.
+  double covariate(const std::string& name) const;
 };
+
+// Names of the level effects: dist_1..dist_6 with distance bins, else {"constant"}.
+std::vector<std::string> level_names(bool has_bins);
 
 // Full fit: estimates with classical standard errors (same layout), RSS and R^2.
 struct GravityFit {
@@ -44,16 +56,21 @@ struct GravityFit {
 
 class GravityRegression {
  public:
-  // Builds the design matrix from the pair structure and geography of `design` (its y is not
-  // used) and precomputes the moment map. Throws NumericalError if the design is rank
-  // deficient (e.g. a dummy that is constant).
+  // Builds the design matrix from the pair structure and covariates of `design` (its y is not
+  // used) and precomputes the moment map. Throws InputError naming a collinear column if the
+  // design is rank deficient (e.g. a covariate that varies by importer only).
   explicit GravityRegression(const data::GravityData& design);
 
   int n_countries() const { return n_; }
   long n_pairs() const { return X_.rows(); }
-  // 2(N-1) + 10 moments: S_i (i < N-1, i.e. all but the last country, USA in EK's order),
-  // m_n (n < N-1), dist_1..dist_6, border, language, EC, EFTA.
+  // 2(N-1) + L + K moments: S_i (i < N-1, i.e. all but the last country, USA in EK's order),
+  // m_n (n < N-1), the L level effects (dist_1..dist_6, or the constant without bins), the K
+  // covariates' coefficients (EK: border, language, EC, EFTA; 2(N-1) + 10 in all).
   int n_moments() const { return static_cast<int>(G_.rows()); }
+  int n_levels() const { return levels_; }
+  const std::vector<std::string>& covariate_names() const { return covariate_names_; }
+  // Names of the trade-cost moments: level names, then covariate names.
+  std::vector<std::string> cost_names() const;
   std::vector<std::string> moment_names() const;
   // G (n_moments x n_pairs): moments = G y for y in the design's pair order.
   const Eigen::MatrixXd& moment_map() const { return G_; }
@@ -72,15 +89,16 @@ class GravityRegression {
   // reciprocal pair). Standard errors from (X' Omega^-1 X)^-1; rss/r2 refer to the
   // untransformed residuals. Requires every pair's reciprocal to be present.
   GravityFit fit_gls(const Eigen::VectorXd& y) const;
-  // The basis design matrix (importer FE 1..N, exporter FE 1..N-1, bins 2..6, 4 dummies).
+  // The basis design matrix (importer FE 1..N, exporter FE 1..N-1, bins 2..6 if any, the
+  // covariates).
   const Eigen::MatrixXd& design_matrix() const { return X_; }
   const std::vector<std::string>& countries() const { return countries_; }
 
  private:
-  int n_;
-  std::vector<std::string> countries_;
-  Eigen::MatrixXd X_;  // pairs x (2N + 8)
-  Eigen::MatrixXd R_;  // (2N + 10) x (2N + 8): basis coefficients -> all named quantities
+  int n_, levels_;
+  std::vector<std::string> countries_, covariate_names_;
+  Eigen::MatrixXd X_;  // pairs x (2N - 1 + L - 1 + K)
+  Eigen::MatrixXd R_;  // (2N + L + K) x basis: basis coefficients -> all named quantities
   Eigen::MatrixXd G_;  // moments x pairs
   std::vector<std::string> column_names_;
   std::vector<long> partner_;  // index of the reciprocal pair (i, n) of pair (n, i)

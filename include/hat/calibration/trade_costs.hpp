@@ -1,6 +1,8 @@
 // The trade-cost function of "gravity as a guide" (MODEL.md §2):
-//   d_ni = max{1, exp(-(1/theta) [dist_k(n,i) + b border + l lang + e1 EC + e2 EFTA + m_n])}
-// for n != i (importer n, exporter i), d_nn = 1; theta = 4 is only the units of the coefficients.
+//   d_ni = max{1, exp(-(1/theta) [dist_k(n,i) + sum_j beta_j x_j(n,i) + m_n])}
+// for n != i (importer n, exporter i), d_nn = 1, where x_j are the data's covariates (EK:
+// border, language, EC, EFTA) and dist_k is the constant for data without distance bins;
+// theta = 4 is only the units of the coefficients.
 #pragma once
 
 #include <Eigen/Dense>
@@ -12,8 +14,8 @@ namespace hat::calibration {
 
 struct TradeCostParams {
   Eigen::VectorXd m;     // importer effects, one per country
-  Eigen::VectorXd bins;  // 6 distance-bin effects
-  double border = 0, language = 0, ec = 0, efta = 0;
+  Eigen::VectorXd bins;  // 6 distance-bin effects, or the constant (1) for data without bins
+  Eigen::VectorXd coef;  // one per covariate, in the order of GravityData::covariate_names
 };
 
 // From gravity estimates (their importer effects and coefficients).

@@ -18,32 +18,48 @@ const std::vector<std::string>& ek_two_letter_codes();
 // to the working directory; throws InputError if none of them holds ek2002/ or ek2002-raw/.
 std::string resolve_data_dir(const std::string& option);
 
-// Off-diagonal country pairs with a log normalised trade share and the EK geography: the input
-// of the gravity regression (MODEL.md §2). Pairs are in the file's order.
+// Off-diagonal country pairs with a log normalised trade share and the pair covariates: the
+// input of the gravity regression (MODEL.md §2). Pairs are in the file's order.
 struct GravityData {
-  std::vector<std::string> countries;          // N codes; indices below refer to this order
-  std::vector<int> importer, exporter;         // per pair, 0-based, importer != exporter
-  Eigen::VectorXd y;                           // ln normalised share (EK: ln X'_ni / X'_nn)
-  std::vector<int> distbin;                    // 0..5: [0,375), [375,750), ..., [6000,max] miles
-  Eigen::VectorXd border, language, ec, efta;  // 0/1 dummies
-  std::vector<std::string> files;              // files read (for manifests)
+  std::vector<std::string> countries;   // N codes; indices below refer to this order
+  std::vector<int> importer, exporter;  // per pair, 0-based, importer != exporter
+  Eigen::VectorXd y;                    // ln normalised share (EK: ln X'_ni / X'_nn)
+  // EK's six distance bins, 0..5: [0,375), [375,750), ..., [6000,max] miles. Empty: no bins
+  // (the regression then has a constant in their place).
+  std::vector<int> distbin;
+  // The regressors beside the fixed effects and the bins (pairs x K, any names). The EK readers
+  // and the legacy pairs format set them to border, language, ec, efta.
+  std::vector<std::string> covariate_names;
+  Eigen::MatrixXd covariates;
+  // EK's 0/1 dummies as named vectors (EK readers and the legacy pairs format only; empty
+  // otherwise): the EK module's estimation uses them.
+  Eigen::VectorXd border, language, ec, efta;
+  std::vector<std::string> files;  // files read (for manifests)
 
   int n_countries() const { return static_cast<int>(countries.size()); }
   long n_pairs() const { return static_cast<long>(importer.size()); }
+  bool has_bins() const { return !distbin.empty(); }
   // Throws InputError if any pair is missing, duplicated or on the diagonal, or if values are
   // out of range. `what` names the source in messages.
   void validate(const std::string& what) const;
+  // Sets the covariates to EK's four dummies (border, language, ec, efta), in that order.
+  void set_ek_covariates();
 };
 
 // data_dir/ek2002/ek-data.csv + ek-language.csv (the 342 regression observations of EK
 // Table III in importer-major order; `trade` is EK's beta-adjusted ln X'_ni/X'_nn).
 GravityData read_ek_gravity(const std::string& data_dir);
 
-// Generic tidy format: one CSV row per ordered pair (importer != exporter), columns
+// Generic tidy format: one CSV row per ordered pair (importer != exporter). Without
+// `covariates` the legacy EK-style columns
 //   importer, exporter, y, distbin, border, language, ec, efta
-// (codes are free-form strings; distbin is 1..6; all N(N-1) pairs must be present once).
-// Countries are ordered by first appearance in the importer column.
-GravityData read_gravity_pairs(const std::string& csv_path);
+// (distbin 1..6, 0/1 dummies); with `covariates` the columns importer, exporter, y and the
+// listed ones (any names, finite numbers, none constant; other columns are ignored), no distance
+// bins unless "distbin" is listed (then 1..6 as above). Codes are free-form strings; all N(N-1)
+// pairs must be present once. Countries are ordered by first appearance in the importer column.
+// Errors name the file, line and column.
+GravityData read_gravity_pairs(const std::string& csv_path,
+                               const std::vector<std::string>& covariates = {});
 
 // EK's raw 1990 data (data_dir/ek2002-raw/): flows, prices, wages and the pair regressors.
 struct EkRawData {

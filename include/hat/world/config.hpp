@@ -22,8 +22,9 @@ WorldConfig read_world_config(const io::ConfigFile& f);
 
 // The [data] table: `set = "ek2002"` (EK's files from `dir`, relative to the config file;
 // $HAT_DATA_DIR overrides; labour from ek-labor.csv) or `set = "pairs"` with `pairs = "file.csv"`
-// (the tidy pairs format of data::read_gravity_pairs; labour then comes from [countries]
-// labor); `theta` = units of the gravity coefficients (4).
+// and optionally `covariates = ["log_distance", ...]` (the tidy pairs format of
+// data::read_gravity_pairs: without covariates its legacy EK-style columns; labour then comes
+// from [countries] labor); `theta` = units of the gravity coefficients (4).
 struct DataTable {
   data::GravityData gravity;
   Eigen::VectorXd labor;  // empty for "pairs"

@@ -57,4 +57,18 @@ std::string synth_trade_costs_csv(const SynthWorld& w);
 std::string synth_world_toml(const SynthWorld& w, std::uint64_t seed,
                              const std::string& trade_costs_file);
 
+// The world's data in the tidy pairs format of data::read_gravity_pairs, one row per ordered
+// pair: importer, exporter, y, log_distance (ln km), contiguity, rta. y is the log normalised
+// trade share of a gravity model at equal wages with the world's TFP and trade costs,
+//   y_ni = ln(X_ni / X_nn) = theta ln(A_i / A_n) - theta ln d_ni + e_ni,
+// (EK / Armington gravity, not the solved heterogeneous-agent model), with e_ni uniform on
+// [-noise, noise] from a random stream of its own (the world's draws are unchanged).
+std::string synth_pairs_csv(const SynthWorld& w, std::uint64_t seed, double noise = 0.1);
+// A calibration config for `hat calibrate` on `pairs_file` (relative to the TOML) with the
+// covariates log_distance, contiguity, rta and the world's labour: log utility with
+// sigma_eps = 1/theta and no quality shifter (where the calibration must return the gravity
+// coefficients), `assets` grid points.
+std::string synth_calibration_toml(const SynthWorld& w, std::uint64_t seed,
+                                   const std::string& pairs_file, int assets = 50);
+
 }  // namespace hat::world
