@@ -9,8 +9,8 @@
 #include <string>
 
 #include "bench_main.hpp"
-#include "hat/calibration/gravity.hpp"
 #include "hat/data/ek_data.hpp"
+#include "hat/estimation/gravity.hpp"
 #include "hat/models/eaton_kortum.hpp"
 
 namespace {
@@ -28,7 +28,7 @@ struct Setup {
   Setup() {
     raw = hat::data::read_ek_raw(data_dir());
     grav = hat::data::read_ek_gravity(data_dir());
-    hat::calibration::GravityRegression reg(raw.gravity);
+    hat::estimation::GravityRegression reg(raw.gravity);
     S = reg.fit(raw.gravity.y).estimates.S;
     cal = hat::models::ek::calibrate_economy(raw, S, 8.28);
   }
@@ -41,20 +41,20 @@ const Setup& setup() {
 
 void BM_GravityBuildDesign(benchmark::State& st) {
   for (auto _ : st) {
-    hat::calibration::GravityRegression reg(setup().grav);
+    hat::estimation::GravityRegression reg(setup().grav);
     benchmark::DoNotOptimize(reg.moment_map().data());
   }
 }
 BENCHMARK(BM_GravityBuildDesign)->Unit(benchmark::kMicrosecond);
 
 void BM_GravityOlsFit(benchmark::State& st) {
-  hat::calibration::GravityRegression reg(setup().grav);
+  hat::estimation::GravityRegression reg(setup().grav);
   for (auto _ : st) benchmark::DoNotOptimize(reg.fit(setup().grav.y).rss);
 }
 BENCHMARK(BM_GravityOlsFit)->Unit(benchmark::kMicrosecond);
 
 void BM_GravityMomentMap(benchmark::State& st) {
-  hat::calibration::GravityRegression reg(setup().grav);
+  hat::estimation::GravityRegression reg(setup().grav);
   for (auto _ : st) benchmark::DoNotOptimize(reg.moments(setup().grav.y).data());
 }
 BENCHMARK(BM_GravityMomentMap)->Unit(benchmark::kMicrosecond);

@@ -29,10 +29,10 @@ struct CalibrateArgs {
 };
 
 void run_calibrate(const CalibrateArgs& args) {
-  if (!args.data.empty()) ::setenv("HAT_DATA_DIR", args.data.c_str(), 1);
   io::ConfigFile file = io::ConfigFile::load(args.config);
   int config_threads = 0;
-  calibration::CalibrationSetup setup = calibration::read_calibration_setup(file, &config_threads);
+  calibration::CalibrationSetup setup =
+      calibration::read_calibration_setup(file, &config_threads, args.data);
   set_threads(args.threads >= 0 ? args.threads : config_threads);
   calibration::StudyOptions so;
   so.checkpoint_dir = args.out;

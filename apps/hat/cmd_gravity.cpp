@@ -9,11 +9,11 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "ek_output.hpp"
-#include "hat/calibration/gravity.hpp"
-#include "hat/calibration/gravity_report.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/data/ek_data.hpp"
+#include "hat/estimation/gravity.hpp"
+#include "hat/estimation/gravity_report.hpp"
 #include "hat/io/csv.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
@@ -21,14 +21,14 @@
 
 namespace hat::cli {
 
-std::string gravity_table(const calibration::GravityFit& f) {
+std::string gravity_table(const estimation::GravityFit& f) {
   const auto& e = f.estimates;
   const auto& s = f.std_errors;
   std::string out = "Gravity regression (Eaton-Kortum 2002, Table III, OLS)\n";
   const char* bins[] = {"[0,375)",     "[375,750)",   "[750,1500)",
                         "[1500,3000)", "[3000,6000)", "[6000,max]"};
   out += fmt::format("{:<22}{:>12}{:>12}\n", "", "estimate", "s.e.");
-  const bool ek_bins = e.bins.size() == calibration::kDistanceBins;
+  const bool ek_bins = e.bins.size() == estimation::kDistanceBins;
   for (int b = 0; b < e.bins.size(); ++b)
     out += fmt::format("{:<22}{:>12.5f}{:>12.5f}\n",
                        ek_bins ? std::string("distance ") + bins[b] : std::string("constant"),
@@ -77,10 +77,10 @@ void register_gravity(CLI::App& app) {
     if (o->pairs.empty() && !o->covariates.empty()) throw InputError("--covariates needs --pairs");
     data::GravityData d = o->pairs.empty() ? data::read_ek_gravity(data::resolve_data_dir(o->data))
                                            : data::read_gravity_pairs(o->pairs, o->covariates);
-    calibration::GravityRegression reg(d);
-    calibration::GravityFit fit = reg.fit(d.y);
+    estimation::GravityRegression reg(d);
+    estimation::GravityFit fit = reg.fit(d.y);
     if (o->json) {
-      nlohmann::json j = calibration::gravity_estimates_json(fit.estimates);
+      nlohmann::json j = estimation::gravity_estimates_json(fit.estimates);
       j["rss"] = fit.rss;
       j["r2"] = fit.r2;
       j["n_obs"] = fit.n_obs;
@@ -90,8 +90,8 @@ void register_gravity(CLI::App& app) {
     }
     if (!o->out.empty()) {
       io::OutputDir out(o->out);
-      out.add("gravity.csv", calibration::gravity_estimates_csv(fit));
-      out.add("fit.csv", calibration::gravity_fit_csv(d, fit));
+      out.add("gravity.csv", estimation::gravity_estimates_csv(fit));
+      out.add("fit.csv", estimation::gravity_fit_csv(d, fit));
       io::Plot p;
       p.title = "Gravity regression: fitted vs observed";
       p.xlabel = "observed ln normalised share";
@@ -106,7 +106,7 @@ void register_gravity(CLI::App& app) {
       out.add("fit.svg", p.render());
       nlohmann::json m = io::manifest("gravity");
       for (const auto& f : d.files) manifest_add_file(m, f);
-      m["results"] = calibration::gravity_estimates_json(fit.estimates);
+      m["results"] = estimation::gravity_estimates_json(fit.estimates);
       m["results"]["rss"] = fit.rss;
       m["results"]["r2"] = fit.r2;
       m["seconds"] = timer.seconds();

@@ -51,7 +51,8 @@ ModelRun run_model(const std::string& key, const std::string& label, const Repli
   run.config = args.examples + "/ek19_" + key + ".toml";
   io::ConfigFile file = io::ConfigFile::load(run.config);
   int config_threads = 0;
-  calibration::CalibrationSetup setup = calibration::read_calibration_setup(file, &config_threads);
+  calibration::CalibrationSetup setup =
+      calibration::read_calibration_setup(file, &config_threads, args.data);
   set_threads(args.threads >= 0 ? args.threads : config_threads);
   if (!args.quiet) {
     progress("{}: calibrating ({})", label, run.config);
@@ -215,7 +216,6 @@ void run_replicate(const ReplicateArgs& args) {
     throw InputError("replicate: unknown study '" + args.study + "' (available: waugh)");
   if (args.bins != 5 && args.bins != 10 && args.bins != 20)
     throw InputError("--bins must be 5, 10 or 20");
-  if (!args.data.empty()) ::setenv("HAT_DATA_DIR", args.data.c_str(), 1);
   Timer timer;
   std::vector<analysis::Experiment> experiments;
   std::vector<io::ConfigFile> shock_files;

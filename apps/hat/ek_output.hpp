@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "hat/calibration/gravity.hpp"
+#include "hat/estimation/gravity.hpp"
 
 namespace hat::cli {
 

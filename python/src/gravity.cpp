@@ -1,12 +1,12 @@
 // hat._hat.gravity: the gravity regression of Eaton & Kortum (2002) Table III (as `hat
 // gravity`) on EK's data directory or a tidy pairs file. Input errors of the data raise
 // hat.DataError.
-#include "hat/calibration/gravity.hpp"
+#include "hat/estimation/gravity.hpp"
 
 #include "common.hpp"
-#include "hat/calibration/gravity_report.hpp"
 #include "hat/core/error.hpp"
 #include "hat/data/ek_data.hpp"
+#include "hat/estimation/gravity_report.hpp"
 
 namespace hat::python {
 
@@ -28,14 +28,14 @@ void run_gravity(const std::string& data_dir, const std::string& pairs, GravityR
   } else {
     d = data::read_gravity_pairs(pairs);
   }
-  calibration::GravityRegression reg(d);
-  calibration::GravityFit fit = reg.fit(d.y);
-  r.summary = calibration::gravity_estimates_json(fit.estimates);
+  estimation::GravityRegression reg(d);
+  estimation::GravityFit fit = reg.fit(d.y);
+  r.summary = estimation::gravity_estimates_json(fit.estimates);
   r.summary["rss"] = fit.rss;
   r.summary["r2"] = fit.r2;
   r.summary["n_obs"] = fit.n_obs;
-  r.estimates_csv = calibration::gravity_estimates_csv(fit);
-  r.fit_csv = calibration::gravity_fit_csv(d, fit);
+  r.estimates_csv = estimation::gravity_estimates_csv(fit);
+  r.fit_csv = estimation::gravity_fit_csv(d, fit);
 }
 
 py::dict gravity(const std::string& data_dir, const std::string& pairs) {

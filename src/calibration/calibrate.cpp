@@ -1,8 +1,8 @@
 // Calibration by "gravity as a guide" (Waugh, HAT slides 2023, "My Calibration Approach";
 // MODEL.md §2), solved as one square root-finding problem in the parameters and the equilibrium
 // prices with Powell's hybrid method (world/system.cpp). The gravity regression is a fixed
-// linear map of the model's log normalised shares (GravityRegression::moment_map), so each
-// evaluation costs one world evaluation plus a moments x pairs matrix-vector product (46 x 342
+// linear map of the model's log normalised shares (estimation::GravityRegression::moment_map), so
+// each evaluation costs one world evaluation plus a moments x pairs matrix-vector product (46 x 342
 // for EK). Jacobian columns
 // of importer effects move one country's import prices only, so the finite-difference Jacobian
 // re-solves one household block for each of them.
@@ -46,18 +46,19 @@ std::vector<std::string> parameter_names(const std::vector<std::string>& c,
   for (size_t i = 0; i + 1 < c.size(); ++i) n.push_back("log_tfp_" + c[i]);
   for (size_t i = 0; i + 1 < c.size(); ++i) n.push_back("importer_effect_" + c[i]);
   if (data.has_bins())
-    for (int k = 1; k <= kDistanceBins; ++k) n.push_back("distance_bin_" + std::to_string(k));
+    for (int k = 1; k <= estimation::kDistanceBins; ++k)
+      n.push_back("distance_bin_" + std::to_string(k));
   else
     n.push_back("constant");
   for (const auto& s : data.covariate_names) n.push_back(s);
   return n;
 }
 
-CalibrationParameters initial_parameters(const GravityEstimates& g, double theta) {
+CalibrationParameters initial_parameters(const estimation::GravityEstimates& g, double theta) {
   CalibrationParameters p;
   const int N = static_cast<int>(g.S.size());
   p.log_tfp = (g.S.array() - g.S(N - 1)).matrix() / theta;
-  p.costs = trade_cost_params(g);
+  p.costs = estimation::trade_cost_params(g);
   return p;
 }
 
@@ -73,7 +74,7 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
                        " in the world but " + setup.data.countries[i] + " in the data");
   if (setup.equilibrium.financial != world::Financial::Globalization)
     throw InputError("calibration: needs financial = \"globalization\"");
-  GravityRegression reg(setup.data);
+  estimation::GravityRegression reg(setup.data);
   const Eigen::VectorXd data_moments = reg.moments(setup.data.y);
   const int np = reg.n_moments();
   const int ne = world::n_unknowns(w0, setup.equilibrium);
@@ -101,7 +102,7 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
   sys.economy = [&](const Eigen::VectorXd& x, world::World& w, world::Prices& p) {
     CalibrationParameters cp = unpack_parameters(x.head(np), N, reg.n_levels());
     w.A = cp.log_tfp.array().exp().matrix();
-    w.d = trade_cost_matrix(setup.data, cp.costs, theta);
+    w.d = estimation::trade_cost_matrix(setup.data, cp.costs, theta);
     p = world::unpack_unknowns(w, setup.equilibrium, x.tail(ne), p0);
   };
   sys.residuals = [&](const Eigen::VectorXd&, const world::World&, const world::Evaluation& ev) {

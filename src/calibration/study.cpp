@@ -22,7 +22,8 @@ namespace hat::calibration {
 
 namespace fs = std::filesystem;
 
-CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads) {
+CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads,
+                                        const std::string& data_dir) {
   io::ConfigTable ct = file.root().table("calibration");
   CalibrationSetup setup;
   setup.moment_tolerance = ct.number("moment_tolerance", 1e-6);
@@ -33,13 +34,13 @@ CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads
   ct.reject_unknown();
   if (!file.root().has("data"))
     throw InputError(file.path() + ": calibration needs a [data] table (the data set)");
-  world::WorldConfig wc = world::read_world_config(file);
+  world::WorldConfig wc = world::read_world_config(file, data_dir);
   if (threads) *threads = wc.threads;
   setup.world = wc.world;
   setup.start = wc.start;
   setup.equilibrium = wc.options;
   // The data's own log normalised shares and geography.
-  world::DataTable dtab = world::read_data_table(file);
+  world::DataTable dtab = world::read_data_table(file, data_dir);
   setup.data = std::move(dtab.gravity);
   setup.theta = dtab.theta;
   return setup;
@@ -385,8 +386,9 @@ std::string table1_markdown(const Study& s) {
   md +=
       "\n| country | S_i data | S_i model | log A_i | m_n data | m_n model | importer effect |\n"
       "|---|---:|---:|---:|---:|---:|---:|\n";
-  GravityRegression reg(s.setup.data);
-  GravityEstimates de = reg.estimates(res.data_moments), me = reg.estimates(res.model_moments);
+  estimation::GravityRegression reg(s.setup.data);
+  estimation::GravityEstimates de = reg.estimates(res.data_moments),
+                               me = reg.estimates(res.model_moments);
   for (int i = 0; i < N; ++i)
     md += fmt::format("| {} | {:.4f} | {:.4f} | {:.4f} | {:.4f} | {:.4f} | {:.4f} |\n",
                       s.setup.world.names[i], de.S(i), me.S(i), cp.log_tfp(i), de.m(i), me.m(i),
@@ -405,7 +407,7 @@ void add_study_outputs(io::OutputDir& out, const io::ConfigFile& file, const Stu
   out.add("fit.csv", fit_csv(s));
   out.add("table1.md", table1_markdown(s));
   // Model vs data normalised trade shares.
-  GravityRegression reg(setup.data);
+  estimation::GravityRegression reg(setup.data);
   io::Plot fig;
   fig.title =
       "Normalised trade shares: model vs data (" + std::to_string(setup.data.n_pairs()) + " pairs)";

@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "hat/calibration/gravity.hpp"
-#include "hat/calibration/trade_costs.hpp"
 #include "hat/core/error.hpp"
 #include "hat/data/ek_data.hpp"
+#include "hat/estimation/gravity.hpp"
+#include "hat/estimation/trade_costs.hpp"
 #include "hat/household/config.hpp"
 #include "hat/io/csv.hpp"
 
@@ -48,7 +48,7 @@ Eigen::MatrixXd read_country_matrix(const io::ConfigTable& t, const std::vector<
   return m;
 }
 
-DataTable read_data_table(const io::ConfigFile& f) {
+DataTable read_data_table(const io::ConfigFile& f, const std::string& data_dir) {
   io::ConfigTable dt = f.root().table("data");
   if (dt.empty()) throw InputError(f.path() + ": no [data] table");
   DataTable out;
@@ -57,7 +57,9 @@ DataTable read_data_table(const io::ConfigFile& f) {
   const std::string set = dt.string("set", "ek2002");
   if (set == "ek2002") {
     std::string dir = dt.string("dir", "");
-    if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env) {
+    if (!data_dir.empty()) {
+      dir = data_dir;
+    } else if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env) {
       dir = env;
     } else if (!dir.empty() && std::filesystem::path(dir).is_relative()) {
       dir = (std::filesystem::path(f.directory()) / dir).string();
@@ -81,7 +83,7 @@ DataTable read_data_table(const io::ConfigFile& f) {
   return out;
 }
 
-WorldConfig read_world_config(const io::ConfigFile& f) {
+WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_dir) {
   io::ConfigTable r = f.root();
   WorldConfig wc;
   World& w = wc.world;
@@ -94,14 +96,14 @@ WorldConfig read_world_config(const io::ConfigFile& f) {
   Eigen::MatrixXd data_d;
   std::vector<std::string> data_names;
   if (from_data) {
-    DataTable dtab = read_data_table(f);
+    DataTable dtab = read_data_table(f, data_dir);
     const data::GravityData& g = dtab.gravity;
-    calibration::GravityRegression reg(g);
-    calibration::GravityEstimates est = reg.estimates(reg.moments(g.y));
+    estimation::GravityRegression reg(g);
+    estimation::GravityEstimates est = reg.estimates(reg.moments(g.y));
     data_names = g.countries;
     data_L = dtab.labor;
     data_A = (est.S.array() / dtab.theta).exp().matrix();
-    data_d = calibration::trade_cost_matrix(g, calibration::trade_cost_params(est), dtab.theta);
+    data_d = estimation::trade_cost_matrix(g, estimation::trade_cost_params(est), dtab.theta);
   }
   // [countries]
   io::ConfigTable c = r.table("countries");

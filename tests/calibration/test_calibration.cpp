@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "hat/calibration/calibrate.hpp"
-#include "hat/calibration/trade_costs.hpp"
 #include "hat/data/ek_data.hpp"
+#include "hat/estimation/trade_costs.hpp"
 #include "hat/numerics/markov.hpp"
 #include "hat/world/config.hpp"
 #include "test_support.hpp"
@@ -50,8 +50,8 @@ TEST(Calibration, LogUtilityRecoversGravityCoefficients) {
   calibration::CalibrationResult r = calibration::calibrate(s);
   ASSERT_TRUE(r.report.converged()) << r.report.message;
   EXPECT_LT(r.max_moment_error, 1e-6);
-  calibration::GravityRegression reg(s.data);
-  calibration::GravityEstimates g = reg.estimates(reg.moments(s.data.y));
+  estimation::GravityRegression reg(s.data);
+  estimation::GravityEstimates g = reg.estimates(reg.moments(s.data.y));
   const auto& c = r.parameters.costs;
   for (int k = 0; k < 6; ++k) EXPECT_NEAR(c.bins(k), g.bins(k), 1e-6) << "bin " << k;
   ASSERT_EQ(c.coef.size(), 4);  // border, language, EC, EFTA
@@ -73,10 +73,10 @@ TEST(Calibration, LogUtilityRecoversGravityCoefficients) {
 TEST(Calibration, TradeCostFunctionInvertsGravityBarrier) {
   HAT_REQUIRE_DATA(dir);
   data::GravityData g = data::read_ek_gravity(dir);
-  calibration::GravityRegression reg(g);
-  calibration::GravityEstimates e = reg.estimates(reg.moments(g.y));
-  calibration::TradeCostParams p = calibration::trade_cost_params(e);
-  Eigen::MatrixXd d = calibration::trade_cost_matrix(g, p, 4.0);
+  estimation::GravityRegression reg(g);
+  estimation::GravityEstimates e = reg.estimates(reg.moments(g.y));
+  estimation::TradeCostParams p = estimation::trade_cost_params(e);
+  Eigen::MatrixXd d = estimation::trade_cost_matrix(g, p, 4.0);
   for (long q = 0; q < g.n_pairs(); ++q) {
     const int n = g.importer[q], i = g.exporter[q];
     const double x = e.bins(g.distbin[q]) + e.border * g.border(q) + e.language * g.language(q) +

@@ -10,11 +10,11 @@
 #include <sstream>
 
 #include "hat/calibration/calibrate.hpp"
-#include "hat/calibration/gravity.hpp"
 #include "hat/calibration/study.hpp"
-#include "hat/calibration/trade_costs.hpp"
 #include "hat/core/error.hpp"
 #include "hat/data/ek_data.hpp"
+#include "hat/estimation/gravity.hpp"
+#include "hat/estimation/trade_costs.hpp"
 #include "hat/io/config.hpp"
 #include "hat/numerics/markov.hpp"
 #include "hat/world/config.hpp"
@@ -69,9 +69,9 @@ std::string small_csv() {
 // Largest unfloored -theta log d exponent at the data's coefficients: negative means that
 // the floor d >= 1 never binds, the condition of the log-utility identity.
 double max_cost_exponent(const data::GravityData& g) {
-  calibration::GravityRegression reg(g);
+  estimation::GravityRegression reg(g);
   const auto e = reg.estimates(reg.moments(g.y));
-  return (-calibration::log_trade_cost_unfloored(g, calibration::trade_cost_params(e), 1.0))
+  return (-estimation::log_trade_cost_unfloored(g, estimation::trade_cost_params(e), 1.0))
       .maxCoeff();
 }
 
@@ -122,7 +122,7 @@ TEST(Covariates, CollinearCovariateIsAnInputError) {
   const data::GravityData g =
       data::read_gravity_pairs((d / "pairs.csv").string(), {"dist", "gdp_importer"});
   try {
-    calibration::GravityRegression reg(g);
+    estimation::GravityRegression reg(g);
     FAIL() << "collinear design accepted";
   } catch (const InputError& e) {
     const std::string m = e.what();
@@ -158,7 +158,7 @@ TEST(Covariates, RegressionRecoversAnExactGravityEquation) {
   for (long q = 0; q < g.n_pairs(); ++q)
     g.y(q) =
         S(g.exporter[q]) - S(g.importer[q]) + c + g.covariates.row(q).dot(beta) + m(g.importer[q]);
-  calibration::GravityRegression reg(g);
+  estimation::GravityRegression reg(g);
   EXPECT_EQ(reg.n_moments(), 2 * (N - 1) + 1 + 3);
   const auto names = reg.moment_names();
   EXPECT_EQ(names[2 * (N - 1)], "constant");
@@ -191,7 +191,7 @@ TEST(Covariates, WorldBuilderUsesTheCovariates) {
       world::read_world_config(io::ConfigFile::load((d / "w.toml").string()));
   EXPECT_EQ(wc.world.names, w.names);
   const data::GravityData g = data::read_gravity_pairs((d / "pairs.csv").string(), kCov);
-  calibration::GravityRegression reg(g);
+  estimation::GravityRegression reg(g);
   const auto e = reg.estimates(reg.moments(g.y));
   for (long q = 0; q < g.n_pairs(); ++q) {
     const int n = g.importer[q], i = g.exporter[q];
@@ -241,8 +241,8 @@ TEST(Covariates, LogUtilityIdentityOnSyntheticWorld) {
   ASSERT_TRUE(r.report.converged()) << r.report.message;
   EXPECT_LT(r.max_moment_error, 1e-6);
   EXPECT_LT(r.equilibrium_residual, 1e-10);
-  calibration::GravityRegression reg(s.data);
-  calibration::GravityEstimates g = reg.estimates(reg.moments(s.data.y));
+  estimation::GravityRegression reg(s.data);
+  estimation::GravityEstimates g = reg.estimates(reg.moments(s.data.y));
   const auto& c = r.parameters.costs;
   ASSERT_EQ(c.bins.size(), 1);
   EXPECT_NEAR(c.bins(0), g.bins(0), 1e-6) << "constant";
@@ -277,6 +277,6 @@ TEST(Covariates, Synthetic40ExampleIsReproducible) {
   EXPECT_EQ(setup.world.size(), 40);
   EXPECT_EQ(setup.data.n_pairs(), 1560);
   EXPECT_EQ(setup.data.covariate_names, kCov);
-  EXPECT_EQ(calibration::GravityRegression(setup.data).n_moments(), 82);
+  EXPECT_EQ(estimation::GravityRegression(setup.data).n_moments(), 82);
   EXPECT_LT(max_cost_exponent(setup.data), 0.0);
 }

@@ -5,15 +5,15 @@
 #include <fstream>
 #include <sstream>
 
-#include "hat/calibration/gravity.hpp"
 #include "hat/core/error.hpp"
 #include "hat/data/ek_data.hpp"
+#include "hat/estimation/gravity.hpp"
 #include "hat/io/csv.hpp"
 #include "test_support.hpp"
 
-using hat::calibration::GravityFit;
-using hat::calibration::GravityRegression;
 using hat::data::GravityData;
+using hat::estimation::GravityFit;
+using hat::estimation::GravityRegression;
 namespace fs = std::filesystem;
 
 namespace {

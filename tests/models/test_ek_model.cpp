@@ -5,9 +5,9 @@
 #include <cmath>
 #include <limits>
 
-#include "hat/calibration/gravity.hpp"
 #include "hat/core/error.hpp"
 #include "hat/data/ek_data.hpp"
+#include "hat/estimation/gravity.hpp"
 #include "hat/models/eaton_kortum.hpp"
 #include "test_support.hpp"
 
@@ -54,7 +54,7 @@ const EkFixture& ek_fixture(const std::string& dir) {
   static EkFixture f = [&] {
     EkFixture x;
     x.raw = hat::data::read_ek_raw(dir);
-    hat::calibration::GravityRegression reg(x.raw.gravity);
+    hat::estimation::GravityRegression reg(x.raw.gravity);
     x.S = reg.fit(x.raw.gravity.y).estimates.S;
     x.S_gls = reg.fit_gls(x.raw.gravity.y).estimates.S;
     x.cal = ek::calibrate_economy(x.raw, x.S, 8.28);
@@ -220,7 +220,7 @@ TEST(EkEstimation, TableVIStatesOfTechnology) {
 TEST(EkEstimation, TableVIICostEffects) {
   HAT_REQUIRE_DATA(dir);
   const auto& f = ek_fixture(dir);
-  hat::calibration::GravityRegression reg(f.raw.gravity);
+  hat::estimation::GravityRegression reg(f.raw.gravity);
   auto g = reg.fit_gls(f.raw.gravity.y).estimates;
   EXPECT_NEAR(ek::cost_effect(g.bins(0), 8.28), 45.39, 0.005);
   EXPECT_NEAR(ek::cost_effect(g.bins(5), 8.28), 120.82, 0.005);

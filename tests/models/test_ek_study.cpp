@@ -5,8 +5,8 @@
 
 #include <cmath>
 
-#include "hat/calibration/gravity.hpp"
 #include "hat/core/error.hpp"
+#include "hat/estimation/gravity.hpp"
 #include "hat/models/eaton_kortum/study.hpp"
 #include "test_support.hpp"
 
@@ -18,7 +18,7 @@ namespace {
 
 struct EkBaselines {
   ek::EkData data;
-  hat::calibration::GravityFit fit;  // Table III, OLS
+  hat::estimation::GravityFit fit;  // Table III, OLS
   ek::Calibration ek_cal, data_cal;
 };
 
@@ -26,7 +26,7 @@ const EkBaselines& baselines(const std::string& dir) {
   static EkBaselines b = [&] {
     EkBaselines x;
     x.data = ek::load_data(dir);
-    hat::calibration::GravityRegression reg(x.data.raw.gravity);
+    hat::estimation::GravityRegression reg(x.data.raw.gravity);
     x.fit = reg.fit(x.data.raw.gravity.y);
     x.ek_cal = ek::calibrate_economy_ek(x.data.raw, x.fit.estimates, 8.28);
     x.data_cal = ek::calibrate_economy(x.data.raw, x.fit.estimates.S, 8.28);

@@ -13,21 +13,21 @@
 #include <string>
 #include <vector>
 
-#include "hat/calibration/gravity.hpp"
-#include "hat/calibration/trade_costs.hpp"
 #include "hat/core/status.hpp"
 #include "hat/data/ek_data.hpp"
+#include "hat/estimation/gravity.hpp"
+#include "hat/estimation/trade_costs.hpp"
 #include "hat/world/system.hpp"
 #include "hat/world/world.hpp"
 
 namespace hat::calibration {
 
 struct CalibrationParameters {
-  Eigen::VectorXd log_tfp;  // N, last = 0
-  TradeCostParams costs;    // m (N, sums to 0), bins (6, or the constant), covariates
+  Eigen::VectorXd log_tfp;            // N, last = 0
+  estimation::TradeCostParams costs;  // m (N, sums to 0), bins (6, or the constant), covariates
 };
 
-// Layout of the parameter vector: the order of GravityRegression::moment_names().
+// Layout of the parameter vector: the order of estimation::GravityRegression::moment_names().
 Eigen::VectorXd pack_parameters(const CalibrationParameters& p);
 // `levels`: 6 with distance bins, 1 (the constant) without; the rest are covariates.
 CalibrationParameters unpack_parameters(const Eigen::VectorXd& x, int n_countries, int levels);
@@ -38,7 +38,7 @@ std::vector<std::string> parameter_names(const std::vector<std::string>& countri
 
 // The natural starting point: trade-cost parameters = data coefficients, log A_i = (S_i -
 // S_last) / theta (exact for log utility with sigma = 1/theta at equal wages).
-CalibrationParameters initial_parameters(const GravityEstimates& data, double theta);
+CalibrationParameters initial_parameters(const estimation::GravityEstimates& data, double theta);
 
 // The state of a calibration between two steps of its solver: resuming from it continues the
 // solve exactly as the uninterrupted one (bit-identical results).

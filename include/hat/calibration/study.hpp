@@ -25,7 +25,9 @@ namespace hat::calibration {
 
 // The [calibration], world and [data] tables of a config (InputError naming the key);
 // `threads` receives the config's [solver] threads.
-CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads = nullptr);
+// `data_dir`: the EK data directory when not empty (see world::read_world_config).
+CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads = nullptr,
+                                        const std::string& data_dir = "");
 
 // FNV-1a (64 bit, hex) of a config's text: a checkpoint belongs to the config that wrote it.
 std::string config_fingerprint(const std::string& text);

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "hat/calibration/gravity.hpp"
 #include "hat/core/status.hpp"
 #include "hat/data/ek_data.hpp"
+#include "hat/estimation/gravity.hpp"
 #include "hat/numerics/ols.hpp"
 
 namespace hat::models::ek {
@@ -147,7 +147,7 @@ Calibration calibrate_economy(const data::EkRawData& raw, const Eigen::VectorXd&
 // data's (in efficiency units), income stays GDP and the baseline wages clear the labour
 // market (so the two closures have different baselines). Throws NumericalError if a
 // baseline does not converge.
-Calibration calibrate_economy_ek(const data::EkRawData& raw, const calibration::GravityEstimates& g,
+Calibration calibrate_economy_ek(const data::EkRawData& raw, const estimation::GravityEstimates& g,
                                  double theta, double alpha = 0.13481359,
                                  double schooling_return = 0.06);
 

@@ -18,7 +18,9 @@ struct WorldConfig {
   int threads = 0;  // 0: OpenMP default
 };
 
-WorldConfig read_world_config(const io::ConfigFile& f);
+// `data_dir`, when not empty, is the EK data directory for a `[data] set = "ek2002"` table (the
+// command line's --data); it wins over $HAT_DATA_DIR and `[data] dir`.
+WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_dir = "");
 
 // The [data] table: `set = "ek2002"` (EK's files from `dir`, relative to the config file;
 // $HAT_DATA_DIR overrides; labour from ek-labor.csv) or `set = "pairs"` with `pairs = "file.csv"`
@@ -30,7 +32,7 @@ struct DataTable {
   Eigen::VectorXd labor;  // empty for "pairs"
   double theta = 4.0;
 };
-DataTable read_data_table(const io::ConfigFile& f);
+DataTable read_data_table(const io::ConfigFile& f, const std::string& data_dir = "");
 
 // Reads an M x M matrix from a [trade_costs]/[tariffs]-style table: `file = "x.csv"` (header =
 // exporter names, first column = importer names, in the order of `names`) or `matrix = [[...]]`.

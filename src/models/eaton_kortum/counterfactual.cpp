@@ -12,9 +12,9 @@
 #include <cmath>
 #include <limits>
 
-#include "hat/calibration/trade_costs.hpp"
 #include "hat/core/enum_names.hpp"
 #include "hat/core/error.hpp"
+#include "hat/estimation/trade_costs.hpp"
 #include "hat/models/eaton_kortum.hpp"
 
 namespace hat::models::ek {
@@ -124,7 +124,7 @@ Economy immobile_baseline(const Economy& mobile, const Eigen::VectorXd& labor,
 
 }  // namespace
 
-Calibration calibrate_economy_ek(const data::EkRawData& raw, const calibration::GravityEstimates& g,
+Calibration calibrate_economy_ek(const data::EkRawData& raw, const estimation::GravityEstimates& g,
                                  double theta, double alpha, double schooling_return) {
   Calibration cal = calibration_common(raw, g.S, theta, alpha, schooling_return);
   Economy& e = cal.economy;
@@ -132,7 +132,7 @@ Calibration calibrate_economy_ek(const data::EkRawData& raw, const calibration::
   const Eigen::VectorXd school = (schooling_return * raw.edu_years).array().exp();
   e.wage = raw.wage.cwiseQuotient(school);  // schooling-adjusted, as in T
   const Eigen::VectorXd log_d =
-      calibration::log_trade_cost_unfloored(raw.gravity, calibration::trade_cost_params(g), theta);
+      estimation::log_trade_cost_unfloored(raw.gravity, estimation::trade_cost_params(g), theta);
   e.d = Eigen::MatrixXd::Ones(n, n);
   for (long q = 0; q < raw.gravity.n_pairs(); ++q)
     e.d(raw.gravity.importer[q], raw.gravity.exporter[q]) = std::exp(log_d(q));

@@ -6,9 +6,9 @@
 #include <cmath>
 #include <iterator>
 
-#include "hat/calibration/gravity_report.hpp"
 #include "hat/core/enum_names.hpp"
 #include "hat/core/error.hpp"
+#include "hat/estimation/gravity_report.hpp"
 #include "hat/io/csv.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/svg_plot.hpp"
@@ -44,7 +44,7 @@ EstimateStudy run_estimate_study(const EkData& data) {
   s.data_dir = data.dir;
   s.countries = raw.countries;
   s.theta = estimate_theta(raw);
-  calibration::GravityRegression reg(raw.gravity);
+  estimation::GravityRegression reg(raw.gravity);
   s.ols = reg.fit(raw.gravity.y);
   s.gls = reg.fit_gls(raw.gravity.y);
   s.source_effects = estimate_source_effects(raw, s.gls.estimates.S);
@@ -65,7 +65,7 @@ nlohmann::json estimate_json(const EstimateStudy& s) {
   j["theta_table5_ols"] = s.source_effects.theta_ols;
   j["theta_table5_2sls"] = s.source_effects.theta_tsls;
   j["technology"] = by_country(s.countries, s.technology_baseline);
-  j["gravity"] = calibration::gravity_estimates_json(s.ols.estimates);
+  j["gravity"] = estimation::gravity_estimates_json(s.ols.estimates);
   return j;
 }
 
@@ -81,7 +81,7 @@ nlohmann::json estimate_results(const EstimateStudy& s) {
 std::string estimate_text(const EstimateStudy& s) {
   const ThetaEstimates& th = s.theta;
   const SourceEffectsFit& t5 = s.source_effects;
-  const calibration::GravityFit& gls = s.gls;
+  const estimation::GravityFit& gls = s.gls;
   std::string o;
   auto out = std::back_inserter(o);
   fmt::format_to(out, "Eaton-Kortum (2002) estimates from the raw 1990 data ({})\n\n", s.data_dir);
@@ -196,8 +196,8 @@ std::vector<NamedText> estimate_tables(const EstimateStudy& s) {
           .end_row();
   t.emplace_back("technology.csv", tech.str());
   t.emplace_back("cost_effects.csv", cost_effects_csv(s));
-  t.emplace_back("gravity.csv", calibration::gravity_estimates_csv(s.ols));
-  t.emplace_back("gravity_gls.csv", calibration::gravity_estimates_csv(s.gls));
+  t.emplace_back("gravity.csv", estimation::gravity_estimates_csv(s.ols));
+  t.emplace_back("gravity_gls.csv", estimation::gravity_estimates_csv(s.gls));
   const PriceTradePairs& pt = s.pairs;
   io::CsvWriter w({"importer", "exporter", "log_normalised_share", "price_measure"});
   for (size_t k = 0; k < pt.importer.size(); ++k)
@@ -277,8 +277,8 @@ CounterfactualStudy run_counterfactual_study(
   CounterfactualStudy st;
   st.request = r;
   st.baseline = parse_baseline(r.baseline);
-  calibration::GravityRegression reg(data.raw.gravity);
-  const calibration::GravityFit fit = reg.fit(data.raw.gravity.y);
+  estimation::GravityRegression reg(data.raw.gravity);
+  const estimation::GravityFit fit = reg.fit(data.raw.gravity.y);
   st.calibration = st.baseline == Baseline::Ek
                        ? calibrate_economy_ek(data.raw, fit.estimates, r.theta, r.alpha)
                        : calibrate_economy(data.raw, fit.estimates.S, r.theta, r.alpha);

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "hat/calibration/gravity.hpp"
 #include "hat/data/ek_data.hpp"
+#include "hat/estimation/gravity.hpp"
 #include "hat/models/eaton_kortum.hpp"
 
 namespace hat::models::ek {
@@ -35,7 +35,7 @@ struct EstimateStudy {
   std::string data_dir;
   std::vector<std::string> countries;
   ThetaEstimates theta;
-  calibration::GravityFit ols, gls;         // Table III; Tables V and VII use GLS
+  estimation::GravityFit ols, gls;          // Table III; Tables V and VII use GLS
   SourceEffectsFit source_effects;          // Table V
   std::vector<double> thetas;               // EK's theta values for Tables VI and VII
   std::vector<Eigen::VectorXd> technology;  // Table VI, one per theta (OLS source effects)

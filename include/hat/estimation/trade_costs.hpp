@@ -7,10 +7,10 @@
 
 #include <Eigen/Dense>
 
-#include "hat/calibration/gravity.hpp"
 #include "hat/data/ek_data.hpp"
+#include "hat/estimation/gravity.hpp"
 
-namespace hat::calibration {
+namespace hat::estimation {
 
 struct TradeCostParams {
   Eigen::VectorXd m;     // importer effects, one per country
@@ -29,4 +29,4 @@ Eigen::MatrixXd trade_cost_matrix(const data::GravityData& geo, const TradeCostP
 Eigen::VectorXd log_trade_cost_unfloored(const data::GravityData& geo, const TradeCostParams& p,
                                          double theta = 4.0);
 
-}  // namespace hat::calibration
+}  // namespace hat::estimation

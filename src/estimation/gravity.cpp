@@ -1,14 +1,14 @@
 // Gravity regression with importer and exporter fixed effects, distance bins and covariates:
 // Eaton & Kortum (2002), "Technology, Geography, and Trade", Econometrica 70(5), eq. (30) and
 // Table III; normalisation of the fixed effects as in MODEL.md §2. OLS by QR (numerics/ols).
-#include "hat/calibration/gravity.hpp"
+#include "hat/estimation/gravity.hpp"
 
 #include <cmath>
 
 #include "hat/core/error.hpp"
 #include "hat/numerics/ols.hpp"
 
-namespace hat::calibration {
+namespace hat::estimation {
 
 std::vector<std::string> level_names(bool has_bins) {
   if (!has_bins) return {"constant"};
@@ -240,4 +240,4 @@ GravityFit GravityRegression::fit(const Eigen::VectorXd& y) const {
   return f;
 }
 
-}  // namespace hat::calibration
+}  // namespace hat::estimation

@@ -4,10 +4,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "hat/calibration/gravity.hpp"
 #include "hat/data/ek_data.hpp"
+#include "hat/estimation/gravity.hpp"
 
-namespace hat::calibration {
+namespace hat::estimation {
 
 // parameter, country, estimate, std_error: dist_1..dist_6, border, language, ec, efta, S and m
 // by country, then the fit statistics (rss, r2, sigma2, n_obs; sigma1_sq, sigma2_sq for GLS).
@@ -19,4 +19,4 @@ std::string gravity_fit_csv(const data::GravityData& d, const GravityFit& f);
 // {bins: [6], border, language, ec, efta, S: {country: value}, m: {country: value}}.
 nlohmann::json gravity_estimates_json(const GravityEstimates& e);
 
-}  // namespace hat::calibration
+}  // namespace hat::estimation

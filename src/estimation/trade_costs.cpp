@@ -1,12 +1,12 @@
 // The gravity-as-a-guide trade-cost function (MODEL.md §2).
-#include "hat/calibration/trade_costs.hpp"
+#include "hat/estimation/trade_costs.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #include "hat/core/error.hpp"
 
-namespace hat::calibration {
+namespace hat::estimation {
 
 TradeCostParams trade_cost_params(const GravityEstimates& g) {
   TradeCostParams p;
@@ -47,4 +47,4 @@ Eigen::MatrixXd trade_cost_matrix(const data::GravityData& geo, const TradeCostP
   return d;
 }
 
-}  // namespace hat::calibration
+}  // namespace hat::estimation

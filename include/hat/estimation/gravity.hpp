@@ -20,7 +20,7 @@
 
 #include "hat/data/ek_data.hpp"
 
-namespace hat::calibration {
+namespace hat::estimation {
 
 inline constexpr int kDistanceBins = 6;
 
@@ -105,4 +105,4 @@ class GravityRegression {
   std::vector<int> importer_, exporter_;
 };
 
-}  // namespace hat::calibration
+}  // namespace hat::estimation

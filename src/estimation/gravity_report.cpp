@@ -1,9 +1,9 @@
-// Tidy outputs of a gravity fit: see include/hat/calibration/gravity_report.hpp.
-#include "hat/calibration/gravity_report.hpp"
+// Tidy outputs of a gravity fit: see include/hat/estimation/gravity_report.hpp.
+#include "hat/estimation/gravity_report.hpp"
 
 #include "hat/io/csv.hpp"
 
-namespace hat::calibration {
+namespace hat::estimation {
 
 std::string gravity_estimates_csv(const GravityFit& f) {
   io::CsvWriter w({"parameter", "country", "estimate", "std_error"});
@@ -63,4 +63,4 @@ nlohmann::json gravity_estimates_json(const GravityEstimates& e) {
   return j;
 }
 
-}  // namespace hat::calibration
+}  // namespace hat::estimation
