@@ -62,7 +62,9 @@ CalibrationParameters initial_parameters(const estimation::GravityEstimates& g, 
   return p;
 }
 
-CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd& x0_in) {
+namespace {
+
+void check_setup(const CalibrationSetup& setup) {
   const world::World& w0 = setup.world;
   const int N = w0.size();
   if (N != setup.data.n_countries())
@@ -74,123 +76,167 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
                        " in the world but " + setup.data.countries[i] + " in the data");
   if (setup.equilibrium.financial != world::Financial::Globalization)
     throw InputError("calibration: needs financial = \"globalization\"");
-  estimation::GravityRegression reg(setup.data);
-  const Eigen::VectorXd data_moments = reg.moments(setup.data.y);
-  const int np = reg.n_moments();
-  const int ne = world::n_unknowns(w0, setup.equilibrium);
-  const double theta = setup.theta;
-
   if (setup.equilibrium.numeraire >= N)
     throw InputError("equilibrium: numeraire country out of range");
-  world::Prices p0 = setup.start;
-  if (p0.W.size() != N) throw InputError("equilibrium.wages: need one initial wage per country");
-  if (p0.R.size() == 1) p0.R = Eigen::VectorXd::Constant(N, p0.R(0));
-  if (p0.tau.size() != N) p0.tau = Eigen::VectorXd::Zero(N);
-  Eigen::VectorXd x0 = setup.resume ? setup.resume->start : x0_in;
-  if (x0.size() == 0) {
-    x0.resize(np + ne);
-    x0.head(np) = pack_parameters(initial_parameters(reg.estimates(data_moments), theta));
-    x0.tail(ne) = world::pack_unknowns(w0, setup.equilibrium, p0);
-  } else if (x0.size() != np + ne) {
-    throw InputError("calibration: starting point has " + std::to_string(x0.size()) +
-                     " entries, expected " + std::to_string(np + ne));
-  }
-  const Eigen::VectorXd start = x0;
+  if (setup.start.W.size() != N)
+    throw InputError("equilibrium.wages: need one initial wage per country");
+}
 
-  world::CountrySystem sys;
-  sys.n = np + ne;
-  sys.economy = [&](const Eigen::VectorXd& x, world::World& w, world::Prices& p) {
+// The joint system: unknowns x = (parameters: np, equilibrium unknowns: ne), residuals the
+// gravity moments' distance to the data's and the market-clearing residuals. Its lambdas refer
+// to this object, which outlives the solve.
+struct Joint {
+  const CalibrationSetup& setup;
+  estimation::GravityRegression reg;
+  Eigen::VectorXd data_moments;
+  int N, np, ne;
+  world::Prices p0;
+
+  explicit Joint(const CalibrationSetup& s)
+      : setup(s),
+        reg(s.data),
+        data_moments(reg.moments(s.data.y)),
+        N(s.world.size()),
+        np(reg.n_moments()),
+        ne(world::n_unknowns(s.world, s.equilibrium)),
+        p0(s.start) {
+    if (p0.R.size() == 1) p0.R = Eigen::VectorXd::Constant(N, p0.R(0));
+    if (p0.tau.size() != N) p0.tau = Eigen::VectorXd::Zero(N);
+  }
+
+  // The given starting point, else the data's gravity estimates and the config's prices.
+  Eigen::VectorXd starting_point(const Eigen::VectorXd& given) const {
+    Eigen::VectorXd x0 = given;
+    if (x0.size() == 0) {
+      x0.resize(np + ne);
+      x0.head(np) = pack_parameters(initial_parameters(reg.estimates(data_moments), setup.theta));
+      x0.tail(ne) = world::pack_unknowns(setup.world, setup.equilibrium, p0);
+    } else if (x0.size() != np + ne) {
+      throw InputError("calibration: starting point has " + std::to_string(x0.size()) +
+                       " entries, expected " + std::to_string(np + ne));
+    }
+    return x0;
+  }
+
+  void economy(const Eigen::VectorXd& x, world::World& w, world::Prices& p) const {
     CalibrationParameters cp = unpack_parameters(x.head(np), N, reg.n_levels());
     w.A = cp.log_tfp.array().exp().matrix();
-    w.d = estimation::trade_cost_matrix(setup.data, cp.costs, theta);
+    w.d = estimation::trade_cost_matrix(setup.data, cp.costs, setup.theta);
     p = world::unpack_unknowns(w, setup.equilibrium, x.tail(ne), p0);
-  };
-  sys.residuals = [&](const Eigen::VectorXd&, const world::World&, const world::Evaluation& ev) {
-    Eigen::VectorXd r(np + ne);
-    r.head(np) = reg.moments(reg.log_normalised_flows(ev.imports)) - data_moments;
-    r.tail(ne) = ev.residuals;
-    return r;
-  };
-  const double eq_tol = setup.equilibrium.tolerance;
-  const double mom_tol = setup.moment_tolerance;
-  sys.converged = [&](const Eigen::VectorXd& r) {
-    return r.head(np).cwiseAbs().maxCoeff() <= mom_tol &&
-           r.tail(ne).cwiseAbs().maxCoeff() <= eq_tol;
-  };
-  // Progress is measured relative to each block's tolerance.
-  sys.norm = [&](const Eigen::VectorXd& r) {
-    return std::max(r.head(np).cwiseAbs().maxCoeff() / mom_tol,
-                    r.tail(ne).cwiseAbs().maxCoeff() / eq_tol);
-  };
-  world::World wstart = w0;
-  world::Prices pstart = p0;
-  sys.economy(x0, wstart, pstart);
-  wstart.validate();  // the starting point must be a valid economy
-  // Stage 1: clear markets at the starting parameters (a small system), so that the joint
-  // solve starts on the equilibrium manifold; its evaluations count towards the budget. The
-  // system is world::solve_equilibrium's, solved here for its snapshots.
+  }
+
+  world::CountrySystem system() const {
+    world::CountrySystem sys;
+    sys.n = np + ne;
+    sys.economy = [this](const Eigen::VectorXd& x, world::World& w, world::Prices& p) {
+      economy(x, w, p);
+    };
+    sys.residuals = [this](const Eigen::VectorXd&, const world::World&,
+                           const world::Evaluation& ev) {
+      Eigen::VectorXd r(np + ne);
+      r.head(np) = reg.moments(reg.log_normalised_flows(ev.imports)) - data_moments;
+      r.tail(ne) = ev.residuals;
+      return r;
+    };
+    const double eq_tol = setup.equilibrium.tolerance, mom_tol = setup.moment_tolerance;
+    sys.converged = [this, eq_tol, mom_tol](const Eigen::VectorXd& r) {
+      return r.head(np).cwiseAbs().maxCoeff() <= mom_tol &&
+             r.tail(ne).cwiseAbs().maxCoeff() <= eq_tol;
+    };
+    // Progress is measured relative to each block's tolerance.
+    sys.norm = [this, eq_tol, mom_tol](const Eigen::VectorXd& r) {
+      return std::max(r.head(np).cwiseAbs().maxCoeff() / mom_tol,
+                      r.tail(ne).cwiseAbs().maxCoeff() / eq_tol);
+    };
+    return sys;
+  }
+};
+
+struct Stage1 {
+  world::SystemResult result;
+  int evaluations = 0, jacobians = 0;
+};
+
+// Stage 1: clear markets at the starting parameters (a small system), so that the joint solve
+// starts on the equilibrium manifold; its evaluations count towards the budget. The system is
+// world::solve_equilibrium's, solved here for its snapshots.
+Stage1 clear_markets_first(const Joint& j, const world::World& wstart, const world::Prices& pstart,
+                           const Eigen::VectorXd& x0, const Eigen::VectorXd& start) {
+  const CalibrationSetup& setup = j.setup;
+  const int ne = j.ne;
+  Stage1 st;
+  if (setup.resume && setup.resume->stage == 2) {
+    st.evaluations = setup.resume->stage1_evaluations;
+    st.jacobians = setup.resume->stage1_jacobians;
+    return st;
+  }
   world::EquilibriumOptions eq1 = setup.equilibrium;
   eq1.max_evaluations = setup.max_evaluations;
+  world::Prices q0 = pstart;
+  if (!wstart.has_tariffs() && !eq1.solve_transfers) q0.tau.setZero();
+  world::CountrySystem s1;
+  s1.n = ne;
+  s1.economy = [&](const Eigen::VectorXd& x, world::World&, world::Prices& p) {
+    p = world::unpack_unknowns(wstart, eq1, x, q0);
+  };
+  s1.residuals = [](const Eigen::VectorXd&, const world::World&, const world::Evaluation& ev) {
+    return ev.residuals;
+  };
+  world::SystemOptions o1;
+  o1.tolerance = eq1.tolerance;
+  o1.max_evaluations = eq1.max_evaluations;
+  o1.fd_step = eq1.fd_step;
+  o1.final_jacobian = eq1.jacobian_at_solution;
+  o1.stop = setup.stop;
+  const double eq_tol = setup.equilibrium.tolerance;
+  if (setup.progress)
+    o1.on_evaluation = [&](int it, const Eigen::VectorXd& x, const Eigen::VectorXd&, double nrm,
+                           double sec) {
+      Eigen::VectorXd xf = x0;
+      xf.tail(ne) = x;
+      setup.progress(it, xf, NAN, nrm, nrm / eq_tol, sec);
+    };
+  if (setup.on_checkpoint)
+    o1.on_snapshot = [&](const world::SystemSnapshot& s) {
+      CalibrationCheckpoint c;
+      c.stage = 1;
+      c.start = start;
+      c.system = s;
+      c.x = x0;
+      if (s.best_x.size() == ne) c.x.tail(ne) = s.best_x;
+      c.evaluations = s.evaluations;
+      c.norm = INFINITY;
+      setup.on_checkpoint(c);
+    };
+  if (setup.resume) o1.resume = &setup.resume->system;
+  st.result = world::solve_system(s1, wstart, q0, eq1, o1, world::pack_unknowns(wstart, eq1, q0));
+  st.evaluations = st.result.evaluations;
+  st.jacobians = st.result.jacobians;
+  return st;
+}
+
+// Stage 2: the joint system from x0 (on the equilibrium manifold when stage 1 converged), with
+// the budget stage 1 left; a spent budget makes stage 1's last point the result.
+world::SystemResult solve_jointly(const Joint& j, const world::CountrySystem& sys,
+                                  const world::World& wstart, Eigen::VectorXd x0,
+                                  const Eigen::VectorXd& start, const Stage1& st) {
+  const CalibrationSetup& setup = j.setup;
+  const int np = j.np, ne = j.ne;
   const bool in_stage2 = setup.resume && setup.resume->stage == 2;
-  world::SystemResult r1;
-  int stage1_evaluations = 0, stage1_jacobians = 0;
-  if (in_stage2) {
-    stage1_evaluations = setup.resume->stage1_evaluations;
-    stage1_jacobians = setup.resume->stage1_jacobians;
-  } else {
-    world::Prices q0 = pstart;
-    if (!wstart.has_tariffs() && !eq1.solve_transfers) q0.tau.setZero();
-    world::CountrySystem s1;
-    s1.n = ne;
-    s1.economy = [&](const Eigen::VectorXd& x, world::World&, world::Prices& p) {
-      p = world::unpack_unknowns(wstart, eq1, x, q0);
-    };
-    s1.residuals = [](const Eigen::VectorXd&, const world::World&, const world::Evaluation& ev) {
-      return ev.residuals;
-    };
-    world::SystemOptions o1;
-    o1.tolerance = eq1.tolerance;
-    o1.max_evaluations = eq1.max_evaluations;
-    o1.fd_step = eq1.fd_step;
-    o1.final_jacobian = eq1.jacobian_at_solution;
-    o1.stop = setup.stop;
-    if (setup.progress)
-      o1.on_evaluation = [&](int it, const Eigen::VectorXd& x, const Eigen::VectorXd&, double nrm,
-                             double sec) {
-        Eigen::VectorXd xf = x0;
-        xf.tail(ne) = x;
-        setup.progress(it, xf, NAN, nrm, nrm / eq_tol, sec);
-      };
-    if (setup.on_checkpoint)
-      o1.on_snapshot = [&](const world::SystemSnapshot& s) {
-        CalibrationCheckpoint c;
-        c.stage = 1;
-        c.start = start;
-        c.system = s;
-        c.x = x0;
-        if (s.best_x.size() == ne) c.x.tail(ne) = s.best_x;
-        c.evaluations = s.evaluations;
-        c.norm = INFINITY;
-        setup.on_checkpoint(c);
-      };
-    if (setup.resume) o1.resume = &setup.resume->system;
-    r1 = world::solve_system(s1, wstart, q0, eq1, o1, world::pack_unknowns(wstart, eq1, q0));
-    stage1_evaluations = r1.evaluations;
-    stage1_jacobians = r1.jacobians;
-  }
+  const world::SystemResult& r1 = st.result;
   const world::Evaluation* warm = nullptr;
   if (!in_stage2 && r1.report.converged()) {
     x0.tail(ne) = world::pack_unknowns(wstart, setup.equilibrium, r1.state.prices);
     warm = &r1.state;
   }
   world::SystemOptions so;
-  so.max_evaluations = setup.max_evaluations - stage1_evaluations;
+  so.max_evaluations = setup.max_evaluations - st.evaluations;
   so.fd_step = setup.fd_step;
   so.stop = setup.stop;
   if (setup.progress)
     so.on_evaluation = [&](int it, const Eigen::VectorXd& x, const Eigen::VectorXd& r, double nrm,
                            double sec) {
-      setup.progress(stage1_evaluations + it, x, r.head(np).cwiseAbs().maxCoeff(),
+      setup.progress(st.evaluations + it, x, r.head(np).cwiseAbs().maxCoeff(),
                      r.tail(ne).cwiseAbs().maxCoeff(), nrm, sec);
     };
   if (setup.on_checkpoint)
@@ -198,11 +244,11 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
       CalibrationCheckpoint c;
       c.stage = 2;
       c.start = start;
-      c.stage1_evaluations = stage1_evaluations;
-      c.stage1_jacobians = stage1_jacobians;
+      c.stage1_evaluations = st.evaluations;
+      c.stage1_jacobians = st.jacobians;
       c.system = s;
       c.x = s.best_x.size() == np + ne ? s.best_x : x0;
-      c.evaluations = stage1_evaluations + s.evaluations;
+      c.evaluations = st.evaluations + s.evaluations;
       c.norm = s.best_x.size() ? s.best_norm : INFINITY;
       setup.on_checkpoint(c);
     };
@@ -213,7 +259,7 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
     sr.report.status = SolverStatus::IterationLimit;
     sr.report.message = "interrupted";
   } else if (so.max_evaluations > 0) {
-    sr = world::solve_system(sys, w0, p0, setup.equilibrium, so, x0, warm);
+    sr = world::solve_system(sys, setup.world, j.p0, setup.equilibrium, so, x0, warm);
   } else if (r1.state.residuals.size()) {
     // Stage 1 spent the budget: its last point is the result (and the checkpoint).
     x0.tail(ne) = world::pack_unknowns(wstart, setup.equilibrium, r1.state.prices);
@@ -226,29 +272,52 @@ CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd
     sr.report.message = "evaluation budget spent clearing markets at the starting parameters";
     if (so.on_evaluation) so.on_evaluation(0, sr.x, sr.r, sr.report.residual, 0.0);
   }
-  sr.evaluations += stage1_evaluations;
-  sr.jacobians += stage1_jacobians;
+  sr.evaluations += st.evaluations;
+  sr.jacobians += st.jacobians;
+  return sr;
+}
 
+CalibrationResult make_result(const Joint& j, world::SystemResult sr) {
+  const CalibrationSetup& setup = j.setup;
+  const int np = j.np, ne = j.ne;
   CalibrationResult res;
   res.report = sr.report;
   res.report.message = "calibration: " + sr.report.message;
   res.x = sr.x;
-  res.unknown_names = parameter_names(w0.names, setup.data);
-  for (const auto& s : world::unknown_names(w0, setup.equilibrium)) res.unknown_names.push_back(s);
+  res.unknown_names = parameter_names(setup.world.names, setup.data);
+  for (const auto& s : world::unknown_names(setup.world, setup.equilibrium))
+    res.unknown_names.push_back(s);
   res.evaluations = sr.evaluations;
   res.jacobians = sr.jacobians;
   res.interrupted = sr.interrupted;
-  res.data_moments = data_moments;
-  res.moment_names = reg.moment_names();
+  res.data_moments = j.data_moments;
+  res.moment_names = j.reg.moment_names();
   if (sr.x.size() == np + ne) {
-    res.parameters = unpack_parameters(sr.x.head(np), N, reg.n_levels());
+    res.parameters = unpack_parameters(sr.x.head(np), j.N, j.reg.n_levels());
     res.world = std::move(sr.world);
     res.state = std::move(sr.state);
-    res.model_moments = sr.r.head(np) + data_moments;
+    res.model_moments = sr.r.head(np) + j.data_moments;
     res.max_moment_error = sr.r.head(np).cwiseAbs().maxCoeff();
     res.equilibrium_residual = sr.r.tail(ne).cwiseAbs().maxCoeff();
   }
   return res;
+}
+
+}  // namespace
+
+// Gravity as a guide in two stages: clear markets at the starting parameters, then solve the
+// joint system of moments and market clearing (Powell's hybrid method, world::solve_system).
+CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd& x0_in) {
+  check_setup(setup);
+  const Joint joint(setup);
+  const Eigen::VectorXd x0 = joint.starting_point(setup.resume ? setup.resume->start : x0_in);
+  const world::CountrySystem sys = joint.system();
+  world::World wstart = setup.world;
+  world::Prices pstart = joint.p0;
+  sys.economy(x0, wstart, pstart);
+  wstart.validate();  // the starting point must be a valid economy
+  const Stage1 st = clear_markets_first(joint, wstart, pstart, x0, x0);
+  return make_result(joint, solve_jointly(joint, sys, wstart, x0, x0, st));
 }
 
 }  // namespace hat::calibration

@@ -83,47 +83,55 @@ DataTable read_data_table(const io::ConfigFile& f, const std::string& data_dir) 
   return out;
 }
 
-WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_dir) {
-  io::ConfigTable r = f.root();
-  WorldConfig wc;
-  World& w = wc.world;
-  // [data]: build countries, labour, TFP and trade costs from the EK data in place
-  // (A_i = exp(S_i / theta), d from MODEL.md §2 with the data's own OLS gravity coefficients,
-  // L from ek-labor.csv); explicit [countries] / [trade_costs] entries take precedence.
-  io::ConfigTable dt = r.table("data");
-  bool from_data = !dt.empty();
-  Eigen::VectorXd data_L, data_A;
-  Eigen::MatrixXd data_d;
-  std::vector<std::string> data_names;
-  if (from_data) {
-    DataTable dtab = read_data_table(f, data_dir);
-    const data::GravityData& g = dtab.gravity;
-    estimation::GravityRegression reg(g);
-    estimation::GravityEstimates est = reg.estimates(reg.moments(g.y));
-    data_names = g.countries;
-    data_L = dtab.labor;
-    data_A = (est.S.array() / dtab.theta).exp().matrix();
-    data_d = estimation::trade_cost_matrix(g, estimation::trade_cost_params(est), dtab.theta);
-  }
-  // [countries]
-  io::ConfigTable c = r.table("countries");
-  if (c.empty() && !from_data) throw InputError(f.path() + ": missing table [countries]");
-  w.names = (from_data && !c.has("names")) ? data_names : c.strings("names");
+namespace {
+
+// The countries, labour, TFP and trade costs a [data] table implies: A_i = exp(S_i / theta) and
+// d from MODEL.md §2 with the data's own OLS gravity coefficients; L from ek-labor.csv (none
+// for a pairs file). Explicit [countries] / [trade_costs] entries take precedence.
+struct DataWorld {
+  bool present = false;
+  std::vector<std::string> names;
+  Eigen::VectorXd L, A;
+  Eigen::MatrixXd d;
+};
+
+DataWorld read_data_world(const io::ConfigFile& f, const std::string& data_dir) {
+  DataWorld dw;
+  if (f.root().table("data").empty()) return dw;
+  dw.present = true;
+  DataTable dtab = read_data_table(f, data_dir);
+  const data::GravityData& g = dtab.gravity;
+  estimation::GravityRegression reg(g);
+  estimation::GravityEstimates est = reg.estimates(reg.moments(g.y));
+  dw.names = g.countries;
+  dw.L = dtab.labor;
+  dw.A = (est.S.array() / dtab.theta).exp().matrix();
+  dw.d = estimation::trade_cost_matrix(g, estimation::trade_cost_params(est), dtab.theta);
+  return dw;
+}
+
+// One entry per country from `key` (or `fallback` for every country when absent).
+Eigen::VectorXd country_vector(const io::ConfigTable& t, const std::string& key, int M,
+                               double fallback) {
+  if (!t.has(key)) return Eigen::VectorXd::Constant(M, fallback);
+  auto v = t.numbers(key);
+  if (static_cast<int>(v.size()) != M)
+    t.fail(key, std::to_string(v.size()) + " entries for " + std::to_string(M) + " countries");
+  return Eigen::Map<Eigen::VectorXd>(v.data(), M);
+}
+
+void read_countries(const io::ConfigFile& f, const DataWorld& dw, World& w) {
+  io::ConfigTable c = f.root().table("countries");
+  if (c.empty() && !dw.present) throw InputError(f.path() + ": missing table [countries]");
+  w.names = (dw.present && !c.has("names")) ? dw.names : c.strings("names");
   const int M = static_cast<int>(w.names.size());
-  if (from_data && w.names != data_names)
+  if (dw.present && w.names != dw.names)
     c.fail("names", "must be the data's countries in the data's order when [data] is used");
   if (M < 1) c.fail("names", "need at least one country");
-  auto vec = [&](const io::ConfigTable& t, const std::string& key, double fallback) {
-    if (!t.has(key)) return Eigen::VectorXd::Constant(M, fallback).eval();
-    auto v = t.numbers(key);
-    if (static_cast<int>(v.size()) != M)
-      t.fail(key, std::to_string(v.size()) + " entries for " + std::to_string(M) + " countries");
-    return Eigen::Map<Eigen::VectorXd>(v.data(), M).eval();
-  };
-  if (from_data && data_L.size() == 0 && !c.has("labor"))
+  if (dw.present && dw.L.size() == 0 && !c.has("labor"))
     c.fail("labor", "required with [data] set = \"pairs\" (the pairs file has no labour)");
-  w.L = (from_data && !c.has("labor")) ? data_L : vec(c, "labor", 1.0);
-  w.A = (from_data && !c.has("tfp")) ? data_A : vec(c, "tfp", 1.0);
+  w.L = (dw.present && !c.has("labor")) ? dw.L : country_vector(c, "labor", M, 1.0);
+  w.A = (dw.present && !c.has("tfp")) ? dw.A : country_vector(c, "tfp", M, 1.0);
   for (int i = 0; i < M; ++i) {
     if (!(w.L(i) > 0)) c.fail("labor", "entry for " + w.names[i] + " must be > 0");
     if (!(w.A(i) > 0)) c.fail("tfp", "entry for " + w.names[i] + " must be > 0");
@@ -131,7 +139,9 @@ WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_d
       if (w.names[k] == w.names[i]) c.fail("names", "duplicate country name " + w.names[i]);
   }
   c.reject_unknown();
-  // [model]
+}
+
+void read_model(const io::ConfigTable& r, World& w) {
   io::ConfigTable m = r.table("model");
   w.gamma = m.number("gamma", w.gamma);
   if (!(w.gamma > 0)) m.fail("gamma", "must be > 0");
@@ -151,7 +161,9 @@ WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_d
   else
     m.fail("scaling", "must be \"tfp\" or \"income\"");
   m.reject_unknown();
-  // [grid]
+}
+
+void read_grid(const io::ConfigTable& r, World& w) {
   io::ConfigTable g = r.table("grid");
   w.assets =
       g.integer_in("assets", 100, 2, household::Limits::assets, "memory and time grow with it");
@@ -164,11 +176,15 @@ WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_d
   g.reject_unknown();
   // [income]
   w.income = household::read_income(r.table("income"));
-  household::check_problem_size(g, "assets", w.assets, w.income.z.size(), M);
-  // [trade_costs], [tariffs]
+  household::check_problem_size(g, "assets", w.assets, w.income.z.size(), w.size());
+}
+
+void read_trade_costs(const io::ConfigFile& f, const DataWorld& dw, World& w) {
+  const io::ConfigTable r = f.root();
+  const int M = w.size();
   io::ConfigTable tc = r.table("trade_costs");
-  if (tc.empty() && from_data) {
-    w.d = data_d;
+  if (tc.empty() && dw.present) {
+    w.d = dw.d;
   } else if (tc.empty()) {
     if (M == 1)
       w.d = Eigen::MatrixXd::Ones(1, 1);
@@ -195,7 +211,10 @@ WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_d
         if (!(w.tariff(i, j) > -1.0))
           tt.fail(tt.has("file") ? "file" : "matrix", "tariffs must be > -1");
   }
-  // [equilibrium]
+}
+
+void read_equilibrium(const io::ConfigTable& r, const World& w, WorldConfig& wc) {
+  const int M = w.size();
   io::ConfigTable e = r.table("equilibrium");
   const std::string fin = e.string("financial", "globalization");
   if (fin == "globalization" || fin == "globalisation")
@@ -218,7 +237,7 @@ WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_d
     try {
       wc.start.R = Eigen::VectorXd::Constant(M, e.number("R"));
     } catch (const InputError&) {
-      wc.start.R = vec(e, "R", 1.0);
+      wc.start.R = country_vector(e, "R", M, 1.0);
     }
   } else {
     wc.start.R =
@@ -226,10 +245,10 @@ WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_d
   }
   for (int i = 0; i < M; ++i)
     if (!(wc.start.R(i) > 0)) e.fail("R", "must be > 0");
-  wc.start.W = vec(e, "wages", 1.0);
+  wc.start.W = country_vector(e, "wages", M, 1.0);
   for (int i = 0; i < M; ++i)
     if (!(wc.start.W(i) > 0)) e.fail("wages", "must be > 0");
-  wc.start.tau = vec(e, "transfers", 0.0);
+  wc.start.tau = country_vector(e, "transfers", M, 0.0);
   const std::string num = e.string("numeraire", "mean");
   if (num == "mean") {
     wc.options.numeraire = -1;
@@ -239,7 +258,9 @@ WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_d
     wc.options.numeraire = static_cast<int>(it - w.names.begin());
   }
   e.reject_unknown();
-  // [solver]
+}
+
+void read_solver(const io::ConfigTable& r, WorldConfig& wc) {
   io::ConfigTable s = r.table("solver");
   wc.options.tolerance = s.number("tolerance", wc.options.tolerance);
   if (!(wc.options.tolerance > 0)) s.fail("tolerance", "must be > 0");
@@ -271,15 +292,18 @@ WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_d
   if (!(wc.options.inexact_max_tolerance > 0)) s.fail("inexact_max_tolerance", "must be > 0");
   wc.threads = s.integer_in("threads", 0, 0, 1024, "0 = OMP_NUM_THREADS or all cores");
   s.reject_unknown();
-  r.table("counterfactual");  // read and checked by `hat counterfactual` (analysis/shocks.hpp)
-  r.reject_unknown();
+}
+
+// The initial guess must give every household a feasible problem (the solver starts there).
+void check_start(const io::ConfigFile& f, const WorldConfig& wc) {
+  const World& w = wc.world;
   try {
     w.validate();
   } catch (const InputError& ex) {
     throw InputError(f.path() + ": " + ex.what());
   }
-  // The initial guess must give every household a feasible problem (the solver starts there).
-  for (int i = 0; i < M; ++i) {
+  const io::ConfigTable e = f.root().table("equilibrium");
+  for (int i = 0; i < w.size(); ++i) {
     try {
       country_problem(w, i, wc.start).validate();
     } catch (const InputError& ex) {
@@ -287,6 +311,24 @@ WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_d
              "the initial guess leaves " + w.names[i] + " no feasible choice: " + ex.what());
     }
   }
+}
+
+}  // namespace
+
+// A world config, table by table (docs/cli.md lists the keys); every table rejects unknown keys.
+WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_dir) {
+  const io::ConfigTable r = f.root();
+  WorldConfig wc;
+  const DataWorld dw = read_data_world(f, data_dir);
+  read_countries(f, dw, wc.world);
+  read_model(r, wc.world);
+  read_grid(r, wc.world);
+  read_trade_costs(f, dw, wc.world);
+  read_equilibrium(r, wc.world, wc);
+  read_solver(r, wc);
+  r.table("counterfactual");  // read and checked by `hat counterfactual` (analysis/shocks.hpp)
+  r.reject_unknown();
+  check_start(f, wc);
   return wc;
 }
 
