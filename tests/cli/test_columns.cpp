@@ -133,11 +133,13 @@ TEST(Columns, DictionaryIsWellFormed) {
         << d[a].file;
     EXPECT_FALSE(d[a].commands.empty()) << d[a].file;
     EXPECT_FALSE(d[a].columns.empty()) << d[a].file;
-    for (size_t b = a + 1; b < d.size(); ++b)
-      if (d[a].file == d[b].file)
-        for (const auto& c : d[a].commands)
-          EXPECT_EQ(std::count(d[b].commands.begin(), d[b].commands.end(), c), 0)
-              << d[a].file << " documented twice for " << c;
+    for (size_t b = a + 1; b < d.size(); ++b) {
+      if (d[a].file != d[b].file) continue;
+      for (const auto& c : d[a].commands) {
+        EXPECT_EQ(std::count(d[b].commands.begin(), d[b].commands.end(), c), 0)
+            << d[a].file << " documented twice for " << c;
+      }
+    }
   }
 }
 
