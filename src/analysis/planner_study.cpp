@@ -46,7 +46,11 @@ void add_outputs(io::OutputDir& out, const world::World& w, const PlannerAllocat
   for (int i = 0; i < M; ++i)
     for (int s = 0; s < a.pi_state[i].rows(); ++s)
       for (int j = 0; j < M; ++j) {
-        st.cell(w.names[i]).cell(s + 1).cell(w.income.z(s)).cell(w.names[j]).cell(a.pi_state[i](s, j));
+        st.cell(w.names[i])
+            .cell(s + 1)
+            .cell(w.income.z(s))
+            .cell(w.names[j])
+            .cell(a.pi_state[i](s, j));
         st.end_row();
       }
   out.add("planner_choice_by_state.csv", st.str());

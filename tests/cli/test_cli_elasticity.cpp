@@ -78,7 +78,8 @@ TEST(CliElasticity, BadInputIsAOneLineErrorWithoutOutput) {
   fs::remove_all(out);
   EXPECT_EQ(
       run(hat_binary() + " elasticity " + kExample + " --country USA --no-solve --out " + out), 2);
-  EXPECT_NE(hat::test::last_stderr().find("--country: 'USA' is not a country of this world"), std::string::npos)
+  EXPECT_NE(hat::test::last_stderr().find("--country: 'USA' is not a country of this world"),
+            std::string::npos)
       << hat::test::last_stderr();
   EXPECT_EQ(run(hat_binary() + " elasticity " + kExample +
                 " --country HOME --distribution moving --no-solve --out " + out),
