@@ -538,6 +538,74 @@ struct Hybrj {
 
 }  // namespace
 
+namespace {
+
+// After the method stopped: a Jacobian at the solution if asked for, the best point at the full
+// household tolerance, and the typed report.
+SystemResult finish(Functor& f, const CountrySystem& sys, const EquilibriumOptions& eq_opt,
+                    const SystemOptions& opt, const Timer& timer) {
+  if (f.done && opt.final_jacobian && f.best.x.size()) {
+    // A finite-difference Jacobian at the solution, for re-solves nearby (counterfactuals).
+    f.last = f.best.state;
+    f.last_world = f.best.world;
+    f.x_last = f.best.x;
+    f.r_last = f.best.r;
+    f.last_tolerance = eq_opt.household.tolerance;
+    f.have_last = true;
+    f.done = false;
+    f.used_initial = true;
+    Eigen::MatrixXd J;
+    if (f.df(f.best.x, J) == 0 && J.allFinite()) f.last_jacobian = std::move(J);
+    f.done = true;
+  }
+  if (!f.done && f.best_tolerance > eq_opt.household.tolerance && f.best.x.size() &&
+      !f.budget_left() && f.best_full.x.size()) {
+    // The budget is spent: report the best full-tolerance point instead (the last evaluation
+    // of the budget always is one).
+    f.best = std::move(f.best_full);
+    f.best_norm = f.best_full_norm;
+    f.best_tolerance = eq_opt.household.tolerance;
+  }
+  if (!f.done && !f.interrupted && f.best_tolerance > eq_opt.household.tolerance &&
+      f.best.x.size() && f.budget_left()) {
+    // The best point came from an inexact evaluation: report it at the full tolerance.
+    Evaluation exact = evaluate(f.best.world, f.best.state.prices, eq_opt, &f.best.state);
+    ++f.evaluations;
+    if (exact.ok) {
+      f.best.r = sys.residuals(f.best.x, f.best.world, exact);
+      f.best.state = std::move(exact);
+      f.best_norm = f.norm(f.best.r);
+      f.best_tolerance = eq_opt.household.tolerance;
+      if (f.best.r.allFinite() && f.converged(f.best.r)) f.done = true;
+    } else if (f.failure.empty()) {
+      f.failure = exact.message;
+    }
+  }
+  SystemResult res = std::move(f.best);
+  res.evaluations = f.evaluations;
+  res.jacobians = f.jacobians;
+  res.jacobian = std::move(f.last_jacobian);
+  res.interrupted = f.interrupted;
+  res.report.seconds = timer.seconds();
+  res.report.iterations = f.evaluations;
+  res.report.residual = f.best_norm;
+  if (f.done) {
+    res.report.status = SolverStatus::Converged;
+    res.report.message = "converged";
+  } else if (!f.failure.empty()) {
+    res.report.status = SolverStatus::Failed;
+    res.report.message = f.failure;
+  } else {
+    res.report.status = SolverStatus::IterationLimit;
+    res.report.message = f.interrupted ? "interrupted"
+                                       : "stopped above tolerance (residual norm " +
+                                             std::to_string(f.best_norm) + ")";
+  }
+  return res;
+}
+
+}  // namespace
+
 SystemResult solve_system(const CountrySystem& sys, const World& base_world,
                           const Prices& base_prices, const EquilibriumOptions& eq_opt,
                           const SystemOptions& opt, const Eigen::VectorXd& x0,
@@ -617,64 +685,7 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
     }
     if (f.interrupted) break;
   }
-  if (f.done && opt.final_jacobian && f.best.x.size()) {
-    // A finite-difference Jacobian at the solution, for re-solves nearby (counterfactuals).
-    f.last = f.best.state;
-    f.last_world = f.best.world;
-    f.x_last = f.best.x;
-    f.r_last = f.best.r;
-    f.last_tolerance = eq_opt.household.tolerance;
-    f.have_last = true;
-    f.done = false;
-    f.used_initial = true;
-    Eigen::MatrixXd J;
-    if (f.df(f.best.x, J) == 0 && J.allFinite()) f.last_jacobian = std::move(J);
-    f.done = true;
-  }
-  if (!f.done && f.best_tolerance > eq_opt.household.tolerance && f.best.x.size() &&
-      !f.budget_left() && f.best_full.x.size()) {
-    // The budget is spent: report the best full-tolerance point instead (the last evaluation
-    // of the budget always is one).
-    f.best = std::move(f.best_full);
-    f.best_norm = f.best_full_norm;
-    f.best_tolerance = eq_opt.household.tolerance;
-  }
-  if (!f.done && !f.interrupted && f.best_tolerance > eq_opt.household.tolerance &&
-      f.best.x.size() && f.budget_left()) {
-    // The best point came from an inexact evaluation: report it at the full tolerance.
-    Evaluation exact = evaluate(f.best.world, f.best.state.prices, eq_opt, &f.best.state);
-    ++f.evaluations;
-    if (exact.ok) {
-      f.best.r = sys.residuals(f.best.x, f.best.world, exact);
-      f.best.state = std::move(exact);
-      f.best_norm = f.norm(f.best.r);
-      f.best_tolerance = eq_opt.household.tolerance;
-      if (f.best.r.allFinite() && f.converged(f.best.r)) f.done = true;
-    } else if (f.failure.empty()) {
-      f.failure = exact.message;
-    }
-  }
-  SystemResult res = std::move(f.best);
-  res.evaluations = f.evaluations;
-  res.jacobians = f.jacobians;
-  res.jacobian = std::move(f.last_jacobian);
-  res.interrupted = f.interrupted;
-  res.report.seconds = timer.seconds();
-  res.report.iterations = f.evaluations;
-  res.report.residual = f.best_norm;
-  if (f.done) {
-    res.report.status = SolverStatus::Converged;
-    res.report.message = "converged";
-  } else if (!f.failure.empty()) {
-    res.report.status = SolverStatus::Failed;
-    res.report.message = f.failure;
-  } else {
-    res.report.status = SolverStatus::IterationLimit;
-    res.report.message = f.interrupted ? "interrupted"
-                                       : "stopped above tolerance (residual norm " +
-                                             std::to_string(f.best_norm) + ")";
-  }
-  return res;
+  return finish(f, sys, eq_opt, opt, timer);
 }
 
 }  // namespace hat::world
