@@ -30,20 +30,16 @@
 #include "hat/models/dynamic.hpp"
 #include "hat/models/dynamic_study.hpp"
 #include "hat/world/config.hpp"
+#include "output_checks.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
+using hat::test::has_nonfinite_text;
+using hat::test::read_text;
 
 namespace {
 
 constexpr std::uint64_t kSeed = 20261204;
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // ---- mutations -------------------------------------------------------------------------
 
@@ -460,21 +456,6 @@ TEST(Fuzz, MutatedExamplesEndInExitClassesZeroTwoOrThree) {
   EXPECT_EQ(not_naming_file, 0) << "every bad-input message names the config file";
   for (const auto& p : problems) ADD_FAILURE() << p;
 }
-
-namespace {
-
-// True if any output file has a non-finite number written as text.
-bool has_nonfinite_text(const fs::path& dir) {
-  static const std::regex bad("(^|[,:\\[ ])-?(nan|NaN|inf|Inf|Infinity)\\b", std::regex::multiline);
-  if (!fs::exists(dir)) return false;
-  for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file() && e.path().extension() != ".svg" &&
-        std::regex_search(read_text(e.path()), bad))
-      return true;
-  return false;
-}
-
-}  // namespace
 
 // A sample of mutated configs through the binary: exit 0, 2 or 3 only (never a signal or
 // another code), exit 2 with exactly one error line, no non-finite number in any output.

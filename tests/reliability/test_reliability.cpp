@@ -13,21 +13,17 @@
 #include "hat/core/parallel.hpp"
 #include "hat/household/config.hpp"
 #include "hat/io/config.hpp"
+#include "output_checks.hpp"
 #include "test_support.hpp"
 #include "world_fixtures.hpp"
 
 namespace fs = std::filesystem;
+using hat::test::has_nonfinite_text;
 using hat::test::hat_binary;
+using hat::test::read_text;
 using hat::test::run;
 
 namespace {
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The shipped example with the first line matching `line` (an ECMAScript regex, multiline
 // anchors) replaced by `replacement`, written beside the other test files.
@@ -116,20 +112,6 @@ TEST(Reliability, WorldReproducersExitTwoOrThree) {
     fs::remove(cfg);
   }
 }
-
-namespace {
-
-// True if any file under `dir` has a non-finite number written as text.
-bool has_nonfinite_text(const fs::path& dir) {
-  const std::regex bad("(^|[,:\\[ ])-?(nan|NaN|inf|Inf|Infinity)\\b", std::regex::multiline);
-  for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file() && e.path().extension() != ".svg" &&
-        std::regex_search(read_text(e.path()), bad))
-      return true;
-  return false;
-}
-
-}  // namespace
 
 // Issue #18: gamma = 0.01 segfaulted while writing the (empty) policies of a failed solve;
 // gamma = 1e-3 and extreme prices terminated; beta = 1e-6 and tau = 1e300 wrote NaN/inf.
