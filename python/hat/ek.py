@@ -42,7 +42,7 @@ def estimate(data_dir=None) -> EkEstimates:
 
 class EkCounterfactual(_Tables):
     """EK (2002) section 6 counterfactuals: ``changes`` (DataFrame: scenario, labor, country,
-    welfare_change, price_change; percentage changes, 100 log new/old), ``world_trade_ratio``
+    welfare_change, price_change; log changes log(new/old) as fractions, 0.01 = 1%), ``world_trade_ratio``
     (Series by (scenario, labor)), ``summary``, ``trade`` and ``scenarios`` (summary.csv,
     trade.csv and scenarios.csv of ``hat ek counterfactual --out``), ``baseline`` ("data" or
     "ek") and ``status`` ("converged", or "not_converged" when a counterfactual equilibrium did

@@ -160,7 +160,7 @@ TEST(DynamicCli, TransitionJsonAndFlatShock) {
   for (auto& row : w.rows) m[row[0] + "/" + row[1]] = std::stod(row[2]);
   for (const char* c : {"A", "B"})
     EXPECT_NEAR(m[std::string(c) + "/welfare_steady_state"],
-                m[std::string(c) + "/welfare_steady_state_formula"], 1e-8);
+                m[std::string(c) + "/welfare_steady_state_formula"], 1e-10);
   for (const char* f : {"path.csv", "welfare.svg", "consumption.svg", "manifest.json"})
     EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
 
@@ -174,7 +174,7 @@ TEST(DynamicCli, TransitionJsonAndFlatShock) {
       0);
   json k = json::parse(flat);
   for (const char* key : {"welfare_transition", "welfare_steady_state", "welfare_static_acr"})
-    for (int i = 0; i < 2; ++i) EXPECT_NEAR(k[key][i].get<double>(), 0.0, 1e-8) << key;
+    for (int i = 0; i < 2; ++i) EXPECT_NEAR(k[key][i].get<double>(), 0.0, 1e-10) << key;
 }
 
 // Bad input: one-line error naming the file and field, exit status 2, no output directory.

@@ -215,16 +215,16 @@ TEST(EkEstimation, TableVIStatesOfTechnology) {
   EXPECT_DOUBLE_EQ(T(18), 1.0);
 }
 
-// EK Table VII: 100 (exp(-b/theta) - 1) at theta = 8.28 of the GLS estimates of Table III
-// (the issue quotes 45.39% for the first distance bin and 120.82% for the last).
+// EK Table VII: exp(-b/theta) - 1 (a fraction) at theta = 8.28 of the GLS estimates of
+// Table III (the issue quotes 45.39% for the first distance bin and 120.82% for the last).
 TEST(EkEstimation, TableVIICostEffects) {
   HAT_REQUIRE_DATA(dir);
   const auto& f = ek_fixture(dir);
   hat::estimation::GravityRegression reg(f.raw.gravity);
   auto g = reg.fit_gls(f.raw.gravity.y).estimates;
-  EXPECT_NEAR(ek::cost_effect(g.bins(0), 8.28), 45.39, 0.005);
-  EXPECT_NEAR(ek::cost_effect(g.bins(5), 8.28), 120.82, 0.005);
-  EXPECT_NEAR(ek::cost_effect(-8.28 * std::log(2.0), 8.28), 100.0, 1e-12);  // closed form
+  EXPECT_NEAR(ek::cost_effect(g.bins(0), 8.28), 45.39 / 100, 0.005 / 100);
+  EXPECT_NEAR(ek::cost_effect(g.bins(5), 8.28), 120.82 / 100, 0.005 / 100);
+  EXPECT_NEAR(ek::cost_effect(-8.28 * std::log(2.0), 8.28), 1.0, 1e-14);  // closed form
   for (int b = 1; b < 6; ++b)
     EXPECT_GT(ek::cost_effect(g.bins(b), 8.28), ek::cost_effect(g.bins(b - 1), 8.28));
 }
@@ -248,8 +248,9 @@ TEST(EkCounterfactual, BaselineReproducesTheData) {
 }
 
 // Mobile labour, no tariffs: p_n^beta = gamma w_n^beta (pi_nn/T_n)^(1/theta) with w fixed, so
-// 100 log(W'/W) = (alpha / (beta theta)) 100 log(pi_nn / pi'_nn) (EK §6); autarky: pi'_nn = 1.
-// Published headline: losses from about 0.2% (Japan) to about 10% (Belgium).
+// log(W'/W) = (alpha / (beta theta)) log(pi_nn / pi'_nn) (EK §6); autarky: pi'_nn = 1.
+// Published headline (percent): losses from about 0.2% (Japan) to about 10% (Belgium); the
+// library's changes are fractions, so the published figures are compared divided by 100.
 TEST(EkCounterfactual, AutarkyMatchesClosedFormAndHeadline) {
   HAT_REQUIRE_DATA(dir);
   const auto& f = ek_fixture(dir);
@@ -258,25 +259,25 @@ TEST(EkCounterfactual, AutarkyMatchesClosedFormAndHeadline) {
   const auto& e = f.cal.economy;
   for (int n = 0; n < 19; ++n)
     EXPECT_NEAR(r.welfare_change(n),
-                100 * e.alpha / (e.beta * e.theta) * std::log(f.cal.data_shares(n, n)), 1e-9);
+                e.alpha / (e.beta * e.theta) * std::log(f.cal.data_shares(n, n)), 1e-11);
   long lo, hi;
   r.welfare_change.maxCoeff(&lo);
   r.welfare_change.minCoeff(&hi);
   EXPECT_EQ(e.countries[lo], "JPN");
   EXPECT_EQ(e.countries[hi], "BEL");
-  EXPECT_NEAR(r.welfare_change(lo), -0.2, 0.1);
-  EXPECT_NEAR(r.welfare_change(hi), -10.0, 0.5);
+  EXPECT_NEAR(r.welfare_change(lo), -0.2 / 100, 0.1 / 100);
+  EXPECT_NEAR(r.welfare_change(hi), -10.0 / 100, 0.5 / 100);
   EXPECT_DOUBLE_EQ(r.world_trade_ratio, 0.0);
 }
 
-// Zero gravity raises welfare by roughly 16-24% (EK §6, mobile labour).
+// Zero gravity raises welfare by roughly 16-24% (EK §6, mobile labour; fractions 0.16-0.24).
 TEST(EkCounterfactual, ZeroGravityHeadline) {
   HAT_REQUIRE_DATA(dir);
   const auto& f = ek_fixture(dir);
   ek::CounterfactualResult r =
       ek::run_counterfactual(f.cal, ek::Scenario::ZeroGravity, ek::Labor::Mobile);
-  EXPECT_GT(r.welfare_change.minCoeff(), 15.5);
-  EXPECT_LT(r.welfare_change.maxCoeff(), 24.5);
+  EXPECT_GT(r.welfare_change.minCoeff(), 15.5 / 100);
+  EXPECT_LT(r.welfare_change.maxCoeff(), 24.5 / 100);
   EXPECT_GT(r.world_trade_ratio, 2.0);
 }
 

@@ -170,10 +170,11 @@ struct TransitionPath {
   Eigen::MatrixXd wages, price_index, expenditure, consumption, domestic_share;
   // Masses n_t and values v_t, one J x J matrix per period; mass has T + 1 entries (n_T).
   std::vector<Eigen::MatrixXd> mass, value, flows;
-  Eigen::VectorXd welfare_transition;    // consumption equivalent, percent
-  Eigen::VectorXd welfare_steady_state;  // C_new / C_old - 1, percent
-  Eigen::VectorXd welfare_static_acr;    // static ACR with the short-run elasticity, percent
-  Eigen::VectorXd welfare_formula;       // dynamic steady-state formula, percent
+  // Welfare changes as fractions (0.01 = 1%).
+  Eigen::VectorXd welfare_transition;    // consumption equivalent
+  Eigen::VectorXd welfare_steady_state;  // C_new / C_old - 1
+  Eigen::VectorXd welfare_static_acr;    // static ACR with the short-run elasticity
+  Eigen::VectorXd welfare_formula;       // dynamic steady-state formula
   double terminal_gap = 0;         // max |log n_T - log n_new| (distance from the new steady state)
   double max_period_residual = 0;  // worst market-clearing residual over all periods
   SolverReport report;
@@ -188,8 +189,9 @@ TransitionPath solve_transition(const Parameters& p, const Economy& from, const 
                                 const SteadyState& before, const SteadyState& after,
                                 const TransitionOptions& opt = {});
 
-// Consumption-equivalent welfare of a path: the permanent percentage change of consumption
-// from c_old giving the same lifetime utility as c_path (t = 0..T-1) followed by c_new.
+// Consumption-equivalent welfare of a path: the permanent proportional change of consumption
+// (a fraction, 0.01 = 1%) from c_old giving the same lifetime utility as c_path (t = 0..T-1)
+// followed by c_new.
 double path_consumption_equivalent(double beta, double gamma, double c_old,
                                    const Eigen::VectorXd& c_path, double c_new);
 

@@ -113,7 +113,8 @@ SourceEffectsFit estimate_source_effects(const data::EkRawData& raw, const Eigen
 Eigen::VectorXd relative_technology(const data::EkRawData& raw, const Eigen::VectorXd& S,
                                     double theta, double schooling_return = 0.06);
 
-// Table VII: percentage effect on cost, 100 (exp(-coefficient / theta) - 1).
+// Table VII: proportional effect on cost, exp(-coefficient / theta) - 1, a fraction (EK print
+// it in percent, 100 times this).
 double cost_effect(double coefficient, double theta);
 
 // ----------------------------------------------------------------------- calibration -----
@@ -175,8 +176,8 @@ struct CounterfactualResult {
   Scenario scenario;
   Labor labor;
   Equilibrium baseline, counterfactual;
-  Eigen::VectorXd welfare_change;  // 100 log(W'/W)
-  Eigen::VectorXd price_change;    // 100 log(p'/p)
+  Eigen::VectorXd welfare_change;  // log(W'/W), a fraction (EK print 100 log(W'/W), percent)
+  Eigen::VectorXd price_change;    // log(p'/p), a fraction
   double world_trade_ratio = 1.0;
   double trade_cost_factor = 1.0;  // double_trade: d' - 1 = factor (d - 1)
   std::vector<std::string> countries;

@@ -223,9 +223,9 @@ io::BarChart welfare_chart(const TransitionStudy& st) {
                         "with transition path"};
   chart.values.assign(3, std::vector<double>(J));
   for (int j = 0; j < J; ++j) {
-    chart.values[0][j] = tp.welfare_static_acr(j);
-    chart.values[1][j] = tp.welfare_steady_state(j);
-    chart.values[2][j] = tp.welfare_transition(j);
+    chart.values[0][j] = 100 * tp.welfare_static_acr(j);
+    chart.values[1][j] = 100 * tp.welfare_steady_state(j);
+    chart.values[2][j] = 100 * tp.welfare_transition(j);
   }
   return chart;
 }

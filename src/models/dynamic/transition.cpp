@@ -125,13 +125,13 @@ double path_consumption_equivalent(double beta, double gamma, double c_old,
     double u = 0;
     for (int t = 0; t < T; ++t) u += std::pow(beta, t) * std::log(c_path(t));
     const double log_ce = (1 - beta) * u + beta_T * std::log(c_new) - std::log(c_old);
-    return 100 * std::expm1(log_ce);
+    return std::expm1(log_ce);
   }
   double u = 0;
   for (int t = 0; t < T; ++t) u += std::pow(beta, t) * std::pow(c_path(t), 1 - gamma);
   const double ce =
       std::pow((1 - beta) * u + beta_T * std::pow(c_new, 1 - gamma), 1 / (1 - gamma)) / c_old;
-  return 100 * (ce - 1);
+  return ce - 1;
 }
 
 namespace {
@@ -170,10 +170,10 @@ void collect_path(const Parameters& p, const SteadyState& before, const SteadySt
   for (int j = 0; j < J; ++j) {
     out.welfare_transition(j) = path_consumption_equivalent(
         p.beta, p.gamma, before.consumption(j), out.consumption.col(j), after.consumption(j));
-    out.welfare_steady_state(j) = 100 * (after.consumption(j) / before.consumption(j) - 1);
+    out.welfare_steady_state(j) = after.consumption(j) / before.consumption(j) - 1;
   }
-  out.welfare_static_acr = 100 * (static_acr_change(p, before, after).array() - 1);
-  out.welfare_formula = 100 * (gains_formula_change(p, before, after).array() - 1);
+  out.welfare_static_acr = static_acr_change(p, before, after).array() - 1;
+  out.welfare_formula = gains_formula_change(p, before, after).array() - 1;
 }
 
 }  // namespace

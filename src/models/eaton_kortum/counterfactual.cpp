@@ -256,9 +256,8 @@ CounterfactualResult run_counterfactual(const Calibration& cal, Scenario s, Labo
   // Not `solved`: a counterfactual that does not converge is reported, with its status.
   out.counterfactual = solve_ek_equilibrium(cf, labor, opt);
   out.welfare_change =
-      100.0 * (out.counterfactual.welfare.array().log() - out.baseline.welfare.array().log());
-  out.price_change =
-      100.0 * (out.counterfactual.price.array().log() - out.baseline.price.array().log());
+      out.counterfactual.welfare.array().log() - out.baseline.welfare.array().log();
+  out.price_change = out.counterfactual.price.array().log() - out.baseline.price.array().log();
   out.world_trade_ratio = out.counterfactual.world_trade / out.baseline.world_trade;
   return out;
 }

@@ -156,7 +156,7 @@ Eigen::VectorXd relative_technology(const data::EkRawData& raw, const Eigen::Vec
 }
 
 double cost_effect(double coefficient, double theta) {
-  return 100.0 * (std::exp(-coefficient / theta) - 1.0);
+  return std::expm1(-coefficient / theta);
 }
 
 }  // namespace hat::models::ek

@@ -23,9 +23,13 @@ nlohmann::json by_country(const std::vector<std::string>& c, const Eigen::Vector
   return j;
 }
 
+// Log change, a fraction (0.01 = 1%).
 double log_change(double now, double before) {
-  return 100 * std::log(now / before);
+  return std::log(now / before);
 }
+
+// Fractions are printed in percent.
+constexpr double kPercent = 100;
 
 }  // namespace
 
@@ -120,14 +124,14 @@ std::string estimate_text(const EstimateStudy& s) {
                  gls.estimates.border, gls.estimates.language, gls.estimates.ec,
                  gls.estimates.efta);
   fmt::format_to(out,
-                 "\nTable VII: effect on cost of the GLS coefficients, % (100 (exp(-b/theta) - "
-                 "1))\n  {:<14}",
+                 "\nTable VII: effect on cost of the GLS coefficients, percent (100 (exp(-b/theta) "
+                 "- 1))\n  {:<14}",
                  "");
   for (double t : s.thetas) fmt::format_to(out, "{:>14}", fmt::format("theta={:.2f}", t));
   fmt::format_to(out, "\n");
   auto row = [&](const std::string& name, double b) {
     fmt::format_to(out, "  {:<14}", name);
-    for (double t : s.thetas) fmt::format_to(out, "{:>14.2f}", cost_effect(b, t));
+    for (double t : s.thetas) fmt::format_to(out, "{:>14.2f}", kPercent * cost_effect(b, t));
     fmt::format_to(out, "\n");
   };
   for (int b = 0; b < 6; ++b) row("dist_" + std::to_string(b + 1), gls.estimates.bins(b));
@@ -164,7 +168,7 @@ std::string source_effects_csv(const SourceEffectsFit& t5) {
 }
 
 std::string cost_effects_csv(const EstimateStudy& s) {
-  io::CsvWriter w({"estimator", "parameter", "theta", "coefficient", "cost_effect_percent"});
+  io::CsvWriter w({"estimator", "parameter", "theta", "coefficient", "cost_effect"});
   for (const auto* fit : {&s.gls, &s.ols}) {
     const auto& e = fit->estimates;
     const char* est = fit->gls ? "gls" : "ols";
@@ -336,9 +340,10 @@ std::string counterfactual_text(const CounterfactualStudy& s) {
     for (size_t i = 0; i < c.size(); ++i) {
       const long k = static_cast<long>(i);
       fmt::format_to(out, "  {:<8}{:>10.2f}{:>10.2f}{:>10.2f}{:>12.2f}{:>12.2f}\n", c[i],
-                     r.welfare_change(k), r.price_change(k), log_change(f.wage(k), b.wage(k)),
-                     log_change(f.manuf_labor(k), b.manuf_labor(k)),
-                     log_change(f.shares(k, k), b.shares(k, k)));
+                     kPercent * r.welfare_change(k), kPercent * r.price_change(k),
+                     kPercent * log_change(f.wage(k), b.wage(k)),
+                     kPercent * log_change(f.manuf_labor(k), b.manuf_labor(k)),
+                     kPercent * log_change(f.shares(k, k), b.shares(k, k)));
     }
     fmt::format_to(out, "  world trade ratio {:.4f}", r.world_trade_ratio);
     if (r.scenario == Scenario::DoubleTrade)
@@ -409,8 +414,10 @@ std::string counterfactual_figure(const CounterfactualStudy& s) {
   for (const auto& r : s.results) {
     chart.group_labels.push_back(std::string(to_string(r.scenario)) + " (" + to_string(r.labor) +
                                  ")");
-    chart.values.emplace_back(r.welfare_change.data(),
-                              r.welfare_change.data() + r.welfare_change.size());
+    std::vector<double> percent(r.welfare_change.size());
+    for (size_t i = 0; i < percent.size(); ++i)
+      percent[i] = kPercent * r.welfare_change(static_cast<long>(i));
+    chart.values.push_back(std::move(percent));
   }
   return chart.render();
 }
