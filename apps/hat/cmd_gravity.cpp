@@ -68,7 +68,8 @@ void register_gravity(CLI::App& app) {
                   "with --pairs: the covariate columns, comma-separated (e.g. "
                   "log_distance,contiguity,rta); no distance bins unless distbin is listed")
       ->delimiter(',');
-  sub->add_option("--out", o->out, "output directory (gravity.csv, fit.csv, figure, manifest)");
+  sub->add_option("--out", o->out,
+                  "output directory (gravity.csv, gravity_fit.csv, figure, manifest)");
   sub->add_flag("--json", o->json, "print one JSON object with the estimates on stdout");
   sub->callback([o] {
     Timer timer;
@@ -91,7 +92,7 @@ void register_gravity(CLI::App& app) {
     if (!o->out.empty()) {
       io::OutputDir out(o->out);
       out.add("gravity.csv", estimation::gravity_estimates_csv(fit));
-      out.add("fit.csv", estimation::gravity_fit_csv(d, fit));
+      out.add("gravity_fit.csv", estimation::gravity_fit_csv(d, fit));
       io::Plot p;
       p.title = "Gravity regression: fitted vs observed";
       p.xlabel = "observed ln normalised share";
@@ -103,7 +104,7 @@ void register_gravity(CLI::App& app) {
       s.x.assign(d.y.data(), d.y.data() + d.y.size());
       s.y.assign(fit.fitted.data(), fit.fitted.data() + fit.fitted.size());
       p.series.push_back(s);
-      out.add("fit.svg", p.render());
+      out.add("gravity_fit.svg", p.render());
       nlohmann::json m = io::manifest("gravity");
       for (const auto& f : d.files) manifest_add_file(m, f);
       m["results"] = estimation::gravity_estimates_json(fit.estimates);

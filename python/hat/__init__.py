@@ -305,12 +305,15 @@ class _Tables(_Result):
 
 class CounterfactualResult(_Tables):
     """welfare_states, welfare_groups, summary (welfare_summary.csv), welfare_diagnostics,
-    prices, trade_shares, shocks: DataFrames with the columns of the CSV files of
+    prices, trade_shares, shocks (counterfactual_prices.csv, counterfactual_trade_shares.csv,
+    counterfactual_shocks.csv): DataFrames with the columns of the CSV files of
     ``hat counterfactual``; ``tables`` holds every one by file name."""
 
     _files = {"welfare_states": "welfare_states.csv", "welfare_groups": "welfare_groups.csv",
               "summary": "welfare_summary.csv", "welfare_diagnostics": "welfare_diagnostics.csv",
-              "prices": "prices.csv", "trade_shares": "trade_shares.csv", "shocks": "shocks.csv"}
+              "prices": "counterfactual_prices.csv",
+              "trade_shares": "counterfactual_trade_shares.csv",
+              "shocks": "counterfactual_shocks.csv"}
 
     def __init__(self, d):
         super().__init__(d, self._files)
@@ -350,16 +353,17 @@ def counterfactual(world, shocks=None, country=None, name="counterfactual", *,
 
 
 class TransitionResult(_Tables):
-    """prices (period, country, W, R_next, tau; period -1 = the old steady state), countries,
-    trade_shares, residuals, welfare_states, welfare_groups, welfare (welfare_summary.csv),
-    elasticities (elasticity_by_horizon.csv), elasticity_summary: the CSV files of
-    ``hat transition`` as DataFrames."""
+    """prices (path_prices.csv: period, country, W, R_next, tau; period -1 = the old steady
+    state), countries, trade_shares, residuals, shocks (path_countries.csv,
+    path_trade_shares.csv, path_residuals.csv, path_shocks.csv), welfare_states,
+    welfare_groups, welfare (welfare_summary.csv), elasticities (elasticity_by_horizon.csv),
+    elasticity_summary: the CSV files of ``hat transition`` as DataFrames."""
 
-    _files = {"prices": "prices.csv", "countries": "countries.csv",
-              "trade_shares": "trade_shares.csv", "residuals": "residuals.csv",
+    _files = {"prices": "path_prices.csv", "countries": "path_countries.csv",
+              "trade_shares": "path_trade_shares.csv", "residuals": "path_residuals.csv",
               "welfare_states": "welfare_states.csv", "welfare_groups": "welfare_groups.csv",
               "welfare": "welfare_summary.csv", "elasticities": "elasticity_by_horizon.csv",
-              "elasticity_summary": "elasticity_summary.csv", "shocks": "shocks.csv"}
+              "elasticity_summary": "elasticity_summary.csv", "shocks": "path_shocks.csv"}
 
     def __init__(self, d):
         super().__init__(d, self._files)
@@ -498,11 +502,11 @@ def calibrate(config, *, init=None, max_evaluations=None, threads=0,
 
 class GravityResult(_Tables):
     """The gravity regression of Eaton & Kortum (2002) Table III: ``estimates`` (gravity.csv:
-    parameter, country, estimate, std_error), ``fit`` (fit.csv: importer, exporter, y, fitted,
-    residual), ``bins``, ``border``, ``language``, ``ec``, ``efta``, ``S`` and ``m`` (Series by
+    parameter, country, estimate, std_error), ``fit`` (gravity_fit.csv: importer, exporter, y,
+    fitted, residual), ``bins``, ``border``, ``language``, ``ec``, ``efta``, ``S`` and ``m`` (Series by
     country), ``r2``, ``rss``, ``n_obs``."""
 
-    _files = {"estimates": "gravity.csv", "fit": "fit.csv"}
+    _files = {"estimates": "gravity.csv", "fit": "gravity_fit.csv"}
 
     def __init__(self, d):
         super().__init__(d, self._files)

@@ -13,10 +13,10 @@ __all__ = ["gft", "GainsFromTrade", "steady_state", "SteadyState", "transition",
 class GainsFromTrade(_Tables):
     """Dynamic gains from trade: ``gains``, ``gains_formula``, ``gains_static_acr``,
     ``domestic_share`` (Series by country: steady-state consumption over autarky's), the
-    short- and long-run elasticities (``elasticities``: elasticities.csv) and ``table``
+    short- and long-run elasticities (``elasticities``: dynamic_elasticities.csv) and ``table``
     (gains.csv: country, measure, value); ``to_dict()`` is the command line's --json object."""
 
-    _files = {"table": "gains.csv", "elasticities": "elasticities.csv"}
+    _files = {"table": "gains.csv", "elasticities": "dynamic_elasticities.csv"}
 
     def __init__(self, d):
         super().__init__(d, self._files)
@@ -38,10 +38,10 @@ def gft(config) -> GainsFromTrade:
 
 class SteadyState(_Tables):
     """The dynamic model's steady state: ``wages``, ``price_index``, ``consumption``,
-    ``domestic_share`` (Series by country), ``countries`` (countries.csv) and ``bilateral``
+    ``domestic_share`` (Series by country), ``countries`` (dynamic_countries.csv) and ``bilateral``
     (bilateral.csv) tables; ``status`` and ``residual`` of the solver."""
 
-    _files = {"countries": "countries.csv", "bilateral": "bilateral.csv"}
+    _files = {"countries": "dynamic_countries.csv", "bilateral": "bilateral.csv"}
 
     def __init__(self, d):
         super().__init__(d, self._files)

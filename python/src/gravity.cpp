@@ -51,7 +51,7 @@ py::dict gravity(const std::string& data_dir, const std::string& pairs) {
   d["summary"] = to_python(r.summary);
   py::dict t;
   t["gravity.csv"] = r.estimates_csv;
-  t["fit.csv"] = r.fit_csv;
+  t["gravity_fit.csv"] = r.fit_csv;
   d["tables"] = t;
   d["data_dir"] = r.data_dir;
   return d;

@@ -30,8 +30,9 @@ def py_run(small_world_path):
 def test_frames_equal_the_cli_csv_files(cli_run, py_run):
     out, _ = cli_run
     files = {"welfare_states": "welfare_states.csv", "welfare_groups": "welfare_groups.csv",
-             "summary": "welfare_summary.csv", "prices": "prices.csv",
-             "trade_shares": "trade_shares.csv", "shocks": "shocks.csv",
+             "summary": "welfare_summary.csv", "prices": "counterfactual_prices.csv",
+             "trade_shares": "counterfactual_trade_shares.csv",
+             "shocks": "counterfactual_shocks.csv",
              "welfare_diagnostics": "welfare_diagnostics.csv"}
     for attr, name in files.items():
         frame = getattr(py_run, attr)

@@ -18,7 +18,7 @@ def test_gft_equals_the_cli(tmp_path):
     assert code == 0, err
     r = hat.dynamic.gft(CONFIG)
     assert r.to_dict() == json.loads(stdout)
-    for name in ("gains.csv", "elasticities.csv"):
+    for name in ("gains.csv", "dynamic_elasticities.csv"):
         assert r.csv[name] == (out / name).read_text(), name
         pd.testing.assert_frame_equal(r.tables[name], read_cli_csv(out / name), check_exact=True)
     # Computed steady-state gains against the paper's closed form (docs/dynamic.md).
@@ -35,7 +35,7 @@ def test_errors_carry_the_cli_message(tmp_path):
 
 
 @pytest.mark.parametrize("command,files", [
-    ("steady-state", ("countries.csv", "bilateral.csv")),
+    ("steady-state", ("dynamic_countries.csv", "bilateral.csv")),
     ("transition", ("path.csv", "welfare.csv")),
 ])
 def test_steady_state_and_transition_equal_the_cli(tmp_path, command, files):

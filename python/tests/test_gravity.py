@@ -29,7 +29,7 @@ def test_tables_and_json_equal_the_cli(ek_data, tmp_path):
     assert code == 0, err
     g = hat.gravity(ek_data)
     assert without_timings(g.to_dict()) == without_timings(json.loads(stdout))
-    for name in ("gravity.csv", "fit.csv"):
+    for name in ("gravity.csv", "gravity_fit.csv"):
         assert g.csv[name] == (out / name).read_text(), name
         cli = read_cli_csv(out / name)
         pd.testing.assert_frame_equal(g.tables[name], cli, check_exact=True)

@@ -35,7 +35,8 @@ def test_counterfactual_options_as_the_cli(small_world_path, tmp_path):
     r = hat.counterfactual(small_world_path, SHOCK, name="x", bins=10, solve=False,
                            all_countries=True, acr_distribution="fixed")
     assert without_timings(r.to_dict()) == without_timings(j)
-    assert_tables_equal(r, out, ["welfare_states.csv", "welfare_groups.csv", "prices.csv"])
+    assert_tables_equal(r, out, ["welfare_states.csv", "welfare_groups.csv",
+                                 "counterfactual_prices.csv"])
     assert set(r.welfare_states.country) == {"AAA", "BBB"}
     assert r.welfare_groups.bin.max() == 10  # deciles
 

@@ -340,9 +340,9 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
   }
   out.add("README.txt", welfare_readme(w, results, countries));
   tables.write(out);
-  out.add("prices.csv", prices.str());
-  out.add("trade_shares.csv", shares.str());
-  out.add("shocks.csv", shocks.str());
+  out.add("counterfactual_prices.csv", prices.str());
+  out.add("counterfactual_trade_shares.csv", shares.str());
+  out.add("counterfactual_shocks.csv", shocks.str());
 }
 
 nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r, int country) {

@@ -20,7 +20,8 @@ std::vector<double> to_vec(const Eigen::VectorXd& v) {
   return {v.data(), v.data() + v.size()};
 }
 
-// policies.csv, distribution.csv, aggregates.csv and the figures of a solved block.
+// household_policies.csv, household_distribution.csv, aggregates.csv and the figures of a solved
+// block.
 void add_solution_files(io::OutputDir& out, const household::HouseholdProblem& hp,
                         const household::HouseholdSolution& sol,
                         const household::StationaryDistribution& dist,
@@ -44,7 +45,7 @@ void add_solution_files(io::OutputDir& out, const household::HouseholdProblem& h
             .cell(sol.pi(k, j));
         pol.end_row();
       }
-  out.add("policies.csv", pol.str());
+  out.add("household_policies.csv", pol.str());
   io::CsvWriter dcsv({"income_state", "z", "asset_index", "a", "mass", "value"});
   for (int s = 0; s < Nz; ++s)
     for (int i = 0; i < Na; ++i) {
@@ -57,7 +58,7 @@ void add_solution_files(io::OutputDir& out, const household::HouseholdProblem& h
           .cell(sol.V(k));
       dcsv.end_row();
     }
-  out.add("distribution.csv", dcsv.str());
+  out.add("household_distribution.csv", dcsv.str());
   io::CsvWriter acsv(
       {"variety", "price", "choice_probability", "expenditure", "expenditure_share"});
   for (int j = 0; j < M; ++j) {

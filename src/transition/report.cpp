@@ -73,15 +73,15 @@ void prices_and_countries(io::OutputDir& out, const Economy& e, const Transition
             .cell(spend(j) / spend.sum())
             .end_row();
     }
-  out.add("prices.csv", prices.str());
+  out.add("path_prices.csv", prices.str());
   if (r.path.ok) {
-    out.add("countries.csv", countries.str());
-    out.add("trade_shares.csv", shares.str());
+    out.add("path_countries.csv", countries.str());
+    out.add("path_trade_shares.csv", shares.str());
   }
   io::CsvWriter res({"period", "max_abs_residual"});
   for (int t = 0; t < r.residual_by_period.size(); ++t)
     res.cell(t).cell(r.residual_by_period(t)).end_row();
-  out.add("residuals.csv", res.str());
+  out.add("path_residuals.csv", res.str());
 }
 
 void price_figures(io::OutputDir& out, const Economy& e, const TransitionRun& run) {
@@ -212,7 +212,7 @@ void add_transition_outputs(io::OutputDir& out, const Economy& e, const Transiti
       shocks.cell("");
     shocks.end_row();
   }
-  out.add("shocks.csv", shocks.str());
+  out.add("path_shocks.csv", shocks.str());
   prices_and_countries(out, e, run);
   price_figures(out, e, run);
   if (run.welfare) welfare_outputs(out, e, run);

@@ -49,10 +49,11 @@ TEST(CliCounterfactual, JsonContractAndOutputs) {
   }
   const double wa = j["wages_new"]["AAA"], wb = j["wages_new"]["BBB"];
   EXPECT_NEAR(0.5 * (wa + wb), 1.0, 1e-9);
-  for (const char* f : {"welfare_states.csv", "welfare_groups.csv", "welfare_summary.csv",
-                        "welfare_diagnostics.csv", "prices.csv", "trade_shares.csv", "shocks.csv",
-                        "manifest.json", "summary.json", "world_cli.toml", "README.txt",
-                        "welfare_cli_AAA_expenditure.svg", "welfare_experiments_AAA.svg"})
+  for (const char* f :
+       {"welfare_states.csv", "welfare_groups.csv", "welfare_summary.csv",
+        "welfare_diagnostics.csv", "counterfactual_prices.csv", "counterfactual_trade_shares.csv",
+        "counterfactual_shocks.csv", "manifest.json", "summary.json", "world_cli.toml",
+        "README.txt", "welfare_cli_AAA_expenditure.svg", "welfare_experiments_AAA.svg"})
     EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
   hat::io::CsvTable t = hat::io::read_csv(out + "/welfare_summary.csv");
   int found = 0;

@@ -46,8 +46,8 @@ TEST(CliHousehold, JsonSummaryAndOutputs) {
   EXPECT_EQ(j["choice_probabilities"].size(), 19u);
   // Same numbers as the library reference case (the example is that case).
   EXPECT_NEAR(j["aggregate_assets"].get<double>(), -0.2557575664, 1e-6);
-  for (const char* f : {"policies.csv", "distribution.csv", "aggregates.csv", "manifest.json",
-                        "policy.svg", "distribution.svg"})
+  for (const char* f : {"household_policies.csv", "household_distribution.csv", "aggregates.csv",
+                        "manifest.json", "policy.svg", "distribution.svg"})
     EXPECT_TRUE(fs::exists(out / f)) << f;
   auto man = nlohmann::json::parse(std::ifstream(out / "manifest.json"));
   EXPECT_TRUE(man.contains("git_commit"));

@@ -61,14 +61,14 @@ TEST(CliTransition, JsonContractAndOutputs) {
   // The path ends at the terminal steady state.
   EXPECT_NEAR(j["R_path"][119].get<double>(), j["steady_state"]["R"].get<double>(), 1e-8);
   for (const char* f :
-       {"prices.csv", "countries.csv", "trade_shares.csv", "residuals.csv", "shocks.csv",
-        "welfare_states.csv", "welfare_groups.csv", "welfare_summary.csv",
+       {"path_prices.csv", "path_countries.csv", "path_trade_shares.csv", "path_residuals.csv",
+        "path_shocks.csv", "welfare_states.csv", "welfare_groups.csv", "welfare_summary.csv",
         "elasticity_by_horizon.csv", "elasticity_summary.csv", "prices_wages.svg", "prices_R.svg",
         "nfa.svg", "welfare_quintiles_ev.svg", "elasticity_by_horizon.svg", "manifest.json",
         "summary.json"})
     EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
-  // prices.csv: the old steady state (period -1) and every period, for both countries.
-  const hat::io::CsvTable p = hat::io::read_csv(out + "/prices.csv");
+  // path_prices.csv: the old steady state (period -1) and every period, for both countries.
+  const hat::io::CsvTable p = hat::io::read_csv(out + "/path_prices.csv");
   EXPECT_EQ(p.rows.size(), 2u * 121u);
   EXPECT_EQ(p.number(2 * 120, p.column_index("R_next")), j["R_path"][119].get<double>());
 }
@@ -86,8 +86,9 @@ TEST(CliTransition, SameOutputsForOneAndTwoThreads) {
               0)
         << hat::test::last_stderr();
   }
-  for (const char* f : {"prices.csv", "countries.csv", "trade_shares.csv", "welfare_states.csv",
-                        "welfare_groups.csv", "elasticity_by_horizon.csv", "residuals.csv"})
+  for (const char* f :
+       {"path_prices.csv", "path_countries.csv", "path_trade_shares.csv", "welfare_states.csv",
+        "welfare_groups.csv", "elasticity_by_horizon.csv", "path_residuals.csv"})
     EXPECT_EQ(slurp(fs::path(outs[0]) / f), slurp(fs::path(outs[1]) / f)) << f;
 }
 

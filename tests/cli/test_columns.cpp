@@ -1,6 +1,7 @@
 // docs/columns.md against the files the commands write: every CSV header written by the fast
 // commands must be, column for column, the list of its section in the column dictionary (so the
-// dictionary cannot go stale), and no cell may be NaN or Inf text (missing values are empty).
+// dictionary cannot go stale), a file name has one column list in the whole tool, and no cell
+// may be NaN or Inf text (missing values are empty).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -141,6 +142,20 @@ TEST(Columns, DictionaryIsWellFormed) {
       }
     }
   }
+}
+
+// One schema per file name: a name documented in two sections must have the same columns in
+// both (together with the header checks below, every command writing a name writes the same
+// columns, so a table loads the same way whichever command wrote it).
+TEST(Columns, OneSchemaPerFileName) {
+  const auto& d = dictionary();
+  for (size_t a = 0; a < d.size(); ++a)
+    for (size_t b = a + 1; b < d.size(); ++b) {
+      if (d[a].file != d[b].file) continue;
+      EXPECT_EQ(d[a].columns, d[b].columns)
+          << "docs/columns.md: " << d[a].file << " has two column lists (`" << d[a].commands.at(0)
+          << "` and `" << d[b].commands.at(0) << "`); give one of the tables its own name";
+    }
 }
 
 TEST(Columns, HouseholdAndWorldCommands) {

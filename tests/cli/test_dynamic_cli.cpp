@@ -88,7 +88,7 @@ TEST(DynamicCli, GftJsonAndFiles) {
   }
   EXPECT_DOUBLE_EQ(j["long_run_elasticity"].get<double>(), -(1 + 1.0) * (4.0 - 1));
   EXPECT_DOUBLE_EQ(j["short_run_elasticity"].get<double>(), 1 - 4.0);
-  for (const char* f : {"gains.csv", "elasticities.csv", "gains.svg", "manifest.json"})
+  for (const char* f : {"gains.csv", "dynamic_elasticities.csv", "gains.svg", "manifest.json"})
     EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
   hat::io::CsvTable t = hat::io::read_csv((fs::path(out) / "gains.csv").string());
   EXPECT_EQ(t.header, (std::vector<std::string>{"country", "measure", "value"}));
@@ -126,7 +126,7 @@ TEST(DynamicCli, SteadyStateJson) {
     EXPECT_GT(j["domestic_share"][i].get<double>(), 0.5);
     EXPECT_LT(j["domestic_share"][i].get<double>(), 1.0);
   }
-  hat::io::CsvTable t = hat::io::read_csv(out + "/countries.csv");
+  hat::io::CsvTable t = hat::io::read_csv(out + "/dynamic_countries.csv");
   double Y = 0, P = 0, C = 0;
   for (size_t r = 0; r < t.rows.size(); ++r) {
     if (t.rows[r][0] != "A") continue;

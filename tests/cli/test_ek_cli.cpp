@@ -47,7 +47,7 @@ TEST(EkCli, GravityWritesOutputsAtomically) {
   const std::string o = tmpdir("gravity");
   ASSERT_EQ(run(hat_binary() + " gravity --data " + dir + " --out " + o), 0)
       << hat::test::last_stderr();
-  for (const char* f : {"gravity.csv", "fit.csv", "fit.svg", "manifest.json"})
+  for (const char* f : {"gravity.csv", "gravity_fit.csv", "gravity_fit.svg", "manifest.json"})
     EXPECT_TRUE(fs::exists(fs::path(o) / f)) << f;
   std::ifstream in(fs::path(o) / "manifest.json");
   auto m = nlohmann::json::parse(in);

@@ -142,7 +142,7 @@ TEST(Reliability, HouseholdReproducersFailCleanlyAndWriteNoNonFiniteNumbers) {
     auto man = nlohmann::json::parse(std::ifstream(out / "manifest.json"));
     EXPECT_EQ(man["status"] == "converged", rc == 0) << c.replacement;
     if (rc == 3 && man["status"] == "failed") {
-      EXPECT_FALSE(fs::exists(out / "policies.csv"));
+      EXPECT_FALSE(fs::exists(out / "household_policies.csv"));
     }
     EXPECT_FALSE(has_nonfinite_text(out)) << c.replacement;
     fs::remove_all(out);
@@ -245,13 +245,13 @@ TEST(Reliability, OutputDirectoryIsReplacedAsAWholeAndStaleTemporariesRemoved) {
   // A temporary of a process that no longer exists (above the largest pid Linux hands out).
   const fs::path stale = parent / ("." + name + ".partial.4194305");
   fs::create_directories(stale);
-  std::ofstream(stale / "policies.csv") << "half";
+  std::ofstream(stale / "household_policies.csv") << "half";
   const std::string cfg = hat::test::source_dir() + "/examples/household.toml";
   ASSERT_EQ(run(hat_binary() + " household " + cfg + " --out " + out.string()), 0)
       << hat::test::last_stderr();
   EXPECT_FALSE(fs::exists(out / "left_from_before.csv"));
   EXPECT_TRUE(fs::exists(out / "manifest.json"));
-  EXPECT_TRUE(fs::exists(out / "policies.csv"));
+  EXPECT_TRUE(fs::exists(out / "household_policies.csv"));
   EXPECT_FALSE(fs::exists(stale));
   for (const auto& e : fs::directory_iterator(parent))
     EXPECT_EQ(e.path().filename().string().rfind("." + name + ".", 0), std::string::npos)
@@ -260,7 +260,7 @@ TEST(Reliability, OutputDirectoryIsReplacedAsAWholeAndStaleTemporariesRemoved) {
   const std::string bad =
       mutated_example("household.toml", "^gamma = 1\\.45.*$", "gamma = -1", "rel_atomic_bad");
   EXPECT_EQ(run(hat_binary() + " household " + bad + " --out " + out.string()), 2);
-  EXPECT_TRUE(fs::exists(out / "policies.csv"));
+  EXPECT_TRUE(fs::exists(out / "household_policies.csv"));
   fs::remove(bad);
   fs::remove_all(out);
 }

@@ -72,7 +72,8 @@ std::string welfare_readme(const world::World& w, const std::vector<ExperimentRe
                            const std::vector<int>& countries);
 
 // Tidy outputs of a set of experiments: README.txt, welfare_states.csv, welfare_groups.csv,
-// welfare_summary.csv, prices.csv, trade_shares.csv, shocks.csv, welfare figures (SVG) and
+// welfare_summary.csv, counterfactual_prices.csv, counterfactual_trade_shares.csv,
+// counterfactual_shocks.csv, welfare figures (SVG) and
 // world_<experiment>.toml. Column lists in docs/counterfactual-welfare.md.
 
 void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,

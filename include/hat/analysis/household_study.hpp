@@ -44,8 +44,8 @@ HouseholdStudy run_household_study(household::HouseholdConfig hc,
 // The --json object: status, iterations, solver reports, aggregates, Euler errors, warnings.
 nlohmann::json household_summary(const HouseholdStudy& st);
 
-// policies.csv, distribution.csv, aggregates.csv, policy.svg and distribution.svg (for a
-// solved block only; a failed one has nothing to write).
+// household_policies.csv, household_distribution.csv, aggregates.csv, policy.svg and
+// distribution.svg (for a solved block only; a failed one has nothing to write).
 void add_household_outputs(io::OutputDir& out, const HouseholdStudy& st);
 
 }  // namespace hat::analysis

@@ -26,7 +26,7 @@ struct GftStudy {
 // Steady state and autarky of the config, the gains from trade and the elasticities.
 GftStudy run_gft_study(const Config& c, const std::string& config_name);
 nlohmann::json gft_json(const GftStudy& st);
-// gains.csv, elasticities.csv, gains.svg.
+// gains.csv, dynamic_elasticities.csv, gains.svg.
 void add_gft_outputs(io::OutputDir& out, const GftStudy& st);
 
 struct SteadyStateStudy {
@@ -36,7 +36,7 @@ struct SteadyStateStudy {
 };
 SteadyStateStudy run_steady_state_study(const Config& c, const std::string& config_name);
 nlohmann::json steady_state_json(const SteadyStateStudy& st);
-// countries.csv, bilateral.csv.
+// dynamic_countries.csv, bilateral.csv.
 void add_steady_state_outputs(io::OutputDir& out, const SteadyStateStudy& st);
 
 struct TransitionStudy {

@@ -21,7 +21,7 @@ struct TransitionRun {
   double seconds = 0, seconds_welfare = 0, seconds_elasticities = 0;
 };
 
-// prices.csv, countries.csv, trade_shares.csv, residuals.csv, welfare_*.csv,
+// path_prices.csv, path_countries.csv, path_trade_shares.csv, path_residuals.csv, welfare_*.csv,
 // elasticity_by_horizon.csv, elasticity_summary.csv and the figures.
 void add_transition_outputs(io::OutputDir& out, const Economy& e, const TransitionRun& run);
 

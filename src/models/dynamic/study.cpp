@@ -134,7 +134,7 @@ void add_gft_outputs(io::OutputDir& out, const GftStudy& st) {
     chart.values[1][j] = 100 * (st.gains(j) - 1);
   }
   out.add("gains.csv", g.str());
-  out.add("elasticities.csv", e.str());
+  out.add("dynamic_elasticities.csv", e.str());
   out.add("gains.svg", chart.render());
 }
 
@@ -181,7 +181,7 @@ void add_steady_state_outputs(io::OutputDir& out, const SteadyStateStudy& st) {
   add_pair_rows(pairs, c.names, "entry_rate", ss.entry_rate);
   if (c.params.variant == Variant::MelitzPareto)
     add_pair_rows(pairs, c.names, "productivity_cutoff", ss.cutoff);
-  out.add("countries.csv", countries.str());
+  out.add("dynamic_countries.csv", countries.str());
   out.add("bilateral.csv", pairs.str());
 }
 
