@@ -214,6 +214,10 @@ struct Functor {
     // the budget can report a full-tolerance point without a further evaluation.
     double tol =
         evaluations + 1 >= opt.max_evaluations ? eq.household.tolerance : inner_tolerance();
+    // A fresh solve's first evaluation is the base point of its first Jacobian, whose columns
+    // need it at their tolerance: evaluate it there at once rather than twice.
+    if (evaluations == 0 && !opt.jacobian && eq.jacobian != JacobianMethod::Analytic)
+      tol = std::min(tol, std::max(eq.household.tolerance, eq.fd_household_tolerance));
     Evaluation ev =
         evaluate(w, p, with_tolerance(eq, tol), (have_last || have_warm) ? &last : nullptr);
     ++evaluations;
