@@ -1,9 +1,10 @@
-// Cold world solves with analytic and finite-difference equilibrium Jacobians, alternated in
-// one run (so that the shared machine's load affects both alike). The world is the 19-country
-// EK one (examples/ek19_gravity.toml) or, with a country count, a synthetic world with its
-// household settings: random labour and TFP, countries at random points of the unit square,
+// Cold world solves with finite-difference, logit-impact and analytic equilibrium Jacobians,
+// alternated in one run (so that the shared machine's load affects them alike). The world is the
+// 19-country EK one (examples/ek19_gravity.toml) or, with a country count, a synthetic world with
+// its household settings: random labour and TFP, countries at random points of the unit square,
 // iceberg costs 1 + 1.5 x distance.
-// Run: build/bench_jacobian [countries (0 = EK19)] [seed] [repetitions] [methods: both|analytic|fd]
+// Run: build/bench_jacobian [countries (0 = EK19)] [seed] [repetitions]
+//                           [methods, comma-separated: fd,impact,analytic; default fd,impact]
 //                           [GMRES tolerance of the analytic Jacobian's linear systems]
 // Threads: OMP_NUM_THREADS (default 2).
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "hat/core/memory.hpp"
 #include "hat/core/timer.hpp"
@@ -55,7 +57,7 @@ int main(int argc, char** argv) {
   const int N = argc > 1 ? std::atoi(argv[1]) : 0;
   const unsigned seed = argc > 2 ? static_cast<unsigned>(std::atoi(argv[2])) : 1;
   const int reps = argc > 3 ? std::atoi(argv[3]) : 1;
-  const std::string methods = argc > 4 ? argv[4] : "both";
+  const std::string methods = std::string(",") + (argc > 4 ? argv[4] : "fd,impact") + ",";
   const double gmres_tol = argc > 5 ? std::atof(argv[5]) : 0.0;
   if (!std::getenv("OMP_NUM_THREADS")) omp_set_num_threads(2);
   try {
@@ -67,9 +69,10 @@ int main(int argc, char** argv) {
                 N > 0 ? " (synthetic)" : " (EK)", wc.world.assets,
                 static_cast<int>(wc.world.income.z.size()), omp_get_max_threads());
     for (int r = 0; r < reps; ++r)
-      for (auto m : {world::JacobianMethod::Analytic, world::JacobianMethod::FiniteDifference}) {
-        if (methods == "analytic" && m != world::JacobianMethod::Analytic) continue;
-        if (methods == "fd" && m != world::JacobianMethod::FiniteDifference) continue;
+      for (auto [m, key] : {std::pair{world::JacobianMethod::FiniteDifference, ",fd,"},
+                            std::pair{world::JacobianMethod::LogitImpact, ",impact,"},
+                            std::pair{world::JacobianMethod::Analytic, ",analytic,"}}) {
+        if (methods.find(key) == std::string::npos) continue;
         world::EquilibriumOptions opt = wc.options;
         opt.jacobian = m;
         if (gmres_tol > 0) opt.derivative.tolerance = gmres_tol;

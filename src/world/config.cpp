@@ -279,8 +279,10 @@ void read_solver(const io::ConfigTable& r, WorldConfig& wc) {
     wc.options.jacobian = JacobianMethod::Analytic;
   else if (jac == "finite-difference")
     wc.options.jacobian = JacobianMethod::FiniteDifference;
+  else if (jac == "logit-impact")
+    wc.options.jacobian = JacobianMethod::LogitImpact;
   else
-    s.fail("jacobian", "must be \"analytic\" or \"finite-difference\"");
+    s.fail("jacobian", "must be \"analytic\", \"finite-difference\" or \"logit-impact\"");
   wc.options.fd_household_tolerance =
       s.number("jacobian_household_tolerance", wc.options.fd_household_tolerance);
   if (!(wc.options.fd_household_tolerance > 0))

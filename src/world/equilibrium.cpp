@@ -32,9 +32,10 @@ constexpr EnumNames<Financial, 2> kFinancialNames{
 constexpr EnumNames<Unknown, 2> kUnknownNames{{{{Unknown::R, "R"}, {Unknown::Beta, "beta"}}}};
 constexpr EnumNames<Scaling, 2> kScalingNames{
     {{{Scaling::Tfp, "tfp"}, {Scaling::Income, "income"}}}};
-constexpr EnumNames<JacobianMethod, 2> kJacobianNames{
+constexpr EnumNames<JacobianMethod, 3> kJacobianNames{
     {{{JacobianMethod::FiniteDifference, "finite-difference"},
-      {JacobianMethod::Analytic, "analytic"}}}};
+      {JacobianMethod::Analytic, "analytic"},
+      {JacobianMethod::LogitImpact, "logit-impact"}}}};
 }  // namespace
 
 const char* to_string(Financial f) {

@@ -1,5 +1,7 @@
 // Jacobians of a CountrySystem's residuals: analytic (implicit derivatives of each country's
-// stationary household block) or finite differences (re-solved households); see system.hpp.
+// stationary household block), finite differences (re-solved households), or logit impact
+// (re-solved where a country's own problem moves, the choice's impact response where only its
+// import prices do); see system.hpp.
 #include <memory>
 
 #include "hat/core/parallel.hpp"
@@ -9,11 +11,16 @@ namespace hat::world {
 
 namespace {
 
-bool same_problem(const household::HouseholdProblem& a, const household::HouseholdProblem& b) {
+// Everything but the consumer prices equal.
+bool same_but_prices(const household::HouseholdProblem& a, const household::HouseholdProblem& b) {
   return a.gamma == b.gamma && a.beta == b.beta && a.R == b.R && a.W == b.W && a.sigma == b.sigma &&
-         a.tau == b.tau && a.lambda == b.lambda && a.prices == b.prices && a.grid == b.grid &&
+         a.tau == b.tau && a.lambda == b.lambda && a.grid == b.grid &&
          a.quality.size() == b.quality.size() &&
          (a.quality.size() == 0 || a.quality == b.quality) && a.z == b.z && a.P == b.P;
+}
+
+bool same_problem(const household::HouseholdProblem& a, const household::HouseholdProblem& b) {
+  return same_but_prices(a, b) && a.prices == b.prices;
 }
 
 // The economies at x + sign h e_c for every unknown c.
@@ -102,6 +109,7 @@ bool residual_jacobian(const CountrySystem& sys, const World& base_world, const 
         }
       });
   } else {
+    const bool impact = eq.jacobian == JacobianMethod::LogitImpact;
     EquilibriumOptions eq_fd = eq;
     const double tol = std::max(eq.household.tolerance, fd_tolerance);
     eq_fd.household.tolerance = tol;
@@ -112,6 +120,15 @@ bool residual_jacobian(const CountrySystem& sys, const World& base_world, const 
         const auto [c, i] = tasks[t];
         for (int k = 0; k < (two_sided ? 2 : 1); ++k) {
           const Side& s = k == 0 ? plus : minus;
+          if (impact) {
+            household::HouseholdProblem moved = country_problem(s.worlds[c], i, s.prices[c]);
+            if (same_but_prices(moved, at.countries[i].problem)) {
+              (k == 0 ? up : down)[t] = household::logit_impact(
+                  at.countries[i].problem, at.countries[i].solution,
+                  at.countries[i].distribution.mass, at.countries[i].aggregates, moved.prices);
+              continue;
+            }
+          }
           CountryState cs = solve_country(s.worlds[c], i, s.prices[c], eq_fd, &at.countries[i]);
           if (!country_converged(cs)) failed[t] = "household solve failed in a Jacobian column";
           (k == 0 ? up : down)[t] = std::move(cs.aggregates);

@@ -166,6 +166,7 @@ struct Functor {
   int evaluations = 0, jacobians = 0;
   int jacobians_given = 0;  // Jacobians handed to hybrj (finite-difference or initial)
   bool done = false, interrupted = false, used_initial = false;
+  bool fd_jacobian = false;  // finite differences whatever eq.jacobian says (at the solution)
   Eigen::MatrixXd last_jacobian;
   std::string failure;
   Timer timer;
@@ -213,6 +214,10 @@ struct Functor {
     // the budget can report a full-tolerance point without a further evaluation.
     double tol =
         evaluations + 1 >= opt.max_evaluations ? eq.household.tolerance : inner_tolerance();
+    // A fresh solve's first evaluation is the base point of its first Jacobian, whose columns
+    // need it at their tolerance: evaluate it there at once rather than twice.
+    if (evaluations == 0 && !opt.jacobian && eq.jacobian != JacobianMethod::Analytic)
+      tol = std::min(tol, std::max(eq.household.tolerance, eq.fd_household_tolerance));
     Evaluation ev =
         evaluate(w, p, with_tolerance(eq, tol), (have_last || have_warm) ? &last : nullptr);
     ++evaluations;
@@ -359,9 +364,12 @@ struct Functor {
     ++jacobians;
     // Finite-difference columns are differences over fd_step, so their household solves need
     // only fd_household_tolerance (the derivative error is about tolerance / fd_step); the base
-    // point must be at least as accurate as the columns. The analytic Jacobian linearises the
-    // base point as it is (an inexact point far from the solution only blurs the Jacobian).
-    const bool fd = eq.jacobian == JacobianMethod::FiniteDifference;
+    // point must be at least as accurate as the columns (logit-impact Jacobians, too, difference
+    // re-solved countries). The analytic Jacobian linearises the base point as it is (an
+    // inexact point far from the solution only blurs the Jacobian).
+    EquilibriumOptions eq_j = eq;
+    if (fd_jacobian) eq_j.jacobian = JacobianMethod::FiniteDifference;
+    const bool fd = eq_j.jacobian != JacobianMethod::Analytic;
     const double fd_tol = std::max(eq.household.tolerance, eq.fd_household_tolerance);
     const Evaluation* base = &last;
     Evaluation refined;
@@ -377,7 +385,7 @@ struct Functor {
       base = &refined;
     }
     std::string msg;
-    if (!residual_jacobian(sys, base_world, base_prices, eq, opt.fd_step, x, *base, fjac, msg,
+    if (!residual_jacobian(sys, base_world, base_prices, eq_j, opt.fd_step, x, *base, fjac, msg,
                            false, fd_tol)) {
       failure = "Jacobian: " + msg;
       return -1;
@@ -554,6 +562,7 @@ SystemResult finish(Functor& f, const CountrySystem& sys, const EquilibriumOptio
     f.have_last = true;
     f.done = false;
     f.used_initial = true;
+    f.fd_jacobian = true;
     Eigen::MatrixXd J;
     if (f.df(f.best.x, J) == 0 && J.allFinite()) f.last_jacobian = std::move(J);
     f.done = true;

@@ -143,6 +143,13 @@ struct Aggregates {
 Aggregates aggregate(const HouseholdProblem& hp, const HouseholdSolution& sol,
                      const Eigen::VectorXd& mass);
 
+// The aggregates when the consumer prices change from hp.prices to `prices`, to first order in
+// the log price changes, with savings a'_j and the distribution held: the logit choice's impact
+// response (src/distribution/impact.cpp). `at` = aggregate(hp, sol, mass).
+Aggregates logit_impact(const HouseholdProblem& hp, const HouseholdSolution& sol,
+                        const Eigen::VectorXd& mass, const Aggregates& at,
+                        const Eigen::VectorXd& prices);
+
 struct EulerErrors {
   double log10_mean = 0, log10_max = 0;
   long points = 0;  // unconstrained (state, variety) points evaluated

@@ -74,8 +74,8 @@ struct SystemResult {
   bool interrupted = false;
 };
 
-// Powell's hybrid method (MINPACK hybrj, via Eigen) with finite-difference Jacobians (or analytic
-// ones, eq_opt.jacobian; see residual_jacobian). Each
+// Powell's hybrid method (MINPACK hybrj, via Eigen) with Jacobians by eq_opt.jacobian (see
+// residual_jacobian) and Broyden updates between them. Each
 // Jacobian column re-solves only the countries whose household problem changes when that
 // unknown moves, in parallel, warm-started from the base point, so results do not depend on
 // the number of threads. `warm` optionally warm-starts the first evaluation.
@@ -88,7 +88,10 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
 // the economy at x. eq.jacobian = Analytic: each country changed by an unknown is linearised
 // around its stationary solution in `at` (household/steady_state_derivative.hpp) and the
 // residuals are centrally differenced over aggregates moved along that derivative, so no
-// household is re-solved. FiniteDifference: the changed countries are re-solved at x + h e_c
+// household is re-solved. LogitImpact: as FiniteDifference for the countries whose problem
+// changes in more than its consumer prices; a country whose prices alone change (an importer in
+// another country's wage column) moves by household::logit_impact, without a re-solve.
+// FiniteDifference: the changed countries are re-solved at x + h e_c
 // (and x - h e_c when `central`), warm-started from `at`, at household tolerance `fd_tolerance`.
 // (Column, country) tasks run in parallel, each independent of the others, so the result does
 // not depend on the thread count. False (with `message`) if a task fails.

@@ -21,9 +21,12 @@ enum class Financial { Globalization, Autarky };
 enum class Unknown { R, Beta };  // globalisation: solve for R given beta, or beta given R
 enum class Scaling { Tfp, Income };
 // How fresh Jacobians of the market-clearing residuals are computed: implicit derivatives of
-// each country's stationary household block (household/steady_state_derivative.hpp), or
-// finite differences that re-solve the households at perturbed prices.
-enum class JacobianMethod { Analytic, FiniteDifference };
+// each country's stationary household block (household/steady_state_derivative.hpp); finite
+// differences that re-solve the households at perturbed prices; or finite differences only for
+// the countries whose own wage, return or transfer an unknown moves, and for the others (whose
+// import prices alone move) the logit choice's impact response at their solved policies and
+// distribution (world/system.hpp, residual_jacobian).
+enum class JacobianMethod { Analytic, FiniteDifference, LogitImpact };
 
 const char* to_string(Financial f);
 const char* to_string(Unknown u);
@@ -67,8 +70,9 @@ struct EquilibriumOptions {
   int numeraire = -1;         // -1: mean wage = 1; otherwise this country's wage = 1
   double tolerance = 1e-10;   // sup-norm of the scaled market-clearing residuals
   int max_evaluations = 400;  // residual evaluations (excluding Jacobian columns)
-  JacobianMethod jacobian = JacobianMethod::FiniteDifference;  // (analytic: slower today,
-                                                               // see docs/performance.md)
+  // Fresh Jacobians (docs/performance.md compares the three): logit-impact costs about one
+  // evaluation instead of N + 1 and steers the solve as well as finite differences do.
+  JacobianMethod jacobian = JacobianMethod::LogitImpact;
   double fd_step = 1e-6;  // finite-difference step in the log unknowns (both methods: the
                           // analytic one differences the one-period maps over it)
   // Household tolerance of the finite-difference columns (derivative error ~ this / fd_step;
