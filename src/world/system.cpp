@@ -166,6 +166,7 @@ struct Functor {
   int evaluations = 0, jacobians = 0;
   int jacobians_given = 0;  // Jacobians handed to hybrj (finite-difference or initial)
   bool done = false, interrupted = false, used_initial = false;
+  bool stop = false;  // the progress callback asked to stop
   Eigen::MatrixXd last_jacobian;
   std::string failure;
   Timer timer;
@@ -203,6 +204,18 @@ struct Functor {
   // The evaluation budget is exact: no residual evaluation beyond opt.max_evaluations (hybrj's
   // own maxfev is only checked between its steps).
   bool budget_left() const { return evaluations < opt.max_evaluations; }
+
+  void report_evaluation(const Eigen::VectorXd& x, const Eigen::VectorXd& r, double nrm) {
+    if (!opt.progress || stop) return;
+    Progress p;
+    p.solver = "system";
+    p.iteration = evaluations;
+    p.residual = nrm;
+    p.seconds = timer.seconds();
+    p.x = &x;
+    p.r = &r;
+    stop = opt.progress(p) == Control::kStop;
+  }
 
   bool eval_at(const Eigen::VectorXd& x) {
     if (!budget_left()) return false;  // stops the solve: status IterationLimit
@@ -264,7 +277,7 @@ struct Functor {
       best.world = last_world;
       best.state = last;
     }
-    if (opt.on_evaluation) opt.on_evaluation(evaluations, x, r, nrm, timer.seconds());
+    report_evaluation(x, r, nrm);
     // Only a full-tolerance evaluation ends the solve (not one the budget left inexact).
     if (converged(r) && tol <= eq.household.tolerance) done = true;
     return true;
@@ -337,7 +350,7 @@ struct Functor {
     if (!x.allFinite() || !eval_at(x)) return -1;
     fvec = r_last;
     if (done) return -1;  // converged on the system's own test
-    if (opt.stop && opt.stop->load()) {
+    if (stop) {
       interrupted = true;
       return -1;
     }
@@ -669,7 +682,7 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
     resumed = false;
     while (true) {
       snapshot();
-      if (opt.stop && opt.stop->load()) {
+      if (f.stop) {
         f.interrupted = true;
         break;
       }
