@@ -3,11 +3,14 @@
 // the stages of studies). The callback's return value asks the computation to continue or stop.
 //
 // What kStop does (documented where each solver takes the callback):
-//   household::solve_household  ends before the next sweep: status IterationLimit, message
-//                               "household: interrupted ...", the policies of the last sweep;
+//   household::solve_household  ends before the next sweep (at the earliest after the first):
+//                               status IterationLimit, message "household: interrupted ...",
+//                               the policies of the last sweep;
 //   world::solve_system and     end after the evaluation just reported: status IterationLimit,
 //   world::solve_equilibrium    message "interrupted" (SystemResult / Equilibrium::interrupted);
 //   calibration::calibrate      likewise (CalibrationResult::interrupted), checkpoints as before;
+//   transition::solve_transition  ends after the iteration just reported: status
+//                               IterationLimit, message "transition: interrupted after ...";
 //   stage messages of studies   throw hat::Interrupted (core/interrupt.hpp), as a host interrupt.
 #pragma once
 

@@ -90,8 +90,9 @@ struct SolveOptions {
   void validate() const;
   // Before each iteration: {"household", iteration, residual = sup |dc| of the last one
   // (infinite at first), seconds}, e.g. for progress lines of long solves. kStop ends the solve
-  // before that iteration: status IterationLimit, message "household: interrupted ...", the
-  // policies of the last sweep (see core/progress.hpp).
+  // before that iteration (but after the first, whose sweep the closing step needs): status
+  // IterationLimit, message "household: interrupted ...", the policies of the last sweep (see
+  // core/progress.hpp).
   ProgressCallback progress = nullptr;
 };
 
