@@ -4,7 +4,8 @@
 // Jacobian, quasi-Newton iterations) and, on the two-country world, compares in the same run the
 // fake-news Jacobian with a brute-force one (every column a full nonlinear path evaluation).
 // Threads: OMP_NUM_THREADS (default 2).
-// Run: build/bench_transition [two|ek19|all] [path/to/ek19_gravity.toml] [foreign_horizon (default 1)] [jacobian_decay]
+// Run: build/bench_transition [two|ek19|all] [path/to/ek19_gravity.toml] [foreign_horizon (default
+// 1)] [jacobian_decay]
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -46,7 +47,9 @@ void run(const char* label, const world::World& w, world::EquilibriumOptions opt
   transition::TransitionOptions to;
   to.foreign_horizon = foreign_horizon;
   if (decay > 0) to.jacobian_decay = decay;
-  to.progress = [](const std::string& m) { std::fprintf(stderr, "  [progress] %s\n", m.c_str()); };
+  to.progress = hat::message_callback([](std::string_view m) {
+    std::fprintf(stderr, "  [progress] %.*s\n", static_cast<int>(m.size()), m.data());
+  });
   const transition::TransitionResult r = transition::solve_transition(e, to);
   std::printf(
       "%s: T = 300, %s, residual %.2e, %d iterations\n"

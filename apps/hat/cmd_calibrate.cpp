@@ -39,10 +39,11 @@ void run_calibrate(const CalibrateArgs& args) {
   so.resume = args.resume;
   so.init = args.init;
   if (args.max_evaluations > 0) so.max_evaluations = args.max_evaluations;
-  so.stop = &g_interrupted;
   const bool quiet = args.quiet;
-  so.progress = [quiet](const std::string& line) {
-    if (!quiet || line.rfind("evaluation", 0) != 0) progress("{}", line);
+  so.progress = [quiet](const Progress& p) {  // Ctrl-C: stop after the current evaluation
+    if (!p.message.empty() && (!quiet || !p.message.starts_with("evaluation")))
+      progress("{}", p.message);
+    return g_interrupted.load() ? Control::kStop : Control::kContinue;
   };
   std::signal(SIGINT, on_sigint);
   calibration::Study study = calibration::run_study(file, std::move(setup), so);

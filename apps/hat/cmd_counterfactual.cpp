@@ -42,8 +42,8 @@ void run_counterfactual(const CfArgs& args) {
   for (const std::string& path : args.shock_files)
     shock_files.push_back(io::ConfigFile::load(path));
   analysis::append_experiments(so.experiments, shock_files, args.shocks, args.name, args.config);
-  std::function<void(const std::string&)> say;
-  if (!args.quiet) say = [](const std::string& m) { progress("{}", m); };
+  ProgressCallback say;
+  if (!args.quiet) say = message_callback([](std::string_view m) { progress("{}", m); });
   const analysis::CounterfactualStudy st =
       analysis::run_counterfactual_study(std::move(wc), so, say);
   if (!st.converged) exit_status() = 3;

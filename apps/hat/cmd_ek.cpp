@@ -49,7 +49,8 @@ void run_counterfactual(const ek::CounterfactualRequest& req, const std::string&
   const ek::EkData data = ek::load_data(data_opt);
   ek::CounterfactualStudy st;
   marking_failure(out_dir, "ek counterfactual", "", [&] {
-    st = ek::run_counterfactual_study(req, data, [](const std::string& m) { progress("{}", m); });
+    st = ek::run_counterfactual_study(
+        req, data, message_callback([](std::string_view m) { progress("{}", m); }));
   });
   if (!st.converged()) exit_status() = 3;
   if (json)

@@ -34,8 +34,9 @@ void run_elasticity(const ElasticityArgs& args) {
                                             .richardson = args.richardson,
                                             .step = args.step,
                                             .tolerance = args.tolerance};
-  std::function<void(const std::string&)> say;
-  if (!args.quiet && !args.json) say = [](const std::string& m) { progress("{}", m); };
+  ProgressCallback say;
+  if (!args.quiet && !args.json)
+    say = message_callback([](std::string_view m) { progress("{}", m); });
   const analysis::ElasticityStudy st = analysis::run_elasticity_study(wc, so, say);
   if (st.status != SolverStatus::Converged) exit_status() = 3;
   const world::World& w = st.world;

@@ -55,10 +55,13 @@ void run_household(const HouseholdArgs& args) {
   LongRun run(args.quiet, cells >= 100000);
   run.stage(fmt::format("solving the household problem ({} x {} x {} = {} cells)", p.Na(), p.Nz(),
                         p.M(), cells));
-  hc.solve.on_iteration = [&run](int it, double dc) { run.iteration(it, dc); };
+  hc.solve.progress = [&run](const Progress& p) {
+    run.iteration(p.iteration, p.residual);
+    return Control::kContinue;
+  };
   const analysis::HouseholdStudy st = analysis::run_household_study(
       std::move(hc), household::parse_euler_grid(args.euler_grid, "--euler-grid"),
-      [&run](const std::string& what) { run.stage(what); });
+      message_callback([&run](std::string_view what) { run.stage(std::string(what)); }));
   const auto& hp = st.config.problem;
   const household::HouseholdSolution& sol = st.solution;
   const household::StationaryDistribution& dist = st.distribution;

@@ -28,8 +28,9 @@ void run_planner(const PlannerArgs& args) {
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
   const analysis::PlannerStudyOptions so{
       .weights = args.weights, .country = args.country, .solve = !args.no_solve};
-  std::function<void(const std::string&)> say;
-  if (!args.quiet && !args.json) say = [](const std::string& m) { progress("{}", m); };
+  ProgressCallback say;
+  if (!args.quiet && !args.json)
+    say = message_callback([](std::string_view m) { progress("{}", m); });
   const analysis::PlannerStudy st = analysis::run_planner_study(wc, so, say);
   if (st.status != SolverStatus::Converged) exit_status() = 3;
   const world::World& w = st.world;

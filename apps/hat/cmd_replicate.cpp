@@ -56,9 +56,11 @@ ModelRun run_model(const std::string& key, const std::string& label, const Repli
   set_threads(args.threads >= 0 ? args.threads : config_threads);
   if (!args.quiet) {
     progress("{}: calibrating ({})", label, run.config);
-    setup.progress = [&](int it, const Eigen::VectorXd&, double mom, double eq, double, double) {
-      if (it % 10 == 0)
-        progress("{}: evaluation {}, moment error {:.2e}, residual {:.2e}", label, it, mom, eq);
+    setup.progress = [&](const Progress& p) {
+      if (p.iteration % 10 == 0)
+        progress("{}: evaluation {}, moment error {:.2e}, residual {:.2e}", label, p.iteration,
+                 p.moment_error, p.equilibrium_residual);
+      return Control::kContinue;
     };
   }
   Timer timer;
@@ -77,7 +79,8 @@ ModelRun run_model(const std::string& key, const std::string& label, const Repli
   co.welfare.groups = args.bins;
   Eigen::MatrixXd jacobian;
   co.jacobian_cache = &jacobian;
-  if (!args.quiet) co.progress = [&](const std::string& m) { progress("{}: {}", label, m); };
+  if (!args.quiet)
+    co.progress = message_callback([&](std::string_view m) { progress("{}: {}", label, m); });
   run.opt = analysis::counterfactual_equilibrium_options(setup.equilibrium);
   const std::vector<analysis::HouseholdState> old =
       analysis::baseline_states(run.calib.state, co.countries, co.welfare);

@@ -77,9 +77,10 @@ void run_transition(const TrArgs& args) {
   req.foreign_horizon = args.foreign_horizon;
   req.welfare = !args.no_welfare;
   req.elasticities = !args.no_elasticities;
-  const transition::Study st = transition::run_study(std::move(wc), req, [&](const std::string& m) {
-    if (!args.quiet) progress("{}", m);
-  });
+  const transition::Study st =
+      transition::run_study(std::move(wc), req, message_callback([&](std::string_view m) {
+                              if (!args.quiet) progress("{}", m);
+                            }));
   const transition::Economy& e = st.economy;
   const transition::TransitionRun& run = st.run;
   const world::Equilibrium& base = st.baseline;

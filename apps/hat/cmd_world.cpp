@@ -37,8 +37,8 @@ void run_solve(const WorldArgs& args) {
   io::ConfigFile file = io::ConfigFile::load(args.config);
   world::WorldConfig wc = world::read_world_config(file);
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
-  std::function<void(const std::string&)> say;
-  if (!args.quiet) say = [](const std::string& m) { progress("{}", m); };
+  ProgressCallback say;
+  if (!args.quiet) say = message_callback([](std::string_view m) { progress("{}", m); });
   const world::WorldSolve ws = world::run_world_solve(std::move(wc), say);
   const world::Equilibrium& eq = ws.equilibrium;
   const world::World& w = ws.world;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "hat/core/progress.hpp"
 #include "hat/io/config.hpp"
 #include "hat/io/output.hpp"
 
@@ -41,8 +42,10 @@ py::dict tables(const io::OutputDir& out);
 // or any exception of the callback, is thrown out of the solve as py::error_already_set. They
 // hold the callback as a plain handle (the caller's argument keeps it alive), so the library
 // may copy them on any thread.
-std::function<void(int, double, double)> evaluation_hook(py::handle callback, std::string what);
-std::function<void(const std::string&)> message_hook(py::handle callback);
+// (evaluation_hook formats an equilibrium solve's reports as "WHAT evaluation ..." lines;
+// message_hook passes the reports that carry a message.)
+ProgressCallback evaluation_hook(py::handle callback, std::string what);
+ProgressCallback message_hook(py::handle callback);
 
 // Sets the OpenMP thread count when threads > 0 (0: leave the runtime default).
 void set_threads(int threads);

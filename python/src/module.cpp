@@ -37,15 +37,18 @@ void call_and_check(py::handle callback, const std::string& message) {
 }
 }  // namespace
 
-std::function<void(int, double, double)> evaluation_hook(py::handle callback, std::string what) {
-  return [callback, what](int it, double residual, double seconds) {
-    call_and_check(callback, fmt::format("{} evaluation {:4d}  residual {:.3e}  elapsed {:.1f}s",
-                                         what, it, residual, seconds));
+ProgressCallback evaluation_hook(py::handle callback, std::string what) {
+  return [callback, what](const Progress& p) {
+    call_and_check(callback, evaluation_line(what, p));
+    return Control::kContinue;
   };
 }
 
-std::function<void(const std::string&)> message_hook(py::handle callback) {
-  return [callback](const std::string& m) { call_and_check(callback, m); };
+ProgressCallback message_hook(py::handle callback) {
+  return [callback](const Progress& p) {
+    if (!p.message.empty()) call_and_check(callback, std::string(p.message));
+    return Control::kContinue;
+  };
 }
 
 namespace {

@@ -11,23 +11,22 @@
 namespace hat::analysis {
 
 Baseline baseline_world(const world::WorldConfig& wc, bool solve,
-                        const std::function<void(const std::string&)>& progress) {
+                        const ProgressCallback& progress) {
   Baseline b;
   if (solve) {
     world::EquilibriumOptions opt = wc.options;
     if (progress && !opt.progress)
-      opt.progress = [&progress](int it, double res, double sec) {
-        progress(fmt::format("equilibrium evaluation {:4d}  residual {:.3e}  elapsed {:.1f}s", it,
-                             res, sec));
-      };
+      opt.progress = with_message(
+          progress, "world", [](const Progress& p) { return evaluation_line("equilibrium", p); });
     world::Equilibrium eq = world::solve_equilibrium(wc.world, wc.start, opt);
     b.state = std::move(eq.state);
     b.report = eq.report;
     b.solved = true;
     b.evaluations = eq.evaluations;
     if (progress)
-      progress(fmt::format("baseline equilibrium: {} (residual {:.3e}, {:.2f}s)", eq.report.message,
-                           eq.report.residual, eq.report.seconds));
+      report_stage(progress, "baseline",
+                   fmt::format("baseline equilibrium: {} (residual {:.3e}, {:.2f}s)",
+                               eq.report.message, eq.report.residual, eq.report.seconds));
   } else {
     world::Prices p = wc.start;
     if (!wc.world.has_tariffs()) p.tau.setZero();

@@ -113,7 +113,9 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
     r.ge.report.message = "shocks change nothing: the baseline is the new equilibrium";
     r.ge.report.residual = baseline.residuals.size() ? baseline.residuals.cwiseAbs().maxCoeff() : 0;
   } else {
-    if (o.progress) o.progress(fmt::format("{}: solving the new equilibrium", e.name));
+    if (o.progress)
+      report_stage(o.progress, "counterfactual",
+                   fmt::format("{}: solving the new equilibrium", e.name));
     world::Prices start = baseline.prices;
     const Eigen::MatrixXd* jac =
         (o.jacobian_cache && o.jacobian_cache->size()) ? o.jacobian_cache : nullptr;
@@ -133,7 +135,8 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
 
   timer.reset();
   if (o.progress)
-    o.progress(fmt::format("{}: welfare of {} country block(s)", e.name, o.countries.size()));
+    report_stage(o.progress, "counterfactual",
+                 fmt::format("{}: welfare of {} country block(s)", e.name, o.countries.size()));
   const int C = static_cast<int>(o.countries.size());
   r.welfare.resize(C);
   std::vector<SolverReport> reports(C);

@@ -83,7 +83,7 @@ int reporting_country(const world::World& w, const CounterfactualStudyOptions& o
 
 // The baseline equilibrium: solved from the config's start, or evaluated at its prices.
 void solve_baseline(const world::WorldConfig& wc, bool solve, CounterfactualStudy& st,
-                    const std::function<void(const std::string&)>& say) {
+                    const ProgressCallback& progress) {
   const world::World& w = wc.world;
   if (!solve) {
     world::Prices p = wc.start;
@@ -95,7 +95,7 @@ void solve_baseline(const world::WorldConfig& wc, bool solve, CounterfactualStud
     st.baseline_report.residual = st.baseline.residuals.cwiseAbs().maxCoeff();
     return;
   }
-  if (say) say("solving the baseline equilibrium");
+  report_stage(progress, "counterfactual", "solving the baseline equilibrium");
   world::Equilibrium eq = world::solve_equilibrium(w, wc.start, wc.options);
   st.baseline_report = eq.report;
   if (eq.state.countries.empty()) throw NumericalError("baseline: " + eq.report.message);
@@ -105,13 +105,11 @@ void solve_baseline(const world::WorldConfig& wc, bool solve, CounterfactualStud
 
 }  // namespace
 
-CounterfactualStudy run_counterfactual_study(
-    world::WorldConfig wc, const CounterfactualStudyOptions& o,
-    const std::function<void(const std::string&)>& progress) {
+CounterfactualStudy run_counterfactual_study(world::WorldConfig wc,
+                                             const CounterfactualStudyOptions& o,
+                                             const ProgressCallback& progress) {
   Timer timer;
-  auto say = [&](const std::string& m) {
-    if (progress) progress(m);
-  };
+  auto say = [&](const std::string& m) { report_stage(progress, "counterfactual", m); };
   CounterfactualStudy st;
   st.world = wc.world;
   const world::World& w = st.world;
@@ -135,9 +133,8 @@ CounterfactualStudy run_counterfactual_study(
 
   // Evaluation lines of the baseline and (through the options they share) the GE solves.
   if (progress && o.solve && !wc.options.progress)
-    wc.options.progress = [&progress](int it, double res, double sec) {
-      progress(fmt::format("evaluation {:4d}  residual {:.3e}  elapsed {:.1f}s", it, res, sec));
-    };
+    wc.options.progress =
+        with_message(progress, "world", [](const Progress& p) { return evaluation_line("", p); });
   Timer t_base;
   solve_baseline(wc, o.solve, st, progress);
   st.seconds_baseline = t_base.seconds();

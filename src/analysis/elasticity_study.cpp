@@ -146,7 +146,7 @@ void add_figures(io::OutputDir& out, const world::World& w, const world::Country
 }  // namespace
 
 ElasticityStudy run_elasticity_study(const world::WorldConfig& wc, const ElasticityStudyOptions& o,
-                                     const std::function<void(const std::string&)>& progress) {
+                                     const ProgressCallback& progress) {
   Timer timer;
   ElasticityStudy st;
   st.world = wc.world;

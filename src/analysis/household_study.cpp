@@ -137,10 +137,8 @@ std::string HouseholdStudy::status() const {
 }
 
 HouseholdStudy run_household_study(household::HouseholdConfig hc, household::EulerGrid euler_grid,
-                                   const std::function<void(const std::string&)>& stage) {
-  const auto say = [&stage](const std::string& what) {
-    if (stage) stage(what);
-  };
+                                   const ProgressCallback& stage) {
+  const auto say = [&stage](const std::string& what) { report_stage(stage, "household", what); };
   Timer timer;
   HouseholdStudy st;
   st.config = std::move(hc);

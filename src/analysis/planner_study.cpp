@@ -103,7 +103,7 @@ void add_outputs(io::OutputDir& out, const world::World& w, const PlannerAllocat
 }  // namespace
 
 PlannerStudy run_planner_study(const world::WorldConfig& wc, const PlannerStudyOptions& o,
-                               const std::function<void(const std::string&)>& progress) {
+                               const ProgressCallback& progress) {
   Timer timer;
   o.validate();
   PlannerStudy st;

@@ -187,14 +187,18 @@ Stage1 clear_markets_first(const Joint& j, const world::World& wstart, const wor
   o1.max_evaluations = eq1.max_evaluations;
   o1.fd_step = eq1.fd_step;
   o1.final_jacobian = eq1.jacobian_at_solution;
-  o1.stop = setup.stop;
   const double eq_tol = setup.equilibrium.tolerance;
   if (setup.progress)
-    o1.on_evaluation = [&](int it, const Eigen::VectorXd& x, const Eigen::VectorXd&, double nrm,
-                           double sec) {
+    o1.progress = [&](const Progress& p) {
       Eigen::VectorXd xf = x0;
-      xf.tail(ne) = x;
-      setup.progress(it, xf, NAN, nrm, nrm / eq_tol, sec);
+      xf.tail(ne) = *p.x;
+      Progress q = p;
+      q.solver = "calibration";
+      q.x = &xf;
+      q.moment_error = NAN;
+      q.equilibrium_residual = p.residual;
+      q.residual = p.residual / eq_tol;
+      return setup.progress(q);
     };
   if (setup.on_checkpoint)
     o1.on_snapshot = [&](const world::SystemSnapshot& s) {
@@ -232,12 +236,14 @@ world::SystemResult solve_jointly(const Joint& j, const world::CountrySystem& sy
   world::SystemOptions so;
   so.max_evaluations = setup.max_evaluations - st.evaluations;
   so.fd_step = setup.fd_step;
-  so.stop = setup.stop;
   if (setup.progress)
-    so.on_evaluation = [&](int it, const Eigen::VectorXd& x, const Eigen::VectorXd& r, double nrm,
-                           double sec) {
-      setup.progress(st.evaluations + it, x, r.head(np).cwiseAbs().maxCoeff(),
-                     r.tail(ne).cwiseAbs().maxCoeff(), nrm, sec);
+    so.progress = [&](const Progress& p) {
+      Progress q = p;
+      q.solver = "calibration";
+      q.iteration = st.evaluations + p.iteration;
+      q.moment_error = p.r->head(np).cwiseAbs().maxCoeff();
+      q.equilibrium_residual = p.r->tail(ne).cwiseAbs().maxCoeff();
+      return setup.progress(q);
     };
   if (setup.on_checkpoint)
     so.on_snapshot = [&](const world::SystemSnapshot& s) {
@@ -270,7 +276,14 @@ world::SystemResult solve_jointly(const Joint& j, const world::CountrySystem& sy
     sr.report.status = SolverStatus::IterationLimit;
     sr.report.residual = sys.norm(sr.r);
     sr.report.message = "evaluation budget spent clearing markets at the starting parameters";
-    if (so.on_evaluation) so.on_evaluation(0, sr.x, sr.r, sr.report.residual, 0.0);
+    if (so.progress) {
+      Progress p;
+      p.residual = sr.report.residual;
+      p.seconds = 0.0;
+      p.x = &sr.x;
+      p.r = &sr.r;
+      so.progress(p);  // the run ends here anyway: nothing left to stop
+    }
   }
   sr.evaluations += st.evaluations;
   sr.jacobians += st.jacobians;

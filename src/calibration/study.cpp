@@ -213,11 +213,13 @@ Study run_study(const io::ConfigFile& file, CalibrationSetup setup, const StudyO
   Timer timer;
   Study s;
   if (o.max_evaluations > 0) setup.max_evaluations = o.max_evaluations;
-  setup.stop = o.stop;
   s.names = unknown_names(setup);
   const long n = static_cast<long>(s.names.size());
   auto say = [&](const std::string& line) {
-    if (o.progress) o.progress(line);
+    Progress p;
+    p.solver = "calibration";
+    p.message = line;
+    report(o.progress, p);  // a stop takes effect after the next evaluation
   };
   Eigen::VectorXd x0;
   CalibrationCheckpoint resume;
@@ -253,13 +255,17 @@ Study run_study(const io::ConfigFile& file, CalibrationSetup setup, const StudyO
   }
   ProgressLines lines;
   if (o.progress)
-    setup.progress = [&](int it, const Eigen::VectorXd&, double mom, double eq, double nrm,
-                         double sec) { say(lines.line(it, mom, eq, nrm, sec)); };
+    setup.progress = [&](const Progress& p) {
+      const std::string line =
+          lines.line(p.iteration, p.moment_error, p.equilibrium_residual, p.residual, p.seconds);
+      Progress q = p;
+      q.message = line;
+      return o.progress(q);
+    };
   s.result = calibrate(setup, x0);
   setup.progress = nullptr;
   setup.on_checkpoint = nullptr;
   setup.resume = nullptr;
-  setup.stop = nullptr;
   s.setup = std::move(setup);
   s.seconds = timer.seconds();
   return s;

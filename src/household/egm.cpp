@@ -144,6 +144,7 @@ class HouseholdSolver {
   void step();  // Anderson or Newton step (or a plain one) to the next state x
   void closing_step();
   HouseholdSolution finish();
+  bool stop_requested();
 
   // Parts of the initial guess.
   void start_cold();
@@ -214,8 +215,10 @@ class HouseholdSolver {
   double dc_ = kInf, dv_ = kInf, vabs_ = 0.0;
   bool failed_ = false;
   std::string fail_msg_;
-  bool newton_on_ = false;  // the next sweep is a Newton sweep
-  double r_prev_ = kInf;    // sup |G(x) - x| at the last step
+  bool stop_ = false;         // the progress callback asked to stop
+  bool interrupted_ = false;  // the loop ended on that request
+  bool newton_on_ = false;    // the next sweep is a Newton sweep
+  double r_prev_ = kInf;      // sup |G(x) - x| at the last step
   bool ended_on_newton_ = false;
   int newton_failures_ = 0;
 
@@ -293,7 +296,7 @@ HouseholdSolution HouseholdSolver::solve() {
   sol_.report.status = SolverStatus::IterationLimit;
   for (iter_ = 1; iter_ <= max_iterations_; ++iter_) {
     interruption_point();  // a host's Ctrl-C (see core/interrupt.hpp)
-    if (opt_.on_iteration) opt_.on_iteration(iter_, dc_);  // progress; may throw to abandon
+    if (stop_requested()) break;
     const Sweep kind = next_sweep();
     if (!sweep(kind)) break;
     if (howard_) howard_steps();
@@ -310,6 +313,21 @@ HouseholdSolution HouseholdSolver::solve() {
   }
   if (!failed_) closing_step();
   return finish();
+}
+
+// Reports the iteration about to start to the progress callback. A stop ends the loop before it,
+// but not before the first: the closing step needs the brackets and utilities of a sweep.
+bool HouseholdSolver::stop_requested() {
+  if (!stop_ && opt_.progress) {
+    Progress p;
+    p.solver = "household";
+    p.iteration = iter_;
+    p.residual = dc_;
+    p.seconds = timer_.seconds();
+    stop_ = opt_.progress(p) == Control::kStop;
+  }
+  interrupted_ = stop_ && iter_ > 1;
+  return interrupted_;
 }
 
 // The first sweep of a cold start is a plain (Jacobi) one: from the initial guess, a sweep
@@ -944,14 +962,16 @@ HouseholdSolution HouseholdSolver::finish() {
   sol_.sup_dc = dc_;
   sol_.sup_dv = dv_;
   sol_.newton_failures = newton_failures_;
-  sol_.report.iterations = std::min(iter_, max_iterations_);
+  sol_.report.iterations = std::min(interrupted_ ? iter_ - 1 : iter_, max_iterations_);
   sol_.report.residual = dc_;
   sol_.report.seconds = timer_.seconds();
   if (failed_) {
     sol_.report.status = SolverStatus::Failed;
     sol_.report.message = fail_msg_;
   } else if (sol_.report.status == SolverStatus::IterationLimit) {
-    sol_.report.message = "household: iteration limit reached (sup|dc| = " + std::to_string(dc_) +
+    sol_.report.message = std::string(interrupted_ ? "household: interrupted"
+                                                   : "household: iteration limit reached") +
+                          " (sup|dc| = " + std::to_string(dc_) +
                           ", sup|dv| = " + std::to_string(dv_) + ")";
   } else {
     sol_.report.message = "household: converged";

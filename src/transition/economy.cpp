@@ -88,7 +88,7 @@ std::vector<analysis::HouseholdState> tight_states(const world::World& w, const 
 Economy make_economy(const world::World& w, const world::EquilibriumOptions& opt,
                      const world::Evaluation& baseline, const std::vector<analysis::Shock>& shocks,
                      int periods, const analysis::WelfareOptions& welfare,
-                     const std::function<void(const std::string&)>& progress) {
+                     const ProgressCallback& progress) {
   if (periods < 2 || periods > 5000)
     throw InputError("--periods must be between 2 and 5000 (the path's length T)");
   if (w.scaling != world::Scaling::Tfp)
@@ -117,7 +117,7 @@ Economy make_economy(const world::World& w, const world::EquilibriumOptions& opt
     e.terminal_report.status = SolverStatus::Converged;
     e.terminal_report.message = "terminal steady state = initial steady state";
   } else {
-    if (progress) progress("solving the terminal steady state");
+    report_stage(progress, "transition", "solving the terminal steady state");
     world::Equilibrium ge =
         world::solve_equilibrium(e.terminal, e.old_prices, e.options, &baseline);
     e.terminal_report = ge.report;
@@ -127,7 +127,7 @@ Economy make_economy(const world::World& w, const world::EquilibriumOptions& opt
                            ge.report.message + ")");
     e.new_prices = ge.state.prices;
   }
-  if (progress) progress("tight household solves at both steady states");
+  report_stage(progress, "transition", "tight household solves at both steady states");
   e.old_states = tight_states(w, e.old_prices, welfare, &baseline);
   e.new_states = e.terminal_is_initial ? e.old_states
                                        : tight_states(e.terminal, e.new_prices, welfare, &baseline);

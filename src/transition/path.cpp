@@ -242,11 +242,14 @@ Eigen::MatrixXd path_jacobian(const Economy& e, const TransitionOptions& opt,
     timer.reset();
   }
   if (opt.progress)
-    opt.progress(fmt::format(
-        "household Jacobians {:.2f}s (expectation vectors {:.2f}s; summed over threads: products "
-        "E'dD {:.2f}s, accumulation {:.2f}s), assembly {:.2f}s; expectation vectors settle "
-        "within {} periods",
-        t_blocks, t_expect, t_products, t_accumulate, t_assembly, max_horizon));
+    report_stage(
+        opt.progress, "transition",
+        fmt::format(
+            "household Jacobians {:.2f}s (expectation vectors {:.2f}s; summed over threads: "
+            "products "
+            "E'dD {:.2f}s, accumulation {:.2f}s), assembly {:.2f}s; expectation vectors settle "
+            "within {} periods",
+            t_blocks, t_expect, t_products, t_accumulate, t_assembly, max_horizon));
   for (int t = 0; t < T; ++t)
     H.block(static_cast<Eigen::Index>(t) * n, static_cast<Eigen::Index>(t) * n, n, n) += d.direct;
   return H;
@@ -266,15 +269,28 @@ double settle_distance(const Economy& e, const PricePath& p) {
   return dist;
 }
 
+// The progress report of a quasi-Newton iteration.
+Control report_iteration(const TransitionOptions& opt, int it, double r, double step,
+                         const Timer& timer) {
+  if (!opt.progress) return Control::kContinue;
+  const std::string line = fmt::format("iteration {:3d}  residual {:.3e}  step {}", it, r, step);
+  Progress p;
+  p.solver = "transition";
+  p.iteration = it;
+  p.residual = r;
+  p.seconds = timer.seconds();
+  p.message = line;
+  return opt.progress(p);
+}
+
 }  // namespace
 
 TransitionResult solve_transition(const Economy& e, const TransitionOptions& opt) {
   Timer timer;
   TransitionResult res;
   const int T = e.periods, n = unknowns_per_period(e);
-  auto say = [&](const std::string& m) {
-    if (opt.progress) opt.progress(m);
-  };
+  auto say = [&](const std::string& m) { report_stage(opt.progress, "transition", m); };
+  bool stopped = false;  // by the progress callback
   Eigen::VectorXd x = pack_path(e, constant_path(e, e.new_prices));
   res.path = evaluate_path(e, unpack_path(e, x));
   Timer t_newton;
@@ -328,7 +344,10 @@ TransitionResult solve_transition(const Economy& e, const TransitionOptions& opt
     r = r_trial;
     res.iterations = it + 1;
     res.residual_history.push_back(r);
-    say(fmt::format("iteration {:3d}  residual {:.3e}  step {}", it + 1, r, step));
+    if (report_iteration(opt, it + 1, r, step, timer) == Control::kStop) {
+      stopped = true;
+      break;
+    }
   }
   if (!res.path.ok) {
     res.report.status = SolverStatus::Failed;
@@ -341,8 +360,8 @@ TransitionResult solve_transition(const Economy& e, const TransitionOptions& opt
   res.report.seconds = timer.seconds();
   if (res.report.converged()) res.report.message = "transition: converged";
   if (res.report.status == SolverStatus::IterationLimit)
-    res.report.message =
-        fmt::format("transition: {} iterations, residual {:.3e}", res.iterations, r);
+    res.report.message = fmt::format("transition: {}{} iterations, residual {:.3e}",
+                                     stopped ? "interrupted after " : "", res.iterations, r);
   if (res.path.ok) {
     res.residual_by_period.resize(T);
     for (int t = 0; t < T; ++t)

@@ -30,37 +30,32 @@ int reporting_country(const world::World& w, const StudyRequest& r) {
   return it != w.names.end() ? static_cast<int>(it - w.names.begin()) : 0;
 }
 
-Study run_study(world::WorldConfig wc, const StudyRequest& r,
-                const std::function<void(const std::string&)>& progress) {
+Study run_study(world::WorldConfig wc, const StudyRequest& r, const ProgressCallback& progress) {
   Timer timer;
   r.validate();
   const world::World& w = wc.world;
   analysis::apply_shocks(w, r.shocks);  // every shock valid for this world before any solve
-  auto say = [&](const std::string& m) {
-    if (progress) progress(m);
-  };
+  auto say = [&](const std::string& m) { report_stage(progress, "transition", m); };
   Study st;
   st.run.shocks = r.shocks;
   st.run.country = reporting_country(w, r);
   say("solving the baseline equilibrium");
   if (progress)
-    wc.options.progress = [&](int it, double res, double sec) {
-      progress(
-          fmt::format("baseline evaluation {:4d}  residual {:.3e}  elapsed {:.1f}s", it, res, sec));
-    };
+    wc.options.progress = with_message(
+        progress, "world", [](const Progress& p) { return evaluation_line("baseline", p); });
   st.baseline = world::solve_equilibrium(w, wc.start, wc.options);
   wc.options.progress = nullptr;
   if (!st.baseline.report.converged())
     throw NumericalError("baseline equilibrium: " + st.baseline.report.message);
   analysis::WelfareOptions wo;
   Timer t_ss;
-  st.economy = make_economy(w, wc.options, st.baseline.state, r.shocks, r.periods, wo, say);
+  st.economy = make_economy(w, wc.options, st.baseline.state, r.shocks, r.periods, wo, progress);
   TransitionOptions to;
   to.periods = r.periods;
   to.tolerance = r.tolerance;
   to.max_iterations = r.max_iterations;
   to.foreign_horizon = r.foreign_horizon;
-  to.progress = say;
+  to.progress = progress;
   TransitionRun& run = st.run;
   run.result = solve_transition(st.economy, to);
   run.result.seconds_steady_state = t_ss.seconds() - run.result.report.seconds;

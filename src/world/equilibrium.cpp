@@ -396,8 +396,11 @@ Equilibrium solve_equilibrium(const World& w, const Prices& start, const Equilib
   so.jacobian = jacobian;
   so.final_jacobian = opt.jacobian_at_solution;
   if (opt.progress)
-    so.on_evaluation = [&](int it, const Eigen::VectorXd&, const Eigen::VectorXd&, double nrm,
-                           double sec) { opt.progress(it, nrm, sec); };
+    so.progress = [&](const Progress& p) {
+      Progress q = p;
+      q.solver = "world";
+      return opt.progress(q);
+    };
   SystemResult res = solve_system(sys, w, p0, opt, so, pack(l, p0), warm);
 
   Equilibrium eq;
@@ -408,6 +411,7 @@ Equilibrium solve_equilibrium(const World& w, const Prices& start, const Equilib
   eq.jacobian = std::move(res.jacobian);
   eq.report = res.report;
   eq.report.message = "equilibrium: " + res.report.message;
+  eq.interrupted = res.interrupted;
   eq.state = std::move(res.state);
   return eq;
 }

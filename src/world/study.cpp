@@ -8,14 +8,12 @@
 
 namespace hat::world {
 
-WorldSolve run_world_solve(WorldConfig wc,
-                           const std::function<void(const std::string&)>& progress) {
+WorldSolve run_world_solve(WorldConfig wc, const ProgressCallback& progress) {
   Timer timer;
   WorldSolve s;
   if (progress && !wc.options.progress)
-    wc.options.progress = [&progress](int it, double res, double sec) {
-      progress(fmt::format("evaluation {:4d}  residual {:.3e}  elapsed {:.1f}s", it, res, sec));
-    };
+    wc.options.progress =
+        with_message(progress, "world", [](const Progress& p) { return evaluation_line("", p); });
   s.equilibrium = solve_equilibrium(wc.world, wc.start, wc.options);
   s.seconds = timer.seconds();
   wc.options.progress = nullptr;  // it refers to `progress`, which the result does not own

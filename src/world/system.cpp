@@ -166,6 +166,7 @@ struct Functor {
   int evaluations = 0, jacobians = 0;
   int jacobians_given = 0;  // Jacobians handed to hybrj (finite-difference or initial)
   bool done = false, interrupted = false, used_initial = false;
+  bool stop = false;  // the progress callback asked to stop
   bool fd_jacobian = false;  // finite differences whatever eq.jacobian says (at the solution)
   Eigen::MatrixXd last_jacobian;
   std::string failure;
@@ -205,132 +206,32 @@ struct Functor {
   // own maxfev is only checked between its steps).
   bool budget_left() const { return evaluations < opt.max_evaluations; }
 
-  bool eval_at(const Eigen::VectorXd& x) {
-    if (!budget_left()) return false;  // stops the solve: status IterationLimit
-    World w = base_world;
-    Prices p = base_prices;
-    sys.economy(x, w, p);
-    // The last evaluation the budget allows is at the full tolerance, so that a solve stopped by
-    // the budget can report a full-tolerance point without a further evaluation.
-    double tol =
-        evaluations + 1 >= opt.max_evaluations ? eq.household.tolerance : inner_tolerance();
-    // A fresh solve's first evaluation is the base point of its first Jacobian, whose columns
-    // need it at their tolerance: evaluate it there at once rather than twice.
-    if (evaluations == 0 && !opt.jacobian && eq.jacobian != JacobianMethod::Analytic)
-      tol = std::min(tol, std::max(eq.household.tolerance, eq.fd_household_tolerance));
-    Evaluation ev =
-        evaluate(w, p, with_tolerance(eq, tol), (have_last || have_warm) ? &last : nullptr);
-    ++evaluations;
-    if (!ev.ok) {
-      failure = ev.message;
-      return false;
-    }
-    Eigen::VectorXd r = sys.residuals(x, w, ev);
-    if (!r.allFinite()) {
-      failure = "non-finite residuals";
-      return false;
-    }
-    if (tol > eq.household.tolerance && converged(r) && budget_left()) {
-      // Only a full-tolerance evaluation may end the solve.
-      Evaluation exact = evaluate(w, p, eq, &ev);
-      ++evaluations;
-      if (!exact.ok) {
-        failure = exact.message;
-        return false;
-      }
-      ev = std::move(exact);
-      tol = eq.household.tolerance;
-      r = sys.residuals(x, w, ev);
-      if (!r.allFinite()) {
-        failure = "non-finite residuals";
-        return false;
-      }
-    }
-    last_tolerance = tol;
-    best_raw = std::min(best_raw, r.cwiseAbs().maxCoeff());
-    last = std::move(ev);
-    last_world = std::move(w);
-    x_last = x;
-    r_last = r;
-    have_last = true;
-    const double nrm = norm(r);
-    if (tol <= eq.household.tolerance && nrm < best_full_norm) {
-      best_full_norm = nrm;
-      best_full.x = x;
-      best_full.r = r;
-      best_full.world = last_world;
-      best_full.state = last;
-    }
-    if (nrm < best_norm || (converged(r) && tol <= eq.household.tolerance)) {
-      best_norm = nrm;
-      best_tolerance = tol;
-      best.x = x;
-      best.r = r;
-      best.world = last_world;
-      best.state = last;
-    }
-    if (opt.on_evaluation) opt.on_evaluation(evaluations, x, r, nrm, timer.seconds());
-    // Only a full-tolerance evaluation ends the solve (not one the budget left inexact).
-    if (converged(r) && tol <= eq.household.tolerance) done = true;
-    return true;
+  // Reports an evaluation to opt.progress. Its kStop is honoured at the next check (after this
+  // evaluation, or before the next step); nothing is reported after it.
+  void report_evaluation(const Eigen::VectorXd& x, const Eigen::VectorXd& r, double nrm) {
+    if (!opt.progress || stop) return;
+    Progress p;
+    p.solver = "system";
+    p.iteration = evaluations;
+    p.residual = nrm;
+    p.seconds = timer.seconds();
+    p.x = &x;
+    p.r = &r;
+    stop = opt.progress(p) == Control::kStop;
   }
+
+  bool eval_at(const Eigen::VectorXd& x);
+  bool residuals_of(const Eigen::VectorXd& x, const World& w, const Evaluation& ev,
+                    Eigen::VectorXd& r);
+  void record(const Eigen::VectorXd& x, const Eigen::VectorXd& r, double tol, Evaluation&& ev,
+              World&& w);
 
   // The state between two steps of the method, for snapshots; the economies (World) are
   // rebuilt from their points. Evaluations held twice (e.g. the last one is also the best) are
   // stored once.
-  void save(ByteWriter& b) const {
-    std::vector<std::string> table;
-    auto ref = [&table](const Evaluation& e) {
-      std::string bytes = evaluation_bytes(e);
-      for (size_t i = 0; i < table.size(); ++i)
-        if (table[i] == bytes) return static_cast<int>(i);
-      table.push_back(std::move(bytes));
-      return static_cast<int>(table.size() - 1);
-    };
-    const int refs[3] = {ref(last), ref(best.state), ref(best_full.state)};
-    b.put(static_cast<std::int64_t>(table.size()));
-    for (const auto& t : table) b.put(t);
-    for (int r : refs) b.put(r);
-    for (const Eigen::VectorXd* v :
-         {&x_last, &r_last, &best.x, &best.r, &best_full.x, &best_full.r})
-      b.put(*v);
-    for (double v : {last_tolerance, best_tolerance, best_raw, best_norm, best_full_norm}) b.put(v);
-    for (int v : {evaluations, jacobians, jacobians_given}) b.put(v);
-    for (bool v : {have_last, have_warm, done, interrupted, used_initial})
-      b.put(static_cast<int>(v));
-    b.put(last_jacobian);
-    b.put(failure);
-  }
-  void load(ByteReader& b) {
-    const auto n = b.get<std::int64_t>();
-    if (n < 0 || n > 3) throw InputError("snapshot: corrupt evaluation table");
-    std::vector<Evaluation> table;
-    for (std::int64_t i = 0; i < n; ++i) {
-      const std::string bytes = b.get_string();
-      ByteReader eb(bytes, "snapshot");
-      table.push_back(get_evaluation(eb));
-    }
-    int refs[3];
-    for (int& r : refs) {
-      r = b.get<int>();
-      if (r < 0 || r >= n) throw InputError("snapshot: corrupt evaluation reference");
-    }
-    last = table[refs[0]];
-    best.state = table[refs[1]];
-    best_full.state = table[refs[2]];
-    for (Eigen::VectorXd* v : {&x_last, &r_last, &best.x, &best.r, &best_full.x, &best_full.r})
-      *v = b.get_vector();
-    for (double* v : {&last_tolerance, &best_tolerance, &best_raw, &best_norm, &best_full_norm})
-      *v = b.get<double>();
-    for (int* v : {&evaluations, &jacobians, &jacobians_given}) *v = b.get<int>();
-    for (bool* v : {&have_last, &have_warm, &done, &interrupted, &used_initial})
-      *v = b.get<int>() != 0;
-    last_jacobian = b.get_matrix();
-    failure = b.get_string();
-    last_world = world_at(x_last);
-    best.world = world_at(best.x);
-    best_full.world = world_at(best_full.x);
-  }
+  void save(ByteWriter& b) const;
+  void load(ByteReader& b);
+
   World world_at(const Eigen::VectorXd& x) const {
     World w = base_world;
     Prices p = base_prices;
@@ -342,59 +243,197 @@ struct Functor {
     if (!x.allFinite() || !eval_at(x)) return -1;
     fvec = r_last;
     if (done) return -1;  // converged on the system's own test
-    if (opt.stop && opt.stop->load()) {
+    if (stop) {
       interrupted = true;
       return -1;
     }
     return 0;
   }
 
-  int df(const Eigen::VectorXd& x, Eigen::MatrixXd& fjac) {
-    if (!have_last || x != x_last)
-      if (!eval_at(x)) return -1;
-    if (done) return -1;
-    if (opt.jacobian && !used_initial && opt.jacobian->rows() == sys.n &&
-        opt.jacobian->cols() == sys.n) {
-      used_initial = true;
-      fjac = *opt.jacobian;
-      last_jacobian = fjac;
-      ++jacobians_given;
-      return 0;
-    }
-    ++jacobians;
-    // Finite-difference columns are differences over fd_step, so their household solves need
-    // only fd_household_tolerance (the derivative error is about tolerance / fd_step); the base
-    // point must be at least as accurate as the columns (logit-impact Jacobians, too, difference
-    // re-solved countries). The analytic Jacobian linearises the base point as it is (an
-    // inexact point far from the solution only blurs the Jacobian).
-    EquilibriumOptions eq_j = eq;
-    if (fd_jacobian) eq_j.jacobian = JacobianMethod::FiniteDifference;
-    const bool fd = eq_j.jacobian != JacobianMethod::Analytic;
-    const double fd_tol = std::max(eq.household.tolerance, eq.fd_household_tolerance);
-    const Evaluation* base = &last;
-    Evaluation refined;
-    if (fd && last_tolerance > fd_tol) {
-      // Keep the budget's last evaluation for a full-tolerance point (see eval_at).
-      if (evaluations + 1 >= opt.max_evaluations) return -1;
-      refined = evaluate(last_world, last.prices, with_tolerance(eq, fd_tol), &last);
-      ++evaluations;
-      if (!refined.ok) {
-        failure = refined.message;
-        return -1;
-      }
-      base = &refined;
-    }
-    std::string msg;
-    if (!residual_jacobian(sys, base_world, base_prices, eq_j, opt.fd_step, x, *base, fjac, msg,
-                           false, fd_tol)) {
-      failure = "Jacobian: " + msg;
-      return -1;
-    }
+  int df(const Eigen::VectorXd& x, Eigen::MatrixXd& fjac);
+  const Evaluation* jacobian_base(Evaluation& refined, double fd_tol, JacobianMethod method);
+};
+
+// One base-point evaluation at x (false: the budget is spent, or the evaluation failed).
+bool Functor::eval_at(const Eigen::VectorXd& x) {
+  if (!budget_left()) return false;  // stops the solve: status IterationLimit
+  World w = base_world;
+  Prices p = base_prices;
+  sys.economy(x, w, p);
+  // The last evaluation the budget allows is at the full tolerance, so that a solve stopped by
+  // the budget can report a full-tolerance point without a further evaluation.
+  double tol = evaluations + 1 >= opt.max_evaluations ? eq.household.tolerance : inner_tolerance();
+  // A fresh solve's first evaluation is the base point of its first Jacobian, whose columns
+  // need it at their tolerance: evaluate it there at once rather than twice.
+  if (evaluations == 0 && !opt.jacobian && eq.jacobian != JacobianMethod::Analytic)
+    tol = std::min(tol, std::max(eq.household.tolerance, eq.fd_household_tolerance));
+  Evaluation ev =
+      evaluate(w, p, with_tolerance(eq, tol), (have_last || have_warm) ? &last : nullptr);
+  ++evaluations;
+  Eigen::VectorXd r;
+  if (!residuals_of(x, w, ev, r)) return false;
+  if (tol > eq.household.tolerance && converged(r) && budget_left()) {
+    // Only a full-tolerance evaluation may end the solve.
+    Evaluation exact = evaluate(w, p, eq, &ev);
+    ++evaluations;
+    if (!residuals_of(x, w, exact, r)) return false;
+    ev = std::move(exact);
+    tol = eq.household.tolerance;
+  }
+  record(x, r, tol, std::move(ev), std::move(w));
+  return true;
+}
+
+// The residuals of a successful evaluation (false, with `failure`, if it failed or they are
+// not finite).
+bool Functor::residuals_of(const Eigen::VectorXd& x, const World& w, const Evaluation& ev,
+                           Eigen::VectorXd& r) {
+  if (!ev.ok) {
+    failure = ev.message;
+    return false;
+  }
+  r = sys.residuals(x, w, ev);
+  if (!r.allFinite()) {
+    failure = "non-finite residuals";
+    return false;
+  }
+  return true;
+}
+
+// Keeps an evaluation as the last one (and the best ones where it is), reports it and tests
+// convergence.
+void Functor::record(const Eigen::VectorXd& x, const Eigen::VectorXd& r, double tol,
+                     Evaluation&& ev, World&& w) {
+  last_tolerance = tol;
+  best_raw = std::min(best_raw, r.cwiseAbs().maxCoeff());
+  last = std::move(ev);
+  last_world = std::move(w);
+  x_last = x;
+  r_last = r;
+  have_last = true;
+  const double nrm = norm(r);
+  if (tol <= eq.household.tolerance && nrm < best_full_norm) {
+    best_full_norm = nrm;
+    best_full.x = x;
+    best_full.r = r;
+    best_full.world = last_world;
+    best_full.state = last;
+  }
+  if (nrm < best_norm || (converged(r) && tol <= eq.household.tolerance)) {
+    best_norm = nrm;
+    best_tolerance = tol;
+    best.x = x;
+    best.r = r;
+    best.world = last_world;
+    best.state = last;
+  }
+  report_evaluation(x, r, nrm);
+  // Only a full-tolerance evaluation ends the solve (not one the budget left inexact).
+  if (converged(r) && tol <= eq.household.tolerance) done = true;
+}
+
+void Functor::save(ByteWriter& b) const {
+  std::vector<std::string> table;
+  auto ref = [&table](const Evaluation& e) {
+    std::string bytes = evaluation_bytes(e);
+    for (size_t i = 0; i < table.size(); ++i)
+      if (table[i] == bytes) return static_cast<int>(i);
+    table.push_back(std::move(bytes));
+    return static_cast<int>(table.size() - 1);
+  };
+  const int refs[3] = {ref(last), ref(best.state), ref(best_full.state)};
+  b.put(static_cast<std::int64_t>(table.size()));
+  for (const auto& t : table) b.put(t);
+  for (int r : refs) b.put(r);
+  for (const Eigen::VectorXd* v : {&x_last, &r_last, &best.x, &best.r, &best_full.x, &best_full.r})
+    b.put(*v);
+  for (double v : {last_tolerance, best_tolerance, best_raw, best_norm, best_full_norm}) b.put(v);
+  for (int v : {evaluations, jacobians, jacobians_given}) b.put(v);
+  for (bool v : {have_last, have_warm, done, interrupted, used_initial}) b.put(static_cast<int>(v));
+  b.put(last_jacobian);
+  b.put(failure);
+}
+
+void Functor::load(ByteReader& b) {
+  const auto n = b.get<std::int64_t>();
+  if (n < 0 || n > 3) throw InputError("snapshot: corrupt evaluation table");
+  std::vector<Evaluation> table;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::string bytes = b.get_string();
+    ByteReader eb(bytes, "snapshot");
+    table.push_back(get_evaluation(eb));
+  }
+  int refs[3];
+  for (int& r : refs) {
+    r = b.get<int>();
+    if (r < 0 || r >= n) throw InputError("snapshot: corrupt evaluation reference");
+  }
+  last = table[refs[0]];
+  best.state = table[refs[1]];
+  best_full.state = table[refs[2]];
+  for (Eigen::VectorXd* v : {&x_last, &r_last, &best.x, &best.r, &best_full.x, &best_full.r})
+    *v = b.get_vector();
+  for (double* v : {&last_tolerance, &best_tolerance, &best_raw, &best_norm, &best_full_norm})
+    *v = b.get<double>();
+  for (int* v : {&evaluations, &jacobians, &jacobians_given}) *v = b.get<int>();
+  for (bool* v : {&have_last, &have_warm, &done, &interrupted, &used_initial})
+    *v = b.get<int>() != 0;
+  last_jacobian = b.get_matrix();
+  failure = b.get_string();
+  last_world = world_at(x_last);
+  best.world = world_at(best.x);
+  best_full.world = world_at(best_full.x);
+}
+
+int Functor::df(const Eigen::VectorXd& x, Eigen::MatrixXd& fjac) {
+  if (!have_last || x != x_last)
+    if (!eval_at(x)) return -1;
+  if (done) return -1;
+  if (opt.jacobian && !used_initial && opt.jacobian->rows() == sys.n &&
+      opt.jacobian->cols() == sys.n) {
+    used_initial = true;
+    fjac = *opt.jacobian;
     last_jacobian = fjac;
     ++jacobians_given;
     return 0;
   }
-};
+  ++jacobians;
+  EquilibriumOptions eq_j = eq;
+  if (fd_jacobian) eq_j.jacobian = JacobianMethod::FiniteDifference;
+  const double fd_tol = std::max(eq.household.tolerance, eq.fd_household_tolerance);
+  Evaluation refined;
+  const Evaluation* base = jacobian_base(refined, fd_tol, eq_j.jacobian);
+  if (!base) return -1;
+  std::string msg;
+  if (!residual_jacobian(sys, base_world, base_prices, eq_j, opt.fd_step, x, *base, fjac, msg,
+                         false, fd_tol)) {
+    failure = "Jacobian: " + msg;
+    return -1;
+  }
+  last_jacobian = fjac;
+  ++jacobians_given;
+  return 0;
+}
+
+// Finite-difference columns are differences over fd_step, so their household solves need
+// only fd_household_tolerance (the derivative error is about tolerance / fd_step); the base
+// point must be at least as accurate as the columns (logit-impact Jacobians, too, difference
+// re-solved countries). The analytic Jacobian linearises the base point as it is (an inexact
+// point far from the solution only blurs the Jacobian).
+const Evaluation* Functor::jacobian_base(Evaluation& refined, double fd_tol,
+                                         JacobianMethod method) {
+  const bool fd = method != JacobianMethod::Analytic;
+  if (!(fd && last_tolerance > fd_tol)) return &last;
+  // Keep the budget's last evaluation for a full-tolerance point (see eval_at).
+  if (evaluations + 1 >= opt.max_evaluations) return nullptr;
+  refined = evaluate(last_world, last.prices, with_tolerance(eq, fd_tol), &last);
+  ++evaluations;
+  if (!refined.ok) {
+    failure = refined.message;
+    return nullptr;
+  }
+  return &refined;
+}
 
 // Powell's hybrid method exactly as MINPACK's hybrj in Eigen's HybridNonLinearSolver (solveInit
 // and solveOneStep, transcribed operation for operation, no external scaling), but cut after
@@ -457,69 +496,12 @@ struct Hybrj {
     phase = Step;
     return true;
   }
-  bool dogleg_step(Functor& f) {
-    const Eigen::Index n = x.size();
-    Eigen::VectorXd wa1(n), wa2(n), wa3(n), wa4(n);
-    Eigen::internal::dogleg<double>(R, diag, qtf, delta, wa1);
-    wa1 = -wa1;
-    wa2 = x + wa1;
-    const double pnorm = diag.cwiseProduct(wa1).stableNorm();
-    if (iter == 1) delta = std::min(delta, pnorm);
-    if (f(wa2, wa4) < 0) return false;
-    ++nfev;
-    const double fnorm1 = wa4.stableNorm();
-    double actred = -1.;
-    if (fnorm1 < fnorm) actred = 1. - Eigen::numext::abs2(fnorm1 / fnorm);
-    wa3 = R.triangularView<Eigen::Upper>() * wa1 + qtf;
-    const double temp = wa3.stableNorm();
-    double prered = 0.;
-    if (temp < fnorm) prered = 1. - Eigen::numext::abs2(temp / fnorm);
-    double ratio = 0.;
-    if (prered > 0.) ratio = actred / prered;
-    if (ratio < .1) {
-      ncsuc = 0;
-      ++ncfail;
-      delta = .5 * delta;
-    } else {
-      ncfail = 0;
-      ++ncsuc;
-      if (ratio >= .5 || ncsuc > 1) delta = std::max(delta, pnorm / .5);
-      if (std::abs(ratio - 1.) <= .1) delta = pnorm / .5;
-    }
-    if (ratio >= 1e-4) {
-      x = wa2;
-      wa2 = diag.cwiseProduct(x);
-      fvec = wa4;
-      xnorm = wa2.stableNorm();
-      fnorm = fnorm1;
-      ++iter;
-    }
-    ++nslow1;
-    if (actred >= .001) nslow1 = 0;
-    if (jeval) ++nslow2;
-    if (actred >= .1) nslow2 = 0;
-    if (delta <= xtol * xnorm || fnorm == 0.) return false;
-    if (nfev >= maxfev) return false;
-    if (.1 * std::max(.1 * delta, pnorm) <= std::numeric_limits<double>::epsilon() * xnorm)
-      return false;
-    if (nslow2 == 5 || nslow1 == 10) return false;
-    if (ncfail == 2) {
-      phase = Jacobian;
-      return true;
-    }
-    // Rank-one (Broyden) update of the Q R factorisation.
-    wa1 = diag.cwiseProduct(diag.cwiseProduct(wa1) / pnorm);
-    wa2 = fjac.transpose() * wa4;
-    if (ratio >= 1e-4) qtf = wa2;
-    wa2 = (wa2 - wa3) / pnorm;
-    std::vector<Eigen::JacobiRotation<double>> v_givens(n), w_givens(n);
-    bool sing = false;
-    Eigen::internal::r1updt<double>(R, wa1, v_givens, w_givens, wa2, wa3, &sing);
-    Eigen::internal::r1mpyq<double>(n, n, fjac.data(), v_givens, w_givens);
-    Eigen::internal::r1mpyq<double>(1, n, qtf.data(), v_givens, w_givens);
-    jeval = false;
-    return true;
-  }
+  bool dogleg_step(Functor& f);
+  void update_radius(double ratio, double pnorm);
+  void accept(const Eigen::VectorXd& trial, const Eigen::VectorXd& f_trial, double fnorm1);
+  bool stalled(double pnorm) const;
+  void broyden_update(Eigen::VectorXd& wa1, Eigen::VectorXd& wa2, Eigen::VectorXd& wa3,
+                      const Eigen::VectorXd& wa4, double pnorm, double ratio);
 
   void save(ByteWriter& b) const {
     b.put(static_cast<int>(phase));
@@ -543,6 +525,94 @@ struct Hybrj {
     jeval = b.get<int>() != 0;
   }
 };
+
+// A dogleg step in the trust region from the current Q R (a function evaluation), then either a
+// fresh Jacobian (two failures in a row) or a rank-one update of Q R; false once a stopping
+// test holds.
+bool Hybrj::dogleg_step(Functor& f) {
+  const Eigen::Index n = x.size();
+  Eigen::VectorXd wa1(n), wa2(n), wa3(n), wa4(n);
+  Eigen::internal::dogleg<double>(R, diag, qtf, delta, wa1);
+  wa1 = -wa1;
+  wa2 = x + wa1;
+  const double pnorm = diag.cwiseProduct(wa1).stableNorm();
+  if (iter == 1) delta = std::min(delta, pnorm);
+  if (f(wa2, wa4) < 0) return false;
+  ++nfev;
+  const double fnorm1 = wa4.stableNorm();
+  double actred = -1.;
+  if (fnorm1 < fnorm) actred = 1. - Eigen::numext::abs2(fnorm1 / fnorm);
+  wa3 = R.triangularView<Eigen::Upper>() * wa1 + qtf;
+  const double temp = wa3.stableNorm();
+  double prered = 0.;
+  if (temp < fnorm) prered = 1. - Eigen::numext::abs2(temp / fnorm);
+  double ratio = 0.;
+  if (prered > 0.) ratio = actred / prered;
+  update_radius(ratio, pnorm);
+  if (ratio >= 1e-4) accept(wa2, wa4, fnorm1);
+  ++nslow1;
+  if (actred >= .001) nslow1 = 0;
+  if (jeval) ++nslow2;
+  if (actred >= .1) nslow2 = 0;
+  if (stalled(pnorm)) return false;
+  if (ncfail == 2) {
+    phase = Jacobian;
+    return true;
+  }
+  broyden_update(wa1, wa2, wa3, wa4, pnorm, ratio);
+  jeval = false;
+  return true;
+}
+
+// The trust region after a step with this ratio of actual to predicted reduction.
+void Hybrj::update_radius(double ratio, double pnorm) {
+  if (ratio < .1) {
+    ncsuc = 0;
+    ++ncfail;
+    delta = .5 * delta;
+  } else {
+    ncfail = 0;
+    ++ncsuc;
+    if (ratio >= .5 || ncsuc > 1) delta = std::max(delta, pnorm / .5);
+    if (std::abs(ratio - 1.) <= .1) delta = pnorm / .5;
+  }
+}
+
+// A successful step: the trial point becomes the current one.
+void Hybrj::accept(const Eigen::VectorXd& trial, const Eigen::VectorXd& f_trial, double fnorm1) {
+  x = trial;
+  const Eigen::VectorXd scaled = diag.cwiseProduct(x);
+  fvec = f_trial;
+  xnorm = scaled.stableNorm();
+  fnorm = fnorm1;
+  ++iter;
+}
+
+// hybrj's stopping tests: the trust region or the residual vanished, the budget is spent, the
+// step is below machine precision, or progress is too slow.
+bool Hybrj::stalled(double pnorm) const {
+  if (delta <= xtol * xnorm || fnorm == 0.) return true;
+  if (nfev >= maxfev) return true;
+  if (.1 * std::max(.1 * delta, pnorm) <= std::numeric_limits<double>::epsilon() * xnorm)
+    return true;
+  return nslow2 == 5 || nslow1 == 10;
+}
+
+// Rank-one (Broyden) update of the Q R factorisation along the step wa1 (wa3: the predicted
+// residuals, wa4: the actual ones).
+void Hybrj::broyden_update(Eigen::VectorXd& wa1, Eigen::VectorXd& wa2, Eigen::VectorXd& wa3,
+                           const Eigen::VectorXd& wa4, double pnorm, double ratio) {
+  const Eigen::Index n = x.size();
+  wa1 = diag.cwiseProduct(diag.cwiseProduct(wa1) / pnorm);
+  wa2 = fjac.transpose() * wa4;
+  if (ratio >= 1e-4) qtf = wa2;
+  wa2 = (wa2 - wa3) / pnorm;
+  std::vector<Eigen::JacobiRotation<double>> v_givens(n), w_givens(n);
+  bool sing = false;
+  Eigen::internal::r1updt<double>(R, wa1, v_givens, w_givens, wa2, wa3, &sing);
+  Eigen::internal::r1mpyq<double>(n, n, fjac.data(), v_givens, w_givens);
+  Eigen::internal::r1mpyq<double>(1, n, qtf.data(), v_givens, w_givens);
+}
 
 }  // namespace
 
@@ -678,7 +748,7 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
     resumed = false;
     while (true) {
       snapshot();
-      if (opt.stop && opt.stop->load()) {
+      if (f.stop) {
         f.interrupted = true;
         break;
       }

@@ -72,7 +72,8 @@ TEST(Transition, TwoCountryCutConvergesToTheNewSteadyState) {
   analysis::WelfareOptions wo;
   transition::Economy e = transition::make_economy(w, opt, base, {cut("H", 0.9)}, 200, wo);
   transition::TransitionOptions to;
-  to.progress = [](const std::string& m) { fprintf(stderr, "%s\n", m.c_str()); };
+  to.progress = hat::message_callback(
+      [](std::string_view m) { fprintf(stderr, "%.*s\n", static_cast<int>(m.size()), m.data()); });
   transition::TransitionResult r = transition::solve_transition(e, to);
   ASSERT_TRUE(r.report.converged()) << r.report.message;
   const int T = e.periods;

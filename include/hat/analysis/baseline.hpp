@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "hat/core/progress.hpp"
 #include "hat/core/status.hpp"
 #include "hat/world/config.hpp"
 
@@ -19,12 +20,13 @@ struct Baseline {
   int evaluations = 0;
 };
 
-// Solves (solve = true) or evaluates the config's world. `progress`, when set, receives one line
-// per equilibrium evaluation (unless wc.options.progress is set) and a closing line.
+// Solves (solve = true) or evaluates the config's world. `progress`, when set, receives the
+// equilibrium's reports with one line each (unless wc.options.progress is set) and a closing
+// line (kStop: see EquilibriumOptions::progress and core/progress.hpp).
 // NumericalError when the evaluation fails outright; a
 // solve that stops short is returned with its report.
 Baseline baseline_world(const world::WorldConfig& wc, bool solve,
-                        const std::function<void(const std::string&)>& progress = {});
+                        const ProgressCallback& progress = {});
 
 // The worse of two solver outcomes: a result computed on an unconverged baseline is not
 // converged either, whatever its own solver reports.

@@ -13,6 +13,7 @@
 #include "hat/analysis/shocks.hpp"
 #include "hat/analysis/welfare.hpp"
 #include "hat/analysis/welfare_report.hpp"
+#include "hat/core/progress.hpp"
 #include "hat/io/output.hpp"
 #include "hat/world/world.hpp"
 
@@ -25,8 +26,9 @@ struct CounterfactualOptions {
   // The model's trade-weighted average PE elasticity of each measured country (one per entry
   // of `countries`, from baseline_elasticities) for acr_trade_weighted; empty: not computed.
   std::vector<double> theta_trade_weighted;
-  // Called with a progress message (stderr in the CLI).
-  std::function<void(const std::string&)> progress;
+  // Receives {"counterfactual", message} per stage (stderr in the CLI); kStop throws
+  // hat::Interrupted (core/progress.hpp).
+  ProgressCallback progress;
   // Shared across the experiments of a run: the first GE solve stores its Jacobian here and
   // later ones start from it instead of computing a fresh finite-difference Jacobian (the
   // solver still recomputes one if progress stalls). Null: every solve computes its own.

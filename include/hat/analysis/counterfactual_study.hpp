@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hat/analysis/counterfactual.hpp"
+#include "hat/core/progress.hpp"
 #include "hat/io/config.hpp"
 #include "hat/world/config.hpp"
 
@@ -62,11 +63,12 @@ struct CounterfactualStudy {
 };
 
 // Checks the experiments against the world (InputError for an unknown country or a timed
-// shock) before any solve, then runs the study. `progress` receives one line per stage.
+// shock) before any solve, then runs the study. `progress` receives one message per stage and,
+// unless wc.options.progress is set, the equilibrium solves' reports with one line each.
 // NumericalError when the baseline cannot be evaluated or a baseline household fails.
-CounterfactualStudy run_counterfactual_study(
-    world::WorldConfig wc, const CounterfactualStudyOptions& o,
-    const std::function<void(const std::string&)>& progress = {});
+CounterfactualStudy run_counterfactual_study(world::WorldConfig wc,
+                                             const CounterfactualStudyOptions& o,
+                                             const ProgressCallback& progress = {});
 
 // The --json object of a study: status, country, baseline, experiments (and R_new, wages_new,
 // welfare of a single experiment), seconds.

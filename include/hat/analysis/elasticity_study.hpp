@@ -11,6 +11,7 @@
 
 #include "hat/analysis/baseline.hpp"
 #include "hat/analysis/elasticity.hpp"
+#include "hat/core/progress.hpp"
 #include "hat/io/output.hpp"
 #include "hat/world/config.hpp"
 
@@ -42,7 +43,7 @@ struct ElasticityStudy {
 
 // InputError for an unknown country or partner; `progress` receives the baseline's lines.
 ElasticityStudy run_elasticity_study(const world::WorldConfig& wc, const ElasticityStudyOptions& o,
-                                     const std::function<void(const std::string&)>& progress = {});
+                                     const ProgressCallback& progress = {});
 
 // The --json object: country, distribution, baseline, theta, theta_trade_weighted,
 // decomposition, import_shares, status, message, step, richardson, timings.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "hat/core/progress.hpp"
 #include "hat/household/config.hpp"
 #include "hat/household/household.hpp"
 #include "hat/io/output.hpp"
@@ -35,11 +36,12 @@ struct HouseholdStudy {
 
 // Solves the block of a read config (never throws for non-convergence: see the statuses); the
 // Euler errors on the solution grid (the default: it costs about one sweep) or a 10x finer one.
-// `stage`, when given, hears the start of each stage after the solve (for progress lines); the
-// solver's own progress goes through hc.solve.on_iteration.
+// `stage`, when given, hears the start of each stage after the solve as {"household", message}
+// (kStop: hat::Interrupted, core/progress.hpp); the solver's own progress goes through
+// hc.solve.progress.
 HouseholdStudy run_household_study(household::HouseholdConfig hc,
                                    household::EulerGrid euler_grid = household::EulerGrid::Solution,
-                                   const std::function<void(const std::string&)>& stage = nullptr);
+                                   const ProgressCallback& stage = nullptr);
 
 // The --json object: status, iterations, solver reports, aggregates, Euler errors, warnings.
 nlohmann::json household_summary(const HouseholdStudy& st);

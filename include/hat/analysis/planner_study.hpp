@@ -10,6 +10,7 @@
 
 #include "hat/analysis/baseline.hpp"
 #include "hat/analysis/planner.hpp"
+#include "hat/core/progress.hpp"
 #include "hat/io/output.hpp"
 #include "hat/world/config.hpp"
 
@@ -36,7 +37,7 @@ struct PlannerStudy {
 
 // InputError for unknown weights or country; `progress` receives the baseline's lines.
 PlannerStudy run_planner_study(const world::WorldConfig& wc, const PlannerStudyOptions& o,
-                               const std::function<void(const std::string&)>& progress = {});
+                               const ProgressCallback& progress = {});
 
 // The --json object: weights, status, residuals, social_welfare, chi, pareto_weights,
 // home_shares, and with a country its baseline, imports, theta_efficient, welfare_gain.

@@ -8,11 +8,11 @@
 #pragma once
 
 #include <Eigen/Dense>
-#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "hat/core/progress.hpp"
 #include "hat/core/status.hpp"
 #include "hat/data/ek_data.hpp"
 #include "hat/estimation/gravity.hpp"
@@ -64,11 +64,14 @@ struct CalibrationSetup {
   double moment_tolerance = 1e-6;
   int max_evaluations = 500;
   double fd_step = 1e-6;
-  const std::atomic<bool>* stop = nullptr;
-  // After each evaluation: (evaluations, x, max moment error, equilibrium residual sup-norm,
-  // scaled norm = max of the two over their tolerances, elapsed seconds).
-  // In stage 1 (markets cleared at the starting parameters) the moment error is NaN.
-  std::function<void(int, const Eigen::VectorXd&, double, double, double, double)> progress;
+  // After each evaluation: {"calibration", evaluations, residual = scaled norm (max of the
+  // moment error and the equilibrium residual over their tolerances), elapsed seconds, x =
+  // parameters and unknowns, moment_error, equilibrium_residual}. In stage 1 (markets cleared at
+  // the starting parameters) moment_error is NaN; r is the system's residual vector (stage 1:
+  // market clearing only; stage 2: moments, then market clearing). kStop (e.g. on SIGINT) ends
+  // the run after that evaluation: status IterationLimit, message "calibration: interrupted",
+  // CalibrationResult::interrupted; the checkpoints written so far resume it.
+  ProgressCallback progress;
   // Called before the first evaluation and after every step of the solver.
   std::function<void(const CalibrationCheckpoint&)> on_checkpoint;
   // Continue from a checkpoint of the same setup (x0 is then ignored; max_evaluations is
@@ -87,7 +90,7 @@ struct CalibrationResult {
   std::vector<std::string> moment_names;
   double max_moment_error = 0, equilibrium_residual = 0;
   int evaluations = 0, jacobians = 0;
-  bool interrupted = false;
+  bool interrupted = false;  // stopped by setup.progress
 };
 
 // Solves model moments = data moments jointly with market clearing, from x0 (size

@@ -11,13 +11,13 @@
 #pragma once
 
 #include <Eigen/Dense>
-#include <atomic>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "hat/calibration/calibrate.hpp"
+#include "hat/core/progress.hpp"
 #include "hat/io/config.hpp"
 #include "hat/io/output.hpp"
 
@@ -38,8 +38,10 @@ struct StudyOptions {
   std::string init;            // start from the point of this result.json or checkpoint.json
   Eigen::VectorXd init_x;      // or from this point
   int max_evaluations = 0;     // > 0: replaces the config's cap
-  const std::atomic<bool>* stop = nullptr;           // stop after the current evaluation
-  std::function<void(const std::string&)> progress;  // one line per evaluation, and notes
+  // One report per evaluation (CalibrationSetup::progress, with message = the progress line)
+  // and notes (message only). kStop (e.g. on SIGINT) ends the run after the current
+  // evaluation (a note's kStop: after the next one), with result.interrupted.
+  ProgressCallback progress;
 };
 
 struct Study {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "hat/core/progress.hpp"
 #include "hat/core/status.hpp"
 
 namespace hat::household {
@@ -87,9 +88,12 @@ struct SolveOptions {
 
   // Throws InputError naming the first invalid field (e.g. "SolveOptions.tolerance must be > 0").
   void validate() const;
-  // Before each iteration: (iteration, sup |dc| of the last one; infinite at first), e.g. for
-  // progress lines of long solves. It may throw to abandon the solve.
-  std::function<void(int, double)> on_iteration = nullptr;
+  // Before each iteration: {"household", iteration, residual = sup |dc| of the last one
+  // (infinite at first), seconds}, e.g. for progress lines of long solves. kStop ends the solve
+  // before that iteration (but after the first, whose sweep the closing step needs): status
+  // IterationLimit, message "household: interrupted ...", the policies of the last sweep (see
+  // core/progress.hpp).
+  ProgressCallback progress = nullptr;
 };
 
 struct HouseholdSolution {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "hat/core/progress.hpp"
 #include "hat/transition/report.hpp"
 #include "hat/world/config.hpp"
 
@@ -33,8 +34,9 @@ struct Study {
 int reporting_country(const world::World& w, const StudyRequest& r);
 
 // Solves the baseline (NumericalError if it does not converge), sets up the economy, solves
-// the path and measures welfare and elasticities. `progress` receives one line per stage.
+// the path and measures welfare and elasticities. `progress` receives one message per stage and
+// the reports of the solves (see TransitionOptions::progress, EquilibriumOptions::progress).
 Study run_study(world::WorldConfig wc, const StudyRequest& r,
-                const std::function<void(const std::string&)>& progress = {});
+                const ProgressCallback& progress = {});
 
 }  // namespace hat::transition

@@ -24,6 +24,7 @@
 
 #include "hat/analysis/shocks.hpp"
 #include "hat/analysis/welfare.hpp"
+#include "hat/core/progress.hpp"
 #include "hat/core/status.hpp"
 #include "hat/world/world.hpp"
 
@@ -42,8 +43,11 @@ struct TransitionOptions {
   int foreign_horizon = 0;
   double settle_tolerance = 1e-5;  // "settled": the last 10% of the path within this of the
                                    // terminal steady state (relative, prices)
-  // Called with a progress message (stderr in the CLI).
-  std::function<void(const std::string&)> progress;
+  // Reports {"transition", message} (stderr in the CLI); after each quasi-Newton iteration also
+  // with iteration, residual and seconds. kStop after an iteration ends the solve: status
+  // IterationLimit, message "transition: interrupted ..."; kStop after a stage message throws
+  // hat::Interrupted (core/progress.hpp).
+  ProgressCallback progress;
 };
 
 // Prices along the path: row t = period, column i = country.
@@ -81,7 +85,7 @@ world::World terminal_world(const world::World& initial,
 Economy make_economy(const world::World& w, const world::EquilibriumOptions& opt,
                      const world::Evaluation& baseline, const std::vector<analysis::Shock>& shocks,
                      int periods, const analysis::WelfareOptions& welfare,
-                     const std::function<void(const std::string&)>& progress = {});
+                     const ProgressCallback& progress = {});
 
 // What one country's households do along the path.
 struct CountryPath {
@@ -136,8 +140,9 @@ namespace hat::transition {
 
 // Welfare of one country's households including the transition: the value at t = 0 on the path
 // against the old steady state, per state, as the equivalent variation on period wealth, the
-// consumption equivalent and the lump-sum equivalent variation (analysis/welfare.hpp), beside the steady-state comparison (the
-// terminal steady state's values, as `hat counterfactual`'s general equilibrium).
+// consumption equivalent and the lump-sum equivalent variation (analysis/welfare.hpp), beside the
+// steady-state comparison (the terminal steady state's values, as `hat counterfactual`'s general
+// equilibrium).
 struct TransitionWelfare {
   int country = 0;
   analysis::CountryWelfare welfare;  // scenarios "transition" and "steady_state"

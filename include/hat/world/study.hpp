@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hat/core/progress.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::world {
@@ -21,9 +22,9 @@ struct WorldSolve {
 };
 
 // Solves the equilibrium (non-convergence is reported in equilibrium.report, not thrown).
-// `progress`, unless wc.options.progress is set, receives one line per evaluation.
-WorldSolve run_world_solve(WorldConfig wc,
-                           const std::function<void(const std::string&)>& progress = {});
+// `progress`, unless wc.options.progress is set, receives the solve's reports with one line per
+// evaluation as their message (kStop: see EquilibriumOptions::progress).
+WorldSolve run_world_solve(WorldConfig wc, const ProgressCallback& progress = {});
 
 // The --json object: world_summary (when there is a state), status, message, seconds,
 // evaluations, jacobians, residual_names, warnings.

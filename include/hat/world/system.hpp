@@ -4,11 +4,11 @@
 #pragma once
 
 #include <Eigen/Dense>
-#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "hat/core/progress.hpp"
 #include "hat/core/status.hpp"
 #include "hat/world/world.hpp"
 
@@ -43,16 +43,18 @@ struct SystemOptions {
   int max_evaluations = 400;
   double fd_step = 1e-6;
   int restarts = 4;
-  const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to stop after an evaluation
   // Optional starting Jacobian (e.g. from a nearby solve): used instead of the first
   // finite-difference Jacobian; fresh ones are still computed when progress stalls.
   const Eigen::MatrixXd* jacobian = nullptr;
   // After convergence, compute a finite-difference Jacobian at the solution and return it
   // (one more Jacobian; re-solves near the solution then start from an accurate one).
   bool final_jacobian = false;
-  // After every base-point evaluation: (evaluations, x, residuals, residual norm, elapsed s).
-  std::function<void(int, const Eigen::VectorXd&, const Eigen::VectorXd&, double, double)>
-      on_evaluation;
+  // After every base-point evaluation: {"system", evaluations, residual norm, elapsed seconds,
+  // x, residuals}. kStop (e.g. on SIGINT) ends the solve after that evaluation (before the
+  // next step of the method, if the evaluation was a Jacobian's base point): status
+  // IterationLimit, message "interrupted", SystemResult::interrupted; the snapshots already
+  // taken stay valid.
+  ProgressCallback progress;
   // Before the first evaluation and after every step of the method (one base-point
   // evaluation, or a Jacobian), until the last evaluation the budget allows: the solve's state,
   // e.g. for a checkpoint.
@@ -71,7 +73,7 @@ struct SystemResult {
   Eigen::MatrixXd jacobian;  // at the solution if final_jacobian, else hybrj's last
                              // (Broyden-updated) Jacobian
   int evaluations = 0, jacobians = 0;  // jacobians = finite-difference Jacobians computed
-  bool interrupted = false;
+  bool interrupted = false;            // stopped by the progress callback
 };
 
 // Powell's hybrid method (MINPACK hybrj, via Eigen) with Jacobians by eq_opt.jacobian (see

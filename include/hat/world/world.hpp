@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "hat/core/progress.hpp"
 #include "hat/core/status.hpp"
 #include "hat/household/household.hpp"
 #include "hat/household/steady_state_derivative.hpp"
@@ -94,8 +95,10 @@ struct EquilibriumOptions {
                                     .upper_envelope = true};
   household::DistributionOptions distribution{.tolerance = 1e-13, .max_iterations = 200000};
   household::DerivativeOptions derivative;  // the analytic Jacobian's linear solves
-  // Called after each solver iteration: (iteration, residual sup-norm, elapsed seconds).
-  std::function<void(int, double, double)> progress;
+  // After each residual evaluation: {"world", evaluations, residual sup-norm, elapsed seconds,
+  // x = the log unknowns, r = the residuals}. kStop ends the solve after that evaluation:
+  // status IterationLimit, message "equilibrium: interrupted", Equilibrium::interrupted.
+  ProgressCallback progress;
 };
 
 // Everything computed for one country at given prices.
@@ -139,6 +142,7 @@ struct Equilibrium {
   SolverReport report;       // residual = sup-norm of the residuals at the returned prices
   int evaluations = 0, jacobians = 0;
   std::vector<std::string> unknown_names, residual_names;
+  bool interrupted = false;  // stopped by options.progress
 };
 
 // Solves for equilibrium prices from the initial guess `start` (W, R, beta used as guesses,

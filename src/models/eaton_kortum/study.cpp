@@ -274,9 +274,8 @@ bool CounterfactualStudy::converged() const {
   return true;
 }
 
-CounterfactualStudy run_counterfactual_study(
-    const CounterfactualRequest& r, const EkData& data,
-    const std::function<void(const std::string&)>& progress) {
+CounterfactualStudy run_counterfactual_study(const CounterfactualRequest& r, const EkData& data,
+                                             const ProgressCallback& progress) {
   r.validate();
   CounterfactualStudy st;
   st.request = r;
@@ -291,7 +290,9 @@ CounterfactualStudy run_counterfactual_study(
   opt.max_iter = r.max_iter;
   for (Scenario s : r.scenarios())
     for (Labor l : r.labors()) {
-      if (progress) progress(fmt::format("scenario {} ({} labour)", to_string(s), to_string(l)));
+      if (progress)
+        report_stage(progress, "ek",
+                     fmt::format("scenario {} ({} labour)", to_string(s), to_string(l)));
       st.results.push_back(run_counterfactual(st.calibration, s, l, opt));
     }
   return st;

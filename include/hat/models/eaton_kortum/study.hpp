@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "hat/core/progress.hpp"
 #include "hat/data/ek_data.hpp"
 #include "hat/estimation/gravity.hpp"
 #include "hat/models/eaton_kortum.hpp"
@@ -86,9 +87,9 @@ struct CounterfactualStudy {
 // InputError for an invalid request; NumericalError if a baseline (or a step of the
 // double_trade bisection) cannot be solved. A counterfactual equilibrium that does not
 // converge is kept, with its solver report, and makes converged() false.
-CounterfactualStudy run_counterfactual_study(
-    const CounterfactualRequest& r, const EkData& data,
-    const std::function<void(const std::string&)>& progress = {});
+// `progress` receives one message per scenario (kStop: hat::Interrupted, core/progress.hpp).
+CounterfactualStudy run_counterfactual_study(const CounterfactualRequest& r, const EkData& data,
+                                             const ProgressCallback& progress = {});
 
 // The --json object: one result object, or {"results": [...]} for several.
 nlohmann::json counterfactual_json(const CounterfactualStudy& s);
