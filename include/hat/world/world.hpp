@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "hat/core/enum_names.hpp"
 #include "hat/core/status.hpp"
 #include "hat/household/household.hpp"
 #include "hat/household/steady_state_derivative.hpp"
@@ -24,6 +25,20 @@ enum class Scaling { Tfp, Income };
 // each country's stationary household block (household/steady_state_derivative.hpp), or
 // finite differences that re-solve the households at perturbed prices.
 enum class JacobianMethod { Analytic, FiniteDifference };
+
+// The names of the options, for outputs and for the config reader (the accepted values of
+// [equilibrium] financial and unknown, [model] scaling, [solver] jacobian come from here).
+inline constexpr EnumNames<Financial, 3> kFinancialNames{
+    {{{Financial::Globalization, "globalization"},
+      {Financial::Autarky, "autarky"},
+      {Financial::Globalization, "globalisation"}}}};
+inline constexpr EnumNames<Unknown, 2> kUnknownNames{
+    {{{Unknown::R, "R"}, {Unknown::Beta, "beta"}}}};
+inline constexpr EnumNames<Scaling, 2> kScalingNames{
+    {{{Scaling::Tfp, "tfp"}, {Scaling::Income, "income"}}}};
+inline constexpr EnumNames<JacobianMethod, 2> kJacobianNames{
+    {{{JacobianMethod::FiniteDifference, "finite-difference"},
+      {JacobianMethod::Analytic, "analytic"}}}};
 
 const char* to_string(Financial f);
 const char* to_string(Unknown u);
