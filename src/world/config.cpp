@@ -63,14 +63,17 @@ DataTable read_data_table(const io::ConfigFile& f, const std::string& data_dir) 
   if (!(out.theta > 0)) dt.fail("theta", "must be > 0");
   if (dt.choice("set", kDataSetNames, DataSet::Ek2002) == DataSet::Ek2002) {
     std::string dir = dt.string("dir", "");
+    std::string source = f.path() + ": " + dt.qualified("dir");
     if (!data_dir.empty()) {
       dir = data_dir;
+      source = "--data";
     } else if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env) {
       dir = env;
+      source = "HAT_DATA_DIR";
     } else if (!dir.empty() && std::filesystem::path(dir).is_relative()) {
       dir = (std::filesystem::path(f.directory()) / dir).string();
     }
-    const std::string resolved = data::resolve_data_dir(dir);
+    const std::string resolved = data::resolve_data_dir(dir, source);
     out.gravity = data::read_ek_gravity(resolved);
     out.labor = data::read_ek_labor(resolved);
   } else {

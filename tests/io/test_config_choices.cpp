@@ -1,11 +1,14 @@
 // Option values read from configs through the enums' name tables (core/enum_names.hpp): the
 // accepted values come from one table per enum, and a bad value is one line naming the file,
-// table and key and listing the accepted names.
+// table and key and listing the accepted names. Also where a data directory came from.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "error_of.hpp"
+#include "hat/data/ek_data.hpp"
 #include "hat/household/config.hpp"
 #include "hat/io/config.hpp"
 #include "hat/models/dynamic.hpp"
@@ -17,6 +20,27 @@ using hat::test::error_of;
 using hat::test::kTwoCountryWorld;
 
 namespace {
+// Sets (or, given nullopt, unsets) HAT_DATA_DIR for the lifetime of the object.
+class DataDirEnv {
+ public:
+  explicit DataDirEnv(const std::optional<std::string>& value) {
+    if (const char* old = std::getenv("HAT_DATA_DIR")) old_ = old;
+    if (value)
+      ::setenv("HAT_DATA_DIR", value->c_str(), 1);
+    else
+      ::unsetenv("HAT_DATA_DIR");
+  }
+  ~DataDirEnv() {
+    if (old_)
+      ::setenv("HAT_DATA_DIR", old_->c_str(), 1);
+    else
+      ::unsetenv("HAT_DATA_DIR");
+  }
+
+ private:
+  std::optional<std::string> old_;
+};
+
 // kTwoCountryWorld with `line` added to its table `table` (TOML allows a table only once).
 std::string world_with(const std::string& table, const std::string& line) {
   std::string text = kTwoCountryWorld;
@@ -92,4 +116,34 @@ TEST(ConfigChoices, HouseholdAndDynamicOptionsListTheirNames) {
               hat::dynamic::flow_measure_from_string("cif");
             }).find("\"tariff_exclusive\", \"tariff_inclusive\" or \"iceberg\""),
             std::string::npos);
+}
+
+// A data directory that does not hold the EK data is named by where it came from: the option,
+// the environment, or the config's [data] dir.
+TEST(ConfigChoices, DataDirectoryErrorsNameTheirSource) {
+  const std::string missing = "/nonexistent/hat-data";
+  {
+    DataDirEnv env(std::nullopt);
+    EXPECT_EQ(error_of([&] { hat::data::resolve_data_dir(missing); }),
+              "--data: no such directory " + missing);
+    EXPECT_EQ(error_of([&] { hat::data::resolve_data_dir(missing, "data_dir"); }),
+              "data_dir: no such directory " + missing);
+    EXPECT_EQ(error_of([&] { hat::data::resolve_data_dir(hat::test::source_dir()); }),
+              "--data: " + hat::test::source_dir() + " holds neither ek2002/ nor ek2002-raw/");
+    const std::string cfg = "[data]\ndir = \"" + missing + "\"\n";
+    EXPECT_EQ(error_of([&] { hat::world::read_world_config(ConfigFile::parse(cfg, "d.toml")); }),
+              "d.toml: [data] dir: no such directory " + missing);
+    EXPECT_EQ(error_of([&] {
+                hat::world::read_world_config(ConfigFile::parse(cfg, "d.toml"), missing + "2");
+              }),
+              "--data: no such directory " + missing + "2");
+  }
+  {
+    DataDirEnv env(missing);
+    EXPECT_EQ(error_of([&] { hat::data::resolve_data_dir(""); }),
+              "HAT_DATA_DIR: no such directory " + missing);
+    EXPECT_EQ(
+        error_of([&] { hat::world::read_world_config(ConfigFile::parse("[data]\n", "d.toml")); }),
+        "HAT_DATA_DIR: no such directory " + missing);
+  }
 }
