@@ -1014,7 +1014,9 @@ CountryWelfare measure_welfare(
   Eigen::MatrixXd pair_exp(N, M);
   for (int j = 0; j < M; ++j) pair_exp.col(j) = hp.prices(j) * sol.c.col(j);
   qw["expenditure_choice"] = pair_quantile_weights(pair_exp, cw.mass_old, sol.pi, opt.groups);
-  const double th = theta != 0 ? -std::abs(theta) : -1.0 / hp.sigma;
+  if (!(theta <= 0))
+    throw InputError("theta: the ACR trade elasticity must be negative (0: -1/sigma_i)");
+  const double th = theta != 0 ? theta : -1.0 / hp.sigma;
   for (size_t t = 0; t < news.size(); ++t) {
     ScenarioWelfare& sw = cw.scenarios[t];
     const HouseholdState& ns = *news[t].second;
