@@ -3,7 +3,6 @@
 // them. Option errors raise hat.ConfigError, errors of the data hat.DataError.
 #include "common.hpp"
 #include "hat/core/error.hpp"
-#include "hat/data/ek_data.hpp"
 #include "hat/models/eaton_kortum/study.hpp"
 
 namespace hat::python {
@@ -16,7 +15,7 @@ namespace ek = models::ek;
 ek::EkData load(const std::string& data_dir) {
   try {
     py::gil_scoped_release nogil;
-    return ek::load_data(data::resolve_data_dir(data_dir, "data_dir"));
+    return ek::load_data(data_dir);
   } catch (const InputError& e) {
     PyErr_SetString(data_error().ptr(), e.what());
     throw py::error_already_set();

@@ -20,10 +20,10 @@ struct GravityRun {
 
 void run_gravity(const std::string& data_dir, const std::string& pairs, GravityRun& r) {
   if (!pairs.empty() && !data_dir.empty())
-    throw InputError("data_dir and pairs are alternatives; give one");
+    throw InputError("--data and --pairs are alternatives; give one");
   data::GravityData d;
   if (pairs.empty()) {
-    r.data_dir = data::resolve_data_dir(data_dir, "data_dir");
+    r.data_dir = data::resolve_data_dir(data_dir);
     d = data::read_ek_gravity(r.data_dir);
   } else {
     d = data::read_gravity_pairs(pairs);
