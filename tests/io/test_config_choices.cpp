@@ -69,8 +69,11 @@ TEST(ConfigChoices, ChoiceReadsTheTableAndListsItsNamesOnBadValues) {
 
 // Each string option of a world config: the accepted names are the table's, both ways.
 TEST(ConfigChoices, WorldOptionsComeFromTheNameTables) {
-  EXPECT_EQ(world_error("solver", "jacobian = \"x\"\n"),
-            "w.toml: [solver] jacobian: 'x' is not one of \"finite-difference\" or \"analytic\"");
+  EXPECT_EQ(
+      world_error("solver", "jacobian = \"x\"\n"),
+      "w.toml: [solver] jacobian: 'x' is not one of " + hat::world::kJacobianNames.accepted());
+  for (const char* name : {"\"finite-difference\"", "\"analytic\""})
+    EXPECT_NE(hat::world::kJacobianNames.accepted().find(name), std::string::npos) << name;
   EXPECT_EQ(world_error("equilibrium", "unknown = \"gamma\"\n"),
             "w.toml: [equilibrium] unknown: 'gamma' is not one of \"R\" or \"beta\"");
   const std::string fin = world_error("equilibrium", "financial = \"closed\"\n");
