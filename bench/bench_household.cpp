@@ -1,37 +1,21 @@
-// Household block benchmark: EGM solve + stationary distribution, one thread, Nz = 10,
-// gamma = 1.45, for (Na, M) = (100, 2), (100, 19), (500, 19); cold start, and warm start after
-// raising one price by 1%. Run: build/bench_household (or `make bench`).
+// Household block benchmark: EGM solve + stationary distribution of the reference problem
+// (hat/household/reference.hpp: Nz = 10, gamma = 1.45), one thread, for (Na, M) = (100, 2),
+// (100, 19), (500, 19); cold start, and warm start after raising one price by 1%.
+// Run: build/bench_household (or `make bench`).
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
 #include "bench_main.hpp"
 #include "hat/household/household.hpp"
-#include "hat/numerics/grid.hpp"
-#include "hat/numerics/markov.hpp"
+#include "hat/household/reference.hpp"
 
 using namespace hat::household;
 
 namespace {
-HouseholdProblem problem(int Na, int M) {
-  HouseholdProblem hp;
-  hp.gamma = 1.45;
-  hp.beta = 0.92;
-  hp.sigma = 0.25;
-  hp.R = 1.01;
-  hp.W = 1.0;
-  hp.prices.resize(M);
-  hp.prices(0) = 1.0;
-  for (int j = 1; j < M; ++j) hp.prices(j) = M > 2 ? 1.2 + 0.8 * (j - 1) / (M - 2.0) : 1.5;
-  hp.grid = hat::numerics::make_grid(-0.5, 8.0, Na);
-  auto ip = hat::numerics::make_income_process(hat::numerics::IncomeSpec{});
-  hp.z = ip.z;
-  hp.P = ip.P;
-  return hp;
-}
-
 void BM_HouseholdCold(benchmark::State& st) {
   omp_set_num_threads(1);
-  HouseholdProblem hp = problem(static_cast<int>(st.range(0)), static_cast<int>(st.range(1)));
+  HouseholdProblem hp =
+      reference_problem(static_cast<int>(st.range(0)), static_cast<int>(st.range(1)));
   int iters = 0;
   for (auto _ : st) {
     HouseholdSolution sol = solve_household(hp);
@@ -44,7 +28,8 @@ void BM_HouseholdCold(benchmark::State& st) {
 
 void BM_HouseholdWarm(benchmark::State& st) {
   omp_set_num_threads(1);
-  HouseholdProblem hp = problem(static_cast<int>(st.range(0)), static_cast<int>(st.range(1)));
+  HouseholdProblem hp =
+      reference_problem(static_cast<int>(st.range(0)), static_cast<int>(st.range(1)));
   HouseholdSolution base = solve_household(hp);
   StationaryDistribution dbase = stationary_distribution(hp, base);
   HouseholdProblem hp2 = hp;

@@ -151,7 +151,7 @@ void register_counterfactual(CLI::App& app) {
   sub->add_flag("--all-countries", a->all_countries,
                 "measure the welfare of every country's households");
   sub->add_option("--theta", a->theta,
-                  "trade elasticity for the ACR benchmark (default -1/sigma_i)");
+                  "trade elasticity for the ACR benchmark, < 0 (default -1/sigma_i)");
   sub->add_option("--ev-step", a->ev_step,
                   "spacing of the lambda nodes of the equivalent variation (default 0.0025)");
   sub->add_option("--lump-sum-polish", a->lump_sum_polish,

@@ -42,13 +42,6 @@ Baseline baseline_world(const world::WorldConfig& wc, bool solve,
   return b;
 }
 
-SolverStatus worse_status(SolverStatus a, SolverStatus b) {
-  auto rank = [](SolverStatus s) {
-    return s == SolverStatus::Converged ? 0 : (s == SolverStatus::IterationLimit ? 1 : 2);
-  };
-  return rank(a) >= rank(b) ? a : b;
-}
-
 nlohmann::json baseline_json(const Baseline& b) {
   nlohmann::json j = io::to_json(b.report);
   j["solved"] = b.solved;

@@ -81,13 +81,6 @@ bool same_problem(const household::HouseholdProblem& a, const household::Househo
          same_matrix(a.z, b.z) && same_matrix(a.P, b.P);
 }
 
-void worse(SolverReport& acc, const SolverReport& r) {
-  auto rank = [](SolverStatus s) {
-    return s == SolverStatus::Converged ? 0 : (s == SolverStatus::IterationLimit ? 1 : 2);
-  };
-  if (rank(r.status) > rank(acc.status)) acc = r;
-}
-
 }  // namespace
 
 ExperimentResult run_experiment(const world::World& w, const world::EquilibriumOptions& opt,
@@ -125,7 +118,7 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
       *o.jacobian_cache = r.ge.jacobian;
   }
   r.seconds_ge = timer.seconds();
-  worse(r.status, r.ge.report);
+  merge_report(r.status, r.ge.report);
   if (r.ge.state.countries.empty())
     throw NumericalError(e.name + ": the new equilibrium could not be evaluated (" +
                          r.ge.report.message + ")");
@@ -158,23 +151,23 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
       ge = same_problem(gs.problem, old.problem)
                ? old
                : solve_tight(gs.problem, o.welfare, &gs.solution, &gs.distribution.mass);
-      worse(reports[c], pe.report);
-      worse(reports[c], ge.report);
+      merge_report(reports[c], pe.report);
+      merge_report(reports[c], ge.report);
       if (pe.report.status == SolverStatus::Failed || ge.report.status == SolverStatus::Failed)
         return;
       const double th_tw = o.theta_trade_weighted.empty() ? std::numeric_limits<double>::quiet_NaN()
                                                           : o.theta_trade_weighted.at(c);
       r.welfare[c] = measure_welfare(old, {{"pe", &pe}, {"ge", &ge}}, i, o.theta, o.welfare, th_tw);
-      worse(reports[c], r.welfare[c].ev_report.report);
-      worse(reports[c], r.welfare[c].lump_sum_report.report);
-      worse(reports[c], r.welfare[c].split.report);
+      merge_report(reports[c], r.welfare[c].ev_report.report);
+      merge_report(reports[c], r.welfare[c].lump_sum_report.report);
+      merge_report(reports[c], r.welfare[c].split.report);
     });
   errors.rethrow();
   for (int c = 0; c < C; ++c) {
     if (r.welfare[c].scenarios.empty())
       throw NumericalError(e.name + ": household solve failed for " + w.names[o.countries[c]] +
                            " (" + reports[c].message + ")");
-    worse(r.status, reports[c]);
+    merge_report(r.status, reports[c]);
   }
   r.seconds_welfare = timer.seconds();
   return r;

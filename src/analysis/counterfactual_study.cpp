@@ -51,7 +51,11 @@ void CounterfactualStudyOptions::validate() const {
   if (!(lump_sum_polish >= 0 && lump_sum_polish < 1e-3))
     throw InputError("--lump-sum-polish must be in [0, 1e-3)");
   if (!(ev_step > 0 && ev_step <= 0.1)) throw InputError("--ev-step must be in (0, 0.1]");
-  if (!std::isfinite(theta)) throw InputError("--theta must be finite");
+  if (!std::isfinite(theta) || theta > 0)
+    throw InputError(
+        "--theta must be the trade elasticity d log(M_ij/M_ii) / d log d_ij, negative as in every "
+        "output (0: -1/sigma_i), got " +
+        fmt::format("{}", theta));
   parse_distribution_mode(acr_distribution, "--acr-distribution");
 }
 

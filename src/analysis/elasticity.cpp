@@ -150,15 +150,6 @@ HouseholdSolution extrapolate(const HouseholdProblem& hp, const HouseholdSolutio
   return w;
 }
 
-void worst(SolverReport& acc, const SolverReport& r) {
-  acc.iterations = std::max(acc.iterations, r.iterations);
-  acc.residual = std::max(acc.residual, r.residual);
-  if (!r.converged() && acc.converged()) {
-    acc.status = r.status;
-    acc.message = r.message;
-  }
-}
-
 }  // namespace
 
 BilateralElasticity bilateral_elasticity(const HouseholdProblem& hp, const HouseholdSolution& base,
@@ -189,11 +180,11 @@ BilateralElasticity bilateral_elasticity(const HouseholdProblem& hp, const House
   std::vector<Point> pts;
   HouseholdSolution plus;
   pts.push_back(evaluate_point(hp, base, mass, home, partner, h, opt, &plus));
-  worst(out.report, pts.back().report);
+  merge_report(out.report, pts.back().report);
   for (size_t k = 1; k < shifts.size() && out.report.converged(); ++k) {
     const HouseholdSolution warm = extrapolate(hp, base, plus, shifts[k] / h);
     pts.push_back(evaluate_point(hp, warm, mass, home, partner, shifts[k], opt));
-    worst(out.report, pts.back().report);
+    merge_report(out.report, pts.back().report);
   }
   if (!out.report.converged()) {
     out.report.seconds = timer.seconds();
@@ -273,7 +264,7 @@ CountryElasticities country_elasticities(const HouseholdProblem& hp, const House
   out.report.message = "converged";
   double num = 0, den = 0;
   for (const BilateralElasticity& b : out.partners) {
-    worst(out.report, b.report);
+    merge_report(out.report, b.report);
     num += b.import_share * b.theta;
     den += b.import_share;
   }

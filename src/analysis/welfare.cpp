@@ -277,15 +277,6 @@ RootScan scan_roots(const std::vector<double>& lam, const std::vector<double>& f
   return r;
 }
 
-void worse(SolverReport& acc, const SolverReport& r) {
-  auto rank = [](SolverStatus s) {
-    return s == SolverStatus::Converged ? 0 : (s == SolverStatus::IterationLimit ? 1 : 2);
-  };
-  if (rank(r.status) > rank(acc.status) ||
-      (rank(r.status) == rank(acc.status) && r.residual > acc.residual))
-    acc = r;
-}
-
 // Household solutions at parameter nodes m (set(hp, m) gives node m its parameter; node 0 is
 // the old solution), grown by two chains outwards from the current range, each solve
 // warm-started from its neighbour. The chains run in parallel; the result does not depend on
@@ -335,7 +326,7 @@ struct NodeChains {
             break;
           }
           household::HouseholdSolution s = household::solve_household(hp, solve, warm);
-          worse(w[c], s.report);
+          merge_report(w[c], s.report);
           if (s.report.status == SolverStatus::Failed) {
             feasible[c] = false;
             break;
@@ -348,7 +339,7 @@ struct NodeChains {
     feasible_up = feasible[0];
     feasible_down = feasible[1];
     for (int c = 0; c < 2; ++c) {
-      worse(worst, w[c]);
+      merge_report(worst, w[c]);
       for (auto& [m, s] : out[c]) {
         if (c == 0)
           hi = std::max(hi, m);
@@ -399,7 +390,7 @@ class EvSearch {
   void extend(int new_lo, int new_hi, int stride) {
     ch_.extend(new_lo, new_hi, stride);
     rep_.nodes = ch_.solves;
-    worse(rep_.report, ch_.worst);
+    merge_report(rep_.report, ch_.worst);
   }
   void refresh_nodes() {
     lam_.clear();
@@ -546,7 +537,7 @@ void EvSearch::check_interpolation() {
   hp.lambda = lstar;
   household::HouseholdSolution s =
       household::solve_household(hp, opt_.household, &std::next(ch_.nodes.begin(), b)->second);
-  worse(rep_.report, s.report);
+  merge_report(rep_.report, s.report);
   rep_.check_lambda = lstar;
   const int st = stencil_start(b, n), w = std::min(4, n);
   std::vector<double> y(w);
@@ -630,7 +621,7 @@ double polish_root(const household::HouseholdProblem& hp_old, const WelfareOptio
     }
     household::HouseholdSolution s = household::solve_household(hp, opt.household, &warm);
     ++solves;
-    worse(worst, s.report);
+    merge_report(worst, s.report);
     if (s.report.status == SolverStatus::Failed) return kNaN;
     r = s.V(k) - target;
     solved = tau;
@@ -673,7 +664,7 @@ void lump_sum_check(const household::HouseholdProblem& hp_old, const WelfareOpti
   household::HouseholdProblem hp = hp_old;
   hp.tau = hp_old.tau + xs;
   household::HouseholdSolution s = household::solve_household(hp, opt.household, sols[b]);
-  worse(rep.report, s.report);
+  merge_report(rep.report, s.report);
   rep.check_tau = xs;
   const int st = stencil_start(b, n), w = std::min(4, n);
   std::vector<double> y(w);
@@ -719,7 +710,7 @@ void lump_sum_polish(const household::HouseholdProblem& hp_old, const WelfareOpt
   errors.rethrow();
   for (int p = 0; p < T * N; ++p) {
     rep.polish_solves += solves[p];
-    worse(rep.report, worst[p]);
+    merge_report(rep.report, worst[p]);
     const double r = res[p / N].residual(p % N);
     if (std::isfinite(r)) rep.polish_max_residual = std::max(rep.polish_max_residual, r);
   }
@@ -1014,7 +1005,9 @@ CountryWelfare measure_welfare(
   Eigen::MatrixXd pair_exp(N, M);
   for (int j = 0; j < M; ++j) pair_exp.col(j) = hp.prices(j) * sol.c.col(j);
   qw["expenditure_choice"] = pair_quantile_weights(pair_exp, cw.mass_old, sol.pi, opt.groups);
-  const double th = theta != 0 ? -std::abs(theta) : -1.0 / hp.sigma;
+  if (!(theta <= 0))
+    throw InputError("theta: the ACR trade elasticity must be negative (0: -1/sigma_i)");
+  const double th = theta != 0 ? theta : -1.0 / hp.sigma;
   for (size_t t = 0; t < news.size(); ++t) {
     ScenarioWelfare& sw = cw.scenarios[t];
     const HouseholdState& ns = *news[t].second;

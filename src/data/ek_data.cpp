@@ -32,23 +32,23 @@ const std::vector<std::string>& ek_two_letter_codes() {
   return c;
 }
 
-std::string resolve_data_dir(const std::string& option) {
-  auto ok = [](const fs::path& p) {
-    return fs::is_directory(p / "ek2002") || fs::is_directory(p / "ek2002-raw");
-  };
-  if (!option.empty()) {
-    if (!fs::is_directory(option)) throw InputError("--data " + option + ": no such directory");
-    if (!ok(option))
-      throw InputError("--data " + option + ": holds neither ek2002/ nor ek2002-raw/");
-    return option;
-  }
-  if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env) {
-    if (!ok(env))
-      throw InputError(std::string("HAT_DATA_DIR=") + env +
-                       ": holds neither ek2002/ nor ek2002-raw/");
-    return env;
-  }
-  if (ok("../shared/data")) return "../shared/data";
+namespace {
+// `dir` if it holds the EK data; otherwise bad input naming where `dir` came from.
+std::string checked_data_dir(const std::string& dir, const std::string& source) {
+  if (!fs::is_directory(dir)) throw InputError(source + ": no such directory " + dir);
+  if (!fs::is_directory(fs::path(dir) / "ek2002") &&
+      !fs::is_directory(fs::path(dir) / "ek2002-raw"))
+    throw InputError(source + ": " + dir + " holds neither ek2002/ nor ek2002-raw/");
+  return dir;
+}
+}  // namespace
+
+std::string resolve_data_dir(const std::string& option, const std::string& source) {
+  if (!option.empty()) return checked_data_dir(option, source);
+  if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env)
+    return checked_data_dir(env, "HAT_DATA_DIR");
+  if (fs::is_directory("../shared/data/ek2002") || fs::is_directory("../shared/data/ek2002-raw"))
+    return "../shared/data";
   throw InputError(
       "no data directory: pass --data DIR (the directory holding ek2002/ and ek2002-raw/), "
       "set HAT_DATA_DIR, or run from a directory with ../shared/data");

@@ -8,6 +8,11 @@
 
 namespace hat::household {
 
+namespace {
+// [income] method: whether the chain is discretised by Tauchen (else Rouwenhorst).
+constexpr EnumNames<bool, 2> kIncomeMethodNames{{{{false, "rouwenhorst"}, {true, "tauchen"}}}};
+}  // namespace
+
 numerics::IncomeProcess read_income(const io::ConfigTable& t) {
   if (t.has("z") || t.has("transition")) {
     numerics::IncomeProcess ip;
@@ -51,10 +56,7 @@ numerics::IncomeProcess read_income(const io::ConfigTable& t) {
   spec.transitory_states = t.integer_in("transitory_states", spec.transitory_states, 1,
                                         Limits::income_states, states_why);
   spec.transitory_variance = t.number("transitory_variance", spec.transitory_variance);
-  const std::string method = t.string("method", "rouwenhorst");
-  if (method != "rouwenhorst" && method != "tauchen")
-    t.fail("method", "must be \"rouwenhorst\" or \"tauchen\"");
-  spec.tauchen = (method == "tauchen");
+  spec.tauchen = t.choice("method", kIncomeMethodNames, false);
   if (!(std::abs(spec.persistent_rho) < 1)) t.fail("persistent_rho", "must satisfy |rho| < 1");
   if (!(spec.persistent_variance >= 0)) t.fail("persistent_variance", "must be >= 0");
   if (!(spec.transitory_variance >= 0)) t.fail("transitory_variance", "must be >= 0");
@@ -101,13 +103,12 @@ HouseholdConfig read_household_config(const io::ConfigFile& f) {
   const double amax = r.number("asset_max");
   if (!(amax > -blim)) r.fail("asset_max", "must exceed a_min = -borrowing_limit");
   const int na = r.integer_in("assets", 100, 2, Limits::assets, "memory and time grow with it");
-  hc.grid_spacing = r.string("grid_spacing", "uniform");
-  if (hc.grid_spacing != "uniform" && hc.grid_spacing != "power")
-    r.fail("grid_spacing", "must be \"uniform\" or \"power\"");
+  const numerics::GridSpacing spacing =
+      r.choice("grid_spacing", numerics::kGridSpacingNames, numerics::GridSpacing::Uniform);
+  hc.grid_spacing = numerics::to_string(spacing);
   const double curv = r.number("grid_curvature", 2.0);
   if (!(curv > 0)) r.fail("grid_curvature", "must be > 0");
-  hp.grid =
-      numerics::make_grid(-blim, amax, na, numerics::parse_grid_spacing(hc.grid_spacing), curv);
+  hp.grid = numerics::make_grid(-blim, amax, na, spacing, curv);
   hc.solve.tolerance = r.number("tolerance", 1e-10);
   if (!(hc.solve.tolerance > 0)) r.fail("tolerance", "must be > 0");
   hc.solve.value_tolerance = r.number("value_tolerance", hc.solve.tolerance);

@@ -9,17 +9,12 @@
 
 namespace hat::numerics {
 
-namespace {
-constexpr EnumNames<GridSpacing, 2> kSpacingNames{
-    {{{GridSpacing::Uniform, "uniform"}, {GridSpacing::Power, "power"}}}};
-}  // namespace
-
 GridSpacing parse_grid_spacing(const std::string& s) {
-  return kSpacingNames.parse(s, "grid spacing");
+  return kGridSpacingNames.parse(s, "grid spacing");
 }
 
 const char* to_string(GridSpacing s) {
-  return kSpacingNames.name(s);
+  return kGridSpacingNames.name(s);
 }
 
 Eigen::VectorXd make_grid(double lo, double hi, int n, GridSpacing spacing, double curvature) {

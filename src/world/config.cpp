@@ -48,26 +48,35 @@ Eigen::MatrixXd read_country_matrix(const io::ConfigTable& t, const std::vector<
   return m;
 }
 
+namespace {
+// [data] set: the EK (2002) files in place, or a tidy pairs file.
+enum class DataSet { Ek2002, Pairs };
+constexpr EnumNames<DataSet, 2> kDataSetNames{
+    {{{DataSet::Ek2002, "ek2002"}, {DataSet::Pairs, "pairs"}}}};
+}  // namespace
+
 DataTable read_data_table(const io::ConfigFile& f, const std::string& data_dir) {
   io::ConfigTable dt = f.root().table("data");
   if (dt.empty()) throw InputError(f.path() + ": no [data] table");
   DataTable out;
   out.theta = dt.number("theta", 4.0);
   if (!(out.theta > 0)) dt.fail("theta", "must be > 0");
-  const std::string set = dt.string("set", "ek2002");
-  if (set == "ek2002") {
+  if (dt.choice("set", kDataSetNames, DataSet::Ek2002) == DataSet::Ek2002) {
     std::string dir = dt.string("dir", "");
+    std::string source = f.path() + ": " + dt.qualified("dir");
     if (!data_dir.empty()) {
       dir = data_dir;
+      source = "--data";
     } else if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env) {
       dir = env;
+      source = "HAT_DATA_DIR";
     } else if (!dir.empty() && std::filesystem::path(dir).is_relative()) {
       dir = (std::filesystem::path(f.directory()) / dir).string();
     }
-    const std::string resolved = data::resolve_data_dir(dir);
+    const std::string resolved = data::resolve_data_dir(dir, source);
     out.gravity = data::read_ek_gravity(resolved);
     out.labor = data::read_ek_labor(resolved);
-  } else if (set == "pairs") {
+  } else {
     std::filesystem::path p(dt.string("pairs"));
     if (p.is_relative()) p = std::filesystem::path(f.directory()) / p;
     std::vector<std::string> cov;
@@ -76,8 +85,6 @@ DataTable read_data_table(const io::ConfigFile& f, const std::string& data_dir) 
       if (cov.empty()) dt.fail("covariates", "list at least one column (or omit the key)");
     }
     out.gravity = data::read_gravity_pairs(p.string(), cov);
-  } else {
-    dt.fail("set", "must be \"ek2002\" or \"pairs\"");
   }
   dt.reject_unknown();
   return out;
@@ -153,13 +160,7 @@ void read_model(const io::ConfigTable& r, World& w) {
   w.borrowing_limit = m.number("borrowing_limit", w.borrowing_limit);
   w.asset_max = m.number("asset_max", w.asset_max);
   if (!(w.asset_max > -w.borrowing_limit)) m.fail("asset_max", "must exceed -borrowing_limit");
-  const std::string scaling = m.string("scaling", "tfp");
-  if (scaling == "tfp")
-    w.scaling = Scaling::Tfp;
-  else if (scaling == "income")
-    w.scaling = Scaling::Income;
-  else
-    m.fail("scaling", "must be \"tfp\" or \"income\"");
+  w.scaling = m.choice("scaling", kScalingNames, Scaling::Tfp);
   m.reject_unknown();
 }
 
@@ -167,10 +168,7 @@ void read_grid(const io::ConfigTable& r, World& w) {
   io::ConfigTable g = r.table("grid");
   w.assets =
       g.integer_in("assets", 100, 2, household::Limits::assets, "memory and time grow with it");
-  const std::string spacing = g.string("spacing", "uniform");
-  if (spacing != "uniform" && spacing != "power")
-    g.fail("spacing", "must be \"uniform\" or \"power\"");
-  w.spacing = numerics::parse_grid_spacing(spacing);
+  w.spacing = g.choice("spacing", numerics::kGridSpacingNames, numerics::GridSpacing::Uniform);
   w.grid_curvature = g.number("curvature", 2.0);
   if (!(w.grid_curvature > 0)) g.fail("curvature", "must be > 0");
   g.reject_unknown();
@@ -216,20 +214,8 @@ void read_trade_costs(const io::ConfigFile& f, const DataWorld& dw, World& w) {
 void read_equilibrium(const io::ConfigTable& r, const World& w, WorldConfig& wc) {
   const int M = w.size();
   io::ConfigTable e = r.table("equilibrium");
-  const std::string fin = e.string("financial", "globalization");
-  if (fin == "globalization" || fin == "globalisation")
-    wc.options.financial = Financial::Globalization;
-  else if (fin == "autarky")
-    wc.options.financial = Financial::Autarky;
-  else
-    e.fail("financial", "must be \"globalization\" or \"autarky\"");
-  const std::string unk = e.string("unknown", "R");
-  if (unk == "R")
-    wc.options.unknown = Unknown::R;
-  else if (unk == "beta")
-    wc.options.unknown = Unknown::Beta;
-  else
-    e.fail("unknown", "must be \"R\" or \"beta\"");
+  wc.options.financial = e.choice("financial", kFinancialNames, Financial::Globalization);
+  wc.options.unknown = e.choice("unknown", kUnknownNames, Unknown::R);
   if (wc.options.unknown == Unknown::Beta && wc.options.financial == Financial::Autarky)
     e.fail("unknown", "\"beta\" requires financial = \"globalization\"");
   wc.start.beta = w.beta;
@@ -274,15 +260,7 @@ void read_solver(const io::ConfigTable& r, WorldConfig& wc) {
       s.integer_in("max_evaluations", wc.options.max_evaluations, 1, 1000000, "an evaluation cap");
   wc.options.fd_step = s.number("fd_step", wc.options.fd_step);
   if (!(wc.options.fd_step > 0)) s.fail("fd_step", "must be > 0");
-  const std::string jac = s.string("jacobian", to_string(wc.options.jacobian));
-  if (jac == "analytic")
-    wc.options.jacobian = JacobianMethod::Analytic;
-  else if (jac == "finite-difference")
-    wc.options.jacobian = JacobianMethod::FiniteDifference;
-  else if (jac == "logit-impact")
-    wc.options.jacobian = JacobianMethod::LogitImpact;
-  else
-    s.fail("jacobian", "must be \"analytic\", \"finite-difference\" or \"logit-impact\"");
+  wc.options.jacobian = s.choice("jacobian", kJacobianNames, wc.options.jacobian);
   wc.options.fd_household_tolerance =
       s.number("jacobian_household_tolerance", wc.options.fd_household_tolerance);
   if (!(wc.options.fd_household_tolerance > 0))

@@ -26,18 +26,6 @@
 
 namespace hat::world {
 
-namespace {
-constexpr EnumNames<Financial, 2> kFinancialNames{
-    {{{Financial::Globalization, "globalization"}, {Financial::Autarky, "autarky"}}}};
-constexpr EnumNames<Unknown, 2> kUnknownNames{{{{Unknown::R, "R"}, {Unknown::Beta, "beta"}}}};
-constexpr EnumNames<Scaling, 2> kScalingNames{
-    {{{Scaling::Tfp, "tfp"}, {Scaling::Income, "income"}}}};
-constexpr EnumNames<JacobianMethod, 3> kJacobianNames{
-    {{{JacobianMethod::FiniteDifference, "finite-difference"},
-      {JacobianMethod::Analytic, "analytic"},
-      {JacobianMethod::LogitImpact, "logit-impact"}}}};
-}  // namespace
-
 const char* to_string(Financial f) {
   return kFinancialNames.name(f);
 }

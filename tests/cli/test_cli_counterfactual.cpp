@@ -150,6 +150,8 @@ TEST(CliCounterfactual, InputErrors) {
   expect_error("--shock importer=AAA,factor=0.9 --acr-distribution both", "--acr-distribution");
   expect_error("--shock importer=AAA,factor=0.9 --bins 7", "--bins");
   expect_error("--shock importer=AAA,factor=0.9 --lump-sum-polish -1", "--lump-sum-polish");
+  // theta has one sign: the trade elasticity d log(M_ij/M_ii) / d log d_ij < 0 (docs/model.md)
+  expect_error("--shock importer=AAA,factor=0.9 --theta 4", "--theta must be the trade elasticity");
   const std::string bad = write_tmp("bad.toml", "[[shock]]\nimporter = \"AAA\"\nfactr = 0.9\n");
   expect_error("--shocks " + bad, "factr");
   const std::string empty = write_tmp("empty.toml", "name = \"x\"\n");

@@ -9,6 +9,7 @@
 #include "hat/core/error.hpp"
 #include "hat/core/interrupt.hpp"
 #include "hat/household/household.hpp"
+#include "hat/household/reference.hpp"
 #include "hat/household/upper_envelope.hpp"
 #include "hat/numerics/grid.hpp"
 #include "hat/numerics/lottery.hpp"
@@ -18,30 +19,6 @@ using namespace hat;
 using namespace hat::household;
 
 namespace {
-HouseholdProblem reference_problem() {
-  // The reference case of the foundation issue (numbers from an independent implementation):
-  // gamma 1.45, beta 0.92, sigma 0.25, R 1.01, W 1, M = 19 with p_1 = 1, p_2..p_19 evenly
-  // spaced 1.2..2.0, a in [-0.5, 8], Na = 100 uniform, income chain with persistent rho 0.97,
-  // persistent variance 0.0384/1.44, transitory variance 0.0522/1.44.
-  HouseholdProblem hp;
-  hp.gamma = 1.45;
-  hp.beta = 0.92;
-  hp.sigma = 0.25;
-  hp.R = 1.01;
-  hp.W = 1.0;
-  hp.prices.resize(19);
-  hp.prices(0) = 1.0;
-  for (int j = 1; j < 19; ++j) hp.prices(j) = 1.2 + 0.8 * (j - 1) / 17.0;
-  hp.grid = numerics::make_grid(-0.5, 8.0, 100);
-  numerics::IncomeSpec spec;
-  spec.persistent_rho = 0.97;
-  spec.persistent_variance = 0.0384 / 1.44;
-  spec.transitory_variance = 0.0522 / 1.44;
-  auto ip = numerics::make_income_process(spec);
-  hp.z = ip.z;
-  hp.P = ip.P;
-  return hp;
-}
 // Two solutions of the same problem agree on consumption, values and choice probabilities.
 void expect_same_solution(const HouseholdSolution& a, const HouseholdSolution& b,
                           double tol = 1e-8) {
@@ -52,6 +29,8 @@ void expect_same_solution(const HouseholdSolution& a, const HouseholdSolution& b
 
 }  // namespace
 
+// The reference problem (hat/household/reference.hpp) against the numbers of an independent
+// implementation (the foundation issue's reference case).
 TEST(Household, ReferenceCase) {
   HouseholdProblem hp = reference_problem();
   HouseholdSolution sol = solve_household(hp);
@@ -96,9 +75,7 @@ TEST(Household, LogUtilityClosedForms) {
 // logit collapses (pi = 1), the distribution is a probability distribution and the EGM solution
 // satisfies the Euler equation off the grid (log10 mean relative error below -5 at Na = 500).
 TEST(Household, SingleVarietyIncomeFluctuation) {
-  HouseholdProblem hp = reference_problem();
-  hp.prices = Eigen::VectorXd::Ones(1);
-  hp.grid = numerics::make_grid(-0.5, 8.0, 500);
+  HouseholdProblem hp = reference_problem(500, 1);
   HouseholdSolution sol = solve_household(hp);
   ASSERT_TRUE(sol.report.converged()) << sol.report.message;
   EXPECT_EQ(sol.pi.minCoeff(), 1.0);
@@ -107,13 +84,7 @@ TEST(Household, SingleVarietyIncomeFluctuation) {
   EXPECT_NEAR(d.mass.sum(), 1.0, 1e-13);
   EXPECT_GE(d.mass.minCoeff(), 0.0);
   // income states keep their stationary shares
-  auto ip = numerics::make_income_process([] {
-    numerics::IncomeSpec s;
-    s.persistent_rho = 0.97;
-    s.persistent_variance = 0.0384 / 1.44;
-    s.transitory_variance = 0.0522 / 1.44;
-    return s;
-  }());
+  auto ip = numerics::make_income_process(reference_income_spec());
   for (int s = 0; s < hp.Nz(); ++s)
     EXPECT_NEAR(d.mass.segment(s * hp.Na(), hp.Na()).sum(), ip.stationary(s), 1e-11);
   EulerErrors ee = euler_errors(hp, sol);
@@ -516,18 +487,19 @@ TEST(Lottery, TransposeAndRowMixMatchDirectForms) {
 
 // Aitken extrapolation of the lottery iteration moves only the starting points of plain
 // steps; convergence is still the L1 change of a plain step. It must reach the plain
-// iteration's distribution (to the tolerance's scale). On the benchmark problem (one slow
-// mode) it saves iterations; on the reference problem (income persistence 0.97: several
-// slow modes) the safeguard undoes it at the cost of at most two iterations.
+// iteration's distribution (to the tolerance's scale). With MODEL.md §1's reference chain
+// (income persistence 0.90: one slow mode) it saves iterations; on the reference problem
+// (persistence 0.97: several slow modes) the safeguard undoes it at the cost of at most two
+// iterations.
 TEST(Household, DistributionExtrapolationKeepsTheFixedPoint) {
-  HouseholdProblem bench = reference_problem();
+  HouseholdProblem model_chain = reference_problem();
   auto ip = numerics::make_income_process(numerics::IncomeSpec{});
-  bench.z = ip.z;
-  bench.P = ip.P;
+  model_chain.z = ip.z;
+  model_chain.P = ip.P;
   DistributionOptions plain;
   plain.extrapolate = false;
   for (int c = 0; c < 2; ++c) {
-    HouseholdProblem hp = c == 0 ? bench : reference_problem();
+    HouseholdProblem hp = c == 0 ? model_chain : reference_problem();
     HouseholdSolution sol = solve_household(hp);
     StationaryDistribution a = stationary_distribution(hp, sol);
     StationaryDistribution b = stationary_distribution(hp, sol, plain);

@@ -28,10 +28,6 @@ struct Baseline {
 Baseline baseline_world(const world::WorldConfig& wc, bool solve,
                         const ProgressCallback& progress = {});
 
-// The worse of two solver outcomes: a result computed on an unconverged baseline is not
-// converged either, whatever its own solver reports.
-SolverStatus worse_status(SolverStatus a, SolverStatus b);
-
 // The report, `solved`, `evaluations`, W, R and beta of a baseline (the `baseline` object of
 // the commands' --json output).
 nlohmann::json baseline_json(const Baseline& b);

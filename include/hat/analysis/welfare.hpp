@@ -236,8 +236,8 @@ struct CountryWelfare {
 };
 
 // Welfare of the households of country `home` (the index of the home variety) for each new
-// state (scenario name, state). `theta`: the ACR elasticity (0: -1/sigma_i; the sign is
-// ignored). `theta_trade_weighted` (< 0; NaN: not computed): the elasticity of
+// state (scenario name, state). `theta`: the ACR elasticity, < 0 (0: -1/sigma_i; InputError
+// if positive). `theta_trade_weighted` (< 0; NaN: not computed): the elasticity of
 // acr_trade_weighted.
 CountryWelfare measure_welfare(
     const HouseholdState& old_state,

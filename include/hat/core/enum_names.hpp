@@ -8,6 +8,10 @@
 //   GridSpacing parse_grid_spacing(const std::string& s) { return kGridSpacingNames.parse(s,
 //   "..."); }
 //
+// A table that config readers need sits in the enum's header (inline constexpr), and
+// io::ConfigTable::choice(key, table, fallback) reads the option through it, so an option's
+// accepted values are listed in one place.
+//
 // Unknown names are bad input: one line naming the field, the value and the accepted names.
 #pragma once
 

@@ -33,4 +33,20 @@ struct SolverReport {
   bool converged() const { return status == SolverStatus::Converged; }
 };
 
+// The worse of two outcomes: failed, then iteration limit, then converged.
+inline SolverStatus worse_status(SolverStatus a, SolverStatus b) {
+  auto rank = [](SolverStatus s) {
+    return s == SolverStatus::Converged ? 0 : (s == SolverStatus::IterationLimit ? 1 : 2);
+  };
+  return rank(b) > rank(a) ? b : a;
+}
+
+// The one rule for the report of a computation made of several solves: it is the report of
+// the worst part, the worse status or, of equal statuses, the larger residual.
+inline void merge_report(SolverReport& whole, const SolverReport& part) {
+  if (worse_status(whole.status, part.status) != whole.status ||
+      (part.status == whole.status && part.residual > whole.residual))
+    whole = part;
+}
+
 }  // namespace hat

@@ -15,8 +15,10 @@ const std::vector<std::string>& ek_countries();
 const std::vector<std::string>& ek_two_letter_codes();
 
 // The data directory: `option` if non-empty, else $HAT_DATA_DIR, else ../shared/data relative
-// to the working directory; throws InputError if none of them holds ek2002/ or ek2002-raw/.
-std::string resolve_data_dir(const std::string& option);
+// to the working directory; throws InputError if none of them holds ek2002/ or ek2002-raw/,
+// naming where the directory came from: `source` for `option` (the command-line option, or
+// "<file>: [data] dir"), HAT_DATA_DIR for the environment.
+std::string resolve_data_dir(const std::string& option, const std::string& source = "--data");
 
 // Off-diagonal country pairs with a log normalised trade share and the pair covariates: the
 // input of the gravity regression (MODEL.md §2). Pairs are in the file's order.

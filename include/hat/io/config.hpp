@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "hat/core/enum_names.hpp"
+
 namespace toml {
 inline namespace v3 {
 class table;
@@ -40,6 +42,13 @@ class ConfigTable {
   bool boolean(const std::string& key, bool fallback) const;
   std::string string(const std::string& key) const;
   std::string string(const std::string& key, const std::string& fallback) const;
+  // The enumerator that string `key` names in `names` (`fallback` when absent), so that the
+  // accepted values come from the enum's one name table; otherwise an InputError
+  // "<file>: <where> <key>: 'x' is not one of "a" or "b"".
+  template <typename E, std::size_t N>
+  E choice(const std::string& key, const EnumNames<E, N>& names, E fallback) const {
+    return names.parse(string(key, names.name(fallback)), file_ + ": " + qualified(key));
+  }
   std::vector<double> numbers(const std::string& key) const;  // array of numbers
   std::vector<std::string> strings(const std::string& key) const;
   Eigen::MatrixXd matrix(const std::string& key) const;  // array of equal-length arrays

@@ -5,9 +5,13 @@
 #include <Eigen/Dense>
 #include <string>
 
+#include "hat/core/enum_names.hpp"
+
 namespace hat::numerics {
 
 enum class GridSpacing { Uniform, Power };
+inline constexpr EnumNames<GridSpacing, 2> kGridSpacingNames{
+    {{{GridSpacing::Uniform, "uniform"}, {GridSpacing::Power, "power"}}}};
 
 GridSpacing parse_grid_spacing(const std::string& s);  // "uniform" | "power"
 const char* to_string(GridSpacing s);

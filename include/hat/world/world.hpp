@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hat/core/progress.hpp"
+#include "hat/core/enum_names.hpp"
 #include "hat/core/status.hpp"
 #include "hat/household/household.hpp"
 #include "hat/household/steady_state_derivative.hpp"
@@ -28,6 +29,21 @@ enum class Scaling { Tfp, Income };
 // import prices alone move) the logit choice's impact response at their solved policies and
 // distribution (world/system.hpp, residual_jacobian).
 enum class JacobianMethod { Analytic, FiniteDifference, LogitImpact };
+
+// The names of the options, for outputs and for the config reader (the accepted values of
+// [equilibrium] financial and unknown, [model] scaling, [solver] jacobian come from here).
+inline constexpr EnumNames<Financial, 3> kFinancialNames{
+    {{{Financial::Globalization, "globalization"},
+      {Financial::Autarky, "autarky"},
+      {Financial::Globalization, "globalisation"}}}};
+inline constexpr EnumNames<Unknown, 2> kUnknownNames{
+    {{{Unknown::R, "R"}, {Unknown::Beta, "beta"}}}};
+inline constexpr EnumNames<Scaling, 2> kScalingNames{
+    {{{Scaling::Tfp, "tfp"}, {Scaling::Income, "income"}}}};
+inline constexpr EnumNames<JacobianMethod, 3> kJacobianNames{
+    {{{JacobianMethod::LogitImpact, "logit-impact"},
+      {JacobianMethod::FiniteDifference, "finite-difference"},
+      {JacobianMethod::Analytic, "analytic"}}}};
 
 const char* to_string(Financial f);
 const char* to_string(Unknown u);

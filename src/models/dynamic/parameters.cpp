@@ -21,6 +21,10 @@ namespace {
 constexpr EnumNames<Variant, 3> kVariantNames{{{{Variant::Krugman, "krugman"},
                                                 {Variant::CustomerBase, "customer_base"},
                                                 {Variant::MelitzPareto, "melitz_pareto"}}}};
+constexpr EnumNames<FlowMeasure, 3> kFlowMeasureNames{
+    {{{FlowMeasure::TariffExclusive, "tariff_exclusive"},
+      {FlowMeasure::TariffInclusive, "tariff_inclusive"},
+      {FlowMeasure::Iceberg, "iceberg"}}}};
 }  // namespace
 
 const char* to_string(Variant v) {
@@ -28,19 +32,11 @@ const char* to_string(Variant v) {
 }
 
 Variant variant_from_string(const std::string& s) {
-  if (s == "krugman") return Variant::Krugman;
-  if (s == "customer_base") return Variant::CustomerBase;
-  if (s == "melitz_pareto") return Variant::MelitzPareto;
-  throw InputError("[model] variant: '" + s +
-                   "' is not one of krugman, customer_base, melitz_pareto");
+  return kVariantNames.parse(s, "[model] variant");
 }
 
 FlowMeasure flow_measure_from_string(const std::string& s) {
-  if (s == "tariff_exclusive") return FlowMeasure::TariffExclusive;
-  if (s == "tariff_inclusive") return FlowMeasure::TariffInclusive;
-  if (s == "iceberg") return FlowMeasure::Iceberg;
-  throw InputError("[elasticities] flows: '" + s +
-                   "' is not one of tariff_exclusive, tariff_inclusive, iceberg");
+  return kFlowMeasureNames.parse(s, "[elasticities] flows");
 }
 
 void validate(const Parameters& p) {
