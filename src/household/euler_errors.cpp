@@ -111,9 +111,14 @@ __attribute__((target("avx2"))) void series_terms_avx2(const numerics::BinomialS
                                                        double tc, double* gs, int M) {
   for (int j = 0; j < M; ++j) gs[j] = umid[j] * series(tc * rho[j]);
 }
-const bool kHaveAvx2 = __builtin_cpu_supports("avx2");
+bool have_avx2() {
+  static const bool has = (__builtin_cpu_init(), __builtin_cpu_supports("avx2"));
+  return has;
+}
 #else
-const bool kHaveAvx2 = false;
+bool have_avx2() {
+  return false;
+}
 void series_terms_avx2(const numerics::BinomialSeries& series, const double* umid,
                        const double* rho, double tc, double* gs, int M) {
   series_terms(series, umid, rho, tc, gs, M);
@@ -169,7 +174,7 @@ EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& so
           // The exponentials, the series and the weighted sum in loops of their own (about
           // a quarter faster than one loop doing all three).
           const double tc = t - 0.5;
-          if (kHaveAvx2)
+          if (have_avx2())
             series_terms_avx2(series, umid, rho, tc, gs.data(), M);
           else
             series_terms(series, umid, rho, tc, gs.data(), M);
