@@ -31,17 +31,18 @@ std::string by_country(const std::vector<std::string>& header, int M, Rows rows)
     errors.run(c, [&] {
       io::CsvWriter csv(header);
       rows(c, csv);
-      const std::string& text = csv.str();
-      blocks[c] = c == 0 ? text : text.substr(text.find('\n') + 1);  // one header
+      blocks[c] = csv.release();
     });
   errors.rethrow();
+  // One header: the first block's; the others start after their first line.
+  auto body = [&](int c) { return c == 0 ? size_t{0} : blocks[c].find('\n') + 1; };
   size_t size = 0;
-  for (const auto& b : blocks) size += b.size();
+  for (int c = 0; c < M; ++c) size += blocks[c].size() - body(c);
   std::string all;
   all.reserve(size);
-  for (auto& b : blocks) {
-    all += b;
-    std::string().swap(b);
+  for (int c = 0; c < M; ++c) {
+    all.append(blocks[c], body(c));
+    std::string().swap(blocks[c]);
   }
   return all;
 }

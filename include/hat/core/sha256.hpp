@@ -9,4 +9,9 @@ namespace hat {
 
 std::string sha256_hex(std::string_view bytes);
 
+// For the tests: the portable computation, and whether sha256_hex() uses the processor's SHA
+// instructions instead.
+std::string sha256_hex_portable(std::string_view bytes);
+bool sha256_has_hardware();
+
 }  // namespace hat

@@ -4,6 +4,7 @@
 
 #include <Eigen/Dense>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hat::io {
@@ -48,6 +49,7 @@ class CsvWriter {
   CsvWriter& cell(size_t x);
   void end_row();  // checks the row has header.size() cells
   const std::string& str() const { return out_; }
+  std::string release() { return std::move(out_); }  // the text; the writer is left empty
 
  private:
   size_t ncols_, in_row_ = 0;
