@@ -8,6 +8,9 @@
 // 1 + x there as here. Because the reproduction is only as good as the
 // match with the library actually linked, the first use compares the two on test values across
 // the whole range and falls back to std::exp for good on any difference.
+// The algorithm and the table come from Arm's optimized-routines (Copyright (c) 2018, Arm
+// Limited; MIT license, SPDX-License-Identifier: MIT OR Apache-2.0 WITH LLVM-exception), the
+// source of the GNU libc code; see NOTICE.
 #include "hat/numerics/exp_batch.hpp"
 
 #include <algorithm>
