@@ -261,6 +261,12 @@ void read_solver(const io::ConfigTable& r, WorldConfig& wc) {
   wc.options.fd_step = s.number("fd_step", wc.options.fd_step);
   if (!(wc.options.fd_step > 0)) s.fail("fd_step", "must be > 0");
   wc.options.jacobian = s.choice("jacobian", kJacobianNames, wc.options.jacobian);
+  wc.options.jacobian_refreshes = s.integer_in("jacobian_refreshes", wc.options.jacobian_refreshes,
+                                               0, 1000, "a number of fresh Jacobians");
+  wc.options.jacobian_refresh_factor =
+      s.number("jacobian_refresh_factor", wc.options.jacobian_refresh_factor);
+  if (!(wc.options.jacobian_refresh_factor > 0 && wc.options.jacobian_refresh_factor < 1))
+    s.fail("jacobian_refresh_factor", "must be in (0, 1)");
   wc.options.fd_household_tolerance =
       s.number("jacobian_household_tolerance", wc.options.fd_household_tolerance);
   if (!(wc.options.fd_household_tolerance > 0))

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "hat/core/progress.hpp"
 #include "hat/core/enum_names.hpp"
+#include "hat/core/progress.hpp"
 #include "hat/core/status.hpp"
 #include "hat/household/household.hpp"
 #include "hat/household/steady_state_derivative.hpp"
@@ -90,6 +90,11 @@ struct EquilibriumOptions {
   // Fresh Jacobians (docs/performance.md compares the three): logit-impact costs about one
   // evaluation instead of N + 1 and steers the solve as well as finite differences do.
   JacobianMethod jacobian = JacobianMethod::LogitImpact;
+  // With logit-impact Jacobians, a fresh one after an accepted step that leaves the residual
+  // norm above jacobian_refresh_factor times its previous value, at most jacobian_refreshes
+  // times per solve (0 = only where Powell's method asks for one).
+  int jacobian_refreshes = 2;
+  double jacobian_refresh_factor = 0.1;
   double fd_step = 1e-6;  // finite-difference step in the log unknowns (both methods: the
                           // analytic one differences the one-period maps over it)
   // Household tolerance of the finite-difference columns (derivative error ~ this / fd_step;
