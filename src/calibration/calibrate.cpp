@@ -265,7 +265,9 @@ world::SystemResult solve_jointly(const Joint& j, const world::CountrySystem& sy
     sr.report.status = SolverStatus::IterationLimit;
     sr.report.message = "interrupted";
   } else if (so.max_evaluations > 0) {
-    sr = world::solve_system(sys, setup.world, j.p0, setup.equilibrium, so, x0, warm);
+    world::EquilibriumOptions eq2 = setup.equilibrium;
+    eq2.jacobian = setup.joint_jacobian;
+    sr = world::solve_system(sys, setup.world, j.p0, eq2, so, x0, warm);
   } else if (r1.state.residuals.size()) {
     // Stage 1 spent the budget: its last point is the result (and the checkpoint).
     x0.tail(ne) = world::pack_unknowns(wstart, setup.equilibrium, r1.state.prices);

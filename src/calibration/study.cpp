@@ -31,6 +31,7 @@ CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads
   setup.max_evaluations = ct.integer_in("max_evaluations", 500, 1, 1000000, "an evaluation cap");
   setup.fd_step = ct.number("fd_step", 1e-6);
   if (!(setup.fd_step > 0)) ct.fail("fd_step", "must be > 0");
+  setup.joint_jacobian = ct.choice("jacobian", world::kJacobianNames, setup.joint_jacobian);
   ct.reject_unknown();
   if (!file.root().has("data"))
     throw InputError(file.path() + ": calibration needs a [data] table (the data set)");

@@ -503,9 +503,10 @@ struct Hybrj {
   // Not in MINPACK: when fresh Jacobians cost about one evaluation (logit impact), take one
   // after an accepted step that cut the residual norm by less than the refresh factor, up to
   // the allowed number per solve. Broyden's updates of a Jacobian from a distant point
-  // converge slowly; on the 19- and 40-country worlds two refreshes save 5-8 evaluations.
+  // converge slowly; on the 19- and 40-country worlds two refreshes save 5-8 evaluations. Not
+  // when the solve was handed a Jacobian from a nearby solve (a counterfactual's baseline).
   bool refresh_jacobian(const Functor& f, double ratio, double reduction) const {
-    return f.eq.jacobian == JacobianMethod::LogitImpact && ratio >= 1e-4 &&
+    return f.eq.jacobian == JacobianMethod::LogitImpact && !f.opt.jacobian && ratio >= 1e-4 &&
            njev <= f.eq.jacobian_refreshes && reduction > f.eq.jacobian_refresh_factor;
   }
   void broyden_update(Eigen::VectorXd& wa1, Eigen::VectorXd& wa2, Eigen::VectorXd& wa3,
