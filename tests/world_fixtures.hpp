@@ -2,6 +2,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <cmath>
 
 #include "hat/numerics/markov.hpp"
 #include "hat/world/world.hpp"
@@ -56,6 +57,36 @@ inline world::Prices start_prices(int M, double R, double beta = 0.92) {
   p.R = Eigen::VectorXd::Constant(M, R);
   p.tau = Eigen::VectorXd::Zero(M);
   p.beta = beta;
+  return p;
+}
+
+// The two-country world of the Jacobian tests: asymmetric TFP, labour and trade costs, and a
+// state-dependent quality term on the home variety.
+inline world::World asymmetric_two() {
+  world::World w = symmetric_two(1.45, 1.8, 80);
+  w.A(1) = 1.2;
+  w.L(1) = 0.7;
+  w.d(0, 1) = 1.6;
+  w.quality_slope = 0.5;
+  return w;
+}
+
+// Tariffs of 10% on every import, 25% on the last country's imports from the first.
+inline void add_tariffs(world::World& w) {
+  const int M = w.size();
+  w.tariff = Eigen::MatrixXd::Constant(M, M, 0.1);
+  w.tariff.diagonal().setZero();
+  w.tariff(M - 1, 0) = 0.25;
+}
+
+// Prices near (not at) the equilibrium of such worlds, with R_i under autarky and transfers
+// when there are tariffs.
+inline world::Prices near_equilibrium(const world::World& w, world::Financial f) {
+  world::Prices p = start_prices(w.size(), 1.01);
+  for (int i = 0; i < w.size(); ++i) p.W(i) = std::pow(w.A(i), 0.8);
+  if (f == world::Financial::Autarky)
+    for (int i = 0; i < w.size(); ++i) p.R(i) = 1.005 + 0.0021 * i;
+  if (w.has_tariffs()) p.tau = Eigen::VectorXd::Constant(w.size(), 0.02);
   return p;
 }
 

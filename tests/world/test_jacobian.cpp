@@ -14,43 +14,18 @@ using namespace hat::world;
 
 namespace {
 
-World asymmetric_two() {
-  World w = hat::test::symmetric_two(1.45, 1.8, 80);
-  w.A(1) = 1.2;
-  w.L(1) = 0.7;
-  w.d(0, 1) = 1.6;
-  w.quality_slope = 0.5;  // a state-dependent quality term on the home variety
-  return w;
-}
-
-void add_tariffs(World& w) {
-  const int M = w.size();
-  w.tariff = Eigen::MatrixXd::Constant(M, M, 0.1);
-  w.tariff.diagonal().setZero();
-  w.tariff(M - 1, 0) = 0.25;
-}
-
-// Prices near (not at) the equilibrium: the identity holds at any point where the aggregates
-// are differentiable. (They have kinks where a policy crosses a grid point of the lottery or a
+// max |J_analytic - J_fd| / max |J_fd| at prices near (not at) the equilibrium
+// (hat::test::near_equilibrium): the identity holds at any point where the aggregates are
+// differentiable. (They have kinks where a policy crosses a grid point of the lottery or a
 // borrowing limit starts to bind; at R_B = 1.007 in the five-country autarky world one sits
 // within 1e-6 of the point and the one-sided finite differences there differ by 3e-5.)
-Prices prices_for(const World& w, Financial f) {
-  Prices p = hat::test::start_prices(w.size(), 1.01);
-  for (int i = 0; i < w.size(); ++i) p.W(i) = std::pow(w.A(i), 0.8);
-  if (f == Financial::Autarky)
-    for (int i = 0; i < w.size(); ++i) p.R(i) = 1.005 + 0.0021 * i;
-  if (w.has_tariffs()) p.tau = Eigen::VectorXd::Constant(w.size(), 0.02);
-  return p;
-}
-
-// max |J_analytic - J_fd| / max |J_fd|.
 double jacobian_gap(const World& w, Financial f) {
   EquilibriumOptions opt;
   opt.jacobian = JacobianMethod::Analytic;
   opt.financial = f;
   opt.household.tolerance = opt.household.value_tolerance = 1e-13;
   opt.distribution.tolerance = 1e-15;
-  const Evaluation at = evaluate(w, prices_for(w, f), opt);
+  const Evaluation at = evaluate(w, hat::test::near_equilibrium(w, f), opt);
   EXPECT_TRUE(at.ok) << at.message;
   Eigen::MatrixXd Ja, Jf;
   std::string msg;
@@ -69,16 +44,16 @@ double jacobian_gap(const World& w, Financial f) {
 }  // namespace
 
 TEST(AnalyticJacobian, TwoCountryGlobalization) {
-  EXPECT_LT(jacobian_gap(asymmetric_two(), Financial::Globalization), 1e-6);
+  EXPECT_LT(jacobian_gap(hat::test::asymmetric_two(), Financial::Globalization), 1e-6);
 }
 
 TEST(AnalyticJacobian, TwoCountryAutarky) {
-  EXPECT_LT(jacobian_gap(asymmetric_two(), Financial::Autarky), 1e-6);
+  EXPECT_LT(jacobian_gap(hat::test::asymmetric_two(), Financial::Autarky), 1e-6);
 }
 
 TEST(AnalyticJacobian, TwoCountryTariffs) {
-  World w = asymmetric_two();
-  add_tariffs(w);
+  World w = hat::test::asymmetric_two();
+  hat::test::add_tariffs(w);
   EXPECT_LT(jacobian_gap(w, Financial::Globalization), 1e-6);
 }
 
@@ -92,7 +67,7 @@ TEST(AnalyticJacobian, FiveCountryAutarky) {
 
 TEST(AnalyticJacobian, FiveCountryTariffs) {
   World w = hat::test::five_country(1.45, 40);
-  add_tariffs(w);
+  hat::test::add_tariffs(w);
   EXPECT_LT(jacobian_gap(w, Financial::Autarky), 1e-6);
 }
 
@@ -100,7 +75,7 @@ TEST(AnalyticJacobian, FiveCountryTariffs) {
 // the same equilibrium as with finite-difference Jacobians (to the solver tolerance).
 TEST(AnalyticJacobian, FiveCountrySolveThreadInvariantAndAgreesWithFiniteDifferences) {
   World w = hat::test::five_country(1.45, 40);
-  add_tariffs(w);
+  hat::test::add_tariffs(w);
   EquilibriumOptions opt;
   opt.jacobian = JacobianMethod::Analytic;
   const int threads = omp_get_max_threads();

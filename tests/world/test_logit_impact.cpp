@@ -19,31 +19,6 @@ using namespace hat::world;
 
 namespace {
 
-World asymmetric_two() {
-  World w = hat::test::symmetric_two(1.45, 1.8, 80);
-  w.A(1) = 1.2;
-  w.L(1) = 0.7;
-  w.d(0, 1) = 1.6;
-  w.quality_slope = 0.5;  // a state-dependent quality term on the home variety
-  return w;
-}
-
-void add_tariffs(World& w) {
-  const int M = w.size();
-  w.tariff = Eigen::MatrixXd::Constant(M, M, 0.1);
-  w.tariff.diagonal().setZero();
-  w.tariff(M - 1, 0) = 0.25;
-}
-
-Prices near_equilibrium(const World& w, Financial f) {
-  Prices p = hat::test::start_prices(w.size(), 1.01);
-  for (int i = 0; i < w.size(); ++i) p.W(i) = std::pow(w.A(i), 0.8);
-  if (f == Financial::Autarky)
-    for (int i = 0; i < w.size(); ++i) p.R(i) = 1.005 + 0.0021 * i;
-  if (w.has_tariffs()) p.tau = Eigen::VectorXd::Constant(w.size(), 0.02);
-  return p;
-}
-
 double utility(double c, double gamma) {
   return gamma == 1.0 ? std::log(c) : std::pow(c, 1.0 - gamma) / (1.0 - gamma);
 }
@@ -79,7 +54,7 @@ household::Aggregates held_policies(const CountryState& cs, const Eigen::VectorX
 // the log prices moved along `direction`.
 double impact_gap(const World& w, int country, const Eigen::VectorXd& direction) {
   EquilibriumOptions opt;
-  const Prices p = near_equilibrium(w, Financial::Globalization);
+  const Prices p = hat::test::near_equilibrium(w, Financial::Globalization);
   const CountryState cs = solve_country(w, country, p, opt);
   EXPECT_TRUE(country_converged(cs));
   const double h = 1e-4;
@@ -99,7 +74,7 @@ double impact_gap(const World& w, int country, const Eigen::VectorXd& direction)
 }  // namespace
 
 TEST(LogitImpact, OneImportPriceMatchesHeldPolicyDifferences) {
-  const World w = asymmetric_two();
+  const World w = hat::test::asymmetric_two();
   EXPECT_LT(impact_gap(w, 0, Eigen::Vector2d(0.0, 1.0)), 1e-6);
   EXPECT_LT(impact_gap(w, 1, Eigen::Vector2d(1.0, 0.0)), 1e-6);
 }
@@ -115,10 +90,10 @@ TEST(LogitImpact, SeveralPricesMatchHeldPolicyDifferences) {
 // transfer) are the finite-difference columns; the others approximate them.
 TEST(LogitImpact, OwnCountryColumnsAreFiniteDifferences) {
   World w = hat::test::five_country(1.45, 40);
-  add_tariffs(w);
+  hat::test::add_tariffs(w);
   EquilibriumOptions opt;
   opt.financial = Financial::Autarky;
-  const Evaluation at = evaluate(w, near_equilibrium(w, Financial::Autarky), opt);
+  const Evaluation at = evaluate(w, hat::test::near_equilibrium(w, Financial::Autarky), opt);
   ASSERT_TRUE(at.ok) << at.message;
   Eigen::MatrixXd Ji, Jf;
   std::string msg;
@@ -140,7 +115,7 @@ TEST(LogitImpact, OwnCountryColumnsAreFiniteDifferences) {
 TEST(LogitImpact, SolveThreadInvariantAndAgreesWithFiniteDifferences) {
   for (Financial f : {Financial::Globalization, Financial::Autarky}) {
     World w = hat::test::five_country(1.45, 40);
-    add_tariffs(w);
+    hat::test::add_tariffs(w);
     EquilibriumOptions opt;
     opt.financial = f;
     opt.jacobian = JacobianMethod::LogitImpact;

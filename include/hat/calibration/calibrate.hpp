@@ -63,8 +63,8 @@ struct CalibrationSetup {
   // so an evaluation costs several of a world solve's, and finite differences, with fewer
   // evaluations, win there (docs/performance.md); stage 1 uses equilibrium.jacobian.
   world::JacobianMethod joint_jacobian = world::JacobianMethod::FiniteDifference;
-  data::GravityData data;                 // geography and the data's log normalised shares
-  double theta = 4.0;                     // units of the gravity coefficients
+  data::GravityData data;  // geography and the data's log normalised shares
+  double theta = 4.0;      // units of the gravity coefficients
   double moment_tolerance = 1e-6;
   int max_evaluations = 500;
   double fd_step = 1e-6;
