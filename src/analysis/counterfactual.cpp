@@ -87,6 +87,8 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
                                 const world::Evaluation& baseline,
                                 const std::vector<HouseholdState>& old_states, const Experiment& e,
                                 const CounterfactualOptions& o) {
+  o.validate();
+  opt.validate();
   if (old_states.size() != o.countries.size())
     throw InputError("run_experiment: one baseline state per measured country is required");
   if (!o.theta_trade_weighted.empty() && o.theta_trade_weighted.size() != o.countries.size())

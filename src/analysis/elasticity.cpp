@@ -155,6 +155,7 @@ HouseholdSolution extrapolate(const HouseholdProblem& hp, const HouseholdSolutio
 BilateralElasticity bilateral_elasticity(const HouseholdProblem& hp, const HouseholdSolution& base,
                                          const Eigen::VectorXd& mass, int home, int partner,
                                          const ElasticityOptions& opt) {
+  opt.validate();
   const int M = hp.M();
   if (home < 0 || home >= M || partner < 0 || partner >= M)
     throw InputError("elasticity: variety index out of range");
@@ -244,6 +245,7 @@ CountryElasticities country_elasticities(const HouseholdProblem& hp, const House
                                          const Eigen::VectorXd& mass, int home,
                                          const std::vector<int>& partners,
                                          const ElasticityOptions& opt) {
+  opt.validate();
   Timer timer;
   CountryElasticities out;
   out.home = home;

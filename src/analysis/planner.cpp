@@ -189,6 +189,7 @@ PlannerAllocation planner_allocation(const world::World& w, const Eigen::VectorX
 PlannerAllocation solve_planner(const world::World& w, const Eigen::VectorXd& omega,
                                 const PlannerOptions& opt) {
   w.validate();
+  opt.validate();
   Timer timer;
   const int M = w.size();
   const double gamma = w.gamma;

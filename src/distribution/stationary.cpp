@@ -2,6 +2,7 @@
 // and the aggregates of MODEL.md §1 (asset demand, efficiency units, expenditure by variety).
 #include <cmath>
 
+#include "hat/core/error.hpp"
 #include "hat/core/interrupt.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/household/household.hpp"
@@ -14,6 +15,7 @@ StationaryDistribution stationary_distribution(const HouseholdProblem& hp,
                                                const HouseholdSolution& sol,
                                                const DistributionOptions& opt,
                                                const Eigen::VectorXd* warm) {
+  opt.validate();
   Timer timer;
   const int Na = hp.Na(), Nz = hp.Nz(), N = Na * Nz;
   numerics::LotteryOperator T;
@@ -140,6 +142,15 @@ Aggregates aggregate(const HouseholdProblem& hp, const HouseholdSolution& sol,
   a.total_expenditure = a.expenditure.sum();
   a.expenditure_share = a.expenditure / a.total_expenditure;
   return a;
+}
+
+}  // namespace hat::household
+
+namespace hat::household {
+
+void DistributionOptions::validate() const {
+  check_option(std::isfinite(tolerance) && tolerance > 0, "DistributionOptions.tolerance", "> 0");
+  check_option(max_iterations >= 1, "DistributionOptions.max_iterations", ">= 1");
 }
 
 }  // namespace hat::household

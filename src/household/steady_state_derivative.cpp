@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "hat/core/error.hpp"
 #include "hat/household/backward_step.hpp"
 #include "hat/numerics/gmres.hpp"
 
@@ -72,6 +73,7 @@ SteadyStateDerivative::SteadyStateDerivative(const HouseholdProblem& hp,
                                              const Eigen::VectorXd& mass,
                                              const DerivativeOptions& opt)
     : hp_(hp), mass_(mass), opt_(opt) {
+  opt.validate();
   N_ = hp.Na() * hp.Nz();
   x_.resize(2 * N_);
   x_ << sol.mu, sol.V;
@@ -166,6 +168,16 @@ bool SteadyStateDerivative::derivative(const HouseholdProblem& hp_plus,
     de += dD.segment(static_cast<Eigen::Index>(s) * Na, Na).sum() * hp_.z(s);
   out.efficiency_units = de;
   return true;
+}
+
+}  // namespace hat::household
+
+namespace hat::household {
+
+void DerivativeOptions::validate() const {
+  check_option(std::isfinite(tolerance) && tolerance > 0, "DerivativeOptions.tolerance", "> 0");
+  check_option(max_products >= 1, "DerivativeOptions.max_products", ">= 1");
+  check_option(std::isfinite(state_step) && state_step > 0, "DerivativeOptions.state_step", "> 0");
 }
 
 }  // namespace hat::household

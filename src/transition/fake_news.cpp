@@ -141,6 +141,7 @@ BlockJacobian fake_news_jacobian(const household::HouseholdProblem& hp,
                                  const Eigen::VectorXd& mass, const std::vector<BlockInput>& inputs,
                                  const std::vector<std::string>& output_names,
                                  const BlockOutputs& outputs, const FakeNewsOptions& opt) {
+  opt.validate();
   const int T = opt.periods, K = static_cast<int>(inputs.size());
   if (T < 2) throw InputError("transition: periods must be >= 2");
   const double h = opt.step;

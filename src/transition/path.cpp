@@ -286,6 +286,7 @@ Control report_iteration(const TransitionOptions& opt, int it, double r, double 
 }  // namespace
 
 TransitionResult solve_transition(const Economy& e, const TransitionOptions& opt) {
+  opt.validate();
   Timer timer;
   TransitionResult res;
   const int T = e.periods, n = unknowns_per_period(e);

@@ -364,6 +364,7 @@ bool equilibrium_jacobian(const World& w, const EquilibriumOptions& opt, const E
 Equilibrium solve_equilibrium(const World& w, const Prices& start, const EquilibriumOptions& opt,
                               const Evaluation* warm, const Eigen::MatrixXd* jacobian) {
   w.validate();
+  opt.validate();
   const int M = w.size();
   if (opt.financial == Financial::Autarky && opt.unknown == Unknown::Beta)
     throw InputError("equilibrium: unknown = \"beta\" needs financial = \"globalization\"");

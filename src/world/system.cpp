@@ -699,6 +699,8 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
                           const Prices& base_prices, const EquilibriumOptions& eq_opt,
                           const SystemOptions& opt, const Eigen::VectorXd& x0,
                           const Evaluation* warm) {
+  opt.validate();
+  eq_opt.validate();
   Timer timer;
   Functor f(sys, base_world, base_prices, eq_opt, opt);
   Hybrj h;

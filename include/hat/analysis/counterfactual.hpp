@@ -33,6 +33,8 @@ struct CounterfactualOptions {
   // later ones start from it instead of computing a fresh finite-difference Jacobian (the
   // solver still recomputes one if progress stalls). Null: every solve computes its own.
   Eigen::MatrixXd* jacobian_cache = nullptr;
+  // Throws InputError naming the first invalid field ("CounterfactualOptions.field must be ...").
+  void validate() const;
 };
 
 // The equilibrium options of a counterfactual: the discount factor is a preference parameter,

@@ -46,6 +46,8 @@ struct ElasticityOptions {
                                     .upper_envelope = true};
   household::DistributionOptions distribution_options{.tolerance = 1e-14, .max_iterations = 400000};
   bool micro = true;  // keep the micro elasticities by state
+  // Throws InputError naming the first invalid field ("ElasticityOptions.field must be ...").
+  void validate() const;
 };
 
 // Micro elasticities by household state k = s * Na + i (vectors of length Na * Nz), all with

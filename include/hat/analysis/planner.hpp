@@ -30,6 +30,8 @@ Eigen::VectorXd pareto_weights(const world::World& w, ParetoWeights kind);
 struct PlannerOptions {
   double tolerance = 1e-12;  // sup |log(demand_j / supply_j)|
   int max_iterations = 200;  // Newton steps
+  // Throws InputError naming the first invalid field ("PlannerOptions.field must be ...").
+  void validate() const;
 };
 
 struct PlannerAllocation {

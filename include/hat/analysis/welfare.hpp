@@ -98,6 +98,8 @@ struct WelfareOptions {
   double lump_sum_spacing = 0.0025;
   double lump_sum_max = 2.0;
   double lump_sum_polish = 0.0;
+  // Throws InputError naming the first invalid field ("WelfareOptions.field must be ...").
+  void validate() const;
 };
 
 struct EvReport {

@@ -19,4 +19,10 @@ class NumericalError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Option checks (the validate() of an Options struct) as a list: InputError("<Struct>.<field>
+// must be ...") unless ok.
+inline void check_option(bool ok, const char* field, const char* must) {
+  if (!ok) throw InputError(std::string(field) + " must be " + must);
+}
+
 }  // namespace hat

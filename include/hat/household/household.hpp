@@ -119,6 +119,8 @@ struct DistributionOptions {
   double tolerance = 1e-12;  // L1 change between iterations
   int max_iterations = 100000;
   bool extrapolate = true;  // Aitken extrapolation once one slow mode dominates (safeguarded)
+  // Throws InputError naming the first invalid field ("DistributionOptions.field must be ...").
+  void validate() const;
 };
 
 struct StationaryDistribution {

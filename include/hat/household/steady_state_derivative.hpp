@@ -29,6 +29,8 @@ struct DerivativeOptions {
   double tolerance = 1e-10;  // GMRES relative residual of both linear systems
   int max_products = 600;    // per linear system
   double state_step = 1e-6;  // relative step of the differences along the continuation
+  // Throws InputError naming the first invalid field ("DerivativeOptions.field must be ...").
+  void validate() const;
 };
 
 // d(aggregate)/d(direction) of the fields the equilibrium uses: assets, efficiency_units,

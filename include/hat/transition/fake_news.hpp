@@ -46,6 +46,8 @@ struct FakeNewsOptions {
   // The expectation vectors E_t stop once they no longer move (relative to the output's scale):
   // E_t converges to a constant, which no distribution change can move.
   double expectation_tolerance = 1e-10;
+  // Throws InputError naming the first invalid field ("FakeNewsOptions.field must be ...").
+  void validate() const;
 };
 
 struct BlockJacobian {

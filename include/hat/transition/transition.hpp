@@ -48,6 +48,8 @@ struct TransitionOptions {
   // IterationLimit, message "transition: interrupted ..."; kStop after a stage message throws
   // hat::Interrupted (core/progress.hpp).
   ProgressCallback progress;
+  // Throws InputError naming the first invalid field ("TransitionOptions.field must be ...").
+  void validate() const;
 };
 
 // Prices along the path: row t = period, column i = country.

@@ -62,6 +62,8 @@ struct SystemOptions {
   // Continue from a snapshot of a solve of the same system (x0 and `warm` are then ignored;
   // a larger or smaller max_evaluations applies from the snapshot on).
   const SystemSnapshot* resume = nullptr;
+  // Throws InputError naming the first invalid field ("SystemOptions.field must be ...").
+  void validate() const;
 };
 
 struct SystemResult {

@@ -120,6 +120,8 @@ struct EquilibriumOptions {
   // x = the log unknowns, r = the residuals}. kStop ends the solve after that evaluation:
   // status IterationLimit, message "equilibrium: interrupted", Equilibrium::interrupted.
   ProgressCallback progress;
+  // Throws InputError naming the first invalid field ("EquilibriumOptions.field must be ...").
+  void validate() const;
 };
 
 // Everything computed for one country at given prices.
