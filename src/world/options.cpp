@@ -8,20 +8,21 @@
 namespace hat::world {
 
 namespace {
-bool positive(double v) {
+bool positive_finite(double v) {
   return std::isfinite(v) && v > 0;
 }
 }  // namespace
 
 void EquilibriumOptions::validate() const {
   check_option(numeraire >= -1, "EquilibriumOptions.numeraire", ">= -1 (-1: mean wage)");
-  check_option(positive(tolerance), "EquilibriumOptions.tolerance", "> 0");
+  check_option(positive_finite(tolerance), "EquilibriumOptions.tolerance", "> 0");
   check_option(max_evaluations >= 1, "EquilibriumOptions.max_evaluations", ">= 1");
-  check_option(positive(fd_step), "EquilibriumOptions.fd_step", "> 0");
-  check_option(positive(fd_household_tolerance), "EquilibriumOptions.fd_household_tolerance",
+  check_option(positive_finite(fd_step), "EquilibriumOptions.fd_step", "> 0");
+  check_option(positive_finite(fd_household_tolerance), "EquilibriumOptions.fd_household_tolerance",
                "> 0");
   check_option(inexact_factor >= 0, "EquilibriumOptions.inexact_factor", ">= 0 (0 = off)");
-  check_option(positive(inexact_max_tolerance), "EquilibriumOptions.inexact_max_tolerance", "> 0");
+  check_option(positive_finite(inexact_max_tolerance), "EquilibriumOptions.inexact_max_tolerance",
+               "> 0");
   check_option(jacobian_refreshes >= 0, "EquilibriumOptions.jacobian_refreshes", ">= 0");
   check_option(jacobian_refresh_factor > 0 && jacobian_refresh_factor < 1,
                "EquilibriumOptions.jacobian_refresh_factor", "in (0, 1)");
@@ -31,9 +32,9 @@ void EquilibriumOptions::validate() const {
 }
 
 void SystemOptions::validate() const {
-  check_option(positive(tolerance), "SystemOptions.tolerance", "> 0");
+  check_option(positive_finite(tolerance), "SystemOptions.tolerance", "> 0");
   check_option(max_evaluations >= 1, "SystemOptions.max_evaluations", ">= 1");
-  check_option(positive(fd_step), "SystemOptions.fd_step", "> 0");
+  check_option(positive_finite(fd_step), "SystemOptions.fd_step", "> 0");
   check_option(restarts >= 0, "SystemOptions.restarts", ">= 0");
 }
 

@@ -2,6 +2,7 @@
 // the command-line tool prints it and exits non-zero.
 #pragma once
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -23,6 +24,9 @@ class NumericalError : public std::runtime_error {
 // must be ...") unless ok.
 inline void check_option(bool ok, const char* field, const char* must) {
   if (!ok) throw InputError(std::string(field) + " must be " + must);
+}
+inline bool positive_finite(double v) {
+  return std::isfinite(v) && v > 0;
 }
 
 }  // namespace hat
