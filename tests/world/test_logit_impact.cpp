@@ -12,6 +12,7 @@
 
 #include "hat/world/system.hpp"
 #include "hat/world/world.hpp"
+#include "world/solve_checks.hpp"
 #include "world_fixtures.hpp"
 
 using namespace hat;
@@ -119,23 +120,6 @@ TEST(LogitImpact, SolveThreadInvariantAndAgreesWithFiniteDifferences) {
     EquilibriumOptions opt;
     opt.financial = f;
     opt.jacobian = JacobianMethod::LogitImpact;
-    const int threads = omp_get_max_threads();
-    omp_set_num_threads(1);
-    const Equilibrium e1 = solve_equilibrium(w, hat::test::start_prices(5, 1.01), opt);
-    omp_set_num_threads(2);
-    const Equilibrium e2 = solve_equilibrium(w, hat::test::start_prices(5, 1.01), opt);
-    opt.jacobian = JacobianMethod::FiniteDifference;
-    const Equilibrium ef = solve_equilibrium(w, hat::test::start_prices(5, 1.01), opt);
-    omp_set_num_threads(threads);
-    ASSERT_TRUE(e1.report.converged()) << e1.report.message;
-    ASSERT_TRUE(ef.report.converged()) << ef.report.message;
-    EXPECT_EQ(e1.evaluations, e2.evaluations);
-    for (int i = 0; i < 5; ++i) {
-      EXPECT_EQ(e1.state.prices.W(i), e2.state.prices.W(i));
-      EXPECT_EQ(e1.state.prices.R(i), e2.state.prices.R(i));
-      EXPECT_EQ(e1.state.prices.tau(i), e2.state.prices.tau(i));
-      EXPECT_NEAR(e1.state.prices.W(i), ef.state.prices.W(i), 1e-8);
-      EXPECT_NEAR(e1.state.prices.R(i), ef.state.prices.R(i), 1e-8);
-    }
+    hat::test::expect_thread_invariant_and_fd_equilibrium(w, opt);
   }
 }
