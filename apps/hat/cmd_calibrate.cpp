@@ -24,7 +24,7 @@ extern "C" void on_sigint(int) {
 
 struct CalibrateArgs {
   std::string config, data, out, init;
-  bool resume = false, json = false, quiet = false, no_policies = false;
+  bool resume = false, json = false, quiet = false, policies = false;
   int threads = -1, max_evaluations = -1;
 };
 
@@ -63,7 +63,7 @@ void run_calibrate(const CalibrateArgs& args) {
       res.equilibrium_residual, study.seconds);
   if (res.x.size() == 0) throw NumericalError(res.report.message);
   io::OutputDir out(args.out);
-  calibration::add_study_outputs(out, file, study, !args.no_policies);
+  calibration::add_study_outputs(out, file, study, args.policies);
   out.commit();
   if (args.json) {
     print_json(calibration::study_summary(study));
@@ -93,7 +93,7 @@ void register_calibrate(CLI::App& app) {
   sub->add_option("--init", a->init, "start from a previous result.json or checkpoint.json");
   sub->add_flag("--json", a->json, "print a JSON summary on stdout");
   sub->add_flag("--quiet", a->quiet, "no progress lines on stderr");
-  sub->add_flag("--no-policies", a->no_policies, "do not write the (large) policies.csv");
+  add_policies_flags(sub, a->policies);
   sub->add_option("--threads", a->threads, "OpenMP threads");
   sub->add_option("--max-evaluations", a->max_evaluations,
                   "stop after this many evaluations (checkpoint kept)");

@@ -19,7 +19,7 @@ namespace {
 
 struct WorldArgs {
   std::string config, out, euler_grid = "solution";
-  bool json = false, quiet = false, no_policies = false;
+  bool json = false, quiet = false, policies = false;
   int threads = -1;
 };
 
@@ -54,7 +54,7 @@ void run_solve(const WorldArgs& args) {
     // A solve that failed before any evaluation leaves its summary and manifest only.
     const bool have_state = eq.state.residuals.size() > 0;
     if (have_state)
-      world::add_world_outputs(out, w, eq.state, eq.residual_names, !args.no_policies, "",
+      world::add_world_outputs(out, w, eq.state, eq.residual_names, args.policies, "",
                                household::parse_euler_grid(args.euler_grid, "--euler-grid"));
     nlohmann::json man = io::manifest("solve");
     io::manifest_add_input(man, file.path(), file.text());
@@ -109,7 +109,7 @@ void run_residuals(const WorldArgs& args) {
   summary["goods_market_residuals"] = goods;
   if (!args.out.empty()) {
     io::OutputDir out(args.out);
-    world::add_world_outputs(out, wc.world, ev, names, !args.no_policies, "",
+    world::add_world_outputs(out, wc.world, ev, names, args.policies, "",
                              household::parse_euler_grid(args.euler_grid, "--euler-grid"));
     nlohmann::json man = io::manifest("residuals");
     io::manifest_add_input(man, file.path(), file.text());
@@ -140,7 +140,7 @@ void add_common(CLI::App* sub, WorldArgs& a) {
   sub->add_flag("--json", a.json, "print a JSON summary on stdout");
   sub->add_option("--threads", a.threads,
                   "OpenMP threads (default: [solver] threads or OMP_NUM_THREADS)");
-  sub->add_flag("--no-policies", a.no_policies, "do not write the (large) policies.csv");
+  add_policies_flags(sub, a.policies);
   sub->add_option("--euler-grid", a.euler_grid,
                   "Euler errors of countries.csv on the solution grid or a 10x finer one "
                   "(default: solution)")

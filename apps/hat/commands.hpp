@@ -9,6 +9,10 @@ namespace hat::cli {
 // The options every command shares, with one meaning: --out DIR (tables, figures, manifest),
 // --json (summary on stdout), --quiet (no progress on stderr), --threads N.
 void add_run_options(CLI::App* sub, std::string& out, bool& json, bool& quiet, int& threads);
+// --policies writes the world's policies.csv (off by default: one row per country, income state,
+// asset point and variety, so it grows like countries squared: 46 MB for the 19-country example,
+// gigabytes at 150 countries); --no-policies, the default, is kept for existing scripts.
+void add_policies_flags(CLI::App* sub, bool& policies);
 
 void register_household(CLI::App& app);
 void register_world(CLI::App& app);

@@ -32,6 +32,16 @@ void add_run_options(CLI::App* sub, std::string& out, bool& json, bool& quiet, i
                   "OpenMP threads (default: [solver] threads or OMP_NUM_THREADS)");
 }
 
+void add_policies_flags(CLI::App* sub, bool& policies) {
+  CLI::Option* on = sub->add_flag("--policies", policies,
+                                  "also write policies.csv (large: one row per country, income "
+                                  "state, asset point and variety)");
+  sub->add_flag_callback(
+         "--no-policies", [&policies] { policies = false; },
+         "do not write policies.csv (the default)")
+      ->excludes(on);
+}
+
 bool& quiet_progress() {
   static bool quiet = false;
   return quiet;

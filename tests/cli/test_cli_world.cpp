@@ -23,7 +23,8 @@ TEST(CliWorld, SolveJsonAndOutputs) {
   const std::string out = tmp_path("solve_out");
   fs::remove_all(out);
   std::string text;
-  ASSERT_EQ(run(hat_binary() + " solve " + cfg + " --json --quiet --out " + out, &text), 0)
+  ASSERT_EQ(run(hat_binary() + " solve " + cfg + " --json --quiet --policies --out " + out, &text),
+            0)
       << hat::test::last_stderr();
   auto j = nlohmann::json::parse(text);
   for (const char* k : {"status", "residual_norm", "residuals", "seconds", "R", "beta", "wages",
@@ -38,6 +39,12 @@ TEST(CliWorld, SolveJsonAndOutputs) {
     EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
   auto man = nlohmann::json::parse(std::ifstream(fs::path(out) / "manifest.json"));
   EXPECT_EQ(man["status"], "converged");
+  // policies.csv only on request: without --policies the directory has everything else.
+  const std::string lean = tmp_path("solve_out_lean");
+  fs::remove_all(lean);
+  ASSERT_EQ(run(hat_binary() + " solve " + cfg + " --quiet --out " + lean), 0);
+  EXPECT_FALSE(fs::exists(fs::path(lean) / "policies.csv"));
+  EXPECT_TRUE(fs::exists(fs::path(lean) / "distributions.csv"));
   EXPECT_LT(man["residual_norm"].get<double>(), 1e-10);
   // The solved world re-solves at once: its residuals at the stored prices are tiny.
   std::string rtext;

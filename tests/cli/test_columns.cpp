@@ -161,7 +161,7 @@ TEST(Columns, OneSchemaPerFileName) {
 TEST(Columns, HouseholdAndWorldCommands) {
   const std::string ex = source_dir() + "/examples/";
   run_and_check("hat household", "household " + ex + "household.toml", "household");
-  run_and_check("hat solve", "solve " + ex + "two_country.toml", "solve");
+  run_and_check("hat solve", "solve " + ex + "two_country.toml --policies", "solve");
   run_and_check("hat residuals", "residuals " + ex + "two_country.toml", "residuals");
   run_and_check("hat elasticity", "elasticity " + ex + "two_country.toml --country HOME",
                 "elasticity");
