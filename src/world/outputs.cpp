@@ -47,6 +47,25 @@ std::string by_country(const std::vector<std::string>& header, int M, Rows rows)
   return all;
 }
 
+// Every country's Euler errors, the countries in parallel (each one's result is the same for any
+// thread count: euler_errors combines its partial sums in a fixed order). Refine 0 (too costly)
+// leaves missing values.
+std::vector<household::EulerErrors> euler_errors(const Evaluation& ev, household::EulerGrid grid) {
+  const int M = static_cast<int>(ev.countries.size());
+  std::vector<household::EulerErrors> ee(M);
+  ParallelErrors errors;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int i = 0; i < M; ++i)
+    errors.run(i, [&] {
+      const auto& cs = ev.countries[i];
+      const int refine = household::euler_error_refine(cs.problem, grid);
+      ee[i].log10_mean = ee[i].log10_max = std::numeric_limits<double>::quiet_NaN();
+      if (refine > 0) ee[i] = household::euler_errors(cs.problem, cs.solution, refine);
+    });
+  errors.rethrow();
+  return ee;
+}
+
 void distribution_rows(const World& w, const Evaluation& ev, int c, io::CsvWriter& di) {
   const auto& cs = ev.countries[c];
   const int Na = cs.problem.Na(), Nz = cs.problem.Nz();
@@ -120,12 +139,10 @@ void add_world_outputs(io::OutputDir& out, const World& w, const Evaluation& ev,
   io::CsvWriter co({"country", "output", "expenditure", "net_assets", "nfa_to_output", "home_share",
                     "mass_at_amax", "euler_error_log10_mean", "euler_error_log10_max",
                     "household_iterations", "distribution_iterations"});
+  const std::vector<household::EulerErrors> euler = euler_errors(ev, euler_grid);
   for (int i = 0; i < M; ++i) {
     const auto& cs = ev.countries[i];
-    const int refine = household::euler_error_refine(cs.problem, euler_grid);
-    household::EulerErrors ee;  // not computed (refine 0): missing values
-    ee.log10_mean = ee.log10_max = std::numeric_limits<double>::quiet_NaN();
-    if (refine > 0) ee = household::euler_errors(cs.problem, cs.solution, refine);
+    const household::EulerErrors& ee = euler[i];
     co.cell(w.names[i])
         .cell(ev.output(i))
         .cell(ev.imports.row(i).sum())
