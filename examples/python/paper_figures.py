@@ -40,7 +40,8 @@ print(cf.summary.query("measure in ['mean_ev', 'mean_ce', 'acr']"))
 # %% Welfare by expenditure quintile (consumption equivalent, %), PE against GE.
 g = cf.welfare_groups
 g = g[(g.grouping == "expenditure") & (g.measure == "ce")]
-table = g.pivot(index="quintile", columns="scenario", values="value")[["pe", "ge"]] * 100
+table = g.pivot(index="bin_1", columns="scenario", values="value")[["pe", "ge"]] * 100
+table.index.name = "quintile_1"  # 1 = poorest
 table.to_csv(out / "welfare_by_quintile.csv")
 ax = table.rename(columns={"pe": "partial equilibrium (W, R fixed)",
                            "ge": "general equilibrium"}).plot.bar(rot=0)

@@ -38,7 +38,9 @@ def test_counterfactual_options_as_the_cli(small_world_path, tmp_path):
     assert_tables_equal(r, out, ["welfare_states.csv", "welfare_groups.csv",
                                  "counterfactual_prices.csv"])
     assert set(r.welfare_states.country) == {"AAA", "BBB"}
-    assert r.welfare_groups.bin.max() == 10  # deciles
+    assert r.welfare_groups.bin_1.min() == 1 and r.welfare_groups.bin_1.max() == 10  # deciles
+    for _, states in r.welfare_states.groupby(["scenario", "country"]):  # 1-based states
+        assert list(states.state_1) == list(range(1, len(states) + 1))
 
 
 def test_counterfactual_option_errors_carry_the_cli_message(small_world_path):
@@ -59,7 +61,8 @@ def test_elasticity_tables_are_the_cli_files(small_world_path, tmp_path):
     assert without_timings(r.to_dict()) == without_timings(j)
     assert_tables_equal(r, out, ["elasticities.csv", "micro_elasticities.csv",
                                  "expenditure_shares_by_state.csv"])
-    assert len(r.micro) == 40 * len(r.micro.income_state.unique())  # one row per state
+    assert len(r.micro) == 40 * len(r.micro.income_state_1.unique())  # one row per state
+    assert r.micro.income_state_1.min() == 1 and r.micro.asset_index_1.max() == 40  # 1-based
     back = pickle.loads(pickle.dumps(r))
     assert back.to_dict() == r.to_dict()
     pd.testing.assert_frame_equal(back.micro, r.micro)

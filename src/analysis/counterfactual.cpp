@@ -234,7 +234,7 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
   WelfareTables tables;
   io::CsvWriter prices({"experiment", "country", "variable", "old", "new"});
   io::CsvWriter shares({"experiment", "importer", "exporter", "share_old", "share_new"});
-  io::CsvWriter shocks({"experiment", "shock", "specification", "source"});
+  io::CsvWriter shocks({"experiment", "shock_1", "specification", "source"});
   for (const ExperimentResult& r : results) {
     const std::string& en = r.experiment.name;
     for (size_t s = 0; s < r.experiment.shocks.size(); ++s)

@@ -46,7 +46,7 @@ void add_tables(io::OutputDir& out, const world::World& w, const world::CountryS
   }
   out.add("elasticities.csv", el.str());
 
-  io::CsvWriter mi({"importer", "exporter", "distribution", "income_state", "z", "asset_index",
+  io::CsvWriter mi({"importer", "exporter", "distribution", "income_state_1", "z", "asset_index_1",
                     "assets", "mass", "weight_exporter", "weight_home", "intensive_exporter",
                     "extensive_exporter", "intensive_home", "extensive_home", "distribution_margin",
                     "relative"});
@@ -67,8 +67,8 @@ void add_tables(io::OutputDir& out, const world::World& w, const world::CountryS
   }
   out.add("micro_elasticities.csv", mi.str());
 
-  io::CsvWriter hs({"importer", "income_state", "z", "asset_index", "assets", "mass", "exporter",
-                    "expenditure_share"});
+  io::CsvWriter hs({"importer", "income_state_1", "z", "asset_index_1", "assets", "mass",
+                    "exporter", "expenditure_share"});
   for (int s = 0; s < Nz; ++s)
     for (int a = 0; a < Na; ++a)
       for (int j = 0; j < hp.M(); ++j) {

@@ -27,8 +27,8 @@ void add_solution_files(io::OutputDir& out, const household::HouseholdProblem& h
                         const household::StationaryDistribution& dist,
                         const household::Aggregates& ag) {
   const int Na = hp.Na(), Nz = hp.Nz(), M = hp.M();
-  io::CsvWriter pol(
-      {"income_state", "z", "asset_index", "a", "variety", "price", "c", "a_next", "v", "pi"});
+  io::CsvWriter pol({"income_state_1", "z", "asset_index_1", "a", "variety_1", "price", "c",
+                     "a_next", "v", "pi"});
   for (int s = 0; s < Nz; ++s)
     for (int i = 0; i < Na; ++i)
       for (int j = 0; j < M; ++j) {
@@ -46,7 +46,7 @@ void add_solution_files(io::OutputDir& out, const household::HouseholdProblem& h
         pol.end_row();
       }
   out.add("household_policies.csv", pol.str());
-  io::CsvWriter dcsv({"income_state", "z", "asset_index", "a", "mass", "value"});
+  io::CsvWriter dcsv({"income_state_1", "z", "asset_index_1", "a", "mass", "value"});
   for (int s = 0; s < Nz; ++s)
     for (int i = 0; i < Na; ++i) {
       const int k = s * Na + i;
@@ -60,7 +60,7 @@ void add_solution_files(io::OutputDir& out, const household::HouseholdProblem& h
     }
   out.add("household_distribution.csv", dcsv.str());
   io::CsvWriter acsv(
-      {"variety", "price", "choice_probability", "expenditure", "expenditure_share"});
+      {"variety_1", "price", "choice_probability", "expenditure", "expenditure_share"});
   for (int j = 0; j < M; ++j) {
     acsv.cell(j + 1)
         .cell(hp.prices(j))

@@ -42,7 +42,7 @@ void add_outputs(io::OutputDir& out, const world::World& w, const PlannerAllocat
   }
   out.add("planner_countries.csv", co.str());
 
-  io::CsvWriter st({"importer", "income_state", "z", "exporter", "choice_probability"});
+  io::CsvWriter st({"importer", "income_state_1", "z", "exporter", "choice_probability"});
   for (int i = 0; i < M; ++i)
     for (int s = 0; s < a.pi_state[i].rows(); ++s)
       for (int j = 0; j < M; ++j) {

@@ -30,10 +30,10 @@ nlohmann::json vec(const Eigen::VectorXd& v) {
 }  // namespace
 
 WelfareTables::WelfareTables()
-    : states_({"experiment", "scenario", "country", "state", "income_state", "assets", "z",
+    : states_({"experiment", "scenario", "country", "state_1", "income_state_1", "assets", "z",
                "income", "expenditure", "mass_old", "mass_new", "V_old", "V_new", "ev", "ev_roots",
                "ce", "nonpositive_wealth", "ev_lump_sum", "ev_direction"}),
-      groups_({"experiment", "scenario", "country", "grouping", "bin", "measure", "value"}),
+      groups_({"experiment", "scenario", "country", "grouping", "bin_1", "measure", "value"}),
       summary_({"experiment", "scenario", "country", "measure", "value"}),
       diag_({"experiment", "country", "measure", "value"}) {}
 
@@ -45,7 +45,7 @@ void WelfareTables::add(const std::string& experiment, const std::string& countr
       states_.cell(experiment)
           .cell(sw.scenario)
           .cell(country)
-          .cell(k)
+          .cell(k + 1)  // state_1 = s * Na + i + 1 (0-based s, i)
           .cell(k / Na + 1)
           .cell(cw.assets(k))
           .cell(cw.z(k))

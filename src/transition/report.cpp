@@ -202,7 +202,7 @@ void elasticity_outputs(io::OutputDir& out, const Economy& e, const TransitionRu
 }  // namespace
 
 void add_transition_outputs(io::OutputDir& out, const Economy& e, const TransitionRun& run) {
-  io::CsvWriter shocks({"shock", "specification", "start", "phase_in", "end"});
+  io::CsvWriter shocks({"shock_1", "specification", "start", "phase_in", "end"});
   for (size_t s = 0; s < run.shocks.size(); ++s) {
     const analysis::Shock& sh = run.shocks[s];
     shocks.cell(static_cast<int>(s + 1)).cell(sh.text).cell(sh.start).cell(sh.phase_in);

@@ -165,11 +165,11 @@ void add_world_outputs(io::OutputDir& out, const World& w, const Evaluation& ev,
   }
   out.add(prefix + "residuals.csv", rs.str());
   out.add(prefix + "distributions.csv",
-          by_country({"country", "income_state", "z", "asset_index", "a", "mass", "value"}, M,
+          by_country({"country", "income_state_1", "z", "asset_index_1", "a", "mass", "value"}, M,
                      [&](int c, io::CsvWriter& di) { distribution_rows(w, ev, c, di); }));
   if (policies)
     out.add(prefix + "policies.csv",
-            by_country({"country", "income_state", "asset_index", "a", "variety", "price", "c",
+            by_country({"country", "income_state_1", "asset_index_1", "a", "variety", "price", "c",
                         "a_next", "pi", "v"},
                        M, [&](int c, io::CsvWriter& po) { policy_rows(w, ev, c, po); }));
   io::BarChart hs;

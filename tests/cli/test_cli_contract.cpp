@@ -33,7 +33,7 @@ void expect_contract(const fs::path& out, const std::string& what) {
                         "timings", "inputs", "files"})
     EXPECT_TRUE(m.contains(k)) << k;
   EXPECT_FALSE(m.contains("solver"));
-  EXPECT_EQ(m["schema_version"], 1);
+  EXPECT_EQ(m["schema_version"], 2);  // 2: 1-based index columns named <name>_1
   EXPECT_TRUE(m["argv"].is_array() && !m["argv"].empty());
   EXPECT_TRUE(m["timings"].is_object());
   for (const auto& in : m["inputs"]) {

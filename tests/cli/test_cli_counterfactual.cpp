@@ -88,6 +88,37 @@ TEST(CliCounterfactual, JsonContractAndOutputs) {
   fs::remove_all(out);
 }
 
+// welfare_states.csv numbers household states from 1: state_1 = s*Na + i + 1 (income state s
+// outer, asset point i inner, both 0-based), so each block runs 1..Nz*Na in order, with Na the
+// config's [grid] assets and Nz = 3 x 2 the states of its [income] chain.
+TEST(CliCounterfactual, WelfareStatesAreOneBased) {
+  std::string world = kWorld;
+  const std::string grid = "assets = 40";
+  world.replace(world.find(grid), grid.size(), "assets = 25");
+  world += "[income]\npersistent_states = 3\ntransitory_states = 2\n";
+  const int Na = 25, Nz = 3 * 2;
+  const std::string cfg = write_tmp("w1.toml", world);
+  const std::string out = tmp_path("out_state_1");
+  fs::remove_all(out);
+  ASSERT_EQ(run(hat_binary() + " counterfactual " + cfg +
+                " --shock importer=AAA,exporter=BBB,factor=0.9 --quiet --out " + out),
+            0)
+      << hat::test::last_stderr();
+  const hat::io::CsvTable t = hat::io::read_csv(out + "/welfare_states.csv");
+  const size_t scenario = t.column_index("scenario"), state = t.column_index("state_1"),
+               income = t.column_index("income_state_1");
+  ASSERT_EQ(t.rows.size(), 2u * Nz * Na);  // pe and ge, one country (AAA)
+  EXPECT_EQ(t.number(0, state), 1);
+  EXPECT_EQ(t.number(t.rows.size() - 1, state), Nz * Na);
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    const int k = static_cast<int>(r % (Nz * Na));  // 0-based position in its block
+    EXPECT_EQ(t.rows[r][scenario], r < static_cast<size_t>(Nz * Na) ? "pe" : "ge");
+    EXPECT_EQ(t.number(r, state), k + 1) << "row " << r;
+    EXPECT_EQ(t.number(r, income), k / Na + 1) << "row " << r;
+  }
+  fs::remove_all(out);
+}
+
 // Experiments from a [counterfactual] table, a shock file and the command line in one run.
 TEST(CliCounterfactual, ExperimentsFromConfigFileAndCommandLine) {
   const std::string cfg = write_tmp("wc.toml", std::string(kWorld) + R"(

@@ -1,17 +1,22 @@
 // docs/columns.md against the files the commands write: every CSV header written by the fast
 // commands must be, column for column, the list of its section in the column dictionary (so the
-// dictionary cannot go stale), a file name has one column list in the whole tool, and no cell
-// may be NaN or Inf text (missing values are empty).
+// dictionary cannot go stale), a file name has one column list in the whole tool, no cell
+// may be NaN or Inf text (missing values are empty), and every index column is 1-based and named
+// `<name>_1` (periods are dates).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "hat/io/csv.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -26,7 +31,18 @@ struct Section {
   std::string file;
   std::vector<std::string> commands;
   std::vector<std::string> columns;
+  std::vector<std::string> bases;  // per column, its "index base" cell: "", "1-based" or "date"
 };
+
+// The last cell of a table row "| `name` | meaning | base |", trimmed.
+std::string last_cell(const std::string& line) {
+  const size_t end = line.find_last_of('|');
+  const size_t begin = line.find_last_of('|', end - 1);
+  std::string c = line.substr(begin + 1, end - begin - 1);
+  c.erase(0, c.find_first_not_of(' '));
+  c.erase(c.find_last_not_of(' ') + 1);
+  return c;
+}
 
 std::vector<std::string> backticked(const std::string& line) {
   std::vector<std::string> out;
@@ -58,6 +74,7 @@ std::vector<Section> parse_dictionary(const std::string& path) {
       open = false;
     } else if (open && line.rfind("| `", 0) == 0) {
       sections.back().columns.push_back(backticked(line).at(0));
+      sections.back().bases.push_back(last_cell(line));
     }
   }
   return sections;
@@ -81,6 +98,47 @@ const std::vector<Section>& dictionary() {
   return d;
 }
 
+bool ends_with_1(const std::string& name) {
+  return name.size() > 2 && name.compare(name.size() - 2, 2, "_1") == 0;
+}
+
+// The index bases the written values show: a column documented `1-based` holds integers whose
+// smallest is 1; a column whose values are integers numbering positions (every value of 0..n-1
+// or 1..n, n >= 3, each equally often, as a key of a tidy table is) must be documented as an
+// index (`1-based`, so named `<name>_1`) or as a date, so that no index goes unnamed.
+void check_index_columns(const fs::path& file, const Section& s) {
+  static const std::regex integer("-?[0-9]+");
+  const hat::io::CsvTable t = hat::io::read_csv(file.string());
+  for (size_t c = 0; c < t.header.size(); ++c) {
+    const auto doc = std::find(s.columns.begin(), s.columns.end(), t.header[c]);
+    const std::string base = doc == s.columns.end() ? "" : s.bases[doc - s.columns.begin()];
+    std::map<long, long> counts;
+    bool all_integer = !t.rows.empty();
+    for (const auto& row : t.rows) {
+      if (!std::regex_match(row[c], integer)) {
+        all_integer = false;
+        break;
+      }
+      ++counts[std::stol(row[c])];
+    }
+    const std::string& name = t.header[c];
+    if (base == "1-based") {
+      ASSERT_TRUE(all_integer) << file << ": index column " << name << " has a non-integer cell";
+      EXPECT_EQ(counts.begin()->first, 1) << file << ": index column " << name << " is not 1-based";
+      continue;
+    }
+    if (!all_integer || counts.size() < 3 || base == "date") continue;
+    const long first = counts.begin()->first, last = counts.rbegin()->first;
+    const bool positions =
+        (first == 0 || first == 1) && last - first + 1 == static_cast<long>(counts.size()) &&
+        std::all_of(counts.begin(), counts.end(),
+                    [&](const auto& kv) { return kv.second == counts.begin()->second; });
+    EXPECT_FALSE(positions) << file << ": column " << name << " numbers positions " << first << ".."
+                            << last << " but docs/columns.md does not document it as an "
+                            << "index (`1-based`, named `<name>_1`) or a date";
+  }
+}
+
 // Checks every CSV file under `dir` against the dictionary sections naming `command`.
 void check_outputs(const std::string& dir, const std::string& command) {
   int files = 0;
@@ -101,6 +159,7 @@ void check_outputs(const std::string& dir, const std::string& command) {
                                 << command << "`";
     EXPECT_EQ(split(header), match[0]->columns) << "docs/columns.md: the columns of " << name
                                                 << " (`" << command << "`) differ from " << header;
+    check_index_columns(e.path(), *match[0]);
     int line_no = 1;
     for (std::string line; std::getline(in, line);) {
       ++line_no;
@@ -156,6 +215,30 @@ TEST(Columns, OneSchemaPerFileName) {
           << "docs/columns.md: " << d[a].file << " has two column lists (`" << d[a].commands.at(0)
           << "` and `" << d[b].commands.at(0) << "`); give one of the tables its own name";
     }
+}
+
+// One index base, stated in the name: a column documented as an index is 1-based and named
+// `<name>_1`, a name ending in `_1` is documented as a 1-based index, and the only other base is
+// `date` (periods: signed, t = 0 the announcement or shock period, -1 the old steady state).
+TEST(Columns, EveryIndexIsOneBasedAndSaysSo) {
+  int indices = 0, dates = 0;
+  for (const Section& s : dictionary()) {
+    ASSERT_EQ(s.bases.size(), s.columns.size()) << s.file;
+    for (size_t c = 0; c < s.columns.size(); ++c) {
+      const std::string& name = s.columns[c];
+      const std::string& base = s.bases[c];
+      EXPECT_TRUE(base.empty() || base == "1-based" || base == "date")
+          << "docs/columns.md: " << s.file << " column " << name << ": index base '" << base
+          << "' (an index is `1-based`, a period is a `date`)";
+      EXPECT_EQ(base == "1-based", ends_with_1(name))
+          << "docs/columns.md: " << s.file << " column " << name << " (" << base
+          << "): an index column is 1-based and named <name>_1, and only an index column is";
+      indices += base == "1-based";
+      dates += base == "date";
+    }
+  }
+  EXPECT_GE(indices, 20);  // income_state_1, asset_index_1, state_1, bin_1, shock_1, variety_1
+  EXPECT_GE(dates, 8);     // period, horizon, start, end
 }
 
 TEST(Columns, HouseholdAndWorldCommands) {

@@ -12,8 +12,10 @@
 
 namespace hat::io {
 
-// Version of the manifest layout; raised when a common key changes meaning.
-inline constexpr int kManifestSchemaVersion = 1;
+// Version of the output layout: the manifest's common keys and the CSV columns of
+// docs/columns.md; raised when a key or column changes name or meaning (2: every integer index
+// column is 1-based and named `<name>_1`).
+inline constexpr int kManifestSchemaVersion = 2;
 
 // The command line of this process (recorded as "argv" in every manifest); set once by main().
 void set_command_line(int argc, const char* const* argv);
