@@ -33,6 +33,10 @@ void print_table(const world::World& w, const world::Evaluation& ev) {
                ev.countries[i].distribution.mass_at_amax);
 }
 
+household::EulerGrid euler_grid(const WorldArgs& args) {
+  return household::parse_euler_grid(args.euler_grid, "--euler-grid");
+}
+
 void run_solve(const WorldArgs& args) {
   io::ConfigFile file = io::ConfigFile::load(args.config);
   world::WorldConfig wc = world::read_world_config(file);
@@ -49,13 +53,16 @@ void run_solve(const WorldArgs& args) {
   for (const auto& m : ws.warnings) warning("warning: {}", m);
   const nlohmann::json summary = world::world_solve_summary(ws);
   if (!args.out.empty()) {
-    const Timer outputs_timer;
-    io::OutputDir out(args.out);
     // A solve that failed before any evaluation leaves its summary and manifest only.
     const bool have_state = eq.state.residuals.size() > 0;
+    const Timer euler_timer;
+    const auto euler = have_state ? world::country_euler_errors(eq.state, euler_grid(args))
+                                  : std::vector<household::EulerErrors>{};
+    const double euler_seconds = euler_timer.seconds();
+    const Timer outputs_timer;
+    io::OutputDir out(args.out);
     if (have_state)
-      world::add_world_outputs(out, w, eq.state, eq.residual_names, args.policies, "",
-                               household::parse_euler_grid(args.euler_grid, "--euler-grid"));
+      world::add_world_outputs(out, w, eq.state, eq.residual_names, euler, args.policies);
     nlohmann::json man = io::manifest("solve");
     io::manifest_add_input(man, file.path(), file.text());
     man["status"] = to_string(eq.report.status);
@@ -65,6 +72,7 @@ void run_solve(const WorldArgs& args) {
     man["solver"]["jacobians"] = eq.jacobians;
     man["timings"] = {{"total_seconds", seconds},
                       {"solve_seconds", eq.report.seconds},
+                      {"euler_seconds", euler_seconds},
                       {"outputs_seconds", outputs_timer.seconds()}};
     man["euler_grid"] = args.euler_grid;
     man["summary"] = summary;
@@ -109,8 +117,8 @@ void run_residuals(const WorldArgs& args) {
   summary["goods_market_residuals"] = goods;
   if (!args.out.empty()) {
     io::OutputDir out(args.out);
-    world::add_world_outputs(out, wc.world, ev, names, args.policies, "",
-                             household::parse_euler_grid(args.euler_grid, "--euler-grid"));
+    world::add_world_outputs(out, wc.world, ev, names,
+                             world::country_euler_errors(ev, euler_grid(args)), args.policies);
     nlohmann::json man = io::manifest("residuals");
     io::manifest_add_input(man, file.path(), file.text());
     man["status"] = "evaluated";

@@ -17,6 +17,7 @@
 #include "hat/io/svg_plot.hpp"
 #include "hat/world/config.hpp"
 #include "hat/world/outputs.hpp"
+#include "hat/world/study.hpp"
 
 namespace hat::calibration {
 
@@ -269,6 +270,8 @@ Study run_study(const io::ConfigFile& file, CalibrationSetup setup, const StudyO
   setup.resume = nullptr;
   s.setup = std::move(setup);
   s.seconds = timer.seconds();
+  if (!s.result.state.countries.empty())
+    s.euler = world::country_euler_errors(s.result.state, household::EulerGrid::Solution);
   return s;
 }
 
@@ -441,7 +444,7 @@ void add_study_outputs(io::OutputDir& out, const io::ConfigFile& file, const Stu
   }
   out.add("pair_fit.csv", pairs.str());
   world::add_world_outputs(out, res.world, res.state,
-                           world::residual_names(res.world, setup.equilibrium), policies);
+                           world::residual_names(res.world, setup.equilibrium), s.euler, policies);
   out.add("calibrated_world.toml",
           world::world_to_toml(res.world, res.state.prices, setup.equilibrium));
   out.add_json("result.json", result_json(file, s));

@@ -47,25 +47,6 @@ std::string by_country(const std::vector<std::string>& header, int M, Rows rows)
   return all;
 }
 
-// Every country's Euler errors, the countries in parallel (each one's result is the same for any
-// thread count: euler_errors combines its partial sums in a fixed order). Refine 0 (too costly)
-// leaves missing values.
-std::vector<household::EulerErrors> euler_errors(const Evaluation& ev, household::EulerGrid grid) {
-  const int M = static_cast<int>(ev.countries.size());
-  std::vector<household::EulerErrors> ee(M);
-  ParallelErrors errors;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int i = 0; i < M; ++i)
-    errors.run(i, [&] {
-      const auto& cs = ev.countries[i];
-      const int refine = household::euler_error_refine(cs.problem, grid);
-      ee[i].log10_mean = ee[i].log10_max = std::numeric_limits<double>::quiet_NaN();
-      if (refine > 0) ee[i] = household::euler_errors(cs.problem, cs.solution, refine);
-    });
-  errors.rethrow();
-  return ee;
-}
-
 void distribution_rows(const World& w, const Evaluation& ev, int c, io::CsvWriter& di) {
   const auto& cs = ev.countries[c];
   const int Na = cs.problem.Na(), Nz = cs.problem.Nz();
@@ -108,8 +89,9 @@ void policy_rows(const World& w, const Evaluation& ev, int c, io::CsvWriter& po)
 }  // namespace
 
 void add_world_outputs(io::OutputDir& out, const World& w, const Evaluation& ev,
-                       const std::vector<std::string>& residual_names, bool policies,
-                       const std::string& prefix, household::EulerGrid euler_grid) {
+                       const std::vector<std::string>& residual_names,
+                       const std::vector<household::EulerErrors>& euler, bool policies,
+                       const std::string& prefix) {
   const int M = w.size();
   const Eigen::MatrixXd sh = trade_shares(ev);
   io::CsvWriter pr({"country", "wage", "R", "tau", "beta", "tfp", "labor"});
@@ -139,10 +121,11 @@ void add_world_outputs(io::OutputDir& out, const World& w, const Evaluation& ev,
   io::CsvWriter co({"country", "output", "expenditure", "net_assets", "nfa_to_output", "home_share",
                     "mass_at_amax", "euler_error_log10_mean", "euler_error_log10_max",
                     "household_iterations", "distribution_iterations"});
-  const std::vector<household::EulerErrors> euler = euler_errors(ev, euler_grid);
+  household::EulerErrors missing;
+  missing.log10_mean = missing.log10_max = std::numeric_limits<double>::quiet_NaN();
   for (int i = 0; i < M; ++i) {
     const auto& cs = ev.countries[i];
-    const household::EulerErrors& ee = euler[i];
+    const household::EulerErrors& ee = i < static_cast<int>(euler.size()) ? euler[i] : missing;
     co.cell(w.names[i])
         .cell(ev.output(i))
         .cell(ev.imports.row(i).sum())

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
+#include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/world/outputs.hpp"
 
@@ -29,6 +32,23 @@ WorldSolve run_world_solve(WorldConfig wc, const ProgressCallback& progress) {
                       s.world.names[i], m));
   }
   return s;
+}
+
+std::vector<household::EulerErrors> country_euler_errors(const Evaluation& ev,
+                                                         household::EulerGrid grid) {
+  const int M = static_cast<int>(ev.countries.size());
+  std::vector<household::EulerErrors> ee(M);
+  ParallelErrors errors;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int i = 0; i < M; ++i)
+    errors.run(i, [&] {
+      const auto& cs = ev.countries[i];
+      const int refine = household::euler_error_refine(cs.problem, grid);
+      ee[i].log10_mean = ee[i].log10_max = std::numeric_limits<double>::quiet_NaN();
+      if (refine > 0) ee[i] = household::euler_errors(cs.problem, cs.solution, refine);
+    });
+  errors.rethrow();
+  return ee;
 }
 
 nlohmann::json world_solve_summary(const WorldSolve& s) {

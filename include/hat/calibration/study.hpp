@@ -49,6 +49,9 @@ struct Study {
   CalibrationResult result;
   std::vector<std::string> names;  // of result.x: parameters, then equilibrium unknowns
   double seconds = 0;
+  // The calibrated world's Euler errors by country (solution grid; world::country_euler_errors),
+  // for countries.csv; not part of `seconds`.
+  std::vector<household::EulerErrors> euler;
 };
 
 // Runs the calibration of `file` (its setup already read), writing a checkpoint before the

@@ -12,12 +12,13 @@ namespace hat::world {
 
 // prices.csv, trade_flows.csv, trade_shares.csv, countries.csv, residuals.csv,
 // distributions.csv, (policies.csv if `policies`), home_shares.svg, nfa.svg.
-// `prefix` is prepended to every file name; the Euler errors of countries.csv are computed on
-// `euler_grid` (household::euler_error_refine).
+// `prefix` is prepended to every file name. `euler` holds each country's Euler errors
+// (world::country_euler_errors in study.hpp; computed there, not here, because this only
+// formats); missing countries (or an empty vector) leave empty cells.
 void add_world_outputs(io::OutputDir& out, const World& w, const Evaluation& ev,
-                       const std::vector<std::string>& residual_names, bool policies,
-                       const std::string& prefix = "",
-                       household::EulerGrid euler_grid = household::EulerGrid::Solution);
+                       const std::vector<std::string>& residual_names,
+                       const std::vector<household::EulerErrors>& euler, bool policies,
+                       const std::string& prefix = "");
 
 // The JSON summary: status, residual_norm, residuals, R, beta, wages, home_shares,
 // trade_shares (importer -> exporter -> share), plus per-country diagnostics.

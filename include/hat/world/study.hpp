@@ -26,6 +26,12 @@ struct WorldSolve {
 // evaluation as their message (kStop: see EquilibriumOptions::progress).
 WorldSolve run_world_solve(WorldConfig wc, const ProgressCallback& progress = {});
 
+// Each country's Euler errors (household::euler_errors) on `grid`, the countries in parallel
+// (the same bits for any thread count). A country whose check is too costly
+// (household::euler_error_refine 0) gets NaN, written as missing values.
+std::vector<household::EulerErrors> country_euler_errors(const Evaluation& ev,
+                                                         household::EulerGrid grid);
+
 // The --json object: world_summary (when there is a state), status, message, seconds,
 // evaluations, jacobians, residual_names, warnings.
 nlohmann::json world_solve_summary(const WorldSolve& s);
