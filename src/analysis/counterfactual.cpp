@@ -227,6 +227,96 @@ std::string welfare_readme(const world::World& w, const std::vector<ExperimentRe
   return t;
 }
 
+namespace {
+
+// One experiment's rows of counterfactual_prices.csv and counterfactual_trade_shares.csv.
+void price_and_share_rows(const world::World& w, const ExperimentResult& r, io::CsvWriter& prices,
+                          io::CsvWriter& shares) {
+  const std::string& en = r.experiment.name;
+  for (int i = 0; i < w.size(); ++i) {
+    prices.cell(en).cell(w.names[i]).cell("W").cell(r.prices_old.W(i)).cell(r.prices_new.W(i));
+    prices.end_row();
+    prices.cell(en).cell(w.names[i]).cell("R").cell(r.prices_old.R(i)).cell(r.prices_new.R(i));
+    prices.end_row();
+    const double t0 = r.prices_old.tau.size() ? r.prices_old.tau(i) : 0.0;
+    const double t1 = r.prices_new.tau.size() ? r.prices_new.tau(i) : 0.0;
+    prices.cell(en).cell(w.names[i]).cell("tau").cell(t0).cell(t1).end_row();
+    for (int j = 0; j < w.size(); ++j)
+      shares.cell(en)
+          .cell(w.names[i])
+          .cell(w.names[j])
+          .cell(r.shares_old(i, j))
+          .cell(r.shares_new(i, j))
+          .end_row();
+  }
+}
+
+// The welfare figures of one experiment (en) and measured country (cn): EV by group, PE vs GE,
+// one chart per grouping, and the GE EV by assets for each income state.
+void add_welfare_figures(io::OutputDir& out, const std::string& en, const std::string& cn,
+                         const CountryWelfare& cw, int Na) {
+  for (const auto& g : welfare_groupings()) {
+    io::BarChart bc;
+    const int G = static_cast<int>(cw.scenarios[0].ev_groups.at(g).size());
+    bc.title = fmt::format("{}: welfare of {} households by {} {}", en, cn, g, bin_name(G));
+    bc.ylabel = "equivalent variation (% of period wealth)";
+    for (int q = 1; q <= G; ++q)
+      bc.categories.push_back(q == 1   ? "1 (poorest)"
+                              : q == G ? fmt::format("{} (richest)", q)
+                                       : std::to_string(q));
+    for (const ScenarioWelfare& sw : cw.scenarios) {
+      bc.group_labels.push_back(scenario_label(sw.scenario));
+      std::vector<double> v;
+      for (int q = 0; q < sw.ev_groups.at(g).size(); ++q)
+        v.push_back(100.0 * sw.ev_groups.at(g)(q));
+      bc.values.push_back(v);
+    }
+    out.add(fmt::format("welfare_{}_{}_{}.svg", en, cn, g), bc.render());
+  }
+  const ScenarioWelfare& ge = cw.scenarios.back();
+  io::Plot pl;
+  pl.title =
+      fmt::format("{}: {} equivalent variation by state ({})", en, cn, scenario_label(ge.scenario));
+  pl.xlabel = "assets a";
+  pl.ylabel = "equivalent variation (%)";
+  const int Nz = static_cast<int>(cw.V_old.size()) / Na;
+  for (int s = 0; s < Nz; ++s) {
+    io::Series se;
+    se.label = fmt::format("z = {:.3f}", cw.z(s * Na));
+    for (int i = 0; i < Na; ++i) {
+      const double v = ge.ev(s * Na + i);
+      if (!std::isfinite(v)) continue;
+      se.x.push_back(cw.assets(s * Na + i));
+      se.y.push_back(100.0 * v);
+    }
+    pl.series.push_back(se);
+  }
+  out.add(fmt::format("welfare_states_{}_{}.svg", en, cn), pl.render());
+}
+
+// Across experiments: mean EV and CE, PE vs GE, of measured country c.
+void add_experiments_figure(io::OutputDir& out, const world::World& w,
+                            const std::vector<ExperimentResult>& results,
+                            const std::vector<int>& countries, size_t c) {
+  io::BarChart bc;
+  bc.title = fmt::format("Welfare of {} households by experiment (utilitarian mean)",
+                         w.names[countries[c]]);
+  bc.ylabel = "% (EV: of period wealth; CE: of consumption)";
+  for (const auto& r : results) bc.categories.push_back(r.experiment.name);
+  for (const char* sc : {"pe", "ge"})
+    for (const bool ev : {true, false}) {
+      bc.group_labels.push_back(fmt::format("{} {}", ev ? "EV" : "CE", scenario_label(sc)));
+      std::vector<double> v;
+      for (const auto& r : results)
+        for (const auto& sw : r.welfare[c].scenarios)
+          if (sw.scenario == sc) v.push_back(100.0 * (ev ? sw.mean_ev : sw.mean_ce));
+      bc.values.push_back(v);
+    }
+  out.add(fmt::format("welfare_experiments_{}.svg", w.names[countries[c]]), bc.render());
+}
+
+}  // namespace
+
 void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
                                 const world::EquilibriumOptions& opt,
                                 const std::vector<ExperimentResult>& results,
@@ -243,99 +333,18 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
           .cell(r.experiment.shocks[s].text)
           .cell(r.experiment.source)
           .end_row();
-    for (int i = 0; i < w.size(); ++i) {
-      prices.cell(en)
-          .cell(w.names[i])
-          .cell("W")
-          .cell(r.prices_old.W(i))
-          .cell(r.prices_new.W(i))
-          .end_row();
-      prices.cell(en)
-          .cell(w.names[i])
-          .cell("R")
-          .cell(r.prices_old.R(i))
-          .cell(r.prices_new.R(i))
-          .end_row();
-      const double t0 = r.prices_old.tau.size() ? r.prices_old.tau(i) : 0.0;
-      const double t1 = r.prices_new.tau.size() ? r.prices_new.tau(i) : 0.0;
-      prices.cell(en).cell(w.names[i]).cell("tau").cell(t0).cell(t1).end_row();
-      for (int j = 0; j < w.size(); ++j)
-        shares.cell(en)
-            .cell(w.names[i])
-            .cell(w.names[j])
-            .cell(r.shares_old(i, j))
-            .cell(r.shares_new(i, j))
-            .end_row();
-    }
+    price_and_share_rows(w, r, prices, shares);
     for (size_t c = 0; c < r.welfare.size(); ++c) {
       const CountryWelfare& cw = r.welfare[c];
-      const std::string& cn = w.names[countries[c]];
       const int N = static_cast<int>(cw.V_old.size());
       const int Na = static_cast<int>(N / std::max<long>(1, w.income.z.size()));
-      tables.add(en, cn, cw, Na);
-      // Figures: EV by quintile, PE vs GE, one per grouping.
-      for (const auto& g : welfare_groupings()) {
-        io::BarChart bc;
-        bc.title = fmt::format("{}: welfare of {} households by {} {}", en, cn, g,
-                               bin_name(static_cast<int>(cw.scenarios[0].ev_groups.at(g).size())));
-        bc.ylabel = "equivalent variation (% of period wealth)";
-        const int G = static_cast<int>(cw.scenarios[0].ev_groups.at(g).size());
-        for (int q = 1; q <= G; ++q)
-          bc.categories.push_back(q == 1   ? "1 (poorest)"
-                                  : q == G ? fmt::format("{} (richest)", q)
-                                           : std::to_string(q));
-        for (const ScenarioWelfare& sw : cw.scenarios) {
-          bc.group_labels.push_back(scenario_label(sw.scenario));
-          std::vector<double> v;
-          for (int q = 0; q < sw.ev_groups.at(g).size(); ++q)
-            v.push_back(100.0 * sw.ev_groups.at(g)(q));
-          bc.values.push_back(v);
-        }
-        out.add(fmt::format("welfare_{}_{}_{}.svg", en, cn, g), bc.render());
-      }
-      // EV by assets for each income state (GE).
-      const ScenarioWelfare& ge = cw.scenarios.back();
-      io::Plot pl;
-      pl.title = fmt::format("{}: {} equivalent variation by state ({})", en, cn,
-                             scenario_label(ge.scenario));
-      pl.xlabel = "assets a";
-      pl.ylabel = "equivalent variation (%)";
-      const int Nz = N / Na;
-      for (int s = 0; s < Nz; ++s) {
-        io::Series se;
-        se.label = fmt::format("z = {:.3f}", cw.z(s * Na));
-        for (int i = 0; i < Na; ++i) {
-          const double v = ge.ev(s * Na + i);
-          if (!std::isfinite(v)) continue;
-          se.x.push_back(cw.assets(s * Na + i));
-          se.y.push_back(100.0 * v);
-        }
-        pl.series.push_back(se);
-      }
-      out.add(fmt::format("welfare_states_{}_{}.svg", en, cn), pl.render());
+      tables.add(en, w.names[countries[c]], cw, Na);
+      add_welfare_figures(out, en, w.names[countries[c]], cw, Na);
     }
     out.add("world_" + en + ".toml", world::world_to_toml(r.shocked.world, r.prices_new, opt));
   }
-  // Across experiments: mean EV and CE, PE vs GE, per measured country.
-  for (size_t c = 0; c < countries.size() && !results.empty(); ++c) {
-    io::BarChart bc;
-    bc.title = fmt::format("Welfare of {} households by experiment (utilitarian mean)",
-                           w.names[countries[c]]);
-    bc.ylabel = "% (EV: of period wealth; CE: of consumption)";
-    for (const auto& r : results) bc.categories.push_back(r.experiment.name);
-    for (const char* sc : {"pe", "ge"})
-      for (const char* m : {"ev", "ce"}) {
-        bc.group_labels.push_back(
-            fmt::format("{} {}", std::string(m) == "ev" ? "EV" : "CE", scenario_label(sc)));
-        std::vector<double> v;
-        for (const auto& r : results)
-          for (const auto& sw : r.welfare[c].scenarios)
-            if (sw.scenario == sc)
-              v.push_back(100.0 * (std::string(m) == "ev" ? sw.mean_ev : sw.mean_ce));
-        bc.values.push_back(v);
-      }
-    out.add(fmt::format("welfare_experiments_{}.svg", w.names[countries[c]]), bc.render());
-  }
+  for (size_t c = 0; c < countries.size() && !results.empty(); ++c)
+    add_experiments_figure(out, w, results, countries, c);
   out.add("README.txt", welfare_readme(w, results, countries));
   tables.write(out);
   out.add("counterfactual_prices.csv", prices.str());
