@@ -125,21 +125,117 @@ void series_terms_avx2(const numerics::BinomialSeries& series, const double* umi
 }
 #endif
 
-}  // namespace
+// The expected marginal value sum_j pi_j u'(c_j)/p_j at a' = (1 - t) g_lo + t g_lo+1 in next
+// state s2: the logit weights shifted by their largest exponent, normalised at the end.
+class ExpectedMarginal {
+ public:
+  ExpectedMarginal(const HouseholdProblem& hp, const HouseholdSolution& sol, const CellTables& ct,
+                   const numerics::BinomialSeries& series, bool use_series)
+      : hp_(hp),
+        sol_(sol),
+        ct_(ct),
+        series_(series),
+        use_series_(use_series),
+        ex_(hp.M()),
+        gs_(hp.M()) {}
 
-EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& sol, int refine) {
+  double operator()(int lo, double t, double ap, int s2) {
+    const int Na = hp_.Na(), M = hp_.M(), k0 = s2 * Na + lo;
+    // ex[j] = exp(e0[j] + t de[j] - their maximum): the same bits as std::exp, four at a time
+    numerics::exp_affine_shifted(ct_.e0.col(k0).data(), ct_.de.col(k0).data(), t, ex_.data(), M);
+    const double cash = hp_.lambda * (hp_.R * ap + hp_.W * hp_.z(s2)) + hp_.tau;
+    double acc = 0, wsum = 0;
+    if (use_series_) {
+      const double* rho = ct_.rho.col(k0).data();
+      const double* umid = ct_.umid.col(k0).data();
+      // The exponentials, the series and the weighted sum in loops of their own (about a
+      // quarter faster than one loop doing all three).
+      if (have_avx2())
+        series_terms_avx2(series_, umid, rho, t - 0.5, gs_.data(), M);
+      else
+        series_terms(series_, umid, rho, t - 0.5, gs_.data(), M);
+      for (int j = 0; j < M; ++j) {
+        wsum += ex_[j];
+        // NaN rho: the series does not apply in this cell
+        acc += ex_[j] * (std::isnan(rho[j]) ? direct(k0, t, cash, j) : gs_[j]);
+      }
+    } else {
+      for (int j = 0; j < M; ++j) {
+        wsum += ex_[j];
+        acc += ex_[j] * direct(k0, t, cash, j);
+      }
+    }
+    return acc / wsum;
+  }
+
+ private:
+  // u'(c_j)/p_j from the interpolated savings policy.
+  double direct(int k0, double t, double cash, int j) const {
+    const double apj = (1 - t) * sol_.a_next(k0, j) + t * sol_.a_next(k0 + 1, j);
+    const double c = (cash - apj) / hp_.prices(j);
+    return (hp_.gamma == 1.0 ? 1.0 / c : std::pow(c, -hp_.gamma)) / hp_.prices(j);
+  }
+
+  const HouseholdProblem& hp_;
+  const HouseholdSolution& sol_;
+  const CellTables& ct_;
+  const numerics::BinomialSeries& series_;
+  const bool use_series_;
+  std::vector<double> ex_, gs_;
+};
+
+struct StateErrors {
+  double sum = 0, max = 0;
+  long n = 0;
+};
+
+// The Euler errors at the `nf` evaluation points of income state s, over every variety whose
+// savings are interior at both bracketing solution-grid nodes (interpolating across the
+// borrowing-constraint kink is an artefact of the evaluation, not an error of the solution).
+StateErrors state_errors(const HouseholdProblem& hp, const HouseholdSolution& sol, int s, int nf,
+                         ExpectedMarginal& marginal) {
   const int Na = hp.Na(), Nz = hp.Nz(), M = hp.M();
   const double* g = hp.grid.data();
   const double a_min = hp.a_min(), a_max = hp.a_max();
   const double eps = 1e-9 * (a_max - a_min);
   auto locate = [&](double x, int& lo, double& t) {
-    int l = static_cast<int>(std::upper_bound(g, g + Na, x) - g) - 1;
-    lo = std::clamp(l, 0, Na - 2);
+    lo = std::clamp(static_cast<int>(std::upper_bound(g, g + Na, x) - g) - 1, 0, Na - 2);
     t = std::clamp((x - g[lo]) / (g[lo + 1] - g[lo]), 0.0, 1.0);
   };
-  auto up = [&](double c) { return hp.gamma == 1.0 ? 1.0 / c : std::pow(c, -hp.gamma); };
+  StateErrors out;
+  for (int f = 0; f < nf; ++f) {
+    const double a = a_min + (a_max - a_min) * f / (nf - 1);
+    int lo, lo2;
+    double t, t2;
+    locate(a, lo, t);
+    const int k0 = s * Na + lo, k1 = k0 + 1;
+    const double cash = hp.lambda * (hp.R * a + hp.W * hp.z(s)) + hp.tau;
+    for (int j = 0; j < M; ++j) {
+      const double a0 = sol.a_next(k0, j), a1 = sol.a_next(k1, j);
+      if (std::min(a0, a1) <= a_min + eps || std::max(a0, a1) >= a_max - eps) continue;
+      const double ap = (1 - t) * a0 + t * a1;
+      const double c = (cash - ap) / hp.prices(j);
+      if (!(c > 0)) continue;
+      locate(ap, lo2, t2);
+      double rhs = 0;
+      for (int s2 = 0; s2 < Nz; ++s2)
+        if (hp.P(s, s2) > 0) rhs += hp.P(s, s2) * marginal(lo2, t2, ap, s2);
+      rhs *= hp.beta * hp.R;
+      const double e = std::abs(std::pow(hp.prices(j) * rhs, -1.0 / hp.gamma) / c - 1.0);
+      out.sum += e;
+      out.max = std::max(out.max, e);
+      ++out.n;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& sol, int refine) {
+  const int Na = hp.Na(), Nz = hp.Nz();
   const int nf = (Na - 1) * refine + 1;
-  // Per cell and variety with the series: u'(c)/p_j at the cell midpoint,
+  // Per cell and variety with the series: u'(c)/p_j at the cell's midpoint,
   // umid = (c_k (1 + r/2))^(-gamma) / p_j, and rho = r / (1 + r/2), so that inside the cell
   // u'(c(t))/p_j = umid (1 + (t - 1/2) rho)^(-gamma).
   const numerics::BinomialSeries series(hp.gamma);
@@ -147,100 +243,25 @@ EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& so
   const CellTables ct = cell_tables(hp, sol, series, use_series);
   // Parallel over income states; per-state partial results are combined in a fixed order, so
   // the result does not depend on the number of threads.
-  std::vector<double> sums(Nz, 0.0), maxs(Nz, 0.0);
-  std::vector<long> counts(Nz, 0);
+  std::vector<StateErrors> parts(Nz);
   ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
   for (int s = 0; s < Nz; ++s)
     errors.run(s, [&] {
-      std::vector<double> ex(M), gs(M);
-      // Expected marginal value sum_j pi_j u'(c_j)/p_j at a' = (1 - t) g_lo + t g_lo+1 in
-      // state s2 (the logit weights shifted by their largest exponent, normalised at the end).
-      auto marginal = [&](int lo, double t, double ap, int s2) {
-        const int k0 = s2 * Na + lo;
-        const double cash = hp.lambda * (hp.R * ap + hp.W * hp.z(s2)) + hp.tau;
-        const double* e0 = ct.e0.col(k0).data();
-        const double* de = ct.de.col(k0).data();
-        // ex[j] = exp(e0[j] + t de[j] - their maximum): the same bits as std::exp, four at a time
-        numerics::exp_affine_shifted(e0, de, t, ex.data(), M);
-        auto direct = [&](int j) {
-          const double apj = (1 - t) * sol.a_next(k0, j) + t * sol.a_next(k0 + 1, j);
-          return up((cash - apj) / hp.prices(j)) / hp.prices(j);
-        };
-        double acc = 0, wsum = 0;
-        if (use_series) {
-          const double* rho = ct.rho.col(k0).data();
-          const double* umid = ct.umid.col(k0).data();
-          // The exponentials, the series and the weighted sum in loops of their own (about
-          // a quarter faster than one loop doing all three).
-          const double tc = t - 0.5;
-          if (have_avx2())
-            series_terms_avx2(series, umid, rho, tc, gs.data(), M);
-          else
-            series_terms(series, umid, rho, tc, gs.data(), M);
-          for (int j = 0; j < M; ++j) {
-            const double w = ex[j];
-            wsum += w;
-            // NaN rho: the series does not apply in this cell
-            acc += w * (std::isnan(rho[j]) ? direct(j) : gs[j]);
-          }
-        } else {
-          for (int j = 0; j < M; ++j) {
-            const double w = ex[j];
-            wsum += w;
-            acc += w * direct(j);
-          }
-        }
-        return acc / wsum;
-      };
-      double sum = 0, mx = 0;
-      long n = 0;
-      for (int f = 0; f < nf; ++f) {
-        const double a = a_min + (a_max - a_min) * f / (nf - 1);
-        int lo;
-        double t;
-        locate(a, lo, t);
-        const int k0 = s * Na + lo, k1 = k0 + 1;
-        const double cash = hp.lambda * (hp.R * a + hp.W * hp.z(s)) + hp.tau;
-        for (int j = 0; j < M; ++j) {
-          // Unconstrained: both bracketing grid nodes have an interior policy (interpolating
-          // across the borrowing-constraint kink is an artefact of the evaluation, not an error
-          // of the solution).
-          const double a0 = sol.a_next(k0, j), a1 = sol.a_next(k1, j);
-          if (std::min(a0, a1) <= a_min + eps || std::max(a0, a1) >= a_max - eps) continue;
-          const double ap = (1 - t) * a0 + t * a1;
-          const double c = (cash - ap) / hp.prices(j);
-          if (!(c > 0)) continue;
-          int lo2;
-          double t2;
-          locate(ap, lo2, t2);
-          double rhs = 0;
-          for (int s2 = 0; s2 < Nz; ++s2)
-            if (hp.P(s, s2) > 0) rhs += hp.P(s, s2) * marginal(lo2, t2, ap, s2);
-          rhs *= hp.beta * hp.R;
-          const double c_impl = std::pow(hp.prices(j) * rhs, -1.0 / hp.gamma);
-          const double e = std::abs(c_impl / c - 1.0);
-          sum += e;
-          mx = std::max(mx, e);
-          ++n;
-        }
-      }
-      sums[s] = sum;
-      maxs[s] = mx;
-      counts[s] = n;
+      ExpectedMarginal marginal(hp, sol, ct, series, use_series);
+      parts[s] = state_errors(hp, sol, s, nf, marginal);
     });
   errors.rethrow();
-  double sum = 0, mx = 0;
-  long n = 0;
-  for (int s = 0; s < Nz; ++s) {
-    sum += sums[s];
-    mx = std::max(mx, maxs[s]);
-    n += counts[s];
+  StateErrors all;
+  for (const StateErrors& p : parts) {
+    all.sum += p.sum;
+    all.max = std::max(all.max, p.max);
+    all.n += p.n;
   }
   EulerErrors out;
-  out.points = n;
-  out.log10_mean = n ? std::log10(std::max(sum / n, 1e-300)) : -INFINITY;
-  out.log10_max = n ? std::log10(std::max(mx, 1e-300)) : -INFINITY;
+  out.points = all.n;
+  out.log10_mean = all.n ? std::log10(std::max(all.sum / all.n, 1e-300)) : -INFINITY;
+  out.log10_max = all.n ? std::log10(std::max(all.max, 1e-300)) : -INFINITY;
   return out;
 }
 
