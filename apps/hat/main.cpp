@@ -149,5 +149,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "hat: internal error: %s\n", e.what());
     return 4;
   }
+  // A solver that stopped short: say so even with --quiet (docs/cli.md), in every command (some
+  // have said which solver and why just before).
+  if (hat::cli::exit_status() == 3)
+    hat::cli::warning("warning: a solver did not converge (exit status 3); the outputs are "
+                      "written and marked as such in manifest.json");
   return hat::cli::exit_status();
 }

@@ -144,3 +144,21 @@ TEST(CliContract, QuietAndThreadsMeanTheSameEverywhere) {
             2);
   EXPECT_NE(hat::test::last_stderr().find("--threads"), std::string::npos);
 }
+
+// A solver that stops short is exit status 3 with a warning that --quiet does not silence
+// (docs/cli.md: warnings, e.g. a solve that did not converge, are still printed).
+TEST(CliContract, NonConvergenceIsSaidEvenWithQuiet) {
+  std::ifstream in(hat::test::source_dir() + "/examples/household.toml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string cfg = text.str();
+  const size_t at = cfg.find("[income]");
+  ASSERT_NE(at, std::string::npos);
+  cfg.insert(at, "max_iterations = 2\n");
+  const std::string path = hat::test::write_tmp("contract_capped_household.toml", cfg);
+  const std::string out = tmp_path("contract_capped_out");
+  EXPECT_EQ(run(hat_binary() + " household " + path + " --quiet --out " + out), 3);
+  EXPECT_NE(hat::test::last_stderr().find("did not converge (exit status 3)"), std::string::npos)
+      << hat::test::last_stderr();
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(out) / "manifest.json"));
+}

@@ -193,8 +193,9 @@ std::vector<std::string> residual_names(const World& w, const EquilibriumOptions
 void assemble(const World& w, const EquilibriumOptions& opt, const Prices& p,
               const std::vector<const household::Aggregates*>& ag, Evaluation& ev);
 
-// The residual vector at given prices without solving (for `hat residuals`); the tariff
-// transfers are set to the revenue they imply at these prices when `consistent_tau` is true.
+// One evaluation at given prices (for `hat residuals`): the households solved at `p`, no
+// equilibrium solve; the transfers are p.tau as given (with tariffs, the rebate residuals
+// measure their gap to the revenue at these prices).
 Evaluation residuals_at(const World& w, const Prices& p, const EquilibriumOptions& opt);
 
 }  // namespace hat::world
