@@ -485,42 +485,6 @@ TEST(Lottery, TransposeAndRowMixMatchDirectForms) {
   EXPECT_LT((mixed - scatter * Q).cwiseAbs().maxCoeff(), 1e-14);
 }
 
-// Aitken extrapolation of the lottery iteration moves only the starting points of plain
-// steps; convergence is still the L1 change of a plain step. It must reach the plain
-// iteration's distribution (to the tolerance's scale). With MODEL.md §1's reference chain
-// (income persistence 0.90: one slow mode) it saves iterations; on the reference problem
-// (persistence 0.97: several slow modes) the safeguard undoes it at the cost of at most two
-// iterations.
-TEST(Household, DistributionExtrapolationKeepsTheFixedPoint) {
-  HouseholdProblem model_chain = reference_problem();
-  auto ip = numerics::make_income_process(numerics::IncomeSpec{});
-  model_chain.z = ip.z;
-  model_chain.P = ip.P;
-  DistributionOptions plain;
-  plain.extrapolate = false;
-  for (int c = 0; c < 2; ++c) {
-    HouseholdProblem hp = c == 0 ? model_chain : reference_problem();
-    HouseholdSolution sol = solve_household(hp);
-    StationaryDistribution a = stationary_distribution(hp, sol);
-    StationaryDistribution b = stationary_distribution(hp, sol, plain);
-    ASSERT_TRUE(a.report.converged() && b.report.converged());
-    EXPECT_LE(a.report.iterations, b.report.iterations + 2);
-    EXPECT_LT((a.mass - b.mass).cwiseAbs().sum(), 1e-10);
-    EXPECT_GE(a.mass.minCoeff(), 0.0);
-    EXPECT_NEAR(a.mass.sum(), 1.0, 1e-14);
-    hp.prices(hp.M() - 1) *= 1.01;
-    HouseholdSolution sol2 = solve_household(hp, {}, &sol);
-    StationaryDistribution aw = stationary_distribution(hp, sol2, {}, &a.mass);
-    StationaryDistribution bw = stationary_distribution(hp, sol2, plain, &b.mass);
-    ASSERT_TRUE(aw.report.converged() && bw.report.converged());
-    if (c == 0) {
-      EXPECT_LT(aw.report.iterations, 0.7 * bw.report.iterations);
-    }
-    EXPECT_LE(aw.report.iterations, bw.report.iterations + 2);
-    EXPECT_LT((aw.mass - bw.mass).cwiseAbs().sum(), 1e-10);
-  }
-}
-
 // The envelope's selection on a constructed fold (closed form: the best of the covering
 // segments). Exogenous grid 0, 1, ..., 6; the endogenous grid folds back: atil = 0, 1, 2, 1.5,
 // 3, 4, 5 (segments [1,2] -> [2,1.5] -> [1.5,3] overlap on [1.5, 2]). With u = log and a
