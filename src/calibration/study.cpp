@@ -12,6 +12,7 @@
 #include "hat/core/bytes.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
+#include "hat/data/data_table.hpp"
 #include "hat/io/csv.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/svg_plot.hpp"
@@ -42,7 +43,7 @@ CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads
   setup.start = wc.start;
   setup.equilibrium = wc.options;
   // The data's own log normalised shares and geography.
-  world::DataTable dtab = world::read_data_table(file, data_dir);
+  data::DataTable dtab = data::read_data_table(file, data_dir);
   setup.data = std::move(dtab.gravity);
   setup.theta = dtab.theta;
   return setup;

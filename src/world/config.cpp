@@ -3,13 +3,9 @@
 
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <filesystem>
 
 #include "hat/core/error.hpp"
-#include "hat/data/ek_data.hpp"
-#include "hat/estimation/gravity.hpp"
-#include "hat/estimation/trade_costs.hpp"
 #include "hat/household/config.hpp"
 #include "hat/io/csv.hpp"
 
@@ -49,73 +45,6 @@ Eigen::MatrixXd read_country_matrix(const io::ConfigTable& t, const std::vector<
 }
 
 namespace {
-// [data] set: the EK (2002) files in place, or a tidy pairs file.
-enum class DataSet { Ek2002, Pairs };
-constexpr EnumNames<DataSet, 2> kDataSetNames{
-    {{{DataSet::Ek2002, "ek2002"}, {DataSet::Pairs, "pairs"}}}};
-}  // namespace
-
-DataTable read_data_table(const io::ConfigFile& f, const std::string& data_dir) {
-  io::ConfigTable dt = f.root().table("data");
-  if (dt.empty()) throw InputError(f.path() + ": no [data] table");
-  DataTable out;
-  out.theta = dt.number("theta", 4.0);
-  if (!(out.theta > 0)) dt.fail("theta", "must be > 0");
-  if (dt.choice("set", kDataSetNames, DataSet::Ek2002) == DataSet::Ek2002) {
-    std::string dir = dt.string("dir", "");
-    std::string source = f.path() + ": " + dt.qualified("dir");
-    if (!data_dir.empty()) {
-      dir = data_dir;
-      source = "--data";
-    } else if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env) {
-      dir = env;
-      source = "HAT_DATA_DIR";
-    } else if (!dir.empty() && std::filesystem::path(dir).is_relative()) {
-      dir = (std::filesystem::path(f.directory()) / dir).string();
-    }
-    const std::string resolved = data::resolve_data_dir(dir, source);
-    out.gravity = data::read_ek_gravity(resolved);
-    out.labor = data::read_ek_labor(resolved);
-  } else {
-    std::filesystem::path p(dt.string("pairs"));
-    if (p.is_relative()) p = std::filesystem::path(f.directory()) / p;
-    std::vector<std::string> cov;
-    if (dt.has("covariates")) {
-      cov = dt.strings("covariates");
-      if (cov.empty()) dt.fail("covariates", "list at least one column (or omit the key)");
-    }
-    out.gravity = data::read_gravity_pairs(p.string(), cov);
-  }
-  dt.reject_unknown();
-  return out;
-}
-
-namespace {
-
-// The countries, labour, TFP and trade costs a [data] table implies: A_i = exp(S_i / theta) and
-// d from MODEL.md §2 with the data's own OLS gravity coefficients; L from ek-labor.csv (none
-// for a pairs file). Explicit [countries] / [trade_costs] entries take precedence.
-struct DataWorld {
-  bool present = false;
-  std::vector<std::string> names;
-  Eigen::VectorXd L, A;
-  Eigen::MatrixXd d;
-};
-
-DataWorld read_data_world(const io::ConfigFile& f, const std::string& data_dir) {
-  DataWorld dw;
-  if (f.root().table("data").empty()) return dw;
-  dw.present = true;
-  DataTable dtab = read_data_table(f, data_dir);
-  const data::GravityData& g = dtab.gravity;
-  estimation::GravityRegression reg(g);
-  estimation::GravityEstimates est = reg.estimates(reg.moments(g.y));
-  dw.names = g.countries;
-  dw.L = dtab.labor;
-  dw.A = (est.S.array() / dtab.theta).exp().matrix();
-  dw.d = estimation::trade_cost_matrix(g, estimation::trade_cost_params(est), dtab.theta);
-  return dw;
-}
 
 // One entry per country from `key` (or `fallback` for every country when absent).
 Eigen::VectorXd country_vector(const io::ConfigTable& t, const std::string& key, int M,
@@ -302,10 +231,9 @@ void check_start(const io::ConfigFile& f, const WorldConfig& wc) {
 }  // namespace
 
 // A world config, table by table (docs/cli.md lists the keys); every table rejects unknown keys.
-WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_dir) {
+WorldConfig read_world_tables(const io::ConfigFile& f, const DataWorld& dw) {
   const io::ConfigTable r = f.root();
   WorldConfig wc;
-  const DataWorld dw = read_data_world(f, data_dir);
   read_countries(f, dw, wc.world);
   read_model(r, wc.world);
   read_grid(r, wc.world);

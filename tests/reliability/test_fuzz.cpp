@@ -25,6 +25,7 @@
 
 #include "hat/analysis/shocks.hpp"
 #include "hat/core/error.hpp"
+#include "hat/data/data_table.hpp"
 #include "hat/household/config.hpp"
 #include "hat/io/config.hpp"
 #include "hat/models/dynamic.hpp"
@@ -276,7 +277,7 @@ Outcome run_calibrate_readers(const hat::io::ConfigFile& f) {
   if (!(ct.number("fd_step", 1e-6) > 0)) ct.fail("fd_step", "must be > 0");
   ct.reject_unknown();
   hat::world::read_world_config(f);
-  hat::world::read_data_table(f);
+  hat::data::read_data_table(f);
   return kOk;
 }
 

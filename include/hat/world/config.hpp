@@ -5,7 +5,6 @@
 
 #include <string>
 
-#include "hat/data/ek_data.hpp"
 #include "hat/io/config.hpp"
 #include "hat/world/world.hpp"
 
@@ -18,21 +17,27 @@ struct WorldConfig {
   int threads = 0;  // 0: OpenMP default
 };
 
-// `data_dir`, when not empty, is the EK data directory for a `[data] set = "ek2002"` table (the
-// command line's --data); it wins over $HAT_DATA_DIR and `[data] dir`.
-WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_dir = "");
-
-// The [data] table: `set = "ek2002"` (EK's files from `dir`, relative to the config file;
-// $HAT_DATA_DIR overrides; labour from ek-labor.csv) or `set = "pairs"` with `pairs = "file.csv"`
-// and optionally `covariates = ["log_distance", ...]` (the tidy pairs format of
-// data::read_gravity_pairs: without covariates its legacy EK-style columns; labour then comes
-// from [countries] labor); `theta` = units of the gravity coefficients (4).
-struct DataTable {
-  data::GravityData gravity;
-  Eigen::VectorXd labor;  // empty for "pairs"
-  double theta = 4.0;
+// What a [data] table implies for the world (estimation::read_data_world computes it with the
+// gravity regression): the data's countries, labour (empty for a pairs file), TFP and trade
+// costs. Explicit [countries] / [trade_costs] entries take precedence.
+struct DataWorld {
+  bool present = false;  // the config has a [data] table
+  std::vector<std::string> names;
+  Eigen::VectorXd L, A;
+  Eigen::MatrixXd d;
 };
-DataTable read_data_table(const io::ConfigFile& f, const std::string& data_dir = "");
+
+// The world from a config's tables, with `data` filling in what [countries] / [trade_costs]
+// leave out (and checked against them). Without data.present a [data] table is an unknown key.
+WorldConfig read_world_tables(const io::ConfigFile& f, const DataWorld& data);
+
+// read_world_tables with the [data] table's world (data::read_data_table, then the gravity
+// regression): the reader every command and the Python package use. `data_dir`, when not
+// empty, is the EK data directory for a `[data] set = "ek2002"` table (the command line's
+// --data); it wins over $HAT_DATA_DIR and `[data] dir`. Defined above the world layer, in
+// src/estimation/world_from_data.cpp, since it runs the gravity regression; the world layer
+// itself never includes data/ or estimation/.
+WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_dir = "");
 
 // Reads an M x M matrix from a [trade_costs]/[tariffs]-style table: `file = "x.csv"` (header =
 // exporter names, first column = importer names, in the order of `names`) or `matrix = [[...]]`.

@@ -1,0 +1,22 @@
+// The world a [data] table implies: the step from a data set to a world economy, which runs the
+// gravity regression. world::read_world_config (declared in hat/world/config.hpp) is defined
+// beside it, so that the world layer itself depends on neither data/ nor estimation/.
+#pragma once
+
+#include <string>
+
+#include "hat/data/data_table.hpp"
+#include "hat/world/config.hpp"
+
+namespace hat::estimation {
+
+// The countries, labour, TFP and trade costs of a data set: A_i = exp(S_i / theta) and d from
+// MODEL.md §2 with the data's own OLS gravity coefficients; L from ek-labor.csv (none for a
+// pairs file).
+world::DataWorld world_from_data(const data::DataTable& data);
+
+// world_from_data of the config's [data] table (data::read_data_table); present = false and
+// nothing read when the config has no [data] table.
+world::DataWorld read_data_world(const io::ConfigFile& f, const std::string& data_dir = "");
+
+}  // namespace hat::estimation
