@@ -71,11 +71,11 @@ void write_unsolved_baseline(const TrArgs& args, const io::ConfigFile& file,
                              const transition::Study& st) {
   const world::Equilibrium& base = st.baseline;
   exit_status() = 3;
-  warning("warning: baseline equilibrium did not converge ({}: {}); no transition path, exit 3",
+  warning("warning: baseline did not converge ({}; {}); no transition path, exit 3",
           to_string(base.report.status), base.report.message);
   if (args.json)
     print_json({{"status", to_string(base.report.status)},
-                {"message", "baseline equilibrium: " + base.report.message},
+                {"message", "baseline " + base.report.message},
                 {"baseline", io::without_timings(io::to_json(base.report))}});
   if (args.out.empty()) return;
   io::OutputDir out(args.out);
@@ -87,7 +87,7 @@ void write_unsolved_baseline(const TrArgs& args, const io::ConfigFile& file,
   for (const auto& f : shock_files) io::manifest_add_input(man, f.path(), f.text());
   man["argv_shocks"] = args.shocks;
   man["status"] = to_string(base.report.status);
-  man["message"] = "baseline equilibrium: " + base.report.message;
+  man["message"] = "baseline " + base.report.message;
   man["solvers"] = {{"baseline", io::to_json(base.report)}};
   man["timings"] = {{"total_seconds", st.run.seconds}};
   out.add_json("manifest.json", man);

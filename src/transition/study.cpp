@@ -46,7 +46,7 @@ Study run_study(world::WorldConfig wc, const StudyRequest& r, const ProgressCall
   st.baseline = world::solve_equilibrium(w, wc.start, wc.options);
   wc.options.progress = nullptr;
   if (!st.baseline.report.converged()) {
-    say("baseline equilibrium did not converge: " + st.baseline.report.message);
+    say("the baseline did not converge (" + st.baseline.report.message + ")");
     st.economy.initial = w;  // the world of the baseline's tables
     st.run.seconds = timer.seconds();
     return st;  // no path from an unsolved baseline; the caller writes what there is, marked

@@ -122,4 +122,10 @@ TEST(CliNotConverged, TransitionBaselineEvaluationCap) {
       "iteration_limit", "baseline_prices.csv");
   EXPECT_EQ(m["solvers"]["baseline"]["status"], "iteration_limit");
   EXPECT_FALSE(m["solvers"].contains("transition"));
+  std::string out;  // --json without --out: the status on stdout, exit 3 as well
+  EXPECT_EQ(run(hat_binary() + " transition " + world +
+                    " --shock importer=AAA,exporter=BBB,factor=0.9 --quiet --json",
+                &out),
+            3);
+  EXPECT_EQ(json::parse(out).value("status", ""), "iteration_limit") << out;
 }
