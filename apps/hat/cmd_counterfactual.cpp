@@ -63,6 +63,8 @@ void run_counterfactual(const CfArgs& args) {
     man["shock_specs"] = args.shocks;
     man["status"] = summary["status"];
     man["baseline_solver"] = io::to_json(base_report);
+    man["solvers"] = {{"baseline", io::to_json(base_report)}};
+    for (const auto& r : results) man["solvers"][r.experiment.name] = io::to_json(r.status);
     man["experiments"] = nlohmann::json::array();
     for (const auto& r : results)
       man["experiments"].push_back({{"name", r.experiment.name},

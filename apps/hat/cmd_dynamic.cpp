@@ -51,6 +51,14 @@ json base_manifest(const std::string& command, const Loaded& l) {
   return m;
 }
 
+// A study that did not converge is written marked (its manifest status) and exits 3.
+void mark_unconverged(const std::string& command, SolverStatus status) {
+  if (status == SolverStatus::Converged) return;
+  exit_status() = 3;
+  warning("warning: dynamic {} did not converge ({}); outputs written marked, exit 3", command,
+          to_string(status));
+}
+
 void run_steady_state(const DynamicOptions& o) {
   Timer timer;
   Loaded l = load(o.config);
@@ -60,7 +68,8 @@ void run_steady_state(const DynamicOptions& o) {
   const dyn::SteadyStateStudy st = dyn::run_steady_state_study(c, o.config);
   const dyn::SteadyState& ss = st.steady_state;
   json m = base_manifest("steady-state", l);
-  m["solver"] = io::to_json(ss.report);
+  m["solvers"] = {{"steady_state", io::to_json(ss.report)}};
+  m["status"] = to_string(st.status());
   m["structural_residual"] = st.structural_residual;
   m["seconds"] = timer.seconds();
   io::OutputDir out(o.out);
@@ -68,6 +77,7 @@ void run_steady_state(const DynamicOptions& o) {
   out.add_json("manifest.json", m);
   out.commit();
   progress("wrote {} ({:.3f} s, residual {:.2e})", o.out, timer.seconds(), ss.report.residual);
+  mark_unconverged("steady-state", st.status());
   if (o.json) print_json(dyn::steady_state_json(st));
 }
 
@@ -79,8 +89,9 @@ void run_gft(const DynamicOptions& o) {
            c.params.chi);
   const dyn::GftStudy st = dyn::run_gft_study(c, o.config);
   json m = base_manifest("gft", l);
-  m["solver"] = {{"steady_state", io::to_json(st.steady_state.report)},
-                 {"autarky", io::to_json(st.autarky.report)}};
+  m["solvers"] = {{"steady_state", io::to_json(st.steady_state.report)},
+                  {"autarky", io::to_json(st.autarky.report)}};
+  m["status"] = to_string(st.status());
   m["max_relative_gap_computed_vs_formula"] = st.gap;
   m["seconds"] = timer.seconds();
   io::OutputDir out(o.out);
@@ -88,6 +99,7 @@ void run_gft(const DynamicOptions& o) {
   out.add_json("manifest.json", m);
   out.commit();
   progress("wrote {} ({:.3f} s; computed vs formula gap {:.2e})", o.out, timer.seconds(), st.gap);
+  mark_unconverged("gft", st.status());
   if (o.json) print_json(dyn::gft_json(st));
 }
 
@@ -99,17 +111,13 @@ void run_transition(const DynamicOptions& o) {
            c.transition.periods, c.trade_cost_factor);
   const dyn::TransitionStudy st = dyn::run_transition_study(c, o.config);
   const dyn::TransitionPath& tp = st.path;
-  if (!tp.report.converged())
-    throw NumericalError("dynamic transition: " + tp.report.message + " after " +
-                         std::to_string(tp.report.iterations) + " sweeps (residual " +
-                         fmt::format("{:.3g}", tp.report.residual) +
-                         "); raise [transition] max_sweeps or periods");
   json m = base_manifest("transition", l);
   m["shock"] = {{"trade_cost_factor", c.trade_cost_factor}, {"tariffs_changed", c.shock_tariffs}};
   m["periods"] = c.transition.periods;
-  m["solver"] = {{"steady_state_before", io::to_json(st.before.report)},
-                 {"steady_state_after", io::to_json(st.after.report)},
-                 {"transition", io::to_json(tp.report)}};
+  m["solvers"] = {{"steady_state_before", io::to_json(st.before.report)},
+                  {"steady_state_after", io::to_json(st.after.report)},
+                  {"transition", io::to_json(tp.report)}};
+  m["status"] = to_string(st.status());
   m["max_period_residual"] = tp.max_period_residual;
   m["terminal_gap_log_mass"] = tp.terminal_gap;
   m["seconds"] = timer.seconds();
@@ -119,6 +127,12 @@ void run_transition(const DynamicOptions& o) {
   out.commit();
   progress("wrote {} ({:.3f} s, {} sweeps, terminal gap {:.2e})", o.out, timer.seconds(),
            tp.report.iterations, tp.terminal_gap);
+  if (!tp.report.converged())
+    warning(
+        "warning: dynamic transition: {} after {} sweeps (residual {:.3g}); raise [transition] "
+        "max_sweeps or periods",
+        tp.report.message, tp.report.iterations, tp.report.residual);
+  mark_unconverged("transition", st.status());
   if (tp.terminal_gap > 1e-4)
     warning(
         "warning: n_T is {:.2e} (log) away from the new steady state; raise [transition] periods",

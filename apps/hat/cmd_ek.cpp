@@ -39,9 +39,9 @@ void run_estimate(const std::string& data_opt, const std::string& out_dir, bool 
   progress("wrote {}", out_dir);
 }
 
-// A counterfactual that does not converge still writes its outputs, marked "not_converged"
-// in the manifest and in scenarios.csv, and the run exits 3; a baseline that cannot be
-// solved leaves a manifest marked "failed" (exit 3).
+// A counterfactual that does not converge still writes its outputs, marked with its solver
+// status (e.g. "iteration_limit") in the manifest and in scenarios.csv, and the run exits 3; a
+// baseline that cannot be solved leaves a manifest marked "failed" (exit 3).
 void run_counterfactual(const ek::CounterfactualRequest& req, const std::string& data_opt,
                         const std::string& out_dir, bool json) {
   Timer timer;

@@ -51,7 +51,7 @@ void run_elasticity(const ElasticityArgs& args) {
     nlohmann::json man = io::manifest("elasticity");
     io::manifest_add_input(man, file.path(), file.text());
     man["status"] = to_string(st.status);
-    man["solver"] = io::to_json(ce.report);
+    man["solvers"] = {{"elasticities", io::to_json(ce.report)}};
     man["baseline"] = analysis::baseline_json(st.baseline);
     man["options"] = {{"country", w.names[i]},
                       {"partner", args.partner},

@@ -44,7 +44,7 @@ void run_planner(const PlannerArgs& args) {
     nlohmann::json man = io::manifest("planner");
     io::manifest_add_input(man, file.path(), file.text());
     man["status"] = to_string(st.status);
-    man["solver"] = io::to_json(a.report);
+    man["solvers"] = {{"planner", io::to_json(a.report)}};
     if (country >= 0) man["baseline"] = analysis::baseline_json(st.baseline);
     man["options"] = {{"weights", analysis::to_string(st.weights)},
                       {"country", args.country},

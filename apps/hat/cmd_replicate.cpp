@@ -37,6 +37,12 @@ struct ModelRun {
   double theta_trade_weighted = 0;
   std::vector<analysis::ExperimentResult> results;
   double calib_seconds = 0, cf_seconds = 0;
+  SolverStatus status = SolverStatus::Converged;  // the worst of the run's solves
+  // Not converged: the run's outputs are still written, marked, and the command exits 3.
+  void note(const SolverReport& r) {
+    status = worse_status(status, r.status);
+    if (!r.converged()) exit_status() = 3;
+  }
 };
 
 const char* const kExperiments[] = {"shock_us_japan", "shock_us_france", "shock_us_all",
@@ -68,7 +74,7 @@ ModelRun run_model(const std::string& key, const std::string& label, const Repli
   run.calib_seconds = timer.seconds();
   if (run.calib.x.size() == 0 || run.calib.state.countries.empty())
     throw NumericalError(label + " calibration: " + run.calib.report.message);
-  if (!run.calib.report.converged()) exit_status() = 3;
+  run.note(run.calib.report);
   const world::World& w = run.calib.world;
   auto it = std::find(w.names.begin(), w.names.end(), "USA");
   if (it == w.names.end()) throw InputError(run.config + ": the data have no country USA");
@@ -89,12 +95,12 @@ ModelRun run_model(const std::string& key, const std::string& label, const Repli
       throw NumericalError(label + ": baseline household re-solve failed: " + s.report.message);
   const auto el =
       analysis::baseline_elasticities(old, co.countries, analysis::DistributionMode::Adjusts);
-  if (!el[0].report.converged()) exit_status() = 3;
+  run.note(el[0].report);
   run.theta_trade_weighted = el[0].theta_trade_weighted;
   co.theta_trade_weighted = {run.theta_trade_weighted};
   for (const auto& e : experiments) {
     run.results.push_back(analysis::run_experiment(w, run.opt, run.calib.state, old, e, co));
-    if (!run.results.back().status.converged()) exit_status() = 3;
+    run.note(run.results.back().status);
   }
   run.cf_seconds = timer.seconds();
   return run;
@@ -233,7 +239,9 @@ void run_replicate(const ReplicateArgs& args) {
   const double seconds = timer.seconds();
 
   nlohmann::json summary;
-  summary["status"] = exit_status() == 0 ? "converged" : "not_converged";
+  SolverStatus worst = SolverStatus::Converged;
+  for (const ModelRun& m : runs) worst = worse_status(worst, m.status);
+  summary["status"] = to_string(worst);
   for (const ModelRun& m : runs) {
     nlohmann::json j;
     j["config"] = m.config;
@@ -270,6 +278,13 @@ void run_replicate(const ReplicateArgs& args) {
   }
   for (const auto& f : shock_files) io::manifest_add_input(man, f.path(), f.text());
   man["status"] = summary["status"];
+  man["solvers"] = nlohmann::json::object();
+  for (const ModelRun& m : runs) {
+    man["solvers"][m.key + "_calibration"] = io::to_json(m.calib.report);
+    for (const auto& r : m.results)
+      man["solvers"][m.key + "_" + r.experiment.name] = io::to_json(r.status);
+  }
+  man["timings"] = {{"total_seconds", seconds}};
   man["summary"] = summary;
   out.add_json("summary.json", summary);
   out.add_json("manifest.json", man);

@@ -29,7 +29,7 @@ void run_synth(const SynthArgs& args) {
   out.add("pairs.csv", world::synth_pairs_csv(w, args.seed));
   out.add("calibrate.toml", world::synth_calibration_toml(w, args.seed, "pairs.csv"));
   nlohmann::json man = io::manifest("synth-world");
-  man["status"] = "written";
+  man["status"] = "ok";
   man["countries"] = args.countries;
   man["seed"] = args.seed;
   man["files"] = out.names();

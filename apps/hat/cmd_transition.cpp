@@ -11,6 +11,7 @@
 #include "hat/io/output.hpp"
 #include "hat/transition/study.hpp"
 #include "hat/world/config.hpp"
+#include "hat/world/outputs.hpp"
 
 namespace hat::cli {
 
@@ -63,6 +64,36 @@ void print_text(const transition::Economy& e, const transition::TransitionRun& r
   }
 }
 
+// A baseline that did not converge: its tables (baseline_*.csv, no Euler errors) and a manifest
+// with its status; no path. Exit 3.
+void write_unsolved_baseline(const TrArgs& args, const io::ConfigFile& file,
+                             const std::vector<io::ConfigFile>& shock_files,
+                             const transition::Study& st) {
+  const world::Equilibrium& base = st.baseline;
+  exit_status() = 3;
+  warning("warning: baseline did not converge ({}; {}); no transition path, exit 3",
+          to_string(base.report.status), base.report.message);
+  if (args.json)
+    print_json({{"status", to_string(base.report.status)},
+                {"message", "baseline " + base.report.message},
+                {"baseline", io::without_timings(io::to_json(base.report))}});
+  if (args.out.empty()) return;
+  io::OutputDir out(args.out);
+  if (base.state.residuals.size() > 0)
+    world::add_world_outputs(out, st.economy.initial, base.state, base.residual_names, {}, false,
+                             "baseline_");
+  nlohmann::json man = io::manifest("transition");
+  io::manifest_add_input(man, file.path(), file.text());
+  for (const auto& f : shock_files) io::manifest_add_input(man, f.path(), f.text());
+  man["argv_shocks"] = args.shocks;
+  man["status"] = to_string(base.report.status);
+  man["message"] = "baseline " + base.report.message;
+  man["solvers"] = {{"baseline", io::to_json(base.report)}};
+  man["timings"] = {{"total_seconds", st.run.seconds}};
+  out.add_json("manifest.json", man);
+  out.commit();
+}
+
 void run_transition(const TrArgs& args) {
   io::ConfigFile file = io::ConfigFile::load(args.config);
   world::WorldConfig wc = world::read_world_config(file);
@@ -81,6 +112,7 @@ void run_transition(const TrArgs& args) {
       transition::run_study(std::move(wc), req, message_callback([&](std::string_view m) {
                               if (!args.quiet) progress("{}", m);
                             }));
+  if (!st.baseline.report.converged()) return write_unsolved_baseline(args, file, shock_files, st);
   const transition::Economy& e = st.economy;
   const transition::TransitionRun& run = st.run;
   const world::Equilibrium& base = st.baseline;
@@ -104,7 +136,7 @@ void run_transition(const TrArgs& args) {
                       {"foreign_horizon", args.foreign_horizon},
                       {"jacobian_step", transition::TransitionOptions{}.jacobian_step}};
     man["timings"] = summary["timings"];
-    man["timings"]["total"] = run.seconds;
+    man["timings"]["total_seconds"] = run.seconds;
     man["summary"] = summary;
     man["files"] = out.names();
     nlohmann::json file_summary = io::without_timings(summary);  // timings: manifest only

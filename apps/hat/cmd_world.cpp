@@ -67,9 +67,9 @@ void run_solve(const WorldArgs& args) {
     io::manifest_add_input(man, file.path(), file.text());
     man["status"] = to_string(eq.report.status);
     man["residual_norm"] = eq.report.residual;
-    man["solver"] = io::to_json(eq.report);
-    man["solver"]["evaluations"] = eq.evaluations;
-    man["solver"]["jacobians"] = eq.jacobians;
+    man["solvers"]["equilibrium"] = io::to_json(eq.report);
+    man["solvers"]["equilibrium"]["evaluations"] = eq.evaluations;
+    man["solvers"]["equilibrium"]["jacobians"] = eq.jacobians;
     man["timings"] = {{"total_seconds", seconds},
                       {"solve_seconds", eq.report.seconds},
                       {"euler_seconds", euler_seconds},
@@ -109,7 +109,7 @@ void run_residuals(const WorldArgs& args) {
   const std::vector<std::string> names = world::residual_names(wc.world, wc.options);
   const double seconds = timer.seconds();
   nlohmann::json summary = world::world_summary(wc.world, ev, wc.options.financial);
-  summary["status"] = "evaluated";
+  summary["status"] = "ok";  // an evaluation, no iterative solve
   summary["seconds"] = seconds;
   summary["residual_names"] = names;
   nlohmann::json goods;
@@ -121,7 +121,7 @@ void run_residuals(const WorldArgs& args) {
                              world::country_euler_errors(ev, euler_grid(args)), args.policies);
     nlohmann::json man = io::manifest("residuals");
     io::manifest_add_input(man, file.path(), file.text());
-    man["status"] = "evaluated";
+    man["status"] = "ok";
     man["residual_norm"] = summary["residual_norm"];
     man["timings"] = {{"total_seconds", seconds}};
     man["euler_grid"] = args.euler_grid;

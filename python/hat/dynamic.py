@@ -14,14 +14,16 @@ class GainsFromTrade(_Tables):
     """Dynamic gains from trade: ``gains``, ``gains_formula``, ``gains_static_acr``,
     ``domestic_share`` (Series by country: steady-state consumption over autarky's), the
     short- and long-run elasticities (``elasticities``: dynamic_elasticities.csv) and ``table``
-    (gains.csv: country, measure, value); ``to_dict()`` is the command line's --json object."""
+    (gains.csv: country, measure, value); ``status`` of the steady-state and autarky solves
+    (the worse; an unconverged one is returned, not raised); ``to_dict()`` is the command
+    line's --json object."""
 
     _files = {"table": "gains.csv", "elasticities": "dynamic_elasticities.csv"}
 
     def __init__(self, d):
         super().__init__(d, self._files)
         s = self._summary
-        self.status = "solved"
+        self.status = s["status"]
         names = s["countries"]
         for k in ("gains", "gains_formula", "gains_static_acr", "domestic_share"):
             setattr(self, k, _pd.Series(s[k], index=names, name=k, dtype=float))
@@ -39,7 +41,8 @@ def gft(config) -> GainsFromTrade:
 class SteadyState(_Tables):
     """The dynamic model's steady state: ``wages``, ``price_index``, ``consumption``,
     ``domestic_share`` (Series by country), ``countries`` (dynamic_countries.csv) and ``bilateral``
-    (bilateral.csv) tables; ``status`` and ``residual`` of the solver."""
+    (bilateral.csv) tables; ``status`` and ``residual`` of the solver (a steady state that did
+    not converge is returned with its last iterate, not raised)."""
 
     _files = {"countries": "dynamic_countries.csv", "bilateral": "bilateral.csv"}
 
@@ -57,8 +60,8 @@ class TransitionPath(_Tables):
     """The dynamic model's transition after the config's shock: ``path`` (path.csv: period,
     country, variable, value), ``welfare`` (welfare.csv), ``welfare_transition``,
     ``welfare_steady_state``, ``welfare_static_acr`` (Series by country), ``terminal_gap``;
-    ``status`` and ``residual`` of the path solver (a path that did not converge is returned,
-    not raised)."""
+    ``status`` (the worst of the two steady states and the path) and ``residual`` of the path
+    solver (a path that did not converge is returned, not raised)."""
 
     _files = {"path": "path.csv", "welfare": "welfare.csv"}
 
@@ -69,7 +72,7 @@ class TransitionPath(_Tables):
         for k in ("welfare_transition", "welfare_steady_state", "welfare_static_acr"):
             setattr(self, k, _pd.Series(s[k], index=names, name=k, dtype=float))
         self.terminal_gap = s["terminal_gap"]
-        self.status = s["solver"]["status"]
+        self.status = s["status"]
         self.residual = s["solver"]["residual"]
 
 

@@ -45,9 +45,9 @@ class EkCounterfactual(_Tables):
     welfare_change, price_change; log changes log(new/old) as fractions, 0.01 = 1%), ``world_trade_ratio``
     (Series by (scenario, labor)), ``summary``, ``trade`` and ``scenarios`` (summary.csv,
     trade.csv and scenarios.csv of ``hat ek counterfactual --out``), ``baseline`` ("data" or
-    "ek") and ``status`` ("converged", or "not_converged" when a counterfactual equilibrium did
-    not converge: see ``scenarios.solver_status`` and ``residual``); ``to_dict()`` is the
-    command line's --json object."""
+    "ek") and ``status`` ("converged", or the worst solver status, e.g. "iteration_limit", when
+    a counterfactual equilibrium did not converge: see ``scenarios.solver_status`` and
+    ``residual``); ``to_dict()`` is the command line's --json object."""
 
     _files = {"summary": "summary.csv", "trade": "trade.csv", "scenarios": "scenarios.csv"}
 
@@ -74,7 +74,7 @@ def counterfactual(scenario, labor="mobile", *, baseline="data", theta=8.28, alp
     ``baseline`` "data" (trade costs that reproduce the observed 1990 shares) or "ek" (EK's
     own baseline: trade costs from the fitted gravity equation). Bad options raise
     :class:`hat.ConfigError`, missing data :class:`hat.DataError`; a counterfactual that does
-    not converge raises nothing and returns ``status == "not_converged"``."""
+    not converge raises nothing and returns its solver status (``status`` "iteration_limit")."""
     return EkCounterfactual(_hat.ek_counterfactual(_os.fspath(data_dir) if data_dir else "",
                                                    scenario, labor, baseline, float(theta),
                                                    float(alpha), float(tolerance),

@@ -29,8 +29,8 @@ void run_steady_state(const Source& src, DynRun& run) {
   dyn::add_steady_state_outputs(run.out, st);
 }
 
-// A path that does not converge is returned with its solver status (the command line exits
-// with an error instead).
+// A path that does not converge is returned with its solver status (the command line writes
+// it marked and exits 3).
 void run_transition(const Source& src, DynRun& run) {
   const io::ConfigFile file = src.load();
   const dyn::TransitionStudy st = dyn::run_transition_study(dyn::load_config(file), file.path());

@@ -63,7 +63,7 @@ py::dict ek_counterfactual(const std::string& data_dir, const std::string& scena
   py::dict d;
   d["summary"] = to_python(ek::counterfactual_json(st));
   d["tables"] = named_texts(ek::counterfactual_tables(st));
-  d["status"] = st.converged() ? "converged" : "not_converged";
+  d["status"] = hat::to_string(st.status());
   return d;
 }
 

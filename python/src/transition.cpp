@@ -37,6 +37,8 @@ void run_transition(const Source& src, const TrRequest& a, int threads, py::hand
   req.welfare = a.welfare;
   req.elasticities = a.elasticities;
   const transition::Study st = transition::run_study(std::move(wc), req, message_hook(progress));
+  if (!st.baseline.report.converged())
+    throw NumericalError("baseline equilibrium: " + st.baseline.report.message);
   out.summary = transition::transition_json(st.economy, st.run);
   transition::add_transition_outputs(out.out, st.economy, st.run);
 }

@@ -104,6 +104,7 @@ void solve_baseline(const world::WorldConfig& wc, bool solve, CounterfactualStud
   st.baseline_report = eq.report;
   if (eq.state.countries.empty()) throw NumericalError("baseline: " + eq.report.message);
   st.baseline = std::move(eq.state);
+  st.status = worse_status(st.status, eq.report.status);
   if (!eq.report.converged()) st.converged = false;
 }
 
@@ -157,6 +158,7 @@ CounterfactualStudy run_counterfactual_study(world::WorldConfig wc,
   st.elasticities = baseline_elasticities(
       old_states, co.countries, parse_distribution_mode(o.acr_distribution, "--acr-distribution"));
   for (const auto& e : st.elasticities) {
+    st.status = worse_status(st.status, e.report.status);
     if (!e.report.converged()) st.converged = false;
     co.theta_trade_weighted.push_back(e.theta_trade_weighted);
   }
@@ -167,6 +169,7 @@ CounterfactualStudy run_counterfactual_study(world::WorldConfig wc,
   for (const auto& e : o.experiments) {
     st.results.push_back(run_experiment(w, st.options, st.baseline, old_states, e, co));
     const auto& r = st.results.back();
+    st.status = worse_status(st.status, r.status.status);
     if (!r.status.converged()) st.converged = false;
     for (const auto& n : r.shocked.notes) say(fmt::format("{}: note: {}", e.name, n));
     say(fmt::format("{}: GE {} ({:.2f}s), welfare {:.2f}s", e.name, to_string(r.ge.report.status),
@@ -181,7 +184,7 @@ nlohmann::json counterfactual_summary(const CounterfactualStudy& st) {
   const world::World& w = st.world;
   const int country = st.country;
   nlohmann::json summary;
-  summary["status"] = st.converged ? "converged" : "not_converged";
+  summary["status"] = to_string(st.status);
   summary["country"] = w.names[country];
   summary["baseline"] = {{"status", to_string(st.baseline_report.status)},
                          {"message", st.baseline_report.message},

@@ -454,9 +454,9 @@ void add_study_outputs(io::OutputDir& out, const io::ConfigFile& file, const Stu
   io::manifest_add_input(man, file.path(), file.text());
   for (const auto& f : setup.data.files) man["inputs"].push_back({{"path", f}});
   man["status"] = summary["status"];
-  man["solver"] = io::to_json(res.report);
-  man["solver"]["evaluations"] = res.evaluations;
-  man["solver"]["jacobians"] = res.jacobians;
+  man["solvers"]["calibration"] = io::to_json(res.report);
+  man["solvers"]["calibration"]["evaluations"] = res.evaluations;
+  man["solvers"]["calibration"]["jacobians"] = res.jacobians;
   man["timings"] = {{"total_seconds", s.seconds}};
   man["summary"] = summary;
   out.add_json("summary.json", io::without_timings(summary));

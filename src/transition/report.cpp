@@ -266,11 +266,11 @@ nlohmann::json transition_json(const Economy& e, const TransitionRun& run) {
     j["elasticity_by_horizon"] = el;
   }
   j["seconds"] = run.seconds;
-  j["timings"] = {{"steady_states", r.seconds_steady_state},
-                  {"jacobian", r.seconds_jacobian},
-                  {"newton", r.seconds_newton},
-                  {"welfare", run.seconds_welfare},
-                  {"elasticities", run.seconds_elasticities}};
+  j["timings"] = {{"steady_states_seconds", r.seconds_steady_state},
+                  {"jacobian_seconds", r.seconds_jacobian},
+                  {"newton_seconds", r.seconds_newton},
+                  {"welfare_seconds", run.seconds_welfare},
+                  {"elasticities_seconds", run.seconds_elasticities}};
   return j;
 }
 

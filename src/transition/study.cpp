@@ -45,8 +45,12 @@ Study run_study(world::WorldConfig wc, const StudyRequest& r, const ProgressCall
         progress, "world", [](const Progress& p) { return evaluation_line("baseline", p); });
   st.baseline = world::solve_equilibrium(w, wc.start, wc.options);
   wc.options.progress = nullptr;
-  if (!st.baseline.report.converged())
-    throw NumericalError("baseline equilibrium: " + st.baseline.report.message);
+  if (!st.baseline.report.converged()) {
+    say("the baseline did not converge (" + st.baseline.report.message + ")");
+    st.economy.initial = w;  // the world of the baseline's tables
+    st.run.seconds = timer.seconds();
+    return st;  // no path from an unsolved baseline; the caller writes what there is, marked
+  }
   analysis::WelfareOptions wo;
   Timer t_ss;
   st.economy = make_economy(w, wc.options, st.baseline.state, r.shocks, r.periods, wo, progress);

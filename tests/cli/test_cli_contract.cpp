@@ -1,6 +1,7 @@
 // The command-line contract (docs/cli.md): every command's manifest.json has the common keys
 // (schema_version, command, version, argv, status, solvers, timings, inputs with SHA-256, files
-// with SHA-256), and the checksums it records are those of the files written beside it.
+// with SHA-256), and the checksums it records are those of the files written beside it; one
+// vocabulary: status words, `solvers` as named reports, timings named *_seconds.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <sstream>
 
 #include "hat/core/sha256.hpp"
+#include "manifest_checks.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -33,9 +35,11 @@ void expect_contract(const fs::path& out, const std::string& what) {
                         "timings", "inputs", "files"})
     EXPECT_TRUE(m.contains(k)) << k;
   EXPECT_FALSE(m.contains("solver"));
-  EXPECT_EQ(m["schema_version"], 2);  // 2: 1-based index columns named <name>_1
+  // 2: 1-based index columns named <name>_1; 3: one status vocabulary, named solver reports,
+  // timings named *_seconds
+  EXPECT_EQ(m["schema_version"], 3);
   EXPECT_TRUE(m["argv"].is_array() && !m["argv"].empty());
-  EXPECT_TRUE(m["timings"].is_object());
+  hat::test::expect_manifest_vocabulary(m, what);
   for (const auto& in : m["inputs"]) {
     EXPECT_EQ(in["sha256"].get<std::string>().size(), 64u) << in.dump();
     if (in.contains("content")) {
@@ -82,6 +86,8 @@ TEST(CliContract, EveryManifestHasTheCommonKeys) {
       {"planner", "planner " + world + " --country AAA"},
       {"transition", "transition " + world + shock + " --periods 60 --no-elasticities"},
       {"dynamic", "dynamic steady-state " + ex + "dynamic_krugman.toml"},
+      {"dynamic_gft", "dynamic gft " + ex + "dynamic_krugman.toml"},
+      {"synth", "synth-world --countries 3"},
   };
   for (const auto& [name, args] : runs) {
     const fs::path out = tmp_path("contract_" + name);

@@ -449,3 +449,19 @@ TEST(DynamicElasticity, MelitzThetaChiFromEstimates) {
   EXPECT_NEAR(blp.theta, 1.76 * 0.5 / 1.5, 1e-14);
   EXPECT_NEAR(blp.chi, 2.75 / 1.76 - 1, 1e-14);
 }
+
+// A steady state stopped at its evaluation cap is returned with status iteration_limit, its
+// residual above the tolerance and finite values (nothing is thrown); the same solve without
+// the cap converges to a residual below the tolerance.
+TEST(DynamicSteadyState, EvaluationCapIsAStatusNotAnException) {
+  const Parameters p = krugman();
+  const DynamicSolverOptions capped{.tolerance = 1e-12, .max_evaluations = 1};
+  SteadyState ss;
+  ASSERT_NO_THROW(ss = solve_steady_state(p, three(1.1), capped));
+  EXPECT_EQ(ss.report.status, hat::SolverStatus::IterationLimit);
+  EXPECT_GT(ss.report.residual, capped.tolerance);
+  EXPECT_TRUE(ss.wages.allFinite() && ss.consumption.allFinite() && ss.mass.allFinite());
+  const SteadyState full = solve_steady_state(p, three(1.1));
+  EXPECT_EQ(full.report.status, hat::SolverStatus::Converged);
+  EXPECT_LE(full.report.residual, 1e-12);
+}

@@ -59,6 +59,7 @@ struct CounterfactualStudy {
   std::vector<double> theta_trade_weighted;
   std::vector<ExperimentResult> results;
   bool converged = true;  // the baseline, every elasticity and every experiment converged
+  SolverStatus status = SolverStatus::Converged;  // the worst of those solves' statuses
   double seconds = 0, seconds_baseline = 0, seconds_baseline_tight = 0, seconds_elasticities = 0;
 };
 

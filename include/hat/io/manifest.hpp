@@ -14,8 +14,9 @@ namespace hat::io {
 
 // Version of the output layout: the manifest's common keys and the CSV columns of
 // docs/columns.md; raised when a key or column changes name or meaning (2: every integer index
-// column is 1-based and named `<name>_1`).
-inline constexpr int kManifestSchemaVersion = 2;
+// column is 1-based and named `<name>_1`; 3: one status vocabulary, `solvers` always named
+// reports, every timing named `*_seconds`).
+inline constexpr int kManifestSchemaVersion = 3;
 
 // The command line of this process (recorded as "argv" in every manifest); set once by main().
 void set_command_line(int argc, const char* const* argv);

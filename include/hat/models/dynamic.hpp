@@ -132,11 +132,14 @@ struct SteadyState {
 
 // Steady state of the dynamic model with balanced trade (Powell's hybrid method on the J-1
 // relative wages). Throws InputError when the solution violates an assumption of the model
-// (all potential entrants enter, b xi_bar >= 1; Melitz cutoff below the productivity floor),
-// NumericalError when the solver fails.
+// (all potential entrants enter, b xi_bar >= 1; Melitz cutoff below the productivity floor;
+// checked at a converged solution), NumericalError when the wages or sales are not finite.
+// A solve that stops unconverged (report.status iteration_limit or failed) returns its last
+// iterate with that status.
 SteadyState solve_steady_state(const Parameters& p, const Economy& e,
                                const DynamicSolverOptions& opt = {});
-// Each country in isolation (lambda_jj = 1, no tariff revenue); wages normalised to 1.
+// Each country in isolation (lambda_jj = 1, no tariff revenue); wages normalised to 1. The
+// report has the worst country's status.
 SteadyState solve_autarky(const Parameters& p, const Economy& e,
                           const DynamicSolverOptions& opt = {});
 
@@ -209,6 +212,7 @@ struct Config {
   double trade_cost_factor = 1;       // [shock]: kappa_do *= factor for d != o
   bool shock_tariffs = false;         // [shock] tariffs given: the new gross tariff matrix
   Eigen::MatrixXd new_tariff;
+  DynamicSolverOptions steady_state;  // [steady_state]: the steady-state (and autarky) solves
   TransitionOptions transition;
   Economy shocked() const;  // the economy after the [shock]
 };

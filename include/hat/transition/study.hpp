@@ -33,8 +33,10 @@ struct Study {
 // The reporting country of a request (InputError for unknown names).
 int reporting_country(const world::World& w, const StudyRequest& r);
 
-// Solves the baseline (NumericalError if it does not converge), sets up the economy, solves
-// the path and measures welfare and elasticities. `progress` receives one message per stage and
+// Solves the baseline, sets up the economy, solves the path and measures welfare and
+// elasticities. A baseline that does not converge ends the study there: the Study has the
+// baseline (with its report), an economy with only `initial` (the world) set and an empty run;
+// check baseline.report first. `progress` receives one message per stage and
 // the reports of the solves (see TransitionOptions::progress, EquilibriumOptions::progress).
 Study run_study(world::WorldConfig wc, const StudyRequest& r,
                 const ProgressCallback& progress = {});

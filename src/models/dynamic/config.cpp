@@ -196,6 +196,16 @@ void read_transition(io::ConfigTable& root, Config& c) {
   tr.reject_unknown();
 }
 
+// [steady_state]: stopping rule of the steady-state solves (Powell's hybrid method).
+void read_steady_state(io::ConfigTable& root, Config& c) {
+  io::ConfigTable ss = root.table("steady_state");
+  c.steady_state.tolerance = ss.number("tolerance", 1e-12);
+  if (!(c.steady_state.tolerance > 0)) ss.fail("tolerance", "must be positive");
+  c.steady_state.max_evaluations = ss.integer_in("max_evaluations", 2000, 1, 1000000,
+                                                 "an evaluation cap, not a count to be reached");
+  ss.reject_unknown();
+}
+
 }  // namespace
 
 Config load_config(const io::ConfigFile& file) {
@@ -205,6 +215,7 @@ Config load_config(const io::ConfigFile& file) {
   read_model(root, path, c);
   read_economy(root, file, c);
   read_shock(root, path, c);
+  read_steady_state(root, c);
   read_transition(root, c);
   root.reject_unknown();
   return c;

@@ -69,8 +69,11 @@ SteadyState solve_steady_state(const Parameters& p, const Economy& e,
   SteadyState ss;
   ss.report = sol.report;
   ss.report.message = "steady state: " + sol.report.message;
-  if (!sol.report.converged())
-    throw NumericalError("dynamic steady state did not converge (" +
+  // Not converged but finite: the caller gets the last iterate with its status (outputs are
+  // written marked); non-finite wages or sales leave nothing to report.
+  if (!sol.report.converged() &&
+      (!sol.wages.allFinite() || !sol.sales.allFinite() || !sol.expenditure.allFinite()))
+    throw NumericalError("dynamic steady state failed (" +
                          std::string(to_string(sol.report.status)) + ", residual " +
                          num(sol.report.residual) + ")");
   const Eigen::VectorXd& w = sol.wages;
@@ -129,7 +132,7 @@ SteadyState solve_steady_state(const Parameters& p, const Economy& e,
     ss.profits(d) = r.s * sol.sales(d);
     ss.domestic_share(d) = ss.shares(d, d);
   }
-  check_admissible(p, ss);
+  if (ss.report.converged()) check_admissible(p, ss);  // the assumptions concern the solution
   ss.report.seconds = timer.seconds();
   return ss;
 }
@@ -166,6 +169,10 @@ SteadyState solve_autarky(const Parameters& p, const Economy& e, const DynamicSo
     out.report.residual = std::max(out.report.residual, s.report.residual);
     out.report.iterations += s.report.iterations;
     out.report.seconds += s.report.seconds;
+    if (!s.report.converged()) {  // the worst country's status and message
+      out.report.status = worse_status(out.report.status, s.report.status);
+      out.report.message = "autarky of " + std::to_string(j + 1) + ": " + s.report.message;
+    }
   }
   return out;
 }

@@ -80,8 +80,9 @@ GftStudy run_gft_study(const Config& c, const std::string& config_name) {
   GftStudy st;
   st.config = c;
   const Parameters& p = c.params;
-  st.steady_state = in_file(config_name, [&] { return solve_steady_state(p, c.economy); });
-  st.autarky = in_file(config_name, [&] { return solve_autarky(p, c.economy); });
+  st.steady_state =
+      in_file(config_name, [&] { return solve_steady_state(p, c.economy, c.steady_state); });
+  st.autarky = in_file(config_name, [&] { return solve_autarky(p, c.economy, c.steady_state); });
   const SteadyState& ss = st.steady_state;
   st.gains = ss.consumption.cwiseQuotient(st.autarky.consumption);
   st.formula = gains_formula(p, ss);
@@ -94,7 +95,8 @@ GftStudy run_gft_study(const Config& c, const std::string& config_name) {
 
 json gft_json(const GftStudy& st) {
   const Elasticities& el = st.elasticities;
-  return {{"countries", st.config.names},
+  return {{"status", to_string(st.status())},
+          {"countries", st.config.names},
           {"gains", vec(st.gains)},
           {"gains_formula", vec(st.formula)},
           {"gains_static_acr", vec(st.acr)},
@@ -143,14 +145,16 @@ void add_gft_outputs(io::OutputDir& out, const GftStudy& st) {
 SteadyStateStudy run_steady_state_study(const Config& c, const std::string& config_name) {
   SteadyStateStudy st;
   st.config = c;
-  st.steady_state = in_file(config_name, [&] { return solve_steady_state(c.params, c.economy); });
+  st.steady_state =
+      in_file(config_name, [&] { return solve_steady_state(c.params, c.economy, c.steady_state); });
   st.structural_residual = structural_residual(c.params, c.economy, st.steady_state);
   return st;
 }
 
 json steady_state_json(const SteadyStateStudy& st) {
   const SteadyState& ss = st.steady_state;
-  return {{"countries", st.config.names},
+  return {{"status", to_string(st.status())},
+          {"countries", st.config.names},
           {"wages", vec(ss.wages)},
           {"price_index", vec(ss.price_index)},
           {"consumption", vec(ss.consumption)},
@@ -192,8 +196,8 @@ TransitionStudy run_transition_study(const Config& c, const std::string& config_
   st.config = c;
   const Parameters& p = c.params;
   const Economy before_e = c.economy, after_e = c.shocked();
-  st.before = in_file(config_name, [&] { return solve_steady_state(p, before_e); });
-  st.after = in_file(config_name, [&] { return solve_steady_state(p, after_e); });
+  st.before = in_file(config_name, [&] { return solve_steady_state(p, before_e, c.steady_state); });
+  st.after = in_file(config_name, [&] { return solve_steady_state(p, after_e, c.steady_state); });
   st.path = in_file(config_name, [&] {
     return solve_transition(p, before_e, after_e, st.before, st.after, c.transition);
   });
@@ -202,7 +206,8 @@ TransitionStudy run_transition_study(const Config& c, const std::string& config_
 
 json transition_json(const TransitionStudy& st) {
   const TransitionPath& tp = st.path;
-  return {{"countries", st.config.names},
+  return {{"status", to_string(st.status())},
+          {"countries", st.config.names},
           {"welfare_transition", vec(tp.welfare_transition)},
           {"welfare_steady_state", vec(tp.welfare_steady_state)},
           {"welfare_static_acr", vec(tp.welfare_static_acr)},

@@ -274,6 +274,14 @@ bool CounterfactualStudy::converged() const {
   return true;
 }
 
+SolverStatus CounterfactualStudy::status() const {
+  SolverStatus worst = SolverStatus::Converged;
+  for (const auto& r : results)
+    worst =
+        worse_status(worst, worse_status(r.baseline.report.status, r.counterfactual.report.status));
+  return worst;
+}
+
 CounterfactualStudy run_counterfactual_study(const CounterfactualRequest& r, const EkData& data,
                                              const ProgressCallback& progress) {
   r.validate();
@@ -428,13 +436,14 @@ void add_counterfactual_manifest(nlohmann::json& m, const CounterfactualStudy& s
   m["parameters"] = {{"theta", r.theta},       {"alpha", r.alpha},
                      {"beta", beta},           {"tol", r.tol},
                      {"max_iter", r.max_iter}, {"baseline", to_string(s.baseline)}};
-  m["status"] = s.converged() ? "converged" : "not_converged";
-  m["solver"] = nlohmann::json::array();
-  for (const auto& res : s.results)
-    m["solver"].push_back({{"scenario", to_string(res.scenario)},
-                           {"labor", to_string(res.labor)},
-                           {"baseline", io::to_json(res.baseline.report)},
-                           {"counterfactual", io::to_json(res.counterfactual.report)}});
+  // One report per solve, named <scenario>_<labor>_<baseline|counterfactual>.
+  m["status"] = hat::to_string(s.status());
+  m["solvers"] = nlohmann::json::object();
+  for (const auto& res : s.results) {
+    const std::string name = std::string(to_string(res.scenario)) + "_" + to_string(res.labor);
+    m["solvers"][name + "_baseline"] = io::to_json(res.baseline.report);
+    m["solvers"][name + "_counterfactual"] = io::to_json(res.counterfactual.report);
+  }
 }
 
 }  // namespace hat::models::ek

@@ -81,6 +81,8 @@ struct CounterfactualStudy {
   // Every counterfactual equilibrium converged (the baselines always have: a baseline that
   // does not converge throws NumericalError).
   bool converged() const;
+  // The worst status of the solves (baselines and counterfactuals): what the manifest records.
+  SolverStatus status() const;
 };
 
 // Calibrates the baseline and runs every requested scenario under every requested closure.
