@@ -24,7 +24,7 @@ namespace hat::calibration {
 namespace fs = std::filesystem;
 
 CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads,
-                                        const std::string& data_dir) {
+                                        const data::DataDirArg& data_dir) {
   io::ConfigTable ct = file.root().table("calibration");
   CalibrationSetup setup;
   setup.moment_tolerance = ct.number("moment_tolerance", 1e-6);

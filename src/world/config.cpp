@@ -55,7 +55,7 @@ constexpr EnumNames<DataSet, 2> kDataSetNames{
     {{{DataSet::Ek2002, "ek2002"}, {DataSet::Pairs, "pairs"}}}};
 }  // namespace
 
-DataTable read_data_table(const io::ConfigFile& f, const std::string& data_dir) {
+DataTable read_data_table(const io::ConfigFile& f, const data::DataDirArg& data_dir) {
   io::ConfigTable dt = f.root().table("data");
   if (dt.empty()) throw InputError(f.path() + ": no [data] table");
   DataTable out;
@@ -64,12 +64,9 @@ DataTable read_data_table(const io::ConfigFile& f, const std::string& data_dir) 
   if (dt.choice("set", kDataSetNames, DataSet::Ek2002) == DataSet::Ek2002) {
     std::string dir = dt.string("dir", "");
     std::string source = f.path() + ": " + dt.qualified("dir");
-    if (!data_dir.empty()) {
-      dir = data_dir;
-      source = "--data";
-    } else if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env) {
-      dir = env;
-      source = "HAT_DATA_DIR";
+    if (!data_dir.dir.empty()) {
+      dir = data_dir.dir;
+      source = data_dir.source;
     } else if (!dir.empty() && std::filesystem::path(dir).is_relative()) {
       dir = (std::filesystem::path(f.directory()) / dir).string();
     }
@@ -102,7 +99,7 @@ struct DataWorld {
   Eigen::MatrixXd d;
 };
 
-DataWorld read_data_world(const io::ConfigFile& f, const std::string& data_dir) {
+DataWorld read_data_world(const io::ConfigFile& f, const data::DataDirArg& data_dir) {
   DataWorld dw;
   if (f.root().table("data").empty()) return dw;
   dw.present = true;
@@ -302,7 +299,7 @@ void check_start(const io::ConfigFile& f, const WorldConfig& wc) {
 }  // namespace
 
 // A world config, table by table (docs/cli.md lists the keys); every table rejects unknown keys.
-WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_dir) {
+WorldConfig read_world_config(const io::ConfigFile& f, const data::DataDirArg& data_dir) {
   const io::ConfigTable r = f.root();
   WorldConfig wc;
   const DataWorld dw = read_data_world(f, data_dir);

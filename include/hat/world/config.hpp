@@ -19,12 +19,13 @@ struct WorldConfig {
 };
 
 // `data_dir`, when not empty, is the EK data directory for a `[data] set = "ek2002"` table (the
-// command line's --data); it wins over $HAT_DATA_DIR and `[data] dir`.
-WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_dir = "");
+// command line's --data, else $HAT_DATA_DIR, as the caller chose); it wins over `[data] dir`.
+// The environment is not read here.
+WorldConfig read_world_config(const io::ConfigFile& f, const data::DataDirArg& data_dir = {});
 
 // The [data] table: `set = "ek2002"` (EK's files from `dir`, relative to the config file;
-// $HAT_DATA_DIR overrides; labour from ek-labor.csv) or `set = "pairs"` with `pairs = "file.csv"`
-// and optionally `covariates = ["log_distance", ...]` (the tidy pairs format of
+// a non-empty `data_dir` overrides; labour from ek-labor.csv) or `set = "pairs"` with `pairs =
+// "file.csv"` and optionally `covariates = ["log_distance", ...]` (the tidy pairs format of
 // data::read_gravity_pairs: without covariates its legacy EK-style columns; labour then comes
 // from [countries] labor); `theta` = units of the gravity coefficients (4).
 struct DataTable {
@@ -32,7 +33,7 @@ struct DataTable {
   Eigen::VectorXd labor;  // empty for "pairs"
   double theta = 4.0;
 };
-DataTable read_data_table(const io::ConfigFile& f, const std::string& data_dir = "");
+DataTable read_data_table(const io::ConfigFile& f, const data::DataDirArg& data_dir = {});
 
 // Reads an M x M matrix from a [trade_costs]/[tariffs]-style table: `file = "x.csv"` (header =
 // exporter names, first column = importer names, in the order of `names`) or `matrix = [[...]]`.

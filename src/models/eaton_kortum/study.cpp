@@ -33,9 +33,9 @@ constexpr double kPercent = 100;
 
 }  // namespace
 
-EkData load_data(const std::string& data_option) {
+EkData load_data(const data::DataDirArg& data_dir) {
   EkData d;
-  d.dir = data::resolve_data_dir(data_option);
+  d.dir = data::resolve_data_dir(data_dir.dir, data_dir.source);
   d.raw = data::read_ek_raw(d.dir);
   return d;
 }
