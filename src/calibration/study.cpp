@@ -211,7 +211,17 @@ struct ProgressLines {
 
 }  // namespace
 
+void StudyOptions::validate() const {
+  check_option(max_evaluations >= 0, "StudyOptions.max_evaluations", ">= 0 (0: the config's cap)");
+  check_option(!resume || !checkpoint_dir.empty(), "StudyOptions.checkpoint_dir",
+               "given with resume (it holds the checkpoint)");
+  check_option(init.empty() || init_x.size() == 0, "StudyOptions.init",
+               "empty when init_x is given (they are alternatives)");
+  check_option(init_x.allFinite(), "StudyOptions.init_x", "finite");
+}
+
 Study run_study(const io::ConfigFile& file, CalibrationSetup setup, const StudyOptions& o) {
+  o.validate();
   Timer timer;
   Study s;
   if (o.max_evaluations > 0) setup.max_evaluations = o.max_evaluations;
@@ -226,7 +236,6 @@ Study run_study(const io::ConfigFile& file, CalibrationSetup setup, const StudyO
   Eigen::VectorXd x0;
   CalibrationCheckpoint resume;
   if (o.resume) {
-    if (o.checkpoint_dir.empty()) throw InputError("resume: no checkpoint directory given");
     const std::string path = o.checkpoint_dir + "/checkpoint.json";
     if (read_checkpoint(o.checkpoint_dir, file, resume)) {
       if (resume.start.size() != n)

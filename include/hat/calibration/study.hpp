@@ -42,6 +42,9 @@ struct StudyOptions {
   // and notes (message only). kStop (e.g. on SIGINT) ends the run after the current
   // evaluation (a note's kStop: after the next one), with result.interrupted.
   ProgressCallback progress;
+  // Throws InputError naming the first invalid field ("StudyOptions.field must be ...");
+  // run_study calls it.
+  void validate() const;
 };
 
 struct Study {
