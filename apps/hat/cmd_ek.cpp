@@ -100,7 +100,8 @@ void register_ek(CLI::App& app) {
   cf->add_option("--labor", o->cf.labor, "mobile | immobile | both (default mobile)");
   cf->add_option("--baseline", o->cf.baseline,
                  "data (observed 1990 shares, default) | ek (EK's gravity-fitted trade costs)");
-  cf->add_option("--theta", o->cf.theta, "trade elasticity (default 8.28)");
+  cf->add_option("--theta", o->cf.theta,
+                 "Fréchet dispersion theta > 0 (trade elasticity -theta; default 8.28)");
   cf->add_option("--alpha", o->cf.alpha,
                  "manufacturing share of final spending (default 0.13481359)");
   cf->add_option("--tolerance", o->cf.tol,
