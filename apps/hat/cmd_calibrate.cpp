@@ -32,7 +32,7 @@ void run_calibrate(const CalibrateArgs& args) {
   io::ConfigFile file = io::ConfigFile::load(args.config);
   int config_threads = 0;
   calibration::CalibrationSetup setup =
-      calibration::read_calibration_setup(file, &config_threads, args.data);
+      calibration::read_calibration_setup(file, &config_threads, data_dir_arg(args.data));
   set_threads(args.threads >= 0 ? args.threads : config_threads);
   calibration::StudyOptions so;
   so.checkpoint_dir = args.out;

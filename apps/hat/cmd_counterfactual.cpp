@@ -36,7 +36,7 @@ void run_counterfactual(const CfArgs& args) {
                                           .lump_sum_polish = args.lump_sum_polish,
                                           .bins = args.bins,
                                           .acr_distribution = args.acr_distribution};
-  world::WorldConfig wc = world::read_world_config(file);
+  world::WorldConfig wc = world::read_world_config(file, data_dir_arg());
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
   std::vector<io::ConfigFile> shock_files;
   for (const std::string& path : args.shock_files)

@@ -20,7 +20,7 @@ namespace ek = models::ek;
 
 void run_estimate(const std::string& data_opt, const std::string& out_dir, bool json) {
   Timer timer;
-  const ek::EkData data = ek::load_data(data_opt);
+  const ek::EkData data = ek::load_data(data_dir_arg(data_opt));
   const ek::EstimateStudy st = ek::run_estimate_study(data);
   if (json)
     print_json(ek::estimate_json(st));
@@ -46,7 +46,7 @@ void run_counterfactual(const ek::CounterfactualRequest& req, const std::string&
                         const std::string& out_dir, bool json) {
   Timer timer;
   req.validate();
-  const ek::EkData data = ek::load_data(data_opt);
+  const ek::EkData data = ek::load_data(data_dir_arg(data_opt));
   ek::CounterfactualStudy st;
   marking_failure(out_dir, "ek counterfactual", "", [&] {
     st = ek::run_counterfactual_study(
@@ -100,7 +100,8 @@ void register_ek(CLI::App& app) {
   cf->add_option("--labor", o->cf.labor, "mobile | immobile | both (default mobile)");
   cf->add_option("--baseline", o->cf.baseline,
                  "data (observed 1990 shares, default) | ek (EK's gravity-fitted trade costs)");
-  cf->add_option("--theta", o->cf.theta, "trade elasticity (default 8.28)");
+  cf->add_option("--theta", o->cf.theta,
+                 "Fréchet dispersion theta > 0 (trade elasticity -theta; default 8.28)");
   cf->add_option("--alpha", o->cf.alpha,
                  "manufacturing share of final spending (default 0.13481359)");
   cf->add_option("--tolerance", o->cf.tol,

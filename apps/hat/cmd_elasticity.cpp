@@ -25,7 +25,7 @@ struct ElasticityArgs {
 
 void run_elasticity(const ElasticityArgs& args) {
   io::ConfigFile file = io::ConfigFile::load(args.config);
-  world::WorldConfig wc = world::read_world_config(file);
+  world::WorldConfig wc = world::read_world_config(file, data_dir_arg());
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
   const analysis::ElasticityStudyOptions so{.country = args.country,
                                             .partner = args.partner,

@@ -76,8 +76,10 @@ void register_gravity(CLI::App& app) {
     if (!o->pairs.empty() && !o->data.empty())
       throw InputError("--data and --pairs are alternatives; give one");
     if (o->pairs.empty() && !o->covariates.empty()) throw InputError("--covariates needs --pairs");
-    data::GravityData d = o->pairs.empty() ? data::read_ek_gravity(data::resolve_data_dir(o->data))
-                                           : data::read_gravity_pairs(o->pairs, o->covariates);
+    const data::DataDirArg dir = data_dir_arg(o->data);
+    data::GravityData d = o->pairs.empty()
+                              ? data::read_ek_gravity(data::resolve_data_dir(dir.dir, dir.source))
+                              : data::read_gravity_pairs(o->pairs, o->covariates);
     estimation::GravityRegression reg(d);
     estimation::GravityFit fit = reg.fit(d.y);
     if (o->json) {

@@ -24,7 +24,7 @@ struct PlannerArgs {
 
 void run_planner(const PlannerArgs& args) {
   io::ConfigFile file = io::ConfigFile::load(args.config);
-  world::WorldConfig wc = world::read_world_config(file);
+  world::WorldConfig wc = world::read_world_config(file, data_dir_arg());
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
   const analysis::PlannerStudyOptions so{
       .weights = args.weights, .country = args.country, .solve = !args.no_solve};

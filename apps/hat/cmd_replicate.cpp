@@ -58,7 +58,7 @@ ModelRun run_model(const std::string& key, const std::string& label, const Repli
   io::ConfigFile file = io::ConfigFile::load(run.config);
   int config_threads = 0;
   calibration::CalibrationSetup setup =
-      calibration::read_calibration_setup(file, &config_threads, args.data);
+      calibration::read_calibration_setup(file, &config_threads, data_dir_arg(args.data));
   set_threads(args.threads >= 0 ? args.threads : config_threads);
   if (!args.quiet) {
     progress("{}: calibrating ({})", label, run.config);

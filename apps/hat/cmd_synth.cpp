@@ -52,7 +52,10 @@ void register_synth(CLI::App& app) {
   sub->add_option("--countries", args->countries, "number of countries (2 to 1000)")
       ->required()
       ->check(CLI::Range(2, 1000));
-  sub->add_option("--seed", args->seed, "random seed (the same seed gives the same world)");
+  sub->add_option("--seed", args->seed, "random seed >= 0 (the same seed gives the same world)")
+      ->check(CLI::Validator(  // the unsigned parse would wrap -1 to 2^64 - 1
+          [](std::string& v) { return v.starts_with('-') ? "must be >= 0, got " + v : ""; }, "",
+          "NonNegativeSeed"));
   sub->add_option("--out", args->out,
                   "output directory (world.toml, trade_costs.csv, pairs.csv, calibrate.toml)")
       ->required();

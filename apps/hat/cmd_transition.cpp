@@ -96,7 +96,7 @@ void write_unsolved_baseline(const TrArgs& args, const io::ConfigFile& file,
 
 void run_transition(const TrArgs& args) {
   io::ConfigFile file = io::ConfigFile::load(args.config);
-  world::WorldConfig wc = world::read_world_config(file);
+  world::WorldConfig wc = world::read_world_config(file, data_dir_arg());
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
   std::vector<io::ConfigFile> shock_files;
   transition::StudyRequest req;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "hat/core/error.hpp"
+#include "hat/data/ek_data.hpp"
 
 namespace hat::cli {
 
@@ -31,6 +32,10 @@ void marking_failure(const std::string& out, const std::string& command, const s
     throw;
   }
 }
+// The data directory of a command: its --data `option` if given, else $HAT_DATA_DIR (the one
+// place the command line reads it; docs/cli.md: --data over $HAT_DATA_DIR over [data] dir),
+// else none. Errors name the source ("--data" or "HAT_DATA_DIR").
+data::DataDirArg data_dir_arg(const std::string& option = "");
 // One JSON object on stdout, followed by a newline.
 void print_json(const nlohmann::json& j);
 // True once any command's --quiet was given: progress() then prints nothing.

@@ -24,7 +24,8 @@ void run_calibrate(const Source& src, const std::optional<Eigen::VectorXd>& init
                    const std::string& checkpoint, bool resume, CalRun& run) {
   io::ConfigFile file = src.load();
   int config_threads = 0;
-  calibration::CalibrationSetup setup = calibration::read_calibration_setup(file, &config_threads);
+  calibration::CalibrationSetup setup =
+      calibration::read_calibration_setup(file, &config_threads, data_dir_arg());
   set_threads(threads > 0 ? threads : config_threads);
   calibration::StudyOptions so;
   so.max_evaluations = max_evaluations;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hat/core/progress.hpp"
+#include "hat/data/ek_data.hpp"
 #include "hat/io/config.hpp"
 #include "hat/io/output.hpp"
 
@@ -29,6 +30,11 @@ struct Source {
     return is_path ? io::ConfigFile::load(text_or_path) : io::ConfigFile::parse(text_or_path, name);
   }
 };
+
+// The data directory of a call: its `data_dir` argument if given, else $HAT_DATA_DIR (the one
+// place the extension reads it; the library does not), else none (then [data] dir or
+// ../shared/data). Errors name "--data" for the argument, as the command line does.
+data::DataDirArg data_dir_arg(const std::string& given = "");
 
 // nlohmann JSON -> Python dict/list (through the json module: the exact object the command
 // line prints with --json).

@@ -15,7 +15,7 @@ namespace ek = models::ek;
 ek::EkData load(const std::string& data_dir) {
   try {
     py::gil_scoped_release nogil;
-    return ek::load_data(data_dir);
+    return ek::load_data(data_dir_arg(data_dir));
   } catch (const InputError& e) {
     PyErr_SetString(data_error().ptr(), e.what());
     throw py::error_already_set();

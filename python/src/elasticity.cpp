@@ -22,7 +22,7 @@ struct ElRun {
 
 void run_elasticity(const Source& src, const ElRequest& a, int threads, py::handle progress,
                     ElRun& run) {
-  world::WorldConfig wc = world::read_world_config(src.load());
+  world::WorldConfig wc = world::read_world_config(src.load(), data_dir_arg());
   set_threads(threads > 0 ? threads : wc.threads);
   const analysis::ElasticityStudyOptions so{.country = a.country,
                                             .partner = a.partner,

@@ -23,7 +23,8 @@ void run_gravity(const std::string& data_dir, const std::string& pairs, GravityR
     throw InputError("--data and --pairs are alternatives; give one");
   data::GravityData d;
   if (pairs.empty()) {
-    r.data_dir = data::resolve_data_dir(data_dir);
+    const data::DataDirArg dir = data_dir_arg(data_dir);
+    r.data_dir = data::resolve_data_dir(dir.dir, dir.source);
     d = data::read_ek_gravity(r.data_dir);
   } else {
     d = data::read_gravity_pairs(pairs);

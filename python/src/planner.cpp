@@ -21,7 +21,7 @@ struct PlRun {
 
 void run_planner(const Source& src, const PlRequest& r, int threads, py::handle progress,
                  PlRun& run) {
-  world::WorldConfig wc = world::read_world_config(src.load());
+  world::WorldConfig wc = world::read_world_config(src.load(), data_dir_arg());
   set_threads(threads > 0 ? threads : wc.threads);
   const analysis::PlannerStudyOptions so{
       .weights = r.weights, .country = r.country, .solve = r.solve};

@@ -25,7 +25,7 @@ namespace hat::calibration {
 namespace fs = std::filesystem;
 
 CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads,
-                                        const std::string& data_dir) {
+                                        const data::DataDirArg& data_dir) {
   io::ConfigTable ct = file.root().table("calibration");
   CalibrationSetup setup;
   setup.moment_tolerance = ct.number("moment_tolerance", 1e-6);
@@ -212,7 +212,17 @@ struct ProgressLines {
 
 }  // namespace
 
+void StudyOptions::validate() const {
+  check_option(max_evaluations >= 0, "StudyOptions.max_evaluations", ">= 0 (0: the config's cap)");
+  check_option(!resume || !checkpoint_dir.empty(), "StudyOptions.checkpoint_dir",
+               "given with resume (it holds the checkpoint)");
+  check_option(init.empty() || init_x.size() == 0, "StudyOptions.init",
+               "empty when init_x is given (they are alternatives)");
+  check_option(init_x.allFinite(), "StudyOptions.init_x", "finite");
+}
+
 Study run_study(const io::ConfigFile& file, CalibrationSetup setup, const StudyOptions& o) {
+  o.validate();
   Timer timer;
   Study s;
   if (o.max_evaluations > 0) setup.max_evaluations = o.max_evaluations;
@@ -227,7 +237,6 @@ Study run_study(const io::ConfigFile& file, CalibrationSetup setup, const StudyO
   Eigen::VectorXd x0;
   CalibrationCheckpoint resume;
   if (o.resume) {
-    if (o.checkpoint_dir.empty()) throw InputError("resume: no checkpoint directory given");
     const std::string path = o.checkpoint_dir + "/checkpoint.json";
     if (read_checkpoint(o.checkpoint_dir, file, resume)) {
       if (resume.start.size() != n)

@@ -1,7 +1,6 @@
 // The [data] table reader: EK's files in place or a tidy pairs file.
 #include "hat/data/data_table.hpp"
 
-#include <cstdlib>
 #include <filesystem>
 #include <vector>
 
@@ -17,7 +16,7 @@ constexpr EnumNames<DataSet, 2> kDataSetNames{
     {{{DataSet::Ek2002, "ek2002"}, {DataSet::Pairs, "pairs"}}}};
 }  // namespace
 
-DataTable read_data_table(const io::ConfigFile& f, const std::string& data_dir) {
+DataTable read_data_table(const io::ConfigFile& f, const DataDirArg& data_dir) {
   io::ConfigTable dt = f.root().table("data");
   if (dt.empty()) throw InputError(f.path() + ": no [data] table");
   DataTable out;
@@ -26,12 +25,9 @@ DataTable read_data_table(const io::ConfigFile& f, const std::string& data_dir) 
   if (dt.choice("set", kDataSetNames, DataSet::Ek2002) == DataSet::Ek2002) {
     std::string dir = dt.string("dir", "");
     std::string source = f.path() + ": " + dt.qualified("dir");
-    if (!data_dir.empty()) {
-      dir = data_dir;
-      source = "--data";
-    } else if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env) {
-      dir = env;
-      source = "HAT_DATA_DIR";
+    if (!data_dir.dir.empty()) {
+      dir = data_dir.dir;
+      source = data_dir.source;
     } else if (!dir.empty() && std::filesystem::path(dir).is_relative()) {
       dir = (std::filesystem::path(f.directory()) / dir).string();
     }

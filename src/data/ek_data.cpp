@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -45,8 +44,6 @@ std::string checked_data_dir(const std::string& dir, const std::string& source) 
 
 std::string resolve_data_dir(const std::string& option, const std::string& source) {
   if (!option.empty()) return checked_data_dir(option, source);
-  if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env)
-    return checked_data_dir(env, "HAT_DATA_DIR");
   if (fs::is_directory("../shared/data/ek2002") || fs::is_directory("../shared/data/ek2002-raw"))
     return "../shared/data";
   throw InputError(

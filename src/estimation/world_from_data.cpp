@@ -19,7 +19,7 @@ world::DataWorld world_from_data(const data::DataTable& dtab) {
   return dw;
 }
 
-world::DataWorld read_data_world(const io::ConfigFile& f, const std::string& data_dir) {
+world::DataWorld read_data_world(const io::ConfigFile& f, const data::DataDirArg& data_dir) {
   if (f.root().table("data").empty()) return {};
   return world_from_data(data::read_data_table(f, data_dir));
 }
@@ -30,8 +30,12 @@ namespace hat::world {
 
 // Defined here rather than in src/world/config.cpp: the [data] table needs the gravity
 // regression, and the world layer sits below estimation (README.md, Layout).
-WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_dir) {
+WorldConfig read_world_config(const io::ConfigFile& f, const data::DataDirArg& data_dir) {
   return read_world_tables(f, estimation::read_data_world(f, data_dir));
+}
+
+WorldConfig read_world_config(const io::ConfigFile& f) {
+  return read_world_config(f, data::DataDirArg{});
 }
 
 }  // namespace hat::world

@@ -41,4 +41,15 @@ TEST(CliBadInput, DataDirectoryErrorsNameTheirSource) {
                         "HAT_DATA_DIR: no such directory " + missing);
   expect_one_line_error("HAT_DATA_DIR=" + missing + " " + hat_binary() + " ek estimate",
                         "HAT_DATA_DIR: no such directory " + missing);
+  // World configs: --data over $HAT_DATA_DIR over [data] dir (docs/cli.md).
+  const std::string cfg =
+      hat::test::write_tmp("data_source.toml", "[data]\ndir = \"" + missing + "3\"\n");
+  const std::string out = " --out " + hat::test::tmp_path("data_source_out");
+  expect_one_line_error("env -u HAT_DATA_DIR " + hat_binary() + " solve " + cfg + out,
+                        "[data] dir: no such directory " + missing + "3");
+  expect_one_line_error("HAT_DATA_DIR=" + missing + " " + hat_binary() + " solve " + cfg + out,
+                        "HAT_DATA_DIR: no such directory " + missing);
+  expect_one_line_error("HAT_DATA_DIR=" + missing + " " + hat_binary() + " calibrate " + cfg +
+                            " --data " + missing + "2" + out,
+                        "--data: no such directory " + missing + "2");
 }

@@ -9,8 +9,11 @@
 #include "hat/analysis/elasticity.hpp"
 #include "hat/analysis/planner.hpp"
 #include "hat/analysis/welfare.hpp"
+#include "hat/calibration/study.hpp"
 #include "hat/core/error.hpp"
 #include "hat/household/steady_state_derivative.hpp"
+#include "hat/models/dynamic.hpp"
+#include "hat/models/eaton_kortum.hpp"
 #include "hat/transition/fake_news.hpp"
 #include "hat/transition/transition.hpp"
 #include "hat/world/system.hpp"
@@ -40,6 +43,10 @@ TEST(Options, DefaultsAreValid) {
   EXPECT_EQ(check(analysis::WelfareOptions{}), "");
   EXPECT_EQ(check(analysis::ElasticityOptions{}), "");
   EXPECT_EQ(check(analysis::CounterfactualOptions{}), "");
+  EXPECT_EQ(check(dynamic::DynamicSolverOptions{}), "");
+  EXPECT_EQ(check(dynamic::TransitionOptions{}), "");
+  EXPECT_EQ(check(models::ek::EkSolverOptions{}), "");
+  EXPECT_EQ(check(calibration::StudyOptions{}), "");
 }
 
 TEST(Options, ImpossibleValuesNameTheField) {
@@ -71,6 +78,37 @@ TEST(Options, ImpossibleValuesNameTheField) {
   analysis::CounterfactualOptions co;
   co.theta = 4.0;  // the HAT commands' theta is a negative trade elasticity
   EXPECT_NE(check(co).find("CounterfactualOptions.theta must be <= 0"), std::string::npos);
+  EXPECT_EQ(check(dynamic::DynamicSolverOptions{.tolerance = std::nan("")}),
+            "DynamicSolverOptions.tolerance must be > 0");
+  EXPECT_EQ(check(dynamic::DynamicSolverOptions{.max_evaluations = 0}),
+            "DynamicSolverOptions.max_evaluations must be >= 1");
+  dynamic::TransitionOptions dt;
+  dt.periods = 1;
+  EXPECT_EQ(check(dt), "dynamic::TransitionOptions.periods must be >= 2");
+  dt = {};
+  dt.damping = 0;
+  EXPECT_EQ(check(dt), "dynamic::TransitionOptions.damping must be in (0, 1]");
+  dt = {};
+  dt.period_solver.max_evaluations = -3;  // nested options are checked too
+  EXPECT_EQ(check(dt), "DynamicSolverOptions.max_evaluations must be >= 1");
+  EXPECT_EQ(check(models::ek::EkSolverOptions{.tol = -1}), "EkSolverOptions.tol must be > 0");
+  EXPECT_EQ(check(models::ek::EkSolverOptions{.max_iter = 0}),
+            "EkSolverOptions.max_iter must be >= 1");
+  calibration::StudyOptions st;
+  st.max_evaluations = -5;
+  EXPECT_EQ(check(st), "StudyOptions.max_evaluations must be >= 0 (0: the config's cap)");
+  st = {};
+  st.resume = true;
+  EXPECT_EQ(check(st),
+            "StudyOptions.checkpoint_dir must be given with resume (it holds the checkpoint)");
+  st = {};
+  st.init = "result.json";
+  st.init_x = Eigen::VectorXd::Ones(2);
+  EXPECT_EQ(check(st),
+            "StudyOptions.init must be empty when init_x is given (they are alternatives)");
+  st.init.clear();
+  st.init_x(1) = INFINITY;
+  EXPECT_EQ(check(st), "StudyOptions.init_x must be finite");
 }
 
 TEST(Options, SolversRejectInvalidOptions) {
@@ -84,4 +122,22 @@ TEST(Options, SolversRejectInvalidOptions) {
               analysis::solve_planner(w, Eigen::VectorXd::Ones(2), {.max_iterations = 0});
             }),
             "PlannerOptions.max_iterations must be >= 1");
+  // The options are checked before the model: empty economies do not get that far.
+  EXPECT_EQ(hat::test::error_of([] { dynamic::solve_steady_state({}, {}, {.tolerance = 0}); }),
+            "DynamicSolverOptions.tolerance must be > 0");
+  EXPECT_EQ(hat::test::error_of([] { dynamic::solve_autarky({}, {}, {.max_evaluations = 0}); }),
+            "DynamicSolverOptions.max_evaluations must be >= 1");
+  dynamic::TransitionOptions dt;
+  dt.max_sweeps = 0;
+  EXPECT_EQ(hat::test::error_of([&] { dynamic::solve_transition({}, {}, {}, {}, {}, dt); }),
+            "dynamic::TransitionOptions.max_sweeps must be >= 1");
+  EXPECT_EQ(hat::test::error_of([] {
+              models::ek::solve_ek_equilibrium({}, models::ek::Labor::Mobile, {.max_iter = 0});
+            }),
+            "EkSolverOptions.max_iter must be >= 1");
+  calibration::StudyOptions st;
+  st.resume = true;
+  EXPECT_EQ(hat::test::error_of(
+                [&] { calibration::run_study(io::ConfigFile::parse("", "c.toml"), {}, st); }),
+            "StudyOptions.checkpoint_dir must be given with resume (it holds the checkpoint)");
 }

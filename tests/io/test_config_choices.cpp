@@ -12,6 +12,7 @@
 #include "hat/household/config.hpp"
 #include "hat/io/config.hpp"
 #include "hat/models/dynamic.hpp"
+#include "hat/models/eaton_kortum/study.hpp"
 #include "hat/world/config.hpp"
 #include "test_support.hpp"
 
@@ -122,7 +123,7 @@ TEST(ConfigChoices, HouseholdAndDynamicOptionsListTheirNames) {
 }
 
 // A data directory that does not hold the EK data is named by where it came from: the option,
-// the environment, or the config's [data] dir.
+// the environment (as the caller labels it), or the config's [data] dir.
 TEST(ConfigChoices, DataDirectoryErrorsNameTheirSource) {
   const std::string missing = "/nonexistent/hat-data";
   {
@@ -141,12 +142,40 @@ TEST(ConfigChoices, DataDirectoryErrorsNameTheirSource) {
               }),
               "--data: no such directory " + missing + "2");
   }
-  {
-    DataDirEnv env(missing);
-    EXPECT_EQ(error_of([&] { hat::data::resolve_data_dir(""); }),
-              "HAT_DATA_DIR: no such directory " + missing);
-    EXPECT_EQ(
-        error_of([&] { hat::world::read_world_config(ConfigFile::parse("[data]\n", "d.toml")); }),
-        "HAT_DATA_DIR: no such directory " + missing);
-  }
+  // The command line and the Python package pass $HAT_DATA_DIR labelled as such.
+  const hat::data::DataDirArg from_env{missing, "HAT_DATA_DIR"};
+  EXPECT_EQ(error_of([&] { hat::data::resolve_data_dir(from_env.dir, from_env.source); }),
+            "HAT_DATA_DIR: no such directory " + missing);
+  EXPECT_EQ(error_of([&] {
+              hat::world::read_world_config(ConfigFile::parse("[data]\n", "d.toml"), from_env);
+            }),
+            "HAT_DATA_DIR: no such directory " + missing);
+}
+
+// The library never reads $HAT_DATA_DIR (the data directory is an argument; the command line
+// and the Python package read the variable and pass it): with the variable pointing nowhere, calls
+// given the directory read the data, and calls given none never name the variable.
+TEST(ConfigChoices, LibraryIgnoresHatDataDir) {
+  HAT_REQUIRE_DATA(real);  // read before the variable is changed
+  const std::string bogus = "/nonexistent/hat-env-data";
+  const std::string missing = "/nonexistent/hat-data";
+  DataDirEnv env(bogus);
+  // No directory given: ../shared/data or "no data directory", never the variable.
+  const std::string none = error_of([] { hat::data::resolve_data_dir(""); });
+  EXPECT_EQ(none.find(bogus), std::string::npos) << none;
+  EXPECT_EQ(none.find("HAT_DATA_DIR:"), std::string::npos) << none;
+  // A config's [data] dir is not overridden by the variable.
+  EXPECT_EQ(error_of([&] {
+              hat::world::read_world_config(
+                  ConfigFile::parse("[data]\ndir = \"" + missing + "\"\n", "d.toml"));
+            }),
+            "d.toml: [data] dir: no such directory " + missing);
+  const auto from_dir = hat::world::read_world_config(
+      ConfigFile::parse("[data]\ndir = \"" + real + "\"\n", "d.toml"));
+  EXPECT_EQ(from_dir.world.size(), 19);
+  // An explicit directory works.
+  EXPECT_EQ(hat::data::resolve_data_dir(real), real);
+  const auto given = hat::world::read_world_config(ConfigFile::parse("[data]\n", "d.toml"), real);
+  EXPECT_EQ(given.world.names, from_dir.world.names);
+  EXPECT_EQ(hat::models::ek::load_data(real).raw.countries.size(), 19u);
 }

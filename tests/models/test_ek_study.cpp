@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "error_of.hpp"
 #include "hat/core/error.hpp"
 #include "hat/estimation/gravity.hpp"
 #include "hat/models/eaton_kortum/study.hpp"
@@ -144,6 +145,15 @@ TEST(EkStudy, RequestValidationNamesTheOption) {
     EXPECT_NE(std::string(e.what()).find("--baseline"), std::string::npos) << e.what();
   }
   r.baseline = "ek";
-  r.max_iter = 0;
-  EXPECT_THROW(r.validate(), hat::InputError);
+  r.max_iter = 0;  // named as the options of `hat ek counterfactual` spell them
+  EXPECT_EQ(hat::test::error_of([&] { r.validate(); }), "--max-iterations must be in [1, 100000]");
+  r.max_iter = 200;
+  r.tol = 0;
+  EXPECT_EQ(hat::test::error_of([&] { r.validate(); }), "--tolerance must be positive");
+  r.tol = 1e-11;
+  r.labor = "fixed";  // every accepted value is listed, "both" included
+  EXPECT_EQ(hat::test::error_of([&] { r.validate(); }),
+            "--labor: 'fixed' is not one of \"mobile\", \"immobile\" or \"both\"");
+  r.labor = "both";
+  EXPECT_EQ(r.labors().size(), 2u);
 }

@@ -255,7 +255,7 @@ void require_finite(const hat::world::Evaluation& ev) {
 // `hat solve` and `hat residuals` on a coarse grid with an evaluation cap.
 Outcome run_world(const hat::io::ConfigFile& f) {
   using namespace hat::world;
-  WorldConfig wc = read_world_config(f);
+  WorldConfig wc = read_world_config(f, hat::test::data_dir());
   wc.world.assets = std::min(wc.world.assets, 30);
   wc.options.max_evaluations = std::min(wc.options.max_evaluations, 25);
   Prices p = wc.start;
@@ -276,14 +276,14 @@ Outcome run_calibrate_readers(const hat::io::ConfigFile& f) {
   ct.integer_in("max_evaluations", 500, 1, 1000000);
   if (!(ct.number("fd_step", 1e-6) > 0)) ct.fail("fd_step", "must be > 0");
   ct.reject_unknown();
-  hat::world::read_world_config(f);
-  hat::data::read_data_table(f);
+  hat::world::read_world_config(f, hat::test::data_dir());
+  hat::data::read_data_table(f, hat::test::data_dir());
   return kOk;
 }
 
 // `hat residuals` / `hat counterfactual` on the 19-country world, readers only.
 Outcome run_world_readers(const hat::io::ConfigFile& f) {
-  hat::world::read_world_config(f);
+  hat::world::read_world_config(f, hat::test::data_dir());
   return kOk;
 }
 
@@ -380,13 +380,14 @@ void print_table(const std::string& title, const std::map<std::string, Tally>& t
 TEST(Fuzz, MutatedExamplesEndInExitClassesZeroTwoOrThree) {
   const fs::path dir = fs::path(hat::test::source_dir()) / "examples";
   const bool have_data = !hat::test::data_dir().empty();
+  // The library calls below are given the data directory; the `hat` runs take it from here.
   if (have_data) ::setenv("HAT_DATA_DIR", hat::test::data_dir().c_str(), 0);
   // The 19-country world the shock files are applied to (unmutated).
   std::unique_ptr<hat::world::World> ek19;
   if (have_data)
     ek19 = std::make_unique<hat::world::World>(
         hat::world::read_world_config(
-            hat::io::ConfigFile::load((dir / "ek19_gravity.toml").string()))
+            hat::io::ConfigFile::load((dir / "ek19_gravity.toml").string()), hat::test::data_dir())
             .world);
 
   // Every example is covered by the list (a new example must be added to it).

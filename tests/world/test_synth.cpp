@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -98,6 +99,11 @@ TEST(Synth, CommandWritesAReadableWorld) {
       << hat::test::last_stderr();
   EXPECT_TRUE(std::isfinite(nlohmann::json::parse(out)["residual_norm"].get<double>()));
   EXPECT_EQ(run(hat_binary() + " synth-world --countries 1 --out " + d1.string()), 2);
+  // A negative seed is bad input (one line naming --seed), not wrapped to a huge unsigned seed.
+  EXPECT_EQ(run(hat_binary() + " synth-world --countries 3 --seed -1 --out " + d1.string()), 2);
+  const std::string err = hat::test::last_stderr();
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_NE(err.find("--seed"), std::string::npos) << err;
   fs::remove_all(d1);
   fs::remove_all(d2);
 }

@@ -27,7 +27,7 @@ namespace hat::calibration {
 // `threads` receives the config's [solver] threads.
 // `data_dir`: the EK data directory when not empty (see world::read_world_config).
 CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads = nullptr,
-                                        const std::string& data_dir = "");
+                                        const data::DataDirArg& data_dir = {});
 
 // FNV-1a (64 bit, hex) of a config's text: a checkpoint belongs to the config that wrote it.
 std::string config_fingerprint(const std::string& text);
@@ -42,6 +42,9 @@ struct StudyOptions {
   // and notes (message only). kStop (e.g. on SIGINT) ends the run after the current
   // evaluation (a note's kStop: after the next one), with result.interrupted.
   ProgressCallback progress;
+  // Throws InputError naming the first invalid field ("StudyOptions.field must be ...");
+  // run_study calls it.
+  void validate() const;
 };
 
 struct Study {

@@ -5,6 +5,7 @@
 
 #include <Eigen/Dense>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hat::data {
@@ -14,10 +15,22 @@ const std::vector<std::string>& ek_countries();
 // EK's own two-letter codes (country_code.csv), same order.
 const std::vector<std::string>& ek_two_letter_codes();
 
-// The data directory: `option` if non-empty, else $HAT_DATA_DIR, else ../shared/data relative
-// to the working directory; throws InputError if none of them holds ek2002/ or ek2002-raw/,
-// naming where the directory came from: `source` for `option` (the command-line option, or
-// "<file>: [data] dir"), HAT_DATA_DIR for the environment.
+// A data directory chosen by the caller, and where it came from (errors name `source`).
+// The library never reads the environment: the command line and the Python package pick
+// --data / data_dir over $HAT_DATA_DIR and pass the winner here (source "HAT_DATA_DIR" for the
+// environment). A plain path converts implicitly, as given by --data.
+struct DataDirArg {
+  std::string dir;                // empty: none chosen
+  std::string source = "--data";  // "--data", "HAT_DATA_DIR", "data_dir", ...
+  DataDirArg() = default;
+  DataDirArg(std::string d, std::string s = "--data") : dir(std::move(d)), source(std::move(s)) {}
+  DataDirArg(const char* d) : dir(d) {}
+};
+
+// The data directory: `option` if non-empty, else ../shared/data relative to the working
+// directory; throws InputError if neither holds ek2002/ or ek2002-raw/, naming where the
+// directory came from: `source` for `option` ("--data", "HAT_DATA_DIR", "<file>: [data] dir").
+// Does not read $HAT_DATA_DIR (callers pass it as `option`, see DataDirArg).
 std::string resolve_data_dir(const std::string& option, const std::string& source = "--data");
 
 // Off-diagonal country pairs with a log normalised trade share and the pair covariates: the

@@ -17,6 +17,6 @@ world::DataWorld world_from_data(const data::DataTable& data);
 
 // world_from_data of the config's [data] table (data::read_data_table); present = false and
 // nothing read when the config has no [data] table.
-world::DataWorld read_data_world(const io::ConfigFile& f, const std::string& data_dir = "");
+world::DataWorld read_data_world(const io::ConfigFile& f, const data::DataDirArg& data_dir = {});
 
 }  // namespace hat::estimation

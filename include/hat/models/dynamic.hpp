@@ -115,6 +115,8 @@ Economy calibrate_trade_costs(const Parameters& p, const Eigen::VectorXd& labor,
 struct DynamicSolverOptions {
   double tolerance = 1e-12;  // sup-norm of relative market-clearing residuals
   int max_evaluations = 2000;
+  // Throws InputError naming the first invalid field ("DynamicSolverOptions.field must be ...").
+  void validate() const;
 };
 
 struct SteadyState {
@@ -166,6 +168,9 @@ struct TransitionOptions {
   int max_sweeps = 5000;
   double damping = 1.0;  // weight on the new value path (reduced automatically on failure)
   DynamicSolverOptions period_solver{.tolerance = 1e-12, .max_evaluations = 2000};
+  // Throws InputError naming the first invalid field, qualified because transition:: has a
+  // TransitionOptions too ("dynamic::TransitionOptions.field must be ...").
+  void validate() const;
 };
 
 struct TransitionPath {

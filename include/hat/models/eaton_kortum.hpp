@@ -73,6 +73,8 @@ struct Equilibrium {
 struct EkSolverOptions {
   double tol = 1e-11;  // sup-norm of the log residual (prices; wages when immobile)
   int max_iter = 200;  // Newton iterations (each price solve has its own cap of 5000)
+  // Throws InputError naming the first invalid field ("EkSolverOptions.field must be ...").
+  void validate() const;
 };
 
 // Solves the price system (and, with immobile labour, the wages). Never throws on

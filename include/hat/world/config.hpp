@@ -8,6 +8,10 @@
 #include "hat/io/config.hpp"
 #include "hat/world/world.hpp"
 
+namespace hat::data {
+struct DataDirArg;  // hat/data/ek_data.hpp (a layer above: declared, not included)
+}  // namespace hat::data
+
 namespace hat::world {
 
 struct WorldConfig {
@@ -34,10 +38,13 @@ WorldConfig read_world_tables(const io::ConfigFile& f, const DataWorld& data);
 // read_world_tables with the [data] table's world (data::read_data_table, then the gravity
 // regression): the reader every command and the Python package use. `data_dir`, when not
 // empty, is the EK data directory for a `[data] set = "ek2002"` table (the command line's
-// --data); it wins over $HAT_DATA_DIR and `[data] dir`. Defined above the world layer, in
-// src/estimation/world_from_data.cpp, since it runs the gravity regression; the world layer
-// itself never includes data/ or estimation/.
-WorldConfig read_world_config(const io::ConfigFile& f, const std::string& data_dir = "");
+// --data, else $HAT_DATA_DIR, as the caller chose; the environment is not read here); it wins
+// over `[data] dir`. Defined above the world layer, in src/estimation/world_from_data.cpp,
+// since it runs the gravity regression; the world layer itself never includes data/ or
+// estimation/ (data::DataDirArg is only declared here: callers that pass one include
+// hat/data/ek_data.hpp).
+WorldConfig read_world_config(const io::ConfigFile& f);
+WorldConfig read_world_config(const io::ConfigFile& f, const data::DataDirArg& data_dir);
 
 // Reads an M x M matrix from a [trade_costs]/[tariffs]-style table: `file = "x.csv"` (header =
 // exporter names, first column = importer names, in the order of `names`) or `matrix = [[...]]`.

@@ -51,6 +51,7 @@ void check_admissible(const Parameters& p, const SteadyState& ss) {
 SteadyState solve_steady_state(const Parameters& p, const Economy& e,
                                const DynamicSolverOptions& opt) {
   Timer timer;
+  opt.validate();
   validate(e);
   const ReducedForm r = reduced_form(p);
   const int J = e.size();
@@ -138,6 +139,7 @@ SteadyState solve_steady_state(const Parameters& p, const Economy& e,
 }
 
 SteadyState solve_autarky(const Parameters& p, const Economy& e, const DynamicSolverOptions& opt) {
+  opt.validate();
   validate(e);
   const int J = e.size();
   SteadyState out;

@@ -182,11 +182,11 @@ TransitionPath solve_transition(const Parameters& p, const Economy& from, const 
                                 const SteadyState& before, const SteadyState& after,
                                 const TransitionOptions& opt) {
   Timer timer;
+  opt.validate();
   validate(from);
   validate(to);
   if (from.size() != to.size())
     throw InputError("transition: the economies before and after differ in size");
-  if (opt.periods < 2) throw InputError("[transition] periods: must be at least 2");
   const ReducedForm r = reduced_form(p);
   const int J = to.size(), T = opt.periods;
   for (const SteadyState* s : {&before, &after})

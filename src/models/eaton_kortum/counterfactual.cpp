@@ -198,6 +198,7 @@ Economy with_iceberg_factor(const Economy& base, double factor) {
 
 CounterfactualResult run_counterfactual(const Calibration& cal, Scenario s, Labor labor,
                                         const EkSolverOptions& opt) {
+  opt.validate();
   CounterfactualResult out;
   out.scenario = s;
   out.labor = labor;

@@ -182,7 +182,13 @@ void fill_quantities(const Economy& e, Labor labor, const Eigen::VectorXd& w,
 
 }  // namespace
 
+void EkSolverOptions::validate() const {
+  check_option(positive_finite(tol), "EkSolverOptions.tol", "> 0");
+  check_option(max_iter >= 1, "EkSolverOptions.max_iter", ">= 1");
+}
+
 Equilibrium solve_ek_equilibrium(const Economy& e, Labor labor, const EkSolverOptions& opt) {
+  opt.validate();
   e.validate(labor);
   const auto t0 = std::chrono::steady_clock::now();
   const long n = e.size();

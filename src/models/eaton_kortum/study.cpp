@@ -33,9 +33,9 @@ constexpr double kPercent = 100;
 
 }  // namespace
 
-EkData load_data(const std::string& data_option) {
+EkData load_data(const data::DataDirArg& data_dir) {
   EkData d;
-  d.dir = data::resolve_data_dir(data_option);
+  d.dir = data::resolve_data_dir(data_dir.dir, data_dir.source);
   d.raw = data::read_ek_raw(d.dir);
   return d;
 }
@@ -239,6 +239,12 @@ std::string estimate_figure(const EstimateStudy& s) {
 
 namespace {
 constexpr EnumNames<Baseline, 2> kBaselineNames{{{{Baseline::Data, "data"}, {Baseline::Ek, "ek"}}}};
+// The request's labour choice: one of the two markets, or both (so that a bad value lists all
+// three).
+enum class LaborChoice { Mobile, Immobile, Both };
+constexpr EnumNames<LaborChoice, 3> kLaborChoiceNames{{{{LaborChoice::Mobile, "mobile"},
+                                                        {LaborChoice::Immobile, "immobile"},
+                                                        {LaborChoice::Both, "both"}}}};
 }  // namespace
 
 const char* to_string(Baseline b) {
@@ -255,8 +261,9 @@ void CounterfactualRequest::validate() const {
   parse_baseline(baseline);
   if (!(theta > 0) || !std::isfinite(theta)) throw InputError("--theta must be positive");
   if (!(alpha > 0 && alpha <= 1)) throw InputError("--alpha must lie in (0, 1]");
-  if (!(tol > 0)) throw InputError("--tol must be positive");
-  if (max_iter < 1 || max_iter > 100000) throw InputError("--max-iter must be in [1, 100000]");
+  if (!(tol > 0)) throw InputError("--tolerance must be positive");
+  if (max_iter < 1 || max_iter > 100000)
+    throw InputError("--max-iterations must be in [1, 100000]");
 }
 
 std::vector<Scenario> CounterfactualRequest::scenarios() const {
@@ -264,8 +271,15 @@ std::vector<Scenario> CounterfactualRequest::scenarios() const {
 }
 
 std::vector<Labor> CounterfactualRequest::labors() const {
-  return labor == "both" ? std::vector<Labor>{Labor::Mobile, Labor::Immobile}
-                         : std::vector<Labor>{parse_labor(labor)};
+  switch (kLaborChoiceNames.parse(labor, "--labor")) {
+    case LaborChoice::Mobile:
+      return {Labor::Mobile};
+    case LaborChoice::Immobile:
+      return {Labor::Immobile};
+    case LaborChoice::Both:
+      break;
+  }
+  return {Labor::Mobile, Labor::Immobile};
 }
 
 bool CounterfactualStudy::converged() const {

@@ -23,13 +23,13 @@ constexpr double kAlphaBaseline = 0.13481359;
 // A named output file: {file name, contents}.
 using NamedText = std::pair<std::string, std::string>;
 
-// EK's raw 1990 data from a --data option ("" = $HAT_DATA_DIR, else ../shared/data).
-// InputError naming the file on missing or malformed data.
+// EK's raw 1990 data from the chosen data directory (none chosen: ../shared/data; see
+// data::resolve_data_dir). InputError naming the file on missing or malformed data.
 struct EkData {
   std::string dir;
   data::EkRawData raw;
 };
-EkData load_data(const std::string& data_option);
+EkData load_data(const data::DataDirArg& data_dir);
 
 // ------------------------------------------------------------------- hat ek estimate -----
 struct EstimateStudy {
