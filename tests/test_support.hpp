@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -74,6 +76,27 @@ inline std::string write_tmp(const std::string& name, const std::string& text) {
     std::fclose(f);
   }
   return p;
+}
+
+// The whole text of a file ("" when it cannot be read).
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Writes `text` to `path`.
+inline void write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+// A fresh, empty directory tmp_path(name) (removed first if it exists).
+inline std::string scratch_dir(const std::string& name) {
+  const std::filesystem::path p = tmp_path(name);
+  std::filesystem::remove_all(p);
+  std::filesystem::create_directories(p);
+  return p.string();
 }
 
 // A small symmetric two-country world config (Na = 40) for command-line tests.
