@@ -59,11 +59,11 @@ void BM_Transition(benchmark::State& state) {
   Parameters p = params();
   Economy e0 = economy(J), e1 = scale_trade_costs(e0, 0.9);
   SteadyState s0 = solve_steady_state(p, e0), s1 = solve_steady_state(p, e1);
-  TransitionOptions opt;
+  PathOptions opt;
   opt.periods = T;
   int sweeps = 0;
   for (auto _ : state) {
-    TransitionPath tp = solve_transition(p, e0, e1, s0, s1, opt);
+    TransitionPath tp = solve_path(p, e0, e1, s0, s1, opt);
     sweeps = tp.report.iterations;
     benchmark::DoNotOptimize(tp.consumption.data());
   }

@@ -122,7 +122,7 @@ void run_transition(const DynamicOptions& o) {
   m["terminal_gap_log_mass"] = tp.terminal_gap;
   m["seconds"] = timer.seconds();
   io::OutputDir out(o.out);
-  dyn::add_transition_outputs(out, st);
+  dyn::add_path_outputs(out, st);
   out.add_json("manifest.json", m);
   out.commit();
   progress("wrote {} ({:.3f} s, {} sweeps, terminal gap {:.2e})", o.out, timer.seconds(),
@@ -137,7 +137,7 @@ void run_transition(const DynamicOptions& o) {
     warning(
         "warning: n_T is {:.2e} (log) away from the new steady state; raise [transition] periods",
         tp.terminal_gap);
-  if (o.json) print_json(dyn::transition_json(st));
+  if (o.json) print_json(dyn::path_json(st));
 }
 
 void add(CLI::App& parent, const std::string& name, const std::string& help,

@@ -47,10 +47,10 @@ void run_counterfactual(const ek::CounterfactualRequest& req, const std::string&
   Timer timer;
   req.validate();
   const ek::EkData data = ek::load_data(data_dir_arg(data_opt));
-  ek::CounterfactualStudy st;
+  ek::ScenarioStudy st;
   marking_failure(out_dir, "ek counterfactual", "", [&] {
-    st = ek::run_counterfactual_study(
-        req, data, message_callback([](std::string_view m) { progress("{}", m); }));
+    st = ek::run_scenario_study(req, data,
+                                message_callback([](std::string_view m) { progress("{}", m); }));
   });
   if (!st.converged()) exit_status() = 3;
   if (json)

@@ -34,8 +34,8 @@ void run_steady_state(const Source& src, DynRun& run) {
 void run_transition(const Source& src, DynRun& run) {
   const io::ConfigFile file = src.load();
   const dyn::TransitionStudy st = dyn::run_transition_study(dyn::load_config(file), file.path());
-  run.summary = dyn::transition_json(st);
-  dyn::add_transition_outputs(run.out, st);
+  run.summary = dyn::path_json(st);
+  dyn::add_path_outputs(run.out, st);
 }
 
 // `command`: gft, steady-state or transition; the --json object and the CSV tables.

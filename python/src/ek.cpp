@@ -55,10 +55,10 @@ py::dict ek_counterfactual(const std::string& data_dir, const std::string& scena
   req.max_iter = max_iter;
   req.validate();  // before the data, as on the command line
   const ek::EkData data = load(data_dir);
-  ek::CounterfactualStudy st;
+  ek::ScenarioStudy st;
   {
     py::gil_scoped_release nogil;
-    st = ek::run_counterfactual_study(req, data, message_hook(progress));
+    st = ek::run_scenario_study(req, data, message_hook(progress));
   }
   py::dict d;
   d["summary"] = to_python(ek::counterfactual_json(st));

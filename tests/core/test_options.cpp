@@ -44,7 +44,7 @@ TEST(Options, DefaultsAreValid) {
   EXPECT_EQ(check(analysis::ElasticityOptions{}), "");
   EXPECT_EQ(check(analysis::CounterfactualOptions{}), "");
   EXPECT_EQ(check(dynamic::DynamicSolverOptions{}), "");
-  EXPECT_EQ(check(dynamic::TransitionOptions{}), "");
+  EXPECT_EQ(check(dynamic::PathOptions{}), "");
   EXPECT_EQ(check(models::ek::EkSolverOptions{}), "");
   EXPECT_EQ(check(calibration::StudyOptions{}), "");
 }
@@ -82,12 +82,12 @@ TEST(Options, ImpossibleValuesNameTheField) {
             "DynamicSolverOptions.tolerance must be > 0");
   EXPECT_EQ(check(dynamic::DynamicSolverOptions{.max_evaluations = 0}),
             "DynamicSolverOptions.max_evaluations must be >= 1");
-  dynamic::TransitionOptions dt;
+  dynamic::PathOptions dt;
   dt.periods = 1;
-  EXPECT_EQ(check(dt), "dynamic::TransitionOptions.periods must be >= 2");
+  EXPECT_EQ(check(dt), "PathOptions.periods must be >= 2");
   dt = {};
   dt.damping = 0;
-  EXPECT_EQ(check(dt), "dynamic::TransitionOptions.damping must be in (0, 1]");
+  EXPECT_EQ(check(dt), "PathOptions.damping must be in (0, 1]");
   dt = {};
   dt.period_solver.max_evaluations = -3;  // nested options are checked too
   EXPECT_EQ(check(dt), "DynamicSolverOptions.max_evaluations must be >= 1");
@@ -127,10 +127,10 @@ TEST(Options, SolversRejectInvalidOptions) {
             "DynamicSolverOptions.tolerance must be > 0");
   EXPECT_EQ(hat::test::error_of([] { dynamic::solve_autarky({}, {}, {.max_evaluations = 0}); }),
             "DynamicSolverOptions.max_evaluations must be >= 1");
-  dynamic::TransitionOptions dt;
+  dynamic::PathOptions dt;
   dt.max_sweeps = 0;
-  EXPECT_EQ(hat::test::error_of([&] { dynamic::solve_transition({}, {}, {}, {}, {}, dt); }),
-            "dynamic::TransitionOptions.max_sweeps must be >= 1");
+  EXPECT_EQ(hat::test::error_of([&] { dynamic::solve_path({}, {}, {}, {}, {}, dt); }),
+            "PathOptions.max_sweeps must be >= 1");
   EXPECT_EQ(hat::test::error_of([] {
               models::ek::solve_ek_equilibrium({}, models::ek::Labor::Mobile, {.max_iter = 0});
             }),

@@ -266,9 +266,9 @@ TEST(DynamicTransition, FlatWhenNothingChanges) {
   Parameters p = krugman();
   Economy e = three(1.1);
   SteadyState ss = solve_steady_state(p, e);
-  TransitionOptions opt;
+  PathOptions opt;
   opt.periods = 40;
-  TransitionPath tp = solve_transition(p, e, e, ss, ss, opt);
+  TransitionPath tp = solve_path(p, e, e, ss, ss, opt);
   EXPECT_TRUE(tp.report.converged());
   for (int t = 0; t < opt.periods; ++t)
     for (int j = 0; j < 3; ++j) {
@@ -288,9 +288,9 @@ TEST(DynamicTransition, ConvergesAndImpactElasticityIsShortRun) {
   const double f = 0.9;
   Economy e1 = scale_trade_costs(e0, f);
   SteadyState s0 = solve_steady_state(p, e0), s1 = solve_steady_state(p, e1);
-  TransitionOptions opt;
+  PathOptions opt;
   opt.periods = 150;
-  TransitionPath tp = solve_transition(p, e0, e1, s0, s1, opt);
+  TransitionPath tp = solve_path(p, e0, e1, s0, s1, opt);
   ASSERT_TRUE(tp.report.converged()) << tp.report.message;
   EXPECT_LT(tp.max_period_residual, 1e-11);
   EXPECT_LT(tp.terminal_gap, 1e-5);
@@ -316,9 +316,9 @@ TEST(DynamicTransition, TariffShockElasticities) {
   e1.tariff(0, 1) *= f;
   e1.tariff(1, 0) *= f;
   SteadyState s0 = solve_steady_state(p, e0), s1 = solve_steady_state(p, e1);
-  TransitionOptions opt;
+  PathOptions opt;
   opt.periods = 120;
-  TransitionPath tp = solve_transition(p, e0, e1, s0, s1, opt);
+  TransitionPath tp = solve_path(p, e0, e1, s0, s1, opt);
   ASSERT_TRUE(tp.report.converged()) << tp.report.message;
   const double impact = (tetrad(tp.flows[0], 0, 1) - tetrad(s0.flows, 0, 1)) / (2 * std::log(f));
   const double longrun = (tetrad(s1.flows, 0, 1) - tetrad(s0.flows, 0, 1)) / (2 * std::log(f));
@@ -336,9 +336,9 @@ TEST(DynamicTransition, PathSatisfiesModelEquations) {
   Economy e0 = three(1.05), e1 = scale_trade_costs(e0, 0.85);
   e1.tariff(2, 0) = 1.2;
   SteadyState s0 = solve_steady_state(p, e0), s1 = solve_steady_state(p, e1);
-  TransitionOptions opt;
+  PathOptions opt;
   opt.periods = 100;
-  TransitionPath tp = solve_transition(p, e0, e1, s0, s1, opt);
+  TransitionPath tp = solve_path(p, e0, e1, s0, s1, opt);
   ASSERT_TRUE(tp.report.converged());
   const double sigma = p.sigma, m = sigma / (sigma - 1), chi = p.chi;
   auto x_at = [&](int t, int d, int o) {
@@ -396,16 +396,16 @@ TEST(DynamicTransition, MelitzElasticitiesAndConvergence) {
   const double f = 0.95;
   Economy e1 = scale_trade_costs(e0, f);
   SteadyState s0 = solve_steady_state(p, e0), s1 = solve_steady_state(p, e1);
-  TransitionOptions opt;
+  PathOptions opt;
   opt.periods = 150;
-  TransitionPath tp = solve_transition(p, e0, e1, s0, s1, opt);
+  TransitionPath tp = solve_path(p, e0, e1, s0, s1, opt);
   ASSERT_TRUE(tp.report.converged()) << tp.report.message;
   EXPECT_LT(tp.terminal_gap, 1e-5);
   const double impact = (tetrad(tp.flows[0], 0, 2) - tetrad(s0.flows, 0, 2)) / (2 * std::log(f));
   EXPECT_NEAR(impact, -p.theta, 1e-9);
   const double longrun = (tetrad(s1.flows, 0, 2) - tetrad(s0.flows, 0, 2)) / (2 * std::log(f));
   EXPECT_NEAR(longrun, -(1 + p.chi) * p.theta, 1e-9);
-  TransitionPath flat = solve_transition(p, e0, e0, s0, s0, opt);
+  TransitionPath flat = solve_path(p, e0, e0, s0, s0, opt);
   for (int j = 0; j < 3; ++j) {
     EXPECT_NEAR(flat.consumption(opt.periods / 2, j) / s0.consumption(j), 1, 1e-11);
     EXPECT_NEAR(tp.consumption(opt.periods - 1, j) / s1.consumption(j), 1, 1e-5);

@@ -123,14 +123,14 @@ TEST(EkStudy, NonConvergedCounterfactualIsReported) {
   r.scenario = "autarky";
   r.labor = "immobile";
   r.max_iter = 1;
-  ek::CounterfactualStudy st = ek::run_counterfactual_study(r, b.data);
+  ek::ScenarioStudy st = ek::run_scenario_study(r, b.data);
   ASSERT_EQ(st.results.size(), 1u);
   EXPECT_FALSE(st.converged());
   EXPECT_TRUE(st.results[0].baseline.report.converged());
   EXPECT_EQ(st.results[0].counterfactual.report.status, hat::SolverStatus::IterationLimit);
   EXPECT_EQ(ek::counterfactual_json(st)["solver_status"], "iteration_limit");
   r.max_iter = 200;
-  EXPECT_TRUE(ek::run_counterfactual_study(r, b.data).converged());
+  EXPECT_TRUE(ek::run_scenario_study(r, b.data).converged());
 }
 
 TEST(EkStudy, RequestValidationNamesTheOption) {

@@ -162,14 +162,13 @@ Eigen::VectorXd gains_formula_change(const Parameters& p, const SteadyState& fro
 Eigen::VectorXd static_acr_change(const Parameters& p, const SteadyState& from,
                                   const SteadyState& to);
 
-struct TransitionOptions {
+struct PathOptions {
   int periods = 200;         // T: the economy is at the new steady state from T on
   double tolerance = 1e-10;  // sup-norm of relative change of the value path between sweeps
   int max_sweeps = 5000;
   double damping = 1.0;  // weight on the new value path (reduced automatically on failure)
   DynamicSolverOptions period_solver{.tolerance = 1e-12, .max_evaluations = 2000};
-  // Throws InputError naming the first invalid field, qualified because transition:: has a
-  // TransitionOptions too ("dynamic::TransitionOptions.field must be ...").
+  // Throws InputError naming the first invalid field ("PathOptions.field must be ...").
   void validate() const;
 };
 
@@ -193,9 +192,9 @@ struct TransitionPath {
 // Method: Fair-Taylor iteration on the path of unit-mass values v_t (forward: static
 // equilibria given n_t, v_t and entry; backward: Bellman recursion with each country's
 // nominal stochastic discount factor), terminal condition v_T = new steady state.
-TransitionPath solve_transition(const Parameters& p, const Economy& from, const Economy& to,
-                                const SteadyState& before, const SteadyState& after,
-                                const TransitionOptions& opt = {});
+TransitionPath solve_path(const Parameters& p, const Economy& from, const Economy& to,
+                          const SteadyState& before, const SteadyState& after,
+                          const PathOptions& opt = {});
 
 // Consumption-equivalent welfare of a path: the permanent proportional change of consumption
 // (a fraction, 0.01 = 1%) from c_old giving the same lifetime utility as c_path (t = 0..T-1)
@@ -218,7 +217,7 @@ struct Config {
   bool shock_tariffs = false;         // [shock] tariffs given: the new gross tariff matrix
   Eigen::MatrixXd new_tariff;
   DynamicSolverOptions steady_state;  // [steady_state]: the steady-state (and autarky) solves
-  TransitionOptions transition;
+  PathOptions transition;
   Economy shocked() const;  // the economy after the [shock]
 };
 Config load_config(const io::ConfigFile& file);

@@ -58,9 +58,9 @@ struct TransitionStudy {
 // The steady states before and after the [shock] and the path between them (solved from the
 // steady states as they are, converged or not: status() tells).
 TransitionStudy run_transition_study(const Config& c, const std::string& config_name);
-nlohmann::json transition_json(const TransitionStudy& st);
+nlohmann::json path_json(const TransitionStudy& st);
 // path.csv, welfare.csv, welfare.svg, consumption.svg.
-void add_transition_outputs(io::OutputDir& out, const TransitionStudy& st);
+void add_path_outputs(io::OutputDir& out, const TransitionStudy& st);
 
 // The parameters of a config as the manifests record them.
 nlohmann::json parameters_json(const Config& c);

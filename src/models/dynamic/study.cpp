@@ -199,12 +199,12 @@ TransitionStudy run_transition_study(const Config& c, const std::string& config_
   st.before = in_file(config_name, [&] { return solve_steady_state(p, before_e, c.steady_state); });
   st.after = in_file(config_name, [&] { return solve_steady_state(p, after_e, c.steady_state); });
   st.path = in_file(config_name, [&] {
-    return solve_transition(p, before_e, after_e, st.before, st.after, c.transition);
+    return solve_path(p, before_e, after_e, st.before, st.after, c.transition);
   });
   return st;
 }
 
-json transition_json(const TransitionStudy& st) {
+json path_json(const TransitionStudy& st) {
   const TransitionPath& tp = st.path;
   return {{"status", to_string(st.status())},
           {"countries", st.config.names},
@@ -256,7 +256,7 @@ io::Plot consumption_plot(const TransitionStudy& st) {
 
 }  // namespace
 
-void add_transition_outputs(io::OutputDir& out, const TransitionStudy& st) {
+void add_path_outputs(io::OutputDir& out, const TransitionStudy& st) {
   const Config& c = st.config;
   const TransitionPath& tp = st.path;
   const int J = static_cast<int>(c.names.size()), T = c.transition.periods;

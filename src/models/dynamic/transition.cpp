@@ -178,9 +178,9 @@ void collect_path(const Parameters& p, const SteadyState& before, const SteadySt
 
 }  // namespace
 
-TransitionPath solve_transition(const Parameters& p, const Economy& from, const Economy& to,
-                                const SteadyState& before, const SteadyState& after,
-                                const TransitionOptions& opt) {
+TransitionPath solve_path(const Parameters& p, const Economy& from, const Economy& to,
+                          const SteadyState& before, const SteadyState& after,
+                          const PathOptions& opt) {
   Timer timer;
   opt.validate();
   validate(from);

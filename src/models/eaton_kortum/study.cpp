@@ -282,13 +282,13 @@ std::vector<Labor> CounterfactualRequest::labors() const {
   return {Labor::Mobile, Labor::Immobile};
 }
 
-bool CounterfactualStudy::converged() const {
+bool ScenarioStudy::converged() const {
   for (const auto& r : results)
     if (!r.counterfactual.report.converged()) return false;
   return true;
 }
 
-SolverStatus CounterfactualStudy::status() const {
+SolverStatus ScenarioStudy::status() const {
   SolverStatus worst = SolverStatus::Converged;
   for (const auto& r : results)
     worst =
@@ -296,10 +296,10 @@ SolverStatus CounterfactualStudy::status() const {
   return worst;
 }
 
-CounterfactualStudy run_counterfactual_study(const CounterfactualRequest& r, const EkData& data,
-                                             const ProgressCallback& progress) {
+ScenarioStudy run_scenario_study(const CounterfactualRequest& r, const EkData& data,
+                                 const ProgressCallback& progress) {
   r.validate();
-  CounterfactualStudy st;
+  ScenarioStudy st;
   st.request = r;
   st.baseline = parse_baseline(r.baseline);
   estimation::GravityRegression reg(data.raw.gravity);
@@ -339,14 +339,14 @@ nlohmann::json result_json(const CounterfactualResult& r, Baseline b) {
 
 }  // namespace
 
-nlohmann::json counterfactual_json(const CounterfactualStudy& s) {
+nlohmann::json counterfactual_json(const ScenarioStudy& s) {
   if (s.results.size() == 1) return result_json(s.results[0], s.baseline);
   nlohmann::json arr = nlohmann::json::array();
   for (const auto& r : s.results) arr.push_back(result_json(r, s.baseline));
   return {{"results", arr}};
 }
 
-std::string counterfactual_text(const CounterfactualStudy& s) {
+std::string counterfactual_text(const ScenarioStudy& s) {
   const auto& c = s.calibration.economy.countries;
   const std::string base =
       s.baseline == Baseline::Ek ? ", EK's gravity baseline (--baseline ek)" : "";
@@ -379,7 +379,7 @@ std::string counterfactual_text(const CounterfactualStudy& s) {
   return o;
 }
 
-std::vector<NamedText> counterfactual_tables(const CounterfactualStudy& s) {
+std::vector<NamedText> counterfactual_tables(const ScenarioStudy& s) {
   const auto& c = s.calibration.economy.countries;
   io::CsvWriter sum({"scenario", "labor", "country", "welfare_change", "price_change",
                      "wage_change", "manuf_labor_change", "home_share_baseline",
@@ -429,7 +429,7 @@ std::vector<NamedText> counterfactual_tables(const CounterfactualStudy& s) {
   return {{"summary.csv", sum.str()}, {"trade.csv", trade.str()}, {"scenarios.csv", scen.str()}};
 }
 
-std::string counterfactual_figure(const CounterfactualStudy& s) {
+std::string counterfactual_figure(const ScenarioStudy& s) {
   io::BarChart chart;
   chart.title = "Welfare change, % (100 log W'/W)";
   chart.ylabel = "percent";
@@ -445,7 +445,7 @@ std::string counterfactual_figure(const CounterfactualStudy& s) {
   return chart.render();
 }
 
-void add_counterfactual_manifest(nlohmann::json& m, const CounterfactualStudy& s, double beta) {
+void add_counterfactual_manifest(nlohmann::json& m, const ScenarioStudy& s, double beta) {
   const CounterfactualRequest& r = s.request;
   m["parameters"] = {{"theta", r.theta},       {"alpha", r.alpha},
                      {"beta", beta},           {"tol", r.tol},

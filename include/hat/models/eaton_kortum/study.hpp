@@ -73,7 +73,7 @@ struct CounterfactualRequest {
   std::vector<Labor> labors() const;
 };
 
-struct CounterfactualStudy {
+struct ScenarioStudy {
   CounterfactualRequest request;
   Baseline baseline = Baseline::Data;
   Calibration calibration;
@@ -90,16 +90,16 @@ struct CounterfactualStudy {
 // double_trade bisection) cannot be solved. A counterfactual equilibrium that does not
 // converge is kept, with its solver report, and makes converged() false.
 // `progress` receives one message per scenario (kStop: hat::Interrupted, core/progress.hpp).
-CounterfactualStudy run_counterfactual_study(const CounterfactualRequest& r, const EkData& data,
-                                             const ProgressCallback& progress = {});
+ScenarioStudy run_scenario_study(const CounterfactualRequest& r, const EkData& data,
+                                 const ProgressCallback& progress = {});
 
 // The --json object: one result object, or {"results": [...]} for several.
-nlohmann::json counterfactual_json(const CounterfactualStudy& s);
-std::string counterfactual_text(const CounterfactualStudy& s);  // the printed report
+nlohmann::json counterfactual_json(const ScenarioStudy& s);
+std::string counterfactual_text(const ScenarioStudy& s);  // the printed report
 // summary.csv, trade.csv, scenarios.csv (in this order)
-std::vector<NamedText> counterfactual_tables(const CounterfactualStudy& s);
-std::string counterfactual_figure(const CounterfactualStudy& s);  // welfare.svg
+std::vector<NamedText> counterfactual_tables(const ScenarioStudy& s);
+std::string counterfactual_figure(const ScenarioStudy& s);  // welfare.svg
 // The manifest's "parameters", "solver" and "status" entries.
-void add_counterfactual_manifest(nlohmann::json& m, const CounterfactualStudy& s, double beta);
+void add_counterfactual_manifest(nlohmann::json& m, const ScenarioStudy& s, double beta);
 
 }  // namespace hat::models::ek
