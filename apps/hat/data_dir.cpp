@@ -6,9 +6,7 @@
 namespace hat::cli {
 
 data::DataDirArg data_dir_arg(const std::string& option) {
-  if (!option.empty()) return {option, "--data"};
-  if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env) return {env, "HAT_DATA_DIR"};
-  return {};
+  return data::choose_data_dir(option, std::getenv("HAT_DATA_DIR"));
 }
 
 }  // namespace hat::cli

@@ -7,9 +7,7 @@
 namespace hat::python {
 
 data::DataDirArg data_dir_arg(const std::string& given) {
-  if (!given.empty()) return {given, "--data"};
-  if (const char* env = std::getenv("HAT_DATA_DIR"); env && *env) return {env, "HAT_DATA_DIR"};
-  return {};
+  return data::choose_data_dir(given, std::getenv("HAT_DATA_DIR"));
 }
 
 }  // namespace hat::python

@@ -42,6 +42,12 @@ std::string checked_data_dir(const std::string& dir, const std::string& source) 
 }
 }  // namespace
 
+DataDirArg choose_data_dir(const std::string& option, const char* env) {
+  if (!option.empty()) return {option, "--data"};
+  if (env && *env) return {env, "HAT_DATA_DIR"};
+  return {};
+}
+
 std::string resolve_data_dir(const std::string& option, const std::string& source) {
   if (!option.empty()) return checked_data_dir(option, source);
   if (fs::is_directory("../shared/data/ek2002") || fs::is_directory("../shared/data/ek2002-raw"))

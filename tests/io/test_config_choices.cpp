@@ -179,3 +179,16 @@ TEST(ConfigChoices, LibraryIgnoresHatDataDir) {
   EXPECT_EQ(given.world.names, from_dir.world.names);
   EXPECT_EQ(hat::models::ek::load_data(real).raw.countries.size(), 19u);
 }
+
+// The front ends' precedence (docs/cli.md: --data over $HAT_DATA_DIR over [data] dir), as one
+// library function that takes the variable's value instead of reading it.
+TEST(ConfigChoices, DataDirPrecedence) {
+  const hat::data::DataDirArg opt = hat::data::choose_data_dir("/a", "/b");
+  EXPECT_EQ(opt.dir, "/a");
+  EXPECT_EQ(opt.source, "--data");
+  const hat::data::DataDirArg env = hat::data::choose_data_dir("", "/b");
+  EXPECT_EQ(env.dir, "/b");
+  EXPECT_EQ(env.source, "HAT_DATA_DIR");
+  EXPECT_EQ(hat::data::choose_data_dir("", "").dir, "");
+  EXPECT_EQ(hat::data::choose_data_dir("", nullptr).dir, "");
+}

@@ -27,6 +27,11 @@ struct DataDirArg {
   DataDirArg(const char* d) : dir(d) {}
 };
 
+// The documented precedence of a front end's choice: `option` (the command line's --data, the
+// Python data_dir argument) if non-empty, else `env` (the value of $HAT_DATA_DIR, read by the
+// caller; null or empty: unset), else none. The library itself never reads the environment.
+DataDirArg choose_data_dir(const std::string& option, const char* env);
+
 // The data directory: `option` if non-empty, else ../shared/data relative to the working
 // directory; throws InputError if neither holds ek2002/ or ek2002-raw/, naming where the
 // directory came from: `source` for `option` ("--data", "HAT_DATA_DIR", "<file>: [data] dir").
