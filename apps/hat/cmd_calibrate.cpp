@@ -83,9 +83,7 @@ void register_calibrate(CLI::App& app) {
   auto a = std::make_shared<CalibrateArgs>();
   CLI::App* sub = app.add_subcommand(
       "calibrate", "Calibrate TFPs and trade costs by gravity as a guide (EK 19-country data)");
-  sub->add_option("config", a->config, "TOML (see examples/ek19_baseline.toml)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  add_config_argument(sub, a->config, "TOML (see examples/ek19_baseline.toml)");
   sub->add_option("--data", a->data,
                   "data directory holding ek2002/ (default: $HAT_DATA_DIR or [data] dir)");
   sub->add_option("--out", a->out, "output directory (also holds checkpoint.json)")->required();

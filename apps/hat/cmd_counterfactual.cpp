@@ -139,9 +139,7 @@ void register_counterfactual(CLI::App& app) {
   auto a = std::make_shared<CfArgs>();
   CLI::App* sub = app.add_subcommand(
       "counterfactual", "Trade-cost, tariff or autarky experiments: welfare in PE and GE");
-  sub->add_option("config", a->config, "world TOML (optionally with a [counterfactual] table)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  add_config_argument(sub, a->config, "world TOML (optionally with a [counterfactual] table)");
   sub->add_option(
       "--shock", a->shocks,
       "shock, e.g. importer=USA,exporter=JPN,factor=0.9 (repeatable; together one experiment)");

@@ -144,7 +144,7 @@ void add(CLI::App& parent, const std::string& name, const std::string& help,
          void (*run)(const DynamicOptions&)) {
   auto opts = std::make_shared<DynamicOptions>();
   CLI::App* sub = parent.add_subcommand(name, help);
-  sub->add_option("config", opts->config, "TOML configuration (docs/dynamic.md)")->required();
+  add_config_argument(sub, opts->config, "TOML configuration (docs/dynamic.md)");
   sub->add_option("--out", opts->out, "output directory (written atomically)")->required();
   sub->add_flag("--json", opts->json, "print a JSON summary on stdout");
   sub->callback([opts, run, name] {

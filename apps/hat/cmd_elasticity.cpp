@@ -93,9 +93,7 @@ void register_elasticity(CLI::App& app) {
   auto a = std::make_shared<ElasticityArgs>();
   CLI::App* sub = app.add_subcommand(
       "elasticity", "Partial-equilibrium trade elasticities of one country (Proposition 1)");
-  sub->add_option("config", a->config, "world TOML (see examples/two_country.toml)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  add_config_argument(sub, a->config, "world TOML (see examples/two_country.toml)");
   sub->add_option("--country", a->country, "importer i (a name from [countries] names)")
       ->required();
   sub->add_option("--partner", a->partner, "one exporter j (default: every partner)");

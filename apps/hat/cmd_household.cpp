@@ -115,9 +115,7 @@ void register_household(CLI::App& app) {
   auto args = std::make_shared<HouseholdArgs>();
   CLI::App* sub = app.add_subcommand(
       "household", "Solve one household block at given prices (EGM + stationary distribution)");
-  sub->add_option("config", args->config, "TOML config (see examples/household.toml)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  add_config_argument(sub, args->config, "TOML config (see examples/household.toml)");
   sub->add_option("--out", args->out, "write policies, distribution, figures and manifest here");
   sub->add_flag("--json", args->json, "print a JSON summary on stdout");
   sub->add_flag("--quiet", args->quiet, "no progress lines on stderr (long runs print them)");

@@ -85,9 +85,7 @@ void register_planner(CLI::App& app) {
   auto a = std::make_shared<PlannerArgs>();
   CLI::App* sub = app.add_subcommand(
       "planner", "The efficient (utilitarian planner) allocation under full insurance");
-  sub->add_option("config", a->config, "world TOML (see examples/two_country.toml)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  add_config_argument(sub, a->config, "world TOML (see examples/two_country.toml)");
   sub->add_option("--weights", a->weights, "Pareto weights: tfp (default), equal or population");
   sub->add_option("--country", a->country,
                   "compare this country's decentralised and efficient imports by source");

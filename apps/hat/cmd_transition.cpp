@@ -159,7 +159,7 @@ void register_transition(CLI::App& app) {
   auto a = std::make_shared<TrArgs>();
   CLI::App* sub = app.add_subcommand(
       "transition", "Transition path after trade shocks: prices, welfare, elasticities by horizon");
-  sub->add_option("config", a->config, "world TOML")->required()->check(CLI::ExistingFile);
+  add_config_argument(sub, a->config, "world TOML");
   sub->add_option("--shock", a->shocks,
                   "shock, e.g. importer=USA,exporter=*,factor=0.9[,start=K][,phase_in=K][,end=K] "
                   "(repeatable; all shocks apply together)");

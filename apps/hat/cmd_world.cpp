@@ -141,9 +141,7 @@ void run_residuals(const WorldArgs& args) {
 }
 
 void add_common(CLI::App* sub, WorldArgs& a) {
-  sub->add_option("config", a.config, "world TOML (see examples/two_country.toml)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  add_config_argument(sub, a.config, "world TOML (see examples/two_country.toml)");
   sub->add_option("--out", a.out, "write CSV tables, figures and manifest.json here");
   sub->add_flag("--json", a.json, "print a JSON summary on stdout");
   sub->add_option("--threads", a.threads,

@@ -32,6 +32,10 @@ void add_run_options(CLI::App* sub, std::string& out, bool& json, bool& quiet, i
                   "OpenMP threads (default: [solver] threads or OMP_NUM_THREADS)");
 }
 
+void add_config_argument(CLI::App* sub, std::string& config, const std::string& help) {
+  sub->add_option("config", config, help)->required()->check(CLI::ExistingFile);
+}
+
 void add_policies_flags(CLI::App* sub, bool& policies) {
   CLI::Option* on = sub->add_flag("--policies", policies,
                                   "also write policies.csv (large: one row per country, income "
@@ -152,7 +156,8 @@ int main(int argc, char** argv) {
   // A solver that stopped short: say so even with --quiet (docs/cli.md), in every command (some
   // have said which solver and why just before).
   if (hat::cli::exit_status() == 3)
-    hat::cli::warning("warning: a solver did not converge (exit status 3); the outputs are "
-                      "written and marked as such in manifest.json");
+    hat::cli::warning(
+        "warning: a solver did not converge (exit status 3); the outputs are "
+        "written and marked as such in manifest.json");
   return hat::cli::exit_status();
 }
