@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/dynamic_fixture.hpp"
 #include "manifest_checks.hpp"
 #include "test_support.hpp"
 
@@ -21,24 +22,7 @@ using nlohmann::json;
 
 namespace {
 
-const char* kDynamic = R"(
-[model]
-sigma = 3.0
-chi = 1.0
-delta = 0.1
-beta = 0.95
-gamma = 2.0
-b = 0.02
-[countries]
-names = ["A", "B"]
-labor = [1.0, 1.5]
-[trade_costs]
-matrix = [[1.0, 1.5], [1.5, 1.0]]
-[shock]
-trade_cost_factor = 0.9
-[transition]
-periods = 40
-)";
+const std::string kDynamic = hat::test::dynamic_two_country(40);
 
 json manifest_of(const fs::path& out) {
   std::ifstream in(out / "manifest.json");
@@ -69,7 +53,7 @@ json expect_marked_run(const std::string& name, const std::string& args, const s
 }
 
 std::string dynamic_config(const std::string& name, const std::string& extra) {
-  return hat::test::write_tmp("not_converged_" + name + ".toml", std::string(kDynamic) + extra);
+  return hat::test::write_tmp("not_converged_" + name + ".toml", kDynamic + extra);
 }
 
 }  // namespace

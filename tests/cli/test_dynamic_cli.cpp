@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/dynamic_fixture.hpp"
 #include "hat/io/csv.hpp"
 #include "test_support.hpp"
 
@@ -40,24 +41,7 @@ std::string example(const std::string& name) {
   return hat::test::source_dir() + "/examples/" + name;
 }
 
-const char* kTwoCountry = R"(
-[model]
-sigma = 3.0
-chi = 1.0
-delta = 0.1
-beta = 0.95
-gamma = 2.0
-b = 0.02
-[countries]
-names = ["A", "B"]
-labor = [1.0, 1.5]
-[trade_costs]
-matrix = [[1.0, 1.5], [1.5, 1.0]]
-[shock]
-trade_cost_factor = 0.9
-[transition]
-periods = 120
-)";
+const std::string kTwoCountry = hat::test::dynamic_two_country(120);
 
 // Replaces the first occurrence of `from` in the two-country config.
 std::string variant(const std::string& from, const std::string& to) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "calibration/log_setup.hpp"
 #include "hat/calibration/calibrate.hpp"
 #include "hat/core/interrupt.hpp"
 #include "hat/core/progress.hpp"
@@ -100,22 +101,7 @@ TEST(Progress, StopsWorldSolve) {
 // run: status IterationLimit, message "calibration: interrupted", CalibrationResult::interrupted.
 TEST(Progress, StopsCalibration) {
   HAT_REQUIRE_DATA(dir);
-  calibration::CalibrationSetup s;
-  s.data = data::read_ek_gravity(dir);
-  world::World& w = s.world;
-  w.names = s.data.countries;
-  w.L = data::read_ek_labor(dir);
-  w.A = Eigen::VectorXd::Ones(19);
-  w.d = Eigen::MatrixXd::Ones(19, 19);
-  w.gamma = 1.0;
-  w.sigma = 0.25;
-  w.quality_slope = 0.0;
-  w.assets = 20;
-  w.income = numerics::make_income_process(numerics::IncomeSpec{});
-  s.start.W = Eigen::VectorXd::Ones(19);
-  s.start.R = Eigen::VectorXd::Constant(19, 1.01);
-  s.start.beta = 0.93;
-  s.equilibrium.unknown = world::Unknown::Beta;
+  calibration::CalibrationSetup s = hat::test::log_setup(dir, 20);
   Recorder rec(2);
   s.progress = rec.callback();
   const calibration::CalibrationResult r = calibration::calibrate(s);
