@@ -22,9 +22,9 @@ struct Layer {
   int rank;
 };
 constexpr Layer kLayers[] = {
-    {"core", 0},         {"numerics", 1}, {"io", 1},     {"household", 2},
-    {"distribution", 3}, {"world", 4},    {"data", 5},   {"estimation", 6},
-    {"calibration", 7},  {"analysis", 7}, {"models", 7}, {"transition", 8},
+    {"core", 0},   {"numerics", 1},   {"io", 1},         {"household", 2},   {"distribution", 3},
+    {"world", 4},  {"data", 5},       {"estimation", 6}, {"calibration", 7}, {"analysis", 7},
+    {"models", 7}, {"transition", 8}, {"reports", 9},
 };
 
 int rank_of(const std::string& folder) {
