@@ -9,9 +9,9 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "hat/calibration/study.hpp"
 #include "hat/core/error.hpp"
 #include "hat/io/output.hpp"
+#include "hat/reports/calibration.hpp"
 
 namespace hat::cli {
 
@@ -63,17 +63,17 @@ void run_calibrate(const CalibrateArgs& args) {
       res.equilibrium_residual, study.seconds);
   if (res.x.size() == 0) throw NumericalError(res.report.message);
   io::OutputDir out(args.out);
-  calibration::add_study_outputs(out, file, study, args.policies);
+  reports::add_calibration_outputs(out, file, study, args.policies);
   out.commit();
   if (args.json) {
-    print_json(calibration::study_summary(study));
+    print_json(reports::calibration_summary(study));
   } else {
     fmt::print(
         "calibration: {} — max moment error {:.2e}, equilibrium residual {:.2e}, {} "
         "evaluations, {:.1f}s\n  beta = {:.8f} at R = {:.4f}\n",
         to_string(res.report.status), res.max_moment_error, res.equilibrium_residual,
         res.evaluations, study.seconds, res.state.prices.beta, res.state.prices.R(0));
-    fmt::print("{}\n  outputs written to {}/\n", calibration::table1_markdown(study), args.out);
+    fmt::print("{}\n  outputs written to {}/\n", reports::table1_markdown(study), args.out);
   }
 }
 

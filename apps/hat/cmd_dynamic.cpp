@@ -13,6 +13,7 @@
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
 #include "hat/models/dynamic_study.hpp"
+#include "hat/reports/dynamic.hpp"
 
 namespace hat::cli {
 
@@ -46,7 +47,7 @@ json base_manifest(const std::string& command, const Loaded& l) {
     text << in.rdbuf();
     io::manifest_add_input(m, l.config.calibration_file, text.str());
   }
-  m["parameters"] = dyn::parameters_json(l.config);
+  m["parameters"] = reports::dynamic_parameters_json(l.config);
   m["countries"] = l.config.names;
   return m;
 }
@@ -73,12 +74,12 @@ void run_steady_state(const DynamicOptions& o) {
   m["structural_residual"] = st.structural_residual;
   m["seconds"] = timer.seconds();
   io::OutputDir out(o.out);
-  dyn::add_steady_state_outputs(out, st);
+  reports::add_dynamic_steady_state_outputs(out, st);
   out.add_json("manifest.json", m);
   out.commit();
   progress("wrote {} ({:.3f} s, residual {:.2e})", o.out, timer.seconds(), ss.report.residual);
   mark_unconverged("steady-state", st.status());
-  if (o.json) print_json(dyn::steady_state_json(st));
+  if (o.json) print_json(reports::dynamic_steady_state_json(st));
 }
 
 void run_gft(const DynamicOptions& o) {
@@ -95,12 +96,12 @@ void run_gft(const DynamicOptions& o) {
   m["max_relative_gap_computed_vs_formula"] = st.gap;
   m["seconds"] = timer.seconds();
   io::OutputDir out(o.out);
-  dyn::add_gft_outputs(out, st);
+  reports::add_gft_outputs(out, st);
   out.add_json("manifest.json", m);
   out.commit();
   progress("wrote {} ({:.3f} s; computed vs formula gap {:.2e})", o.out, timer.seconds(), st.gap);
   mark_unconverged("gft", st.status());
-  if (o.json) print_json(dyn::gft_json(st));
+  if (o.json) print_json(reports::dynamic_gft_json(st));
 }
 
 void run_transition(const DynamicOptions& o) {
@@ -122,7 +123,7 @@ void run_transition(const DynamicOptions& o) {
   m["terminal_gap_log_mass"] = tp.terminal_gap;
   m["seconds"] = timer.seconds();
   io::OutputDir out(o.out);
-  dyn::add_path_outputs(out, st);
+  reports::add_dynamic_path_outputs(out, st);
   out.add_json("manifest.json", m);
   out.commit();
   progress("wrote {} ({:.3f} s, {} sweeps, terminal gap {:.2e})", o.out, timer.seconds(),
@@ -137,7 +138,7 @@ void run_transition(const DynamicOptions& o) {
     warning(
         "warning: n_T is {:.2e} (log) away from the new steady state; raise [transition] periods",
         tp.terminal_gap);
-  if (o.json) print_json(dyn::path_json(st));
+  if (o.json) print_json(reports::dynamic_path_json(st));
 }
 
 void add(CLI::App& parent, const std::string& name, const std::string& help,

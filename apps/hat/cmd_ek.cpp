@@ -12,6 +12,7 @@
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
 #include "hat/models/eaton_kortum/study.hpp"
+#include "hat/reports/ek.hpp"
 
 namespace hat::cli {
 namespace {
@@ -23,16 +24,16 @@ void run_estimate(const std::string& data_opt, const std::string& out_dir, bool 
   const ek::EkData data = ek::load_data(data_dir_arg(data_opt));
   const ek::EstimateStudy st = ek::run_estimate_study(data);
   if (json)
-    print_json(ek::estimate_json(st));
+    print_json(reports::ek_estimate_json(st));
   else
-    fmt::print("{}", ek::estimate_text(st));
+    fmt::print("{}", reports::ek_estimate_text(st));
   if (out_dir.empty()) return;
   io::OutputDir out(out_dir);
-  for (const auto& [name, text] : ek::estimate_tables(st)) out.add(name, text);
-  out.add("trade_prices.svg", ek::estimate_figure(st));
+  for (const auto& [name, text] : reports::ek_estimate_tables(st)) out.add(name, text);
+  out.add("trade_prices.svg", reports::ek_estimate_figure(st));
   nlohmann::json m = io::manifest("ek estimate");
   for (const auto& f : data.raw.files) manifest_add_file(m, f);
-  m["results"] = ek::estimate_results(st);
+  m["results"] = reports::ek_estimate_results(st);
   m["seconds"] = timer.seconds();
   out.add_json("manifest.json", m);
   out.commit();
@@ -54,16 +55,16 @@ void run_counterfactual(const ek::CounterfactualRequest& req, const std::string&
   });
   if (!st.converged()) exit_status() = 3;
   if (json)
-    print_json(ek::counterfactual_json(st));
+    print_json(reports::ek_counterfactual_json(st));
   else
-    fmt::print("{}", ek::counterfactual_text(st));
+    fmt::print("{}", reports::ek_counterfactual_text(st));
   if (out_dir.empty()) return;
   io::OutputDir out(out_dir);
-  for (const auto& [name, text] : ek::counterfactual_tables(st)) out.add(name, text);
-  out.add("welfare.svg", ek::counterfactual_figure(st));
+  for (const auto& [name, text] : reports::ek_counterfactual_tables(st)) out.add(name, text);
+  out.add("welfare.svg", reports::ek_counterfactual_figure(st));
   nlohmann::json m = io::manifest("ek counterfactual");
   for (const auto& f : data.raw.files) manifest_add_file(m, f);
-  ek::add_counterfactual_manifest(m, st, data.raw.beta);
+  reports::add_ek_counterfactual_manifest(m, st, data.raw.beta);
   m["seconds"] = timer.seconds();
   out.add_json("manifest.json", m);
   out.commit();

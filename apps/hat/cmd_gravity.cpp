@@ -13,11 +13,11 @@
 #include "hat/core/timer.hpp"
 #include "hat/data/ek_data.hpp"
 #include "hat/estimation/gravity.hpp"
-#include "hat/estimation/gravity_report.hpp"
 #include "hat/io/csv.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
 #include "hat/io/svg_plot.hpp"
+#include "hat/reports/gravity.hpp"
 
 namespace hat::cli {
 
@@ -83,7 +83,7 @@ void register_gravity(CLI::App& app) {
     estimation::GravityRegression reg(d);
     estimation::GravityFit fit = reg.fit(d.y);
     if (o->json) {
-      nlohmann::json j = estimation::gravity_estimates_json(fit.estimates);
+      nlohmann::json j = reports::gravity_estimates_json(fit.estimates);
       j["rss"] = fit.rss;
       j["r2"] = fit.r2;
       j["n_obs"] = fit.n_obs;
@@ -93,8 +93,8 @@ void register_gravity(CLI::App& app) {
     }
     if (!o->out.empty()) {
       io::OutputDir out(o->out);
-      out.add("gravity.csv", estimation::gravity_estimates_csv(fit));
-      out.add("gravity_fit.csv", estimation::gravity_fit_csv(d, fit));
+      out.add("gravity.csv", reports::gravity_estimates_csv(fit));
+      out.add("gravity_fit.csv", reports::gravity_fit_csv(d, fit));
       io::Plot p;
       p.title = "Gravity regression: fitted vs observed";
       p.xlabel = "observed ln normalised share";
@@ -109,7 +109,7 @@ void register_gravity(CLI::App& app) {
       out.add("gravity_fit.svg", p.render());
       nlohmann::json m = io::manifest("gravity");
       for (const auto& f : d.files) manifest_add_file(m, f);
-      m["results"] = estimation::gravity_estimates_json(fit.estimates);
+      m["results"] = reports::gravity_estimates_json(fit.estimates);
       m["results"]["rss"] = fit.rss;
       m["results"]["r2"] = fit.r2;
       m["seconds"] = timer.seconds();

@@ -9,9 +9,10 @@
 #include "hat/core/error.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
+#include "hat/reports/transition.hpp"
+#include "hat/reports/world.hpp"
 #include "hat/transition/study.hpp"
 #include "hat/world/config.hpp"
-#include "hat/world/outputs.hpp"
 
 namespace hat::cli {
 
@@ -80,8 +81,8 @@ void write_unsolved_baseline(const TrArgs& args, const io::ConfigFile& file,
   if (args.out.empty()) return;
   io::OutputDir out(args.out);
   if (base.state.residuals.size() > 0)
-    world::add_world_outputs(out, st.economy.initial, base.state, base.residual_names, {}, false,
-                             "baseline_");
+    reports::add_world_outputs(out, st.economy.initial, base.state, base.residual_names, {}, false,
+                               "baseline_");
   nlohmann::json man = io::manifest("transition");
   io::manifest_add_input(man, file.path(), file.text());
   for (const auto& f : shock_files) io::manifest_add_input(man, f.path(), f.text());
@@ -117,11 +118,11 @@ void run_transition(const TrArgs& args) {
   const transition::TransitionRun& run = st.run;
   const world::Equilibrium& base = st.baseline;
   if (!run.result.report.converged()) exit_status() = 3;
-  nlohmann::json summary = transition::transition_json(e, run);
+  nlohmann::json summary = reports::transition_json(e, run);
 
   if (!args.out.empty()) {
     io::OutputDir out(args.out);
-    transition::add_transition_outputs(out, e, run);
+    reports::add_transition_outputs(out, e, run);
     nlohmann::json man = io::manifest("transition");
     io::manifest_add_input(man, file.path(), file.text());
     for (const auto& f : shock_files) io::manifest_add_input(man, f.path(), f.text());

@@ -9,8 +9,8 @@
 #include "hat/core/timer.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
+#include "hat/reports/world.hpp"
 #include "hat/world/config.hpp"
-#include "hat/world/outputs.hpp"
 #include "hat/world/study.hpp"
 
 namespace hat::cli {
@@ -51,7 +51,7 @@ void run_solve(const WorldArgs& args) {
   progress("{} ({} evaluations, {} Jacobians, residual {:.3e}, {:.2f}s)", eq.report.message,
            eq.evaluations, eq.jacobians, eq.report.residual, seconds);
   for (const auto& m : ws.warnings) warning("warning: {}", m);
-  const nlohmann::json summary = world::world_solve_summary(ws);
+  const nlohmann::json summary = reports::world_solve_summary(ws);
   if (!args.out.empty()) {
     // A solve that failed before any evaluation leaves its summary and manifest only.
     const bool have_state = eq.state.residuals.size() > 0;
@@ -62,7 +62,7 @@ void run_solve(const WorldArgs& args) {
     const Timer outputs_timer;
     io::OutputDir out(args.out);
     if (have_state)
-      world::add_world_outputs(out, w, eq.state, eq.residual_names, euler, args.policies);
+      reports::add_world_outputs(out, w, eq.state, eq.residual_names, euler, args.policies);
     nlohmann::json man = io::manifest("solve");
     io::manifest_add_input(man, file.path(), file.text());
     man["status"] = to_string(eq.report.status);
@@ -108,7 +108,7 @@ void run_residuals(const WorldArgs& args) {
   if (!ev.ok) throw NumericalError(ev.message);  // the manifest says "failed"
   const std::vector<std::string> names = world::residual_names(wc.world, wc.options);
   const double seconds = timer.seconds();
-  nlohmann::json summary = world::world_summary(wc.world, ev, wc.options.financial);
+  nlohmann::json summary = reports::world_summary(wc.world, ev, wc.options.financial);
   summary["status"] = "ok";  // an evaluation, no iterative solve
   summary["seconds"] = seconds;
   summary["residual_names"] = names;
@@ -117,8 +117,8 @@ void run_residuals(const WorldArgs& args) {
   summary["goods_market_residuals"] = goods;
   if (!args.out.empty()) {
     io::OutputDir out(args.out);
-    world::add_world_outputs(out, wc.world, ev, names,
-                             world::country_euler_errors(ev, euler_grid(args)), args.policies);
+    reports::add_world_outputs(out, wc.world, ev, names,
+                               world::country_euler_errors(ev, euler_grid(args)), args.policies);
     nlohmann::json man = io::manifest("residuals");
     io::manifest_add_input(man, file.path(), file.text());
     man["status"] = "ok";

@@ -4,8 +4,8 @@
 // the calibrated world (TOML) and the solution vector (to start a later run from). An adapter
 // over calibration::run_study.
 #include "common.hpp"
-#include "hat/calibration/study.hpp"
 #include "hat/core/error.hpp"
+#include "hat/reports/calibration.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::python {
@@ -37,11 +37,11 @@ void run_calibrate(const Source& src, const std::optional<Eigen::VectorXd>& init
   calibration::Study study = calibration::run_study(file, std::move(setup), so);
   const auto& res = study.result;
   if (res.x.size() == 0) throw NumericalError(res.report.message);
-  run.summary = calibration::study_summary(study);
+  run.summary = reports::calibration_summary(study);
   run.x = res.x;
   run.names = study.names;
-  run.parameters_csv = calibration::parameters_csv(study);
-  run.fit_csv = calibration::fit_csv(study);
+  run.parameters_csv = reports::parameters_csv(study);
+  run.fit_csv = reports::fit_csv(study);
   run.world_toml = world::world_to_toml(res.world, res.state.prices, study.setup.equilibrium);
 }
 

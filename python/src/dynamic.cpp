@@ -1,6 +1,8 @@
 // hat._hat.dynamic_run / dynamic_gft: the dynamic model (Boehm, Levchenko, Pandalai-Nayar and
 // Toma 2024; as `hat dynamic gft|steady-state|transition`): the --json object and the CSV
 // tables of each study.
+#include "hat/reports/dynamic.hpp"
+
 #include "common.hpp"
 #include "hat/models/dynamic_study.hpp"
 
@@ -18,15 +20,15 @@ struct DynRun {
 void run_gft(const Source& src, DynRun& run) {
   const io::ConfigFile file = src.load();
   const dyn::GftStudy st = dyn::run_gft_study(dyn::load_config(file), file.path());
-  run.summary = dyn::gft_json(st);
-  dyn::add_gft_outputs(run.out, st);
+  run.summary = reports::dynamic_gft_json(st);
+  reports::add_gft_outputs(run.out, st);
 }
 
 void run_steady_state(const Source& src, DynRun& run) {
   const io::ConfigFile file = src.load();
   const dyn::SteadyStateStudy st = dyn::run_steady_state_study(dyn::load_config(file), file.path());
-  run.summary = dyn::steady_state_json(st);
-  dyn::add_steady_state_outputs(run.out, st);
+  run.summary = reports::dynamic_steady_state_json(st);
+  reports::add_dynamic_steady_state_outputs(run.out, st);
 }
 
 // A path that does not converge is returned with its solver status (the command line writes
@@ -34,8 +36,8 @@ void run_steady_state(const Source& src, DynRun& run) {
 void run_transition(const Source& src, DynRun& run) {
   const io::ConfigFile file = src.load();
   const dyn::TransitionStudy st = dyn::run_transition_study(dyn::load_config(file), file.path());
-  run.summary = dyn::path_json(st);
-  dyn::add_path_outputs(run.out, st);
+  run.summary = reports::dynamic_path_json(st);
+  reports::add_dynamic_path_outputs(run.out, st);
 }
 
 // `command`: gft, steady-state or transition; the --json object and the CSV tables.

@@ -1,6 +1,8 @@
 // hat._hat.ek_estimate and hat._hat.ek_counterfactual: the Eaton-Kortum (2002) studies of
 // models::ek (eaton_kortum/study.hpp), as `hat ek estimate` and `hat ek counterfactual` run
 // them. Option errors raise hat.ConfigError, errors of the data hat.DataError.
+#include "hat/reports/ek.hpp"
+
 #include "common.hpp"
 #include "hat/core/error.hpp"
 #include "hat/models/eaton_kortum/study.hpp"
@@ -36,8 +38,8 @@ py::dict ek_estimate(const std::string& data_dir) {
     st = ek::run_estimate_study(data);
   }
   py::dict d;
-  d["summary"] = to_python(ek::estimate_json(st));
-  d["tables"] = named_texts(ek::estimate_tables(st));
+  d["summary"] = to_python(reports::ek_estimate_json(st));
+  d["tables"] = named_texts(reports::ek_estimate_tables(st));
   d["data_dir"] = st.data_dir;
   return d;
 }
@@ -61,8 +63,8 @@ py::dict ek_counterfactual(const std::string& data_dir, const std::string& scena
     st = ek::run_scenario_study(req, data, message_hook(progress));
   }
   py::dict d;
-  d["summary"] = to_python(ek::counterfactual_json(st));
-  d["tables"] = named_texts(ek::counterfactual_tables(st));
+  d["summary"] = to_python(reports::ek_counterfactual_json(st));
+  d["tables"] = named_texts(reports::ek_counterfactual_tables(st));
   d["status"] = hat::to_string(st.status());
   return d;
 }

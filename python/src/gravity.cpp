@@ -6,7 +6,7 @@
 #include "common.hpp"
 #include "hat/core/error.hpp"
 #include "hat/data/ek_data.hpp"
-#include "hat/estimation/gravity_report.hpp"
+#include "hat/reports/gravity.hpp"
 
 namespace hat::python {
 
@@ -31,12 +31,12 @@ void run_gravity(const std::string& data_dir, const std::string& pairs, GravityR
   }
   estimation::GravityRegression reg(d);
   estimation::GravityFit fit = reg.fit(d.y);
-  r.summary = estimation::gravity_estimates_json(fit.estimates);
+  r.summary = reports::gravity_estimates_json(fit.estimates);
   r.summary["rss"] = fit.rss;
   r.summary["r2"] = fit.r2;
   r.summary["n_obs"] = fit.n_obs;
-  r.estimates_csv = estimation::gravity_estimates_csv(fit);
-  r.fit_csv = estimation::gravity_fit_csv(d, fit);
+  r.estimates_csv = reports::gravity_estimates_csv(fit);
+  r.fit_csv = reports::gravity_fit_csv(d, fit);
 }
 
 py::dict gravity(const std::string& data_dir, const std::string& pairs) {

@@ -1,6 +1,8 @@
 // hat._hat.transition: the perfect-foresight transition after trade shocks (as `hat
 // transition`): baseline, terminal steady state, the path, welfare including the transition and
 // trade elasticities by horizon; returns the --json object and the CSV tables.
+#include "hat/reports/transition.hpp"
+
 #include "common.hpp"
 #include "hat/core/error.hpp"
 #include "hat/transition/study.hpp"
@@ -39,8 +41,8 @@ void run_transition(const Source& src, const TrRequest& a, int threads, py::hand
   const transition::Study st = transition::run_study(std::move(wc), req, message_hook(progress));
   if (!st.baseline.report.converged())
     throw NumericalError("baseline equilibrium: " + st.baseline.report.message);
-  out.summary = transition::transition_json(st.economy, st.run);
-  transition::add_transition_outputs(out.out, st.economy, st.run);
+  out.summary = reports::transition_json(st.economy, st.run);
+  reports::add_transition_outputs(out.out, st.economy, st.run);
 }
 
 py::dict transition(const Source& src, const TrRequest& a, int threads, py::object progress) {

@@ -1,6 +1,8 @@
 // hat._hat world functions: the general equilibrium (`hat solve`), residuals at given prices
 // (`hat residuals`) and counterfactual experiments (`hat counterfactual`), each the same
 // library calls as the command line, returning arrays, CSV tables and the --json object.
+#include "hat/reports/world.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 #include "hat/core/timer.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/world/config.hpp"
-#include "hat/world/outputs.hpp"
 #include "hat/world/study.hpp"
 
 namespace hat::python {
@@ -50,7 +51,7 @@ py::dict world_solve(const Source& src, int threads, py::object progress) {
     set_threads(threads > 0 ? threads : wc.threads);
     wc.options.progress = evaluation_hook(progress, "equilibrium");
     ws = world::run_world_solve(std::move(wc));
-    summary = world::world_solve_summary(*ws);
+    summary = reports::world_solve_summary(*ws);
   }
   const world::Equilibrium& eq = ws->equilibrium;
   py::dict d = evaluation_dict(ws->world, ws->options, eq.state, eq.residual_names);

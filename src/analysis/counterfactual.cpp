@@ -23,7 +23,7 @@
 #include "hat/io/csv.hpp"
 #include "hat/io/svg_plot.hpp"
 #include "hat/world/config.hpp"
-#include "hat/world/outputs.hpp"
+#include "hat/world/world.hpp"
 
 namespace hat::analysis {
 

@@ -6,7 +6,7 @@
 #include "hat/core/timer.hpp"
 #include "hat/io/csv.hpp"
 #include "hat/io/svg_plot.hpp"
-#include "hat/world/outputs.hpp"
+#include "hat/world/world.hpp"
 
 namespace hat::analysis {
 

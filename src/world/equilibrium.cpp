@@ -250,6 +250,12 @@ void assemble_impl(const World& w, const Layout& l, const EquilibriumOptions& op
 
 }  // namespace
 
+Eigen::MatrixXd trade_shares(const Evaluation& ev) {
+  Eigen::MatrixXd s = ev.imports;
+  for (int i = 0; i < s.rows(); ++i) s.row(i) /= ev.imports.row(i).sum();
+  return s;
+}
+
 Evaluation evaluate(const World& w, const Prices& p, const EquilibriumOptions& opt,
                     const Evaluation* warm) {
   const int M = w.size();

@@ -7,7 +7,6 @@
 
 #include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
-#include "hat/world/outputs.hpp"
 
 namespace hat::world {
 
@@ -49,20 +48,6 @@ std::vector<household::EulerErrors> country_euler_errors(const Evaluation& ev,
     });
   errors.rethrow();
   return ee;
-}
-
-nlohmann::json world_solve_summary(const WorldSolve& s) {
-  const Equilibrium& eq = s.equilibrium;
-  nlohmann::json summary;
-  if (eq.state.residuals.size()) summary = world_summary(s.world, eq.state, s.options.financial);
-  summary["status"] = to_string(eq.report.status);
-  summary["message"] = eq.report.message;
-  summary["seconds"] = s.seconds;
-  summary["evaluations"] = eq.evaluations;
-  summary["jacobians"] = eq.jacobians;
-  summary["residual_names"] = eq.residual_names;
-  summary["warnings"] = s.warnings;
-  return summary;
 }
 
 }  // namespace hat::world

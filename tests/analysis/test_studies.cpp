@@ -9,6 +9,7 @@
 #include "hat/analysis/planner_study.hpp"
 #include "hat/core/error.hpp"
 #include "hat/io/config.hpp"
+#include "hat/reports/world.hpp"
 #include "hat/world/study.hpp"
 
 namespace {
@@ -83,7 +84,7 @@ TEST(Studies, WorldSolveAndPlannerWithoutCountry) {
   const world::WorldSolve ws = world::run_world_solve(two_country());
   ASSERT_TRUE(ws.equilibrium.report.converged());
   EXPECT_NEAR(ws.equilibrium.state.prices.R(0), 1.0141938128, 1e-7);  // as test_cli_world
-  EXPECT_EQ(world::world_solve_summary(ws)["status"], "converged");
+  EXPECT_EQ(reports::world_solve_summary(ws)["status"], "converged");
   const analysis::PlannerStudy p = analysis::run_planner_study(two_country(), {});
   EXPECT_EQ(p.country, -1);
   EXPECT_EQ(p.status, p.allocation.report.status);

@@ -9,6 +9,7 @@
 #include "hat/core/error.hpp"
 #include "hat/estimation/gravity.hpp"
 #include "hat/models/eaton_kortum/study.hpp"
+#include "hat/reports/ek.hpp"
 #include "test_support.hpp"
 
 namespace ek = hat::models::ek;
@@ -128,7 +129,7 @@ TEST(EkStudy, NonConvergedCounterfactualIsReported) {
   EXPECT_FALSE(st.converged());
   EXPECT_TRUE(st.results[0].baseline.report.converged());
   EXPECT_EQ(st.results[0].counterfactual.report.status, hat::SolverStatus::IterationLimit);
-  EXPECT_EQ(ek::counterfactual_json(st)["solver_status"], "iteration_limit");
+  EXPECT_EQ(hat::reports::ek_counterfactual_json(st)["solver_status"], "iteration_limit");
   r.max_iter = 200;
   EXPECT_TRUE(ek::run_scenario_study(r, b.data).converged());
 }

@@ -1,7 +1,7 @@
 // A calibration study as `hat calibrate` and `hat.calibrate` run it: the [calibration] set-up
 // of a config with a [data] table, the solve with checkpoints in a directory (resumable
-// bit-identically) and the tables of the result. The command line and the Python package are
-// adapters over this.
+// bit-identically). The command line and the Python package are adapters over this; the tables
+// of the result are in reports/calibration.hpp.
 //
 // Checkpoint format (in the checkpoint directory): checkpoint.json (readable: the config and
 // its fingerprint, evaluations, the best point so far "x" with "names", the stage) names one of
@@ -19,7 +19,6 @@
 #include "hat/calibration/calibrate.hpp"
 #include "hat/core/progress.hpp"
 #include "hat/io/config.hpp"
-#include "hat/io/output.hpp"
 
 namespace hat::calibration {
 
@@ -61,18 +60,5 @@ struct Study {
 // first evaluation and after every step when options.checkpoint_dir is set. An interrupted run
 // returns with result.interrupted.
 Study run_study(const io::ConfigFile& file, CalibrationSetup setup, const StudyOptions& options);
-
-// The --json object of `hat calibrate` (with the run's seconds).
-nlohmann::json study_summary(const Study& s);
-// The {"x", "names", ...} object of result.json (a starting point for --init).
-nlohmann::json result_json(const io::ConfigFile& file, const Study& s);
-// parameters.csv, fit.csv and the Table 1 style markdown.
-std::string parameters_csv(const Study& s);
-std::string fit_csv(const Study& s);
-std::string table1_markdown(const Study& s);
-// Every file `hat calibrate` writes (tables, figures, world outputs, calibrated_world.toml,
-// result.json, summary.json, manifest.json); the checkpoint is kept.
-void add_study_outputs(io::OutputDir& out, const io::ConfigFile& file, const Study& s,
-                       bool policies);
 
 }  // namespace hat::calibration

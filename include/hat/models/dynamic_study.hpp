@@ -1,18 +1,15 @@
 // The studies of the dynamic model as `hat dynamic gft|steady-state|transition` and
-// `hat.dynamic.*` run them: the solves of a loaded config, the --json objects and the tidy
-// tables and figures. The command line and the Python package are adapters over this.
+// `hat.dynamic.*` run them: the solves of a loaded config (their --json objects, tables and
+// figures are in reports/dynamic.hpp). The command line and the Python package are adapters
+// over this.
 #pragma once
 
 #include <Eigen/Dense>
-#include <nlohmann/json.hpp>
 #include <string>
 
-#include "hat/io/output.hpp"
 #include "hat/models/dynamic.hpp"
 
 namespace hat::dynamic {
-
-// Every *_json object carries "status", the study's status() (to_string(SolverStatus)).
 
 // Library input errors name the config field ("[model] b: ..."); the studies prefix
 // `config_name` (the file) to them.
@@ -31,9 +28,6 @@ struct GftStudy {
 };
 // Steady state and autarky of the config, the gains from trade and the elasticities.
 GftStudy run_gft_study(const Config& c, const std::string& config_name);
-nlohmann::json gft_json(const GftStudy& st);
-// gains.csv, dynamic_elasticities.csv, gains.svg.
-void add_gft_outputs(io::OutputDir& out, const GftStudy& st);
 
 struct SteadyStateStudy {
   Config config;
@@ -42,9 +36,6 @@ struct SteadyStateStudy {
   SolverStatus status() const { return steady_state.report.status; }
 };
 SteadyStateStudy run_steady_state_study(const Config& c, const std::string& config_name);
-nlohmann::json steady_state_json(const SteadyStateStudy& st);
-// dynamic_countries.csv, bilateral.csv.
-void add_steady_state_outputs(io::OutputDir& out, const SteadyStateStudy& st);
 
 struct TransitionStudy {
   Config config;
@@ -58,11 +49,5 @@ struct TransitionStudy {
 // The steady states before and after the [shock] and the path between them (solved from the
 // steady states as they are, converged or not: status() tells).
 TransitionStudy run_transition_study(const Config& c, const std::string& config_name);
-nlohmann::json path_json(const TransitionStudy& st);
-// path.csv, welfare.csv, welfare.svg, consumption.svg.
-void add_path_outputs(io::OutputDir& out, const TransitionStudy& st);
-
-// The parameters of a config as the manifests record them.
-nlohmann::json parameters_json(const Config& c);
 
 }  // namespace hat::dynamic

@@ -4,11 +4,12 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "hat/core/progress.hpp"
-#include "hat/transition/report.hpp"
+#include "hat/transition/transition.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::transition {
@@ -22,6 +23,16 @@ struct StudyRequest {
   bool welfare = true, elasticities = true;
   // InputError naming the option (--periods, --tolerance, ...) out of range, or no shocks.
   void validate() const;
+};
+
+// The path, welfare and elasticities of a study (reports/transition.hpp writes them).
+struct TransitionRun {
+  std::vector<analysis::Shock> shocks;
+  int country = 0;  // the reporting country
+  TransitionResult result;
+  std::optional<TransitionWelfare> welfare;
+  std::optional<HorizonElasticities> elasticities;
+  double seconds = 0, seconds_welfare = 0, seconds_elasticities = 0;
 };
 
 struct Study {

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -31,9 +30,5 @@ WorldSolve run_world_solve(WorldConfig wc, const ProgressCallback& progress = {}
 // (household::euler_error_refine 0) gets NaN, written as missing values.
 std::vector<household::EulerErrors> country_euler_errors(const Evaluation& ev,
                                                          household::EulerGrid grid);
-
-// The --json object: world_summary (when there is a state), status, message, seconds,
-// evaluations, jacobians, residual_names, warnings.
-nlohmann::json world_solve_summary(const WorldSolve& s);
 
 }  // namespace hat::world

@@ -158,6 +158,9 @@ household::HouseholdProblem country_problem(const World& w, int i, const Prices&
 Evaluation evaluate(const World& w, const Prices& p, const EquilibriumOptions& opt,
                     const Evaluation* warm = nullptr);
 
+// Trade shares M_ij / sum_k M_ik.
+Eigen::MatrixXd trade_shares(const Evaluation& ev);
+
 struct Equilibrium {
   Evaluation state;          // at the solution
   Eigen::MatrixXd jacobian;  // a Jacobian of the residuals near the solution (reusable): a

@@ -1,7 +1,7 @@
 // The Eaton–Kortum (2002) studies as `hat ek estimate`, `hat ek counterfactual` and hat.ek run
 // them: the estimates of EK §5 (Tables III, V, VI, VII) and the counterfactuals of EK §6 on a
-// chosen baseline, with their reports (text, the --json object, CSV tables, figures). The
-// command line and the Python package are adapters over this.
+// chosen baseline. Their reports (text, the --json object, CSV tables, figures) are in
+// reports/ek.hpp. The command line and the Python package are adapters over this.
 #pragma once
 
 #include <functional>
@@ -45,14 +45,6 @@ struct EstimateStudy {
 };
 EstimateStudy run_estimate_study(const EkData& data);
 
-nlohmann::json estimate_json(const EstimateStudy& s);  // the --json object
-std::string estimate_text(const EstimateStudy& s);     // the printed report
-// theta.csv, source_effects.csv, technology.csv, cost_effects.csv, gravity.csv,
-// gravity_gls.csv, price_trade.csv (in this order)
-std::vector<NamedText> estimate_tables(const EstimateStudy& s);
-std::string estimate_figure(const EstimateStudy& s);      // trade_prices.svg (EK Figure 2)
-nlohmann::json estimate_results(const EstimateStudy& s);  // the manifest's "results"
-
 // ------------------------------------------------------------- hat ek counterfactual -----
 // Baseline of the counterfactuals: `data` reproduces the observed 1990 shares exactly
 // (calibrate_economy); `ek` is the baseline of EK's programs, trade costs from the fitted
@@ -92,14 +84,5 @@ struct ScenarioStudy {
 // `progress` receives one message per scenario (kStop: hat::Interrupted, core/progress.hpp).
 ScenarioStudy run_scenario_study(const CounterfactualRequest& r, const EkData& data,
                                  const ProgressCallback& progress = {});
-
-// The --json object: one result object, or {"results": [...]} for several.
-nlohmann::json counterfactual_json(const ScenarioStudy& s);
-std::string counterfactual_text(const ScenarioStudy& s);  // the printed report
-// summary.csv, trade.csv, scenarios.csv (in this order)
-std::vector<NamedText> counterfactual_tables(const ScenarioStudy& s);
-std::string counterfactual_figure(const ScenarioStudy& s);  // welfare.svg
-// The manifest's "parameters", "solver" and "status" entries.
-void add_counterfactual_manifest(nlohmann::json& m, const ScenarioStudy& s, double beta);
 
 }  // namespace hat::models::ek

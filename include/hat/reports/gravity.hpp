@@ -7,16 +7,16 @@
 #include "hat/data/ek_data.hpp"
 #include "hat/estimation/gravity.hpp"
 
-namespace hat::estimation {
+namespace hat::reports {
 
 // parameter, country, estimate, std_error: dist_1..dist_6, border, language, ec, efta, S and m
 // by country, then the fit statistics (rss, r2, sigma2, n_obs; sigma1_sq, sigma2_sq for GLS).
-std::string gravity_estimates_csv(const GravityFit& f);
+std::string gravity_estimates_csv(const estimation::GravityFit& f);
 
 // importer, exporter, y, fitted, residual: one row per pair of `d`, in its order.
-std::string gravity_fit_csv(const data::GravityData& d, const GravityFit& f);
+std::string gravity_fit_csv(const data::GravityData& d, const estimation::GravityFit& f);
 
 // {bins: [6], border, language, ec, efta, S: {country: value}, m: {country: value}}.
-nlohmann::json gravity_estimates_json(const GravityEstimates& e);
+nlohmann::json gravity_estimates_json(const estimation::GravityEstimates& e);
 
-}  // namespace hat::estimation
+}  // namespace hat::reports

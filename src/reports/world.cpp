@@ -1,5 +1,5 @@
 // Tidy CSV tables, figures and JSON summaries of world evaluations.
-#include "hat/world/outputs.hpp"
+#include "hat/reports/world.hpp"
 
 #include <fmt/format.h>
 
@@ -9,13 +9,12 @@
 #include "hat/io/csv.hpp"
 #include "hat/io/svg_plot.hpp"
 
-namespace hat::world {
+namespace hat::reports {
 
-Eigen::MatrixXd trade_shares(const Evaluation& ev) {
-  Eigen::MatrixXd s = ev.imports;
-  for (int i = 0; i < s.rows(); ++i) s.row(i) /= ev.imports.row(i).sum();
-  return s;
-}
+using world::Evaluation;
+using world::Financial;
+using world::trade_shares;
+using world::World;
 
 namespace {
 
@@ -208,4 +207,18 @@ nlohmann::json world_summary(const World& w, const Evaluation& ev, Financial fin
   return j;
 }
 
-}  // namespace hat::world
+nlohmann::json world_solve_summary(const world::WorldSolve& s) {
+  const world::Equilibrium& eq = s.equilibrium;
+  nlohmann::json summary;
+  if (eq.state.residuals.size()) summary = world_summary(s.world, eq.state, s.options.financial);
+  summary["status"] = to_string(eq.report.status);
+  summary["message"] = eq.report.message;
+  summary["seconds"] = s.seconds;
+  summary["evaluations"] = eq.evaluations;
+  summary["jacobians"] = eq.jacobians;
+  summary["residual_names"] = eq.residual_names;
+  summary["warnings"] = s.warnings;
+  return summary;
+}
+
+}  // namespace hat::reports

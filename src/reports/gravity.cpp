@@ -1,9 +1,14 @@
-// Tidy outputs of a gravity fit: see include/hat/estimation/gravity_report.hpp.
-#include "hat/estimation/gravity_report.hpp"
+// Tidy outputs of a gravity fit: see include/hat/reports/gravity.hpp.
+#include "hat/reports/gravity.hpp"
 
 #include "hat/io/csv.hpp"
 
-namespace hat::estimation {
+namespace hat::reports {
+
+using estimation::GravityEstimates;
+using estimation::GravityFit;
+using estimation::kDistanceBins;
+using estimation::level_names;
 
 std::string gravity_estimates_csv(const GravityFit& f) {
   io::CsvWriter w({"parameter", "country", "estimate", "std_error"});
@@ -63,4 +68,4 @@ nlohmann::json gravity_estimates_json(const GravityEstimates& e) {
   return j;
 }
 
-}  // namespace hat::estimation
+}  // namespace hat::reports

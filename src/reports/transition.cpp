@@ -1,7 +1,7 @@
 // Tidy outputs of a transition run (long format: one row per period, country, ... and value),
 // SVG figures of the price, net-foreign-asset, welfare and elasticity paths, and the JSON
 // summary.
-#include "hat/transition/report.hpp"
+#include "hat/reports/transition.hpp"
 
 #include <fmt/format.h>
 
@@ -12,7 +12,13 @@
 #include "hat/io/csv.hpp"
 #include "hat/io/svg_plot.hpp"
 
-namespace hat::transition {
+namespace hat::reports {
+
+using transition::Economy;
+using transition::HorizonElasticities;
+using transition::TransitionResult;
+using transition::TransitionRun;
+using transition::TransitionWelfare;
 
 namespace {
 
@@ -274,4 +280,4 @@ nlohmann::json transition_json(const Economy& e, const TransitionRun& run) {
   return j;
 }
 
-}  // namespace hat::transition
+}  // namespace hat::reports
