@@ -42,7 +42,7 @@ void run(const char* label, const world::World& w, world::EquilibriumOptions opt
   Timer t;
   analysis::WelfareOptions wo;
   const auto shock = analysis::parse_shock_spec("importer=" + importer + ",exporter=*,factor=0.9");
-  transition::Economy e = transition::make_economy(w, opt, base.state, {shock}, 300, wo);
+  transition::PathEconomy e = transition::make_path_economy(w, opt, base.state, {shock}, 300, wo);
   const double t_ss = t.seconds();
   transition::TransitionOptions to;
   to.foreign_horizon = foreign_horizon;

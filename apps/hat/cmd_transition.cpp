@@ -41,7 +41,7 @@ std::vector<analysis::Shock> read_shocks(const TrArgs& args, std::vector<io::Con
   return shocks;
 }
 
-void print_text(const transition::Economy& e, const transition::TransitionRun& run) {
+void print_text(const transition::PathEconomy& e, const transition::TransitionRun& run) {
   const auto& r = run.result;
   const int c = run.country, T = e.periods;
   fmt::print("transition: {} after {} iteration(s), max residual {:.2e}, T = {}{}\n",
@@ -114,7 +114,7 @@ void run_transition(const TrArgs& args) {
                               if (!args.quiet) progress("{}", m);
                             }));
   if (!st.baseline.report.converged()) return write_unsolved_baseline(args, file, shock_files, st);
-  const transition::Economy& e = st.economy;
+  const transition::PathEconomy& e = st.economy;
   const transition::TransitionRun& run = st.run;
   const world::Equilibrium& base = st.baseline;
   if (!run.result.report.converged()) exit_status() = 3;

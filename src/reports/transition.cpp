@@ -14,8 +14,8 @@
 
 namespace hat::reports {
 
-using transition::Economy;
 using transition::HorizonElasticities;
+using transition::PathEconomy;
 using transition::TransitionResult;
 using transition::TransitionRun;
 using transition::TransitionWelfare;
@@ -33,11 +33,11 @@ nlohmann::json array_of(const Eigen::VectorXd& v) {
 }
 
 // Per-capita values into country totals and shares.
-double nfa(const Economy& e, const TransitionResult& r, int i, int t) {
+double nfa(const PathEconomy& e, const TransitionResult& r, int i, int t) {
   return e.initial.L(i) * r.path.countries[i].assets(t);
 }
 
-void prices_and_countries(io::OutputDir& out, const Economy& e, const TransitionRun& run) {
+void prices_and_countries(io::OutputDir& out, const PathEconomy& e, const TransitionRun& run) {
   const TransitionResult& r = run.result;
   const int T = e.periods, N = e.initial.size();
   io::CsvWriter prices({"period", "country", "W", "R_next", "tau"});
@@ -90,7 +90,7 @@ void prices_and_countries(io::OutputDir& out, const Economy& e, const Transition
   out.add("path_residuals.csv", res.str());
 }
 
-void price_figures(io::OutputDir& out, const Economy& e, const TransitionRun& run) {
+void price_figures(io::OutputDir& out, const PathEconomy& e, const TransitionRun& run) {
   const TransitionResult& r = run.result;
   const int T = e.periods, N = e.initial.size();
   io::Plot wp, rp, np;
@@ -131,7 +131,7 @@ void price_figures(io::OutputDir& out, const Economy& e, const TransitionRun& ru
   if (r.path.ok && !autarky) out.add("nfa.svg", np.render());
 }
 
-void welfare_outputs(io::OutputDir& out, const Economy& e, const TransitionRun& run) {
+void welfare_outputs(io::OutputDir& out, const PathEconomy& e, const TransitionRun& run) {
   const TransitionWelfare& tw = *run.welfare;
   const analysis::CountryWelfare& cw = tw.welfare;
   const std::string& cn = e.initial.names[tw.country];
@@ -169,7 +169,7 @@ void welfare_outputs(io::OutputDir& out, const Economy& e, const TransitionRun& 
   }
 }
 
-void elasticity_outputs(io::OutputDir& out, const Economy& e, const TransitionRun& run) {
+void elasticity_outputs(io::OutputDir& out, const PathEconomy& e, const TransitionRun& run) {
   const HorizonElasticities& he = *run.elasticities;
   const std::string& cn = e.initial.names[he.country];
   const int T = static_cast<int>(he.pe.rows()), P = static_cast<int>(he.partners.size());
@@ -207,7 +207,7 @@ void elasticity_outputs(io::OutputDir& out, const Economy& e, const TransitionRu
 
 }  // namespace
 
-void add_transition_outputs(io::OutputDir& out, const Economy& e, const TransitionRun& run) {
+void add_transition_outputs(io::OutputDir& out, const PathEconomy& e, const TransitionRun& run) {
   io::CsvWriter shocks({"shock_1", "specification", "start", "phase_in", "end"});
   for (size_t s = 0; s < run.shocks.size(); ++s) {
     const analysis::Shock& sh = run.shocks[s];
@@ -225,7 +225,7 @@ void add_transition_outputs(io::OutputDir& out, const Economy& e, const Transiti
   if (run.elasticities) elasticity_outputs(out, e, run);
 }
 
-nlohmann::json transition_json(const Economy& e, const TransitionRun& run) {
+nlohmann::json transition_json(const PathEconomy& e, const TransitionRun& run) {
   const TransitionResult& r = run.result;
   const int T = e.periods, N = e.initial.size(), c = run.country;
   nlohmann::json j;

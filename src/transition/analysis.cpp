@@ -21,7 +21,7 @@ double share_of(double transition, double steady) {
 }
 }  // namespace
 
-TransitionWelfare transition_welfare(const Economy& e, const TransitionResult& r, int country,
+TransitionWelfare transition_welfare(const PathEconomy& e, const TransitionResult& r, int country,
                                      const analysis::WelfareOptions& opt) {
   const analysis::HouseholdState& old_state = e.old_states[country];
   // The path at t = 0 as a "new state" on the old grid: its values, the old distribution (the
@@ -43,8 +43,8 @@ TransitionWelfare transition_welfare(const Economy& e, const TransitionResult& r
   return tw;
 }
 
-HorizonElasticities horizon_elasticities(const Economy& e, const TransitionResult& r, int country,
-                                         const TransitionOptions& opt) {
+HorizonElasticities horizon_elasticities(const PathEconomy& e, const TransitionResult& r,
+                                         int country, const TransitionOptions& opt) {
   const int T = e.periods, N = e.initial.size(), c = country;
   HorizonElasticities he;
   he.country = c;

@@ -53,7 +53,7 @@ world::World terminal_world(const world::World& initial,
 
 namespace {
 
-bool any_tariffs(const Economy& e) {
+bool any_tariffs(const PathEconomy& e) {
   if (e.initial.has_tariffs() || e.terminal.has_tariffs()) return true;
   for (const auto& w : e.worlds)
     if (w.has_tariffs()) return true;
@@ -85,10 +85,11 @@ std::vector<analysis::HouseholdState> tight_states(const world::World& w, const 
 
 }  // namespace
 
-Economy make_economy(const world::World& w, const world::EquilibriumOptions& opt,
-                     const world::Evaluation& baseline, const std::vector<analysis::Shock>& shocks,
-                     int periods, const analysis::WelfareOptions& welfare,
-                     const ProgressCallback& progress) {
+PathEconomy make_path_economy(const world::World& w, const world::EquilibriumOptions& opt,
+                              const world::Evaluation& baseline,
+                              const std::vector<analysis::Shock>& shocks, int periods,
+                              const analysis::WelfareOptions& welfare,
+                              const ProgressCallback& progress) {
   if (periods < 2 || periods > 5000)
     throw InputError("--periods must be between 2 and 5000 (the path's length T)");
   if (w.scaling != world::Scaling::Tfp)
@@ -101,7 +102,7 @@ Economy make_economy(const world::World& w, const world::EquilibriumOptions& opt
                      ", at or beyond the path's end (--periods " + std::to_string(periods) +
                      "); the path must end in the final steady state: "
                      "raise --periods well beyond it");
-  Economy e;
+  PathEconomy e;
   e.periods = periods;
   e.initial = w;
   e.options = analysis::counterfactual_equilibrium_options(opt);
@@ -134,13 +135,13 @@ Economy make_economy(const world::World& w, const world::EquilibriumOptions& opt
   return e;
 }
 
-int unknowns_per_period(const Economy& e) {
+int unknowns_per_period(const PathEconomy& e) {
   return world::n_unknowns(e.terminal, e.options);
 }
 
 namespace {
 
-world::Prices prices_in(const Economy& e, const PricePath& p, int t) {
+world::Prices prices_in(const PathEconomy& e, const PricePath& p, int t) {
   world::Prices q = e.old_prices;
   q.W = p.W.row(t).transpose();
   q.R = p.R.row(t).transpose();
@@ -150,7 +151,7 @@ world::Prices prices_in(const Economy& e, const PricePath& p, int t) {
 
 }  // namespace
 
-Eigen::VectorXd pack_path(const Economy& e, const PricePath& p) {
+Eigen::VectorXd pack_path(const PathEconomy& e, const PricePath& p) {
   const int n = unknowns_per_period(e), T = e.periods;
   Eigen::VectorXd x(static_cast<Eigen::Index>(n) * T);
   for (int t = 0; t < T; ++t)
@@ -159,7 +160,7 @@ Eigen::VectorXd pack_path(const Economy& e, const PricePath& p) {
   return x;
 }
 
-PricePath unpack_path(const Economy& e, const Eigen::VectorXd& x) {
+PricePath unpack_path(const PathEconomy& e, const Eigen::VectorXd& x) {
   const int n = unknowns_per_period(e), T = e.periods, N = e.initial.size();
   PricePath p;
   p.W.resize(T, N);
@@ -175,7 +176,7 @@ PricePath unpack_path(const Economy& e, const Eigen::VectorXd& x) {
   return p;
 }
 
-PricePath constant_path(const Economy& e, const world::Prices& q) {
+PricePath constant_path(const PathEconomy& e, const world::Prices& q) {
   const int T = e.periods;
   PricePath p;
   p.W = q.W.transpose().replicate(T, 1);

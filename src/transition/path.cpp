@@ -19,7 +19,7 @@ namespace {
 
 // Country i's household problem in period t: that period's frictions and wages, the return
 // on the assets the households enter with (the old steady state's at t = 0) and the transfer.
-household::HouseholdProblem problem_at(const Economy& e, const PricePath& p, int i, int t) {
+household::HouseholdProblem problem_at(const PathEconomy& e, const PricePath& p, int i, int t) {
   world::Prices q = e.old_prices;
   q.W = p.W.row(t).transpose();
   q.tau = p.tau.row(t).transpose();
@@ -28,7 +28,7 @@ household::HouseholdProblem problem_at(const Economy& e, const PricePath& p, int
 }
 
 // Backward from the terminal steady state's values, then forward from the old distribution.
-bool country_path(const Economy& e, const PricePath& p, int i, CountryPath& out,
+bool country_path(const PathEconomy& e, const PricePath& p, int i, CountryPath& out,
                   std::string& message) {
   const int T = e.periods, N = e.initial.size();
   std::vector<household::HouseholdSolution> sol(T);
@@ -62,7 +62,7 @@ bool country_path(const Economy& e, const PricePath& p, int i, CountryPath& out,
 
 }  // namespace
 
-PathEvaluation evaluate_path(const Economy& e, const PricePath& p) {
+PathEvaluation evaluate_path(const PathEconomy& e, const PricePath& p) {
   const int T = e.periods, N = e.initial.size(), n = unknowns_per_period(e);
   PathEvaluation ev;
   ev.countries.resize(N);
@@ -113,7 +113,7 @@ struct PeriodDerivatives {
   Eigen::MatrixXd direct;          // n x n
 };
 
-PeriodDerivatives period_derivatives(const Economy& e) {
+PeriodDerivatives period_derivatives(const PathEconomy& e) {
   const int N = e.initial.size(), n = unknowns_per_period(e);
   std::vector<household::Aggregates> ag(N);
   for (int i = 0; i < N; ++i) ag[i] = e.new_states[i].aggregates;
@@ -155,7 +155,7 @@ PeriodDerivatives period_derivatives(const Economy& e) {
 
 // Inputs of country i's block: log wages (prices of every variety; the own wage also moves
 // income), log R on the assets held (period t's R_t), log R on savings (R_{t+1}), transfer.
-std::vector<BlockInput> block_inputs(const Economy& e, int i, const TransitionOptions& opt) {
+std::vector<BlockInput> block_inputs(const PathEconomy& e, int i, const TransitionOptions& opt) {
   const int N = e.initial.size();
   std::vector<BlockInput> in;
   for (int j = 0; j < N; ++j)
@@ -201,7 +201,7 @@ void add_block(Eigen::MatrixXd& H, const Eigen::MatrixXd& G, const Eigen::Matrix
 
 }  // namespace
 
-Eigen::MatrixXd path_jacobian(const Economy& e, const TransitionOptions& opt,
+Eigen::MatrixXd path_jacobian(const PathEconomy& e, const TransitionOptions& opt,
                               std::vector<int>* backward_steps) {
   const int T = e.periods, N = e.initial.size(), n = unknowns_per_period(e);
   const bool autarky = e.options.financial == world::Financial::Autarky;
@@ -257,7 +257,7 @@ Eigen::MatrixXd path_jacobian(const Economy& e, const TransitionOptions& opt,
 
 namespace {
 
-double settle_distance(const Economy& e, const PricePath& p) {
+double settle_distance(const PathEconomy& e, const PricePath& p) {
   const int T = e.periods, N = e.initial.size();
   double dist = 0;
   for (int t = T - std::max(1, T / 10); t < T; ++t)
@@ -285,7 +285,7 @@ Control report_iteration(const TransitionOptions& opt, int it, double r, double 
 
 }  // namespace
 
-TransitionResult solve_transition(const Economy& e, const TransitionOptions& opt) {
+TransitionResult solve_transition(const PathEconomy& e, const TransitionOptions& opt) {
   opt.validate();
   Timer timer;
   TransitionResult res;

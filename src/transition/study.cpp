@@ -53,7 +53,8 @@ Study run_study(world::WorldConfig wc, const StudyRequest& r, const ProgressCall
   }
   analysis::WelfareOptions wo;
   Timer t_ss;
-  st.economy = make_economy(w, wc.options, st.baseline.state, r.shocks, r.periods, wo, progress);
+  st.economy =
+      make_path_economy(w, wc.options, st.baseline.state, r.shocks, r.periods, wo, progress);
   TransitionOptions to;
   to.periods = r.periods;
   to.tolerance = r.tolerance;

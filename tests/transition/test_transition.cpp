@@ -52,7 +52,7 @@ TEST(Transition, NoShockPathIsTheSteadyState) {
   world::EquilibriumOptions opt;
   world::Evaluation base = baseline_of(w, opt);
   analysis::WelfareOptions wo;
-  transition::Economy e = transition::make_economy(w, opt, base, {cut("H", 1.0)}, 60, wo);
+  transition::PathEconomy e = transition::make_path_economy(w, opt, base, {cut("H", 1.0)}, 60, wo);
   ASSERT_TRUE(e.terminal_is_initial);
   transition::TransitionOptions to;
   to.tolerance = 1e-10;
@@ -70,7 +70,7 @@ TEST(Transition, TwoCountryCutConvergesToTheNewSteadyState) {
   world::EquilibriumOptions opt;
   world::Evaluation base = baseline_of(w, opt);
   analysis::WelfareOptions wo;
-  transition::Economy e = transition::make_economy(w, opt, base, {cut("H", 0.9)}, 200, wo);
+  transition::PathEconomy e = transition::make_path_economy(w, opt, base, {cut("H", 0.9)}, 200, wo);
   transition::TransitionOptions to;
   to.progress = hat::message_callback(
       [](std::string_view m) { fprintf(stderr, "%.*s\n", static_cast<int>(m.size()), m.data()); });
@@ -90,7 +90,7 @@ namespace {
 
 // A solved two-country transition (Na = 50) after cutting HOME's import costs by `factor`.
 struct TwoCountryRun {
-  transition::Economy e;
+  transition::PathEconomy e;
   transition::TransitionResult r;
 };
 
@@ -103,7 +103,7 @@ TwoCountryRun two_country_run(double factor, int T, world::Financial fin,
   analysis::WelfareOptions wo;
   const auto shock =
       analysis::parse_shock_spec("importer=H,exporter=*,factor=" + std::to_string(factor) + extra);
-  TwoCountryRun run{transition::make_economy(w, opt, base, {shock}, T, wo), {}};
+  TwoCountryRun run{transition::make_path_economy(w, opt, base, {shock}, T, wo), {}};
   transition::TransitionOptions to;
   to.tolerance = 1e-11;
   run.r = transition::solve_transition(run.e, to);
@@ -178,7 +178,7 @@ TEST(Transition, ImpactElasticityIsTheSteadyStateOneWithTheDistributionFixed) {
   world::EquilibriumOptions opt;
   world::Evaluation base = baseline_of(w, opt);
   analysis::WelfareOptions wo;
-  transition::Economy e = transition::make_economy(w, opt, base, {cut("H", 1.0)}, 300, wo);
+  transition::PathEconomy e = transition::make_path_economy(w, opt, base, {cut("H", 1.0)}, 300, wo);
   transition::TransitionOptions to;
   transition::TransitionResult r = transition::solve_transition(e, to);
   ASSERT_TRUE(r.report.converged());
@@ -250,7 +250,7 @@ TEST(Transition, TariffPathRebatesRevenue) {
   world::Evaluation base = baseline_of(w, opt);
   analysis::WelfareOptions wo;
   const auto shock = analysis::parse_shock_spec("kind=tariff,importer=H,exporter=F,tariff=0.1");
-  transition::Economy e = transition::make_economy(w, opt, base, {shock}, 100, wo);
+  transition::PathEconomy e = transition::make_path_economy(w, opt, base, {shock}, 100, wo);
   ASSERT_TRUE(e.options.solve_transfers);
   transition::TransitionOptions to;
   to.tolerance = 1e-11;
@@ -272,7 +272,7 @@ TEST(Transition, NoShockWelfareIsZero) {
   world::EquilibriumOptions opt;
   world::Evaluation base = baseline_of(w, opt);
   analysis::WelfareOptions wo;
-  transition::Economy e = transition::make_economy(w, opt, base, {cut("H", 1.0)}, 50, wo);
+  transition::PathEconomy e = transition::make_path_economy(w, opt, base, {cut("H", 1.0)}, 50, wo);
   transition::TransitionOptions to;
   transition::TransitionResult r = transition::solve_transition(e, to);
   const transition::TransitionWelfare tw = transition::transition_welfare(e, r, 0, wo);
@@ -295,7 +295,7 @@ TEST(Transition, AnnouncedCutIsWorthBetaToTheKOfTheSteadyStateGain) {
   for (int k : {30, 60}) {
     const auto shock =
         analysis::parse_shock_spec("importer=H,exporter=*,factor=0.9,start=" + std::to_string(k));
-    transition::Economy e = transition::make_economy(w, opt, base, {shock}, 160, wo);
+    transition::PathEconomy e = transition::make_path_economy(w, opt, base, {shock}, 160, wo);
     transition::TransitionOptions to;
     const transition::TransitionResult r = transition::solve_transition(e, to);
     ASSERT_TRUE(r.report.converged());

@@ -37,7 +37,7 @@ struct TransitionRun {
 
 struct Study {
   world::Equilibrium baseline;
-  Economy economy;
+  PathEconomy economy;
   TransitionRun run;
 };
 

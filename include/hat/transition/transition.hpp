@@ -60,7 +60,7 @@ struct PricePath {
 };
 
 // The economy along the path: the two steady states and the frictions by period.
-struct Economy {
+struct PathEconomy {
   int periods = 0;
   world::World initial;               // the baseline (old steady state) world
   world::World terminal;              // frictions of the terminal steady state
@@ -84,10 +84,11 @@ world::World terminal_world(const world::World& initial,
 // Sets up the path: frictions by period, the terminal steady state (solved warm from the
 // baseline unless the shocks are temporary) and tight re-solves of both steady states'
 // household blocks. `baseline` must be an equilibrium of `w` under `opt`.
-Economy make_economy(const world::World& w, const world::EquilibriumOptions& opt,
-                     const world::Evaluation& baseline, const std::vector<analysis::Shock>& shocks,
-                     int periods, const analysis::WelfareOptions& welfare,
-                     const ProgressCallback& progress = {});
+PathEconomy make_path_economy(const world::World& w, const world::EquilibriumOptions& opt,
+                              const world::Evaluation& baseline,
+                              const std::vector<analysis::Shock>& shocks, int periods,
+                              const analysis::WelfareOptions& welfare,
+                              const ProgressCallback& progress = {});
 
 // What one country's households do along the path.
 struct CountryPath {
@@ -106,19 +107,19 @@ struct PathEvaluation {
 };
 
 // The stacked residuals of the path (exact: nonlinear backward and forward passes).
-PathEvaluation evaluate_path(const Economy& e, const PricePath& p);
+PathEvaluation evaluate_path(const PathEconomy& e, const PricePath& p);
 
 // Stacked unknowns (period-major; log W, log R, tau as in the stationary layout) and back.
-int unknowns_per_period(const Economy& e);
-Eigen::VectorXd pack_path(const Economy& e, const PricePath& p);
-PricePath unpack_path(const Economy& e, const Eigen::VectorXd& x);
+int unknowns_per_period(const PathEconomy& e);
+Eigen::VectorXd pack_path(const PathEconomy& e, const PricePath& p);
+PricePath unpack_path(const PathEconomy& e, const Eigen::VectorXd& x);
 // The path that stays at the terminal steady state's prices.
-PricePath constant_path(const Economy& e, const world::Prices& p);
+PricePath constant_path(const PathEconomy& e, const world::Prices& p);
 
 // The sequence-space Jacobian dF/dX of the stacked residuals at the terminal steady state,
 // from each country's fake-news Jacobian (inputs: log wages, log R on savings and on assets,
 // transfer; outputs: spending by variety, savings). Also returns the seconds it took.
-Eigen::MatrixXd path_jacobian(const Economy& e, const TransitionOptions& opt,
+Eigen::MatrixXd path_jacobian(const PathEconomy& e, const TransitionOptions& opt,
                               std::vector<int>* backward_steps = nullptr);
 
 struct TransitionResult {
@@ -134,7 +135,7 @@ struct TransitionResult {
 };
 
 // Solves the path by quasi-Newton iteration on the stacked residuals.
-TransitionResult solve_transition(const Economy& e, const TransitionOptions& opt);
+TransitionResult solve_transition(const PathEconomy& e, const TransitionOptions& opt);
 
 }  // namespace hat::transition
 
@@ -154,7 +155,7 @@ struct TransitionWelfare {
   double transition_share_ce = 0, transition_share_ev = 0, transition_share_ev_lump_sum = 0;
 };
 
-TransitionWelfare transition_welfare(const Economy& e, const TransitionResult& r, int country,
+TransitionWelfare transition_welfare(const PathEconomy& e, const TransitionResult& r, int country,
                                      const analysis::WelfareOptions& opt);
 
 // Trade elasticities of one country's imports by horizon h = 0..T-1.
@@ -173,7 +174,7 @@ struct HorizonElasticities {
   Eigen::VectorXd import_share;       // M_ij / sum_k M_ik at the old steady state
 };
 
-HorizonElasticities horizon_elasticities(const Economy& e, const TransitionResult& r, int country,
-                                         const TransitionOptions& opt);
+HorizonElasticities horizon_elasticities(const PathEconomy& e, const TransitionResult& r,
+                                         int country, const TransitionOptions& opt);
 
 }  // namespace hat::transition
