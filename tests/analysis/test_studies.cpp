@@ -9,6 +9,7 @@
 #include "hat/analysis/planner_study.hpp"
 #include "hat/core/error.hpp"
 #include "hat/io/config.hpp"
+#include "hat/reports/planner.hpp"
 #include "hat/world/study.hpp"
 
 namespace {
@@ -87,7 +88,7 @@ TEST(Studies, WorldSolveAndPlannerWithoutCountry) {
   const analysis::PlannerStudy p = analysis::run_planner_study(two_country(), {});
   EXPECT_EQ(p.country, -1);
   EXPECT_EQ(p.status, p.allocation.report.status);
-  EXPECT_FALSE(analysis::planner_summary(p).contains("baseline"));
+  EXPECT_FALSE(reports::planner_summary(p).contains("baseline"));
 }
 
 }  // namespace
