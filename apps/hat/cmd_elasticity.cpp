@@ -10,6 +10,7 @@
 #include "hat/analysis/elasticity_study.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
+#include "hat/reports/baseline.hpp"
 #include "hat/reports/elasticity.hpp"
 #include "hat/world/config.hpp"
 
@@ -53,7 +54,7 @@ void run_elasticity(const ElasticityArgs& args) {
     io::manifest_add_input(man, file.path(), file.text());
     man["status"] = to_string(st.status);
     man["solvers"] = {{"elasticities", io::to_json(ce.report)}};
-    man["baseline"] = analysis::baseline_json(st.baseline);
+    man["baseline"] = reports::baseline_json(st.baseline);
     man["options"] = {{"country", w.names[i]},
                       {"partner", args.partner},
                       {"distribution", analysis::to_string(opt.distribution)},

@@ -10,6 +10,7 @@
 #include "hat/analysis/planner_study.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
+#include "hat/reports/baseline.hpp"
 #include "hat/reports/planner.hpp"
 #include "hat/world/config.hpp"
 
@@ -46,7 +47,7 @@ void run_planner(const PlannerArgs& args) {
     io::manifest_add_input(man, file.path(), file.text());
     man["status"] = to_string(st.status);
     man["solvers"] = {{"planner", io::to_json(a.report)}};
-    if (country >= 0) man["baseline"] = analysis::baseline_json(st.baseline);
+    if (country >= 0) man["baseline"] = reports::baseline_json(st.baseline);
     man["options"] = {{"weights", analysis::to_string(st.weights)},
                       {"country", args.country},
                       {"solved", !args.no_solve}};

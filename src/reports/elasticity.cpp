@@ -7,6 +7,7 @@
 
 #include "hat/io/csv.hpp"
 #include "hat/io/svg_plot.hpp"
+#include "hat/reports/baseline.hpp"
 
 namespace hat::reports {
 
@@ -142,7 +143,7 @@ nlohmann::json elasticity_summary(const analysis::ElasticityStudy& st) {
   nlohmann::json summary;
   summary["country"] = w.names[st.country];
   summary["distribution"] = to_string(st.options.distribution);
-  summary["baseline"] = analysis::baseline_json(st.baseline);
+  summary["baseline"] = baseline_json(st.baseline);
   nlohmann::json theta, dec, shares;
   for (const auto& b : ce.partners) {
     theta[w.names[b.partner]] = b.theta;

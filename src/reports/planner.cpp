@@ -5,6 +5,7 @@
 
 #include "hat/io/csv.hpp"
 #include "hat/io/svg_plot.hpp"
+#include "hat/reports/baseline.hpp"
 
 namespace hat::reports {
 
@@ -119,7 +120,7 @@ nlohmann::json planner_summary(const analysis::PlannerStudy& st) {
   summary["home_shares"] = home;
   if (country >= 0) {
     summary["country"] = w.names[country];
-    summary["baseline"] = analysis::baseline_json(st.baseline);
+    summary["baseline"] = baseline_json(st.baseline);
     nlohmann::json imp, th, wg;
     for (int j = 0; j < w.size(); ++j) {
       imp[w.names[j]] = {{"decentralised", st.decentralised(country, j)},
