@@ -12,12 +12,14 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "hat/analysis/counterfactual.hpp"
+#include "hat/analysis/welfare_report.hpp"
 #include "hat/calibration/study.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
 #include "hat/io/svg_plot.hpp"
+#include "hat/reports/counterfactual.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::cli {
@@ -254,7 +256,7 @@ void run_replicate(const ReplicateArgs& args) {
     j["theta_trade_weighted"] = m.theta_trade_weighted;
     j["experiments"] = nlohmann::json::array();
     for (const auto& r : m.results)
-      j["experiments"].push_back(analysis::experiment_json(m.calib.world, r, r.welfare[0].country));
+      j["experiments"].push_back(reports::experiment_json(m.calib.world, r, r.welfare[0].country));
     j["counterfactual_seconds"] = m.cf_seconds;
     summary[m.key] = j;
   }
@@ -263,8 +265,8 @@ void run_replicate(const ReplicateArgs& args) {
   io::OutputDir out(args.out);
   for (const ModelRun& m : runs) {
     io::OutputDir sub(args.out + "/" + m.key);
-    analysis::add_counterfactual_outputs(sub, m.calib.world, m.opt, m.results,
-                                         {m.results[0].welfare[0].country});
+    reports::add_counterfactual_outputs(sub, m.calib.world, m.opt, m.results,
+                                        {m.results[0].welfare[0].country});
     sub.add("calibrated_world.toml",
             world::world_to_toml(m.calib.world, m.calib.state.prices, m.opt));
     out.merge(std::move(sub), m.key + "/");
