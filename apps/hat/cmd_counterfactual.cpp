@@ -8,11 +8,11 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "hat/analysis/counterfactual_study.hpp"
-#include "hat/analysis/welfare_report.hpp"
 #include "hat/core/error.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
 #include "hat/reports/counterfactual.hpp"
+#include "hat/reports/welfare.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::cli {
@@ -120,7 +120,7 @@ void run_counterfactual(const CfArgs& args) {
           "  {} welfare (%):      {:>9} {:>9} {:>9} {:>9} {:>9}   lump-sum EV by expenditure "
           "{} (paper's bins, poorest first)\n",
           w.names[cw.country], "mean EV", "lump-sum", "mean CE", "ACR", "ACR(tw)",
-          analysis::bin_name(args.bins));
+          reports::bin_name(args.bins));
       for (const auto& sw : cw.scenarios) {
         fmt::print("    {:<18} {:>9.4f} {:>9.4f} {:>9.4f} {:>9.4f} {:>9.4f}  ",
                    sw.scenario == "pe" ? "PE (W, R fixed)" : "GE", 100 * sw.mean_ev,

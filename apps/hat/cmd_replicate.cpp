@@ -12,7 +12,6 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "hat/analysis/counterfactual.hpp"
-#include "hat/analysis/welfare_report.hpp"
 #include "hat/calibration/study.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
@@ -20,6 +19,7 @@
 #include "hat/io/output.hpp"
 #include "hat/io/svg_plot.hpp"
 #include "hat/reports/counterfactual.hpp"
+#include "hat/reports/welfare.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::cli {
@@ -154,7 +154,7 @@ std::string report_markdown(const std::vector<ModelRun>& runs, const ReplicateAr
                         s == 0 ? "PE" : "GE", m.label, pct(sw.mean_ev), pct(sw.mean_ev_well_posed),
                         pct(sw.mean_ev_lump_sum), pct(sw.mean_ce), pct(sw.acr_trade_weighted));
       }
-  const std::string bn = analysis::bin_name(args.bins);
+  const std::string bn = reports::bin_name(args.bins);
   r += fmt::format(
       "\n## By expenditure {} (GE, poorest first, %)\n\n"
       "Lump-sum EV by the paper's bins (households binned by the expenditure on the variety\n"
@@ -205,7 +205,7 @@ void add_figures(io::OutputDir& out, const std::vector<ModelRun>& runs, int bins
   for (size_t e = 0; e < runs[0].results.size(); ++e) {
     io::BarChart b;
     b.title = fmt::format("{}: US lump-sum EV by expenditure {} (paper's bins)",
-                          runs[0].results[e].experiment.name, analysis::bin_name(bins));
+                          runs[0].results[e].experiment.name, reports::bin_name(bins));
     b.ylabel = "% of mean labour income";
     for (int q = 1; q <= bins; ++q)
       b.categories.push_back(

@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "hat/analysis/welfare_report.hpp"
 #include "hat/io/csv.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/svg_plot.hpp"
+#include "hat/reports/welfare.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::reports {
@@ -96,8 +96,7 @@ void add_welfare_figures(io::OutputDir& out, const std::string& en, const std::s
   for (const auto& g : analysis::welfare_groupings()) {
     io::BarChart bc;
     const int G = static_cast<int>(cw.scenarios[0].ev_groups.at(g).size());
-    bc.title =
-        fmt::format("{}: welfare of {} households by {} {}", en, cn, g, analysis::bin_name(G));
+    bc.title = fmt::format("{}: welfare of {} households by {} {}", en, cn, g, bin_name(G));
     bc.ylabel = "equivalent variation (% of period wealth)";
     for (int q = 1; q <= G; ++q)
       bc.categories.push_back(q == 1   ? "1 (poorest)"
@@ -160,7 +159,7 @@ void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
                                 const world::EquilibriumOptions& opt,
                                 const std::vector<analysis::ExperimentResult>& results,
                                 const std::vector<int>& countries) {
-  analysis::WelfareTables tables;
+  WelfareTables tables;
   io::CsvWriter prices({"experiment", "country", "variable", "old", "new"});
   io::CsvWriter shares({"experiment", "importer", "exporter", "share_old", "share_new"});
   io::CsvWriter shocks({"experiment", "shock_1", "specification", "source"});
@@ -221,7 +220,7 @@ nlohmann::json experiment_json(const world::World& w, const analysis::Experiment
   j["R_new_by_country"] = rn;
   nlohmann::json by_country;
   for (const analysis::CountryWelfare& cw : r.welfare) {
-    const nlohmann::json wj = analysis::country_welfare_json(cw);
+    const nlohmann::json wj = country_welfare_json(cw);
     if (cw.country == country) j["welfare"] = wj;
     by_country[w.names[cw.country]] = wj;
   }
