@@ -11,6 +11,8 @@
 #include "hat/core/error.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
+#include "hat/reports/counterfactual.hpp"
+#include "hat/reports/welfare.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::cli {
@@ -52,11 +54,11 @@ void run_counterfactual(const CfArgs& args) {
   const std::vector<analysis::ExperimentResult>& results = st.results;
   const SolverReport& base_report = st.baseline_report;
   const world::Evaluation& baseline = st.baseline;
-  const nlohmann::json summary = analysis::counterfactual_summary(st);
+  const nlohmann::json summary = reports::counterfactual_summary(st);
 
   if (!args.out.empty()) {
     io::OutputDir out(args.out);
-    analysis::add_counterfactual_outputs(out, w, st.options, results, st.countries);
+    reports::add_counterfactual_outputs(out, w, st.options, results, st.countries);
     nlohmann::json man = io::manifest("counterfactual");
     io::manifest_add_input(man, file.path(), file.text());
     for (const auto& f : shock_files) io::manifest_add_input(man, f.path(), f.text());
@@ -83,7 +85,7 @@ void run_counterfactual(const CfArgs& args) {
                               {"theta", st.theta},
                               {"acr_distribution", args.acr_distribution},
                               {"bins", args.bins}};
-    man["acr_elasticities"] = analysis::acr_elasticities_json(st);
+    man["acr_elasticities"] = reports::acr_elasticities_json(st);
     man["timings"] = {{"total_seconds", st.seconds},
                       {"baseline_seconds", st.seconds_baseline},
                       {"baseline_tight_seconds", st.seconds_baseline_tight},
@@ -118,7 +120,7 @@ void run_counterfactual(const CfArgs& args) {
           "  {} welfare (%):      {:>9} {:>9} {:>9} {:>9} {:>9}   lump-sum EV by expenditure "
           "{} (paper's bins, poorest first)\n",
           w.names[cw.country], "mean EV", "lump-sum", "mean CE", "ACR", "ACR(tw)",
-          analysis::bin_name(args.bins));
+          reports::bin_name(args.bins));
       for (const auto& sw : cw.scenarios) {
         fmt::print("    {:<18} {:>9.4f} {:>9.4f} {:>9.4f} {:>9.4f} {:>9.4f}  ",
                    sw.scenario == "pe" ? "PE (W, R fixed)" : "GE", 100 * sw.mean_ev,

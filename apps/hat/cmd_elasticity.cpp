@@ -10,6 +10,8 @@
 #include "hat/analysis/elasticity_study.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
+#include "hat/reports/baseline.hpp"
+#include "hat/reports/elasticity.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::cli {
@@ -43,16 +45,16 @@ void run_elasticity(const ElasticityArgs& args) {
   const int i = st.country;
   const analysis::CountryElasticities& ce = st.result;
   const analysis::ElasticityOptions& opt = st.options;
-  const nlohmann::json summary = analysis::elasticity_summary(st);
+  const nlohmann::json summary = reports::elasticity_summary(st);
 
   if (!args.out.empty()) {
     io::OutputDir out(args.out);
-    analysis::add_elasticity_outputs(out, st);
+    reports::add_elasticity_outputs(out, st);
     nlohmann::json man = io::manifest("elasticity");
     io::manifest_add_input(man, file.path(), file.text());
     man["status"] = to_string(st.status);
     man["solvers"] = {{"elasticities", io::to_json(ce.report)}};
-    man["baseline"] = analysis::baseline_json(st.baseline);
+    man["baseline"] = reports::baseline_json(st.baseline);
     man["options"] = {{"country", w.names[i]},
                       {"partner", args.partner},
                       {"distribution", analysis::to_string(opt.distribution)},

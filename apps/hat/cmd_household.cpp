@@ -11,6 +11,7 @@
 #include "hat/household/config.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
+#include "hat/reports/household.hpp"
 
 namespace hat::cli {
 
@@ -67,14 +68,14 @@ void run_household(const HouseholdArgs& args) {
   const household::StationaryDistribution& dist = st.distribution;
   const household::Aggregates& ag = st.aggregates;
   for (const auto& w : st.warnings) warning("warning: {}", w);
-  const nlohmann::json summary = analysis::household_summary(st);
+  const nlohmann::json summary = reports::household_summary(st);
   if (!st.converged()) exit_status() = 3;
 
   if (!args.out.empty()) {
     run.stage("writing " + args.out);
     io::OutputDir out(args.out);
     // A failed solve has no policies to write: the run leaves its summary and manifest only.
-    analysis::add_household_outputs(out, st);
+    reports::add_household_outputs(out, st);
     nlohmann::json man = io::manifest("household");
     io::manifest_add_input(man, file.path(), file.text());
     man["timings"] = {{"total_seconds", st.seconds},

@@ -10,6 +10,8 @@
 #include "hat/analysis/planner_study.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
+#include "hat/reports/baseline.hpp"
+#include "hat/reports/planner.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::cli {
@@ -36,16 +38,16 @@ void run_planner(const PlannerArgs& args) {
   const world::World& w = st.world;
   const analysis::PlannerAllocation& a = st.allocation;
   const int country = st.country;
-  const nlohmann::json summary = analysis::planner_summary(st);
+  const nlohmann::json summary = reports::planner_summary(st);
 
   if (!args.out.empty()) {
     io::OutputDir out(args.out);
-    analysis::add_planner_outputs(out, st);
+    reports::add_planner_outputs(out, st);
     nlohmann::json man = io::manifest("planner");
     io::manifest_add_input(man, file.path(), file.text());
     man["status"] = to_string(st.status);
     man["solvers"] = {{"planner", io::to_json(a.report)}};
-    if (country >= 0) man["baseline"] = analysis::baseline_json(st.baseline);
+    if (country >= 0) man["baseline"] = reports::baseline_json(st.baseline);
     man["options"] = {{"weights", analysis::to_string(st.weights)},
                       {"country", args.country},
                       {"solved", !args.no_solve}};

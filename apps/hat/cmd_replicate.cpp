@@ -18,6 +18,8 @@
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
 #include "hat/io/svg_plot.hpp"
+#include "hat/reports/counterfactual.hpp"
+#include "hat/reports/welfare.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::cli {
@@ -152,7 +154,7 @@ std::string report_markdown(const std::vector<ModelRun>& runs, const ReplicateAr
                         s == 0 ? "PE" : "GE", m.label, pct(sw.mean_ev), pct(sw.mean_ev_well_posed),
                         pct(sw.mean_ev_lump_sum), pct(sw.mean_ce), pct(sw.acr_trade_weighted));
       }
-  const std::string bn = analysis::bin_name(args.bins);
+  const std::string bn = reports::bin_name(args.bins);
   r += fmt::format(
       "\n## By expenditure {} (GE, poorest first, %)\n\n"
       "Lump-sum EV by the paper's bins (households binned by the expenditure on the variety\n"
@@ -203,7 +205,7 @@ void add_figures(io::OutputDir& out, const std::vector<ModelRun>& runs, int bins
   for (size_t e = 0; e < runs[0].results.size(); ++e) {
     io::BarChart b;
     b.title = fmt::format("{}: US lump-sum EV by expenditure {} (paper's bins)",
-                          runs[0].results[e].experiment.name, analysis::bin_name(bins));
+                          runs[0].results[e].experiment.name, reports::bin_name(bins));
     b.ylabel = "% of mean labour income";
     for (int q = 1; q <= bins; ++q)
       b.categories.push_back(
@@ -254,7 +256,7 @@ void run_replicate(const ReplicateArgs& args) {
     j["theta_trade_weighted"] = m.theta_trade_weighted;
     j["experiments"] = nlohmann::json::array();
     for (const auto& r : m.results)
-      j["experiments"].push_back(analysis::experiment_json(m.calib.world, r, r.welfare[0].country));
+      j["experiments"].push_back(reports::experiment_json(m.calib.world, r, r.welfare[0].country));
     j["counterfactual_seconds"] = m.cf_seconds;
     summary[m.key] = j;
   }
@@ -263,8 +265,8 @@ void run_replicate(const ReplicateArgs& args) {
   io::OutputDir out(args.out);
   for (const ModelRun& m : runs) {
     io::OutputDir sub(args.out + "/" + m.key);
-    analysis::add_counterfactual_outputs(sub, m.calib.world, m.opt, m.results,
-                                         {m.results[0].welfare[0].country});
+    reports::add_counterfactual_outputs(sub, m.calib.world, m.opt, m.results,
+                                        {m.results[0].welfare[0].country});
     sub.add("calibrated_world.toml",
             world::world_to_toml(m.calib.world, m.calib.state.prices, m.opt));
     out.merge(std::move(sub), m.key + "/");

@@ -1,6 +1,8 @@
 // hat._hat.elasticity: partial-equilibrium trade elasticities of one country at the world's
 // equilibrium prices (Proposition 1; as `hat elasticity`): the --json object and the CSV tables
 // (elasticities.csv, micro_elasticities.csv, expenditure_shares_by_state.csv).
+#include "hat/reports/elasticity.hpp"
+
 #include "common.hpp"
 #include "hat/analysis/elasticity_study.hpp"
 #include "hat/world/config.hpp"
@@ -33,8 +35,8 @@ void run_elasticity(const Source& src, const ElRequest& a, int threads, py::hand
                                             .tolerance = a.tolerance};
   const analysis::ElasticityStudy st =
       analysis::run_elasticity_study(wc, so, message_hook(progress));
-  run.summary = analysis::elasticity_summary(st);
-  analysis::add_elasticity_outputs(run.out, st);
+  run.summary = reports::elasticity_summary(st);
+  reports::add_elasticity_outputs(run.out, st);
 }
 
 py::dict elasticity(const Source& src, const ElRequest& a, int threads, py::object progress) {

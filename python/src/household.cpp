@@ -1,5 +1,7 @@
 // hat._hat.household_solve: one household block at given prices, as `hat household` solves it
 // (EGM, stationary distribution, aggregates, Euler errors), with the same JSON summary.
+#include "hat/reports/household.hpp"
+
 #include "common.hpp"
 #include "hat/analysis/household_study.hpp"
 #include "hat/household/config.hpp"
@@ -15,7 +17,7 @@ py::dict household_solve(const Source& src, int threads) {
     py::gil_scoped_release nogil;
     set_threads(threads);
     r = analysis::run_household_study(household::read_household_config(src.load()));
-    summary = analysis::household_summary(r);
+    summary = reports::household_summary(r);
   }
   const auto& hp = r.config.problem;
   py::dict d;

@@ -1,6 +1,8 @@
 // hat._hat.planner: the efficient allocation (Propositions 4 and 5; as `hat planner`) and, for
 // a reporting country, its decentralised and efficient imports by source: the --json object
 // and the CSV tables of `hat planner`.
+#include "hat/reports/planner.hpp"
+
 #include "common.hpp"
 #include "hat/analysis/planner_study.hpp"
 #include "hat/world/config.hpp"
@@ -26,8 +28,8 @@ void run_planner(const Source& src, const PlRequest& r, int threads, py::handle 
   const analysis::PlannerStudyOptions so{
       .weights = r.weights, .country = r.country, .solve = r.solve};
   const analysis::PlannerStudy st = analysis::run_planner_study(wc, so, message_hook(progress));
-  run.summary = analysis::planner_summary(st);
-  analysis::add_planner_outputs(run.out, st);
+  run.summary = reports::planner_summary(st);
+  reports::add_planner_outputs(run.out, st);
 }
 
 py::dict planner(const Source& src, const PlRequest& r, int threads, py::object progress) {

@@ -14,6 +14,7 @@
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/io/manifest.hpp"
+#include "hat/reports/counterfactual.hpp"
 #include "hat/world/config.hpp"
 #include "hat/world/study.hpp"
 
@@ -133,8 +134,8 @@ void run_counterfactual(const Source& src, const CfRequest& a, int threads, py::
   wc.options.progress = evaluation_hook(progress, "equilibrium");
   const analysis::CounterfactualStudy st =
       analysis::run_counterfactual_study(std::move(wc), so, message_hook(progress));
-  run.summary = analysis::counterfactual_summary(st);
-  analysis::add_counterfactual_outputs(run.out, st.world, st.options, st.results, st.countries);
+  run.summary = reports::counterfactual_summary(st);
+  reports::add_counterfactual_outputs(run.out, st.world, st.options, st.results, st.countries);
 }
 
 py::dict counterfactual(const Source& src, const CfRequest& a, int threads, py::object progress) {

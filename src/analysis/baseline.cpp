@@ -3,10 +3,7 @@
 
 #include <fmt/format.h>
 
-#include <vector>
-
 #include "hat/core/error.hpp"
-#include "hat/io/manifest.hpp"
 
 namespace hat::analysis {
 
@@ -40,17 +37,6 @@ Baseline baseline_world(const world::WorldConfig& wc, bool solve,
     throw NumericalError("baseline world: " +
                          (b.state.message.empty() ? b.report.message : b.state.message));
   return b;
-}
-
-nlohmann::json baseline_json(const Baseline& b) {
-  nlohmann::json j = io::to_json(b.report);
-  j["solved"] = b.solved;
-  j["evaluations"] = b.evaluations;
-  const auto& p = b.state.prices;
-  j["W"] = std::vector<double>(p.W.data(), p.W.data() + p.W.size());
-  j["R"] = std::vector<double>(p.R.data(), p.R.data() + p.R.size());
-  j["beta"] = p.beta;
-  return j;
 }
 
 }  // namespace hat::analysis

@@ -9,7 +9,6 @@
 
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
-#include "hat/io/manifest.hpp"
 
 namespace hat::analysis {
 
@@ -178,42 +177,6 @@ CounterfactualStudy run_counterfactual_study(world::WorldConfig wc,
   st.options.progress = nullptr;  // it refers to `progress`, which the study does not own
   st.seconds = timer.seconds();
   return st;
-}
-
-nlohmann::json counterfactual_summary(const CounterfactualStudy& st) {
-  const world::World& w = st.world;
-  const int country = st.country;
-  nlohmann::json summary;
-  summary["status"] = to_string(st.status);
-  summary["country"] = w.names[country];
-  summary["baseline"] = {{"status", to_string(st.baseline_report.status)},
-                         {"message", st.baseline_report.message},
-                         {"residual", st.baseline_report.residual},
-                         {"R", st.baseline.prices.R(country)},
-                         {"beta", st.baseline.prices.beta}};
-  nlohmann::json wages;
-  for (int i = 0; i < w.size(); ++i) wages[w.names[i]] = st.baseline.prices.W(i);
-  summary["baseline"]["wages"] = wages;
-  summary["experiments"] = nlohmann::json::array();
-  for (const auto& r : st.results) summary["experiments"].push_back(experiment_json(w, r, country));
-  if (st.results.size() == 1)
-    for (const char* k : {"R_new", "wages_new", "welfare"})
-      summary[k] = summary["experiments"][0][k];
-  summary["seconds"] = st.seconds;
-  return summary;
-}
-
-nlohmann::json acr_elasticities_json(const CounterfactualStudy& st) {
-  const world::World& w = st.world;
-  nlohmann::json el;
-  for (size_t c = 0; c < st.elasticities.size(); ++c) {
-    nlohmann::json by;
-    for (const auto& b : st.elasticities[c].partners) by[w.names[b.partner]] = b.theta;
-    el[w.names[st.countries[c]]] = {{"theta_trade_weighted", st.theta_trade_weighted[c]},
-                                    {"theta", by},
-                                    {"solver", io::to_json(st.elasticities[c].report)}};
-  }
-  return el;
 }
 
 }  // namespace hat::analysis

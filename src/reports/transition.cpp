@@ -8,9 +8,9 @@
 #include <cmath>
 #include <map>
 
-#include "hat/analysis/welfare_report.hpp"
 #include "hat/io/csv.hpp"
 #include "hat/io/svg_plot.hpp"
+#include "hat/reports/welfare.hpp"
 
 namespace hat::reports {
 
@@ -135,7 +135,7 @@ void welfare_outputs(io::OutputDir& out, const PathEconomy& e, const TransitionR
   const TransitionWelfare& tw = *run.welfare;
   const analysis::CountryWelfare& cw = tw.welfare;
   const std::string& cn = e.initial.names[tw.country];
-  analysis::WelfareTables tables;
+  reports::WelfareTables tables;
   tables.add("transition", cn, cw, e.initial.assets);
   tables.add_summary("transition", "transition", cn, "transition_share_ce", tw.transition_share_ce);
   tables.add_summary("transition", "transition", cn, "transition_share_ev", tw.transition_share_ev);
@@ -252,7 +252,7 @@ nlohmann::json transition_json(const PathEconomy& e, const TransitionRun& run) {
   j["steady_state"] = {{"R", e.new_prices.R(c)}, {"wages", ssw}};
   j["initial_steady_state"] = {{"R", e.old_prices.R(c)}, {"wages", old_w}};
   if (run.welfare) {
-    nlohmann::json w = analysis::country_welfare_json(run.welfare->welfare);
+    nlohmann::json w = reports::country_welfare_json(run.welfare->welfare);
     w["transition_share_ce"] = num(run.welfare->transition_share_ce);
     w["transition_share_ev"] = num(run.welfare->transition_share_ev);
     w["transition_share_ev_lump_sum"] = num(run.welfare->transition_share_ev_lump_sum);

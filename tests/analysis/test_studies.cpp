@@ -9,6 +9,8 @@
 #include "hat/analysis/planner_study.hpp"
 #include "hat/core/error.hpp"
 #include "hat/io/config.hpp"
+#include "hat/reports/elasticity.hpp"
+#include "hat/reports/planner.hpp"
 #include "hat/reports/world.hpp"
 #include "hat/world/study.hpp"
 
@@ -75,7 +77,7 @@ TEST(Studies, ElasticityStudyGivesThePublishedTheta) {
   EXPECT_EQ(st.status, SolverStatus::Converged);
   ASSERT_EQ(st.result.partners.size(), 1u);
   EXPECT_NEAR(st.result.partners[0].theta, -4.1226127, 1e-6);
-  EXPECT_EQ(analysis::elasticity_summary(st)["baseline"]["solved"], true);
+  EXPECT_EQ(reports::elasticity_summary(st)["baseline"]["solved"], true);
 }
 
 // The world solve's R is the published 1.0141938128; the planner without a reporting country
@@ -88,7 +90,7 @@ TEST(Studies, WorldSolveAndPlannerWithoutCountry) {
   const analysis::PlannerStudy p = analysis::run_planner_study(two_country(), {});
   EXPECT_EQ(p.country, -1);
   EXPECT_EQ(p.status, p.allocation.report.status);
-  EXPECT_FALSE(analysis::planner_summary(p).contains("baseline"));
+  EXPECT_FALSE(reports::planner_summary(p).contains("baseline"));
 }
 
 }  // namespace

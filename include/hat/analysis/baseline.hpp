@@ -1,10 +1,9 @@
 // The baseline world of an analysis (`hat elasticity`, `hat planner` and their Python
 // counterparts): the config's equilibrium solved from its [equilibrium] start, or evaluated at
-// those prices as they are.
+// those prices as they are. Its JSON object is reports/baseline.hpp's.
 #pragma once
 
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "hat/core/progress.hpp"
@@ -27,9 +26,5 @@ struct Baseline {
 // solve that stops short is returned with its report.
 Baseline baseline_world(const world::WorldConfig& wc, bool solve,
                         const ProgressCallback& progress = {});
-
-// The report, `solved`, `evaluations`, W, R and beta of a baseline (the `baseline` object of
-// the commands' --json output).
-nlohmann::json baseline_json(const Baseline& b);
 
 }  // namespace hat::analysis

@@ -1,20 +1,18 @@
 // Counterfactual experiments in the HAT world: apply trade-cost / tariff / autarky shocks to a
 // baseline equilibrium and measure welfare in partial equilibrium (new trade costs at the old
 // W, R and transfers) and general equilibrium (the new equilibrium, solved warm from the
-// baseline), per household state and aggregated (see welfare.hpp).
+// baseline), per household state and aggregated (see welfare.hpp). Their outputs are in
+// reports/counterfactual.hpp.
 #pragma once
 
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "hat/analysis/elasticity.hpp"
 #include "hat/analysis/shocks.hpp"
 #include "hat/analysis/welfare.hpp"
-#include "hat/analysis/welfare_report.hpp"
 #include "hat/core/progress.hpp"
-#include "hat/io/output.hpp"
 #include "hat/world/world.hpp"
 
 namespace hat::analysis {
@@ -69,25 +67,5 @@ ExperimentResult run_experiment(const world::World& w, const world::EquilibriumO
                                 const world::Evaluation& baseline,
                                 const std::vector<HouseholdState>& baseline_states,
                                 const Experiment& e, const CounterfactualOptions& o);
-
-// The README.txt of a counterfactual output directory: which welfare measure is robust where,
-// with this run's masses of ill-posed EV states and the means of every measure.
-std::string welfare_readme(const world::World& w, const std::vector<ExperimentResult>& results,
-                           const std::vector<int>& countries);
-
-// Tidy outputs of a set of experiments: README.txt, welfare_states.csv, welfare_groups.csv,
-// welfare_summary.csv, counterfactual_prices.csv, counterfactual_trade_shares.csv,
-// counterfactual_shocks.csv, welfare figures (SVG) and
-// world_<experiment>.toml. Column lists in docs/counterfactual-welfare.md.
-
-void add_counterfactual_outputs(io::OutputDir& out, const world::World& w,
-                                const world::EquilibriumOptions& opt,
-                                const std::vector<ExperimentResult>& results,
-                                const std::vector<int>& countries);
-
-// JSON of one experiment for the reporting country `country`: name, status, R_new, wages_new,
-// welfare {pe, ge} with mean_ev, mean_ce, acr, ev_by_<grouping>_<bins> (bins: quintile, decile
-// or vigintile), ...
-nlohmann::json experiment_json(const world::World& w, const ExperimentResult& r, int country);
 
 }  // namespace hat::analysis

@@ -1,11 +1,11 @@
 // A counterfactual study as `hat counterfactual` and `hat.counterfactual` run it: the
 // experiments, the reporting country, the baseline equilibrium (solved, or the config's prices),
 // the baseline households re-solved to the welfare tolerances with their ACR elasticities, then
-// every experiment's PE and GE welfare. The command line and the Python package are adapters.
+// every experiment's PE and GE welfare. The command line and the Python package are adapters;
+// the outputs are in reports/counterfactual.hpp.
 #pragma once
 
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -70,12 +70,5 @@ struct CounterfactualStudy {
 CounterfactualStudy run_counterfactual_study(world::WorldConfig wc,
                                              const CounterfactualStudyOptions& o,
                                              const ProgressCallback& progress = {});
-
-// The --json object of a study: status, country, baseline, experiments (and R_new, wages_new,
-// welfare of a single experiment), seconds.
-nlohmann::json counterfactual_summary(const CounterfactualStudy& st);
-
-// The ACR elasticities of the measured countries (the manifest's acr_elasticities).
-nlohmann::json acr_elasticities_json(const CounterfactualStudy& st);
 
 }  // namespace hat::analysis

@@ -1,18 +1,17 @@
 // An elasticity study as `hat elasticity` and `hat.elasticity` run it: the baseline world
 // (solved, or the config's prices), then the partial-equilibrium trade elasticities of one
 // country's imports from every partner or one (Proposition 1), with the tables and figures.
-// The command line and the Python package are adapters over this.
+// The command line and the Python package are adapters over this; its outputs are in
+// reports/elasticity.hpp.
 #pragma once
 
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "hat/analysis/baseline.hpp"
 #include "hat/analysis/elasticity.hpp"
 #include "hat/core/progress.hpp"
-#include "hat/io/output.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::analysis {
@@ -37,6 +36,9 @@ struct ElasticityStudy {
   int figure_partner = 0;  // the partner of the micro-elasticity figure (largest import share)
   ElasticityOptions options;
   CountryElasticities result;
+  // The baseline households' expenditure shares, rows by state s * Na + a, columns by variety
+  // (expenditure_shares_by_state).
+  Eigen::MatrixXd expenditure_shares;
   SolverStatus status = SolverStatus::Failed;  // worse of the baseline and the elasticities
   double seconds = 0, seconds_baseline = 0, seconds_elasticities = 0;
 };
@@ -44,13 +46,5 @@ struct ElasticityStudy {
 // InputError for an unknown country or partner; `progress` receives the baseline's lines.
 ElasticityStudy run_elasticity_study(const world::WorldConfig& wc, const ElasticityStudyOptions& o,
                                      const ProgressCallback& progress = {});
-
-// The --json object: country, distribution, baseline, theta, theta_trade_weighted,
-// decomposition, import_shares, status, message, step, richardson, timings.
-nlohmann::json elasticity_summary(const ElasticityStudy& st);
-
-// elasticities.csv, micro_elasticities.csv, expenditure_shares_by_state.csv and the figures
-// elasticities_by_partner.svg, micro_elasticities.svg, home_share_by_state.svg.
-void add_elasticity_outputs(io::OutputDir& out, const ElasticityStudy& st);
 
 }  // namespace hat::analysis

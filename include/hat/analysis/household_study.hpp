@@ -1,18 +1,16 @@
 // One household block as `hat household` and `hat.Household(...).solve()` solve it: the EGM
 // solve, the stationary distribution, aggregates and the Euler-error check bounded by its cost,
-// with the warnings, the --json object and the tidy outputs. The command line and the Python
-// package are adapters over this.
+// with the warnings. The command line and the Python package are adapters over this; the --json
+// object and the tidy outputs are in reports/household.hpp.
 #pragma once
 
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "hat/core/progress.hpp"
 #include "hat/household/config.hpp"
 #include "hat/household/household.hpp"
-#include "hat/io/output.hpp"
 
 namespace hat::analysis {
 
@@ -42,12 +40,5 @@ struct HouseholdStudy {
 HouseholdStudy run_household_study(household::HouseholdConfig hc,
                                    household::EulerGrid euler_grid = household::EulerGrid::Solution,
                                    const ProgressCallback& stage = nullptr);
-
-// The --json object: status, iterations, solver reports, aggregates, Euler errors, warnings.
-nlohmann::json household_summary(const HouseholdStudy& st);
-
-// household_policies.csv, household_distribution.csv, aggregates.csv, policy.svg and
-// distribution.svg (for a solved block only; a failed one has nothing to write).
-void add_household_outputs(io::OutputDir& out, const HouseholdStudy& st);
 
 }  // namespace hat::analysis

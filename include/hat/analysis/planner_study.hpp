@@ -1,17 +1,15 @@
 // A planner study as `hat planner` and `hat.planner` run it: the efficient allocation under the
 // chosen Pareto weights and, for a reporting country, the decentralised baseline (solved, or
 // the config's prices) to compare its imports with. The command line and the Python package are
-// adapters over this.
+// adapters over this; its outputs are in reports/planner.hpp.
 #pragma once
 
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "hat/analysis/baseline.hpp"
 #include "hat/analysis/planner.hpp"
 #include "hat/core/progress.hpp"
-#include "hat/io/output.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::analysis {
@@ -38,13 +36,5 @@ struct PlannerStudy {
 // InputError for unknown weights or country; `progress` receives the baseline's lines.
 PlannerStudy run_planner_study(const world::WorldConfig& wc, const PlannerStudyOptions& o,
                                const ProgressCallback& progress = {});
-
-// The --json object: weights, status, residuals, social_welfare, chi, pareto_weights,
-// home_shares, and with a country its baseline, imports, theta_efficient, welfare_gain.
-nlohmann::json planner_summary(const PlannerStudy& st);
-
-// planner_allocation.csv, planner_countries.csv, planner_choice_by_state.csv,
-// home_shares_efficient.svg and with a country imports_comparison.csv / .svg.
-void add_planner_outputs(io::OutputDir& out, const PlannerStudy& st);
 
 }  // namespace hat::analysis

@@ -1,12 +1,11 @@
-// Welfare tables and JSON shared by `hat counterfactual` and `hat transition`.
-#include "hat/analysis/welfare_report.hpp"
+// Welfare tables and JSON shared by `hat counterfactual` and `hat transition` (see welfare.hpp).
+#include "hat/reports/welfare.hpp"
 
-#include <fmt/format.h>
-
-#include <cmath>
 #include <map>
 
-namespace hat::analysis {
+#include "json_values.hpp"
+
+namespace hat::reports {
 
 std::string bin_name(int groups) {
   if (groups == 5) return "quintile";
@@ -14,20 +13,6 @@ std::string bin_name(int groups) {
   if (groups == 20) return "vigintile";
   return "bin" + std::to_string(groups);
 }
-
-namespace {
-
-nlohmann::json num(double x) {
-  return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
-}
-
-nlohmann::json vec(const Eigen::VectorXd& v) {
-  nlohmann::json a = nlohmann::json::array();
-  for (int q = 0; q < v.size(); ++q) a.push_back(num(v(q)));
-  return a;
-}
-
-}  // namespace
 
 WelfareTables::WelfareTables()
     : states_({"experiment", "scenario", "country", "state_1", "income_state_1", "assets", "z",
@@ -38,9 +23,9 @@ WelfareTables::WelfareTables()
       diag_({"experiment", "country", "measure", "value"}) {}
 
 void WelfareTables::add(const std::string& experiment, const std::string& country,
-                        const CountryWelfare& cw, int Na) {
+                        const analysis::CountryWelfare& cw, int Na) {
   const int N = static_cast<int>(cw.V_old.size());
-  for (const ScenarioWelfare& sw : cw.scenarios) {
+  for (const analysis::ScenarioWelfare& sw : cw.scenarios) {
     for (int k = 0; k < N; ++k)
       states_.cell(experiment)
           .cell(sw.scenario)
@@ -64,7 +49,7 @@ void WelfareTables::add(const std::string& experiment, const std::string& countr
           .end_row();
     const std::pair<const char*, const std::map<std::string, Eigen::VectorXd>*> measures[] = {
         {"ev", &sw.ev_groups}, {"ce", &sw.ce_groups}, {"ev_lump_sum", &sw.ev_lump_sum_groups}};
-    for (const auto& g : welfare_groupings())
+    for (const auto& g : analysis::welfare_groupings())
       for (int q = 0; q < sw.ev_groups.at(g).size(); ++q)
         for (const auto& [measure, groups] : measures)
           groups_.cell(experiment)
@@ -75,7 +60,7 @@ void WelfareTables::add(const std::string& experiment, const std::string& countr
               .cell(measure)
               .cell(groups->at(g)(q))
               .end_row();
-    const Decomposition& d = sw.decomposition;
+    const analysis::Decomposition& d = sw.decomposition;
     const std::pair<const char*, double> rows[] = {
         {"mean_ev", sw.mean_ev},
         {"mean_ev_positive_wealth", sw.mean_ev_positive_wealth},
@@ -102,7 +87,7 @@ void WelfareTables::add(const std::string& experiment, const std::string& countr
     for (const auto& [name, v] : rows)
       summary_.cell(experiment).cell(sw.scenario).cell(country).cell(name).cell(v).end_row();
   }
-  const EvReport& er = cw.ev_report;
+  const analysis::EvReport& er = cw.ev_report;
   const std::pair<const char*, double> drows[] = {
       {"lambda_nodes", static_cast<double>(er.nodes)},
       {"lambda_lo", er.lambda_lo},
@@ -135,29 +120,29 @@ void WelfareTables::write(io::OutputDir& out) const {
   out.add("welfare_diagnostics.csv", diag_.str());
 }
 
-nlohmann::json scenario_json(const ScenarioWelfare& sw) {
+nlohmann::json scenario_json(const analysis::ScenarioWelfare& sw) {
   nlohmann::json s;
-  s["mean_ev"] = num(sw.mean_ev);
-  s["mean_ev_positive_wealth"] = num(sw.mean_ev_positive_wealth);
-  s["mean_ev_well_posed"] = num(sw.mean_ev_well_posed);
+  s["mean_ev"] = finite_or_null(sw.mean_ev);
+  s["mean_ev_positive_wealth"] = finite_or_null(sw.mean_ev_positive_wealth);
+  s["mean_ev_well_posed"] = finite_or_null(sw.mean_ev_well_posed);
   s["ev_well_posed_mass"] = sw.well_posed_mass;
   s["ev_multiple_roots_mass"] = sw.multiple_roots_mass;
-  s["mean_ce"] = num(sw.mean_ce);
-  s["mean_ev_lump_sum"] = num(sw.mean_ev_lump_sum);
-  s["acr"] = num(sw.acr);
+  s["mean_ce"] = finite_or_null(sw.mean_ce);
+  s["mean_ev_lump_sum"] = finite_or_null(sw.mean_ev_lump_sum);
+  s["acr"] = finite_or_null(sw.acr);
   s["theta"] = sw.theta;
-  s["acr_trade_weighted"] = num(sw.acr_trade_weighted);
-  s["theta_trade_weighted"] = num(sw.theta_trade_weighted);
+  s["acr_trade_weighted"] = finite_or_null(sw.acr_trade_weighted);
+  s["theta_trade_weighted"] = finite_or_null(sw.theta_trade_weighted);
   s["home_share_old"] = sw.home_share_old;
   s["home_share_new"] = sw.home_share_new;
-  for (const auto& g : welfare_groupings()) {
+  for (const auto& g : analysis::welfare_groupings()) {
     std::string b = "_";  // (not "_" + ...: a false -Wrestrict in GCC 12's libstdc++)
     b += bin_name(static_cast<int>(sw.ev_groups.at(g).size()));
-    s["ev_by_" + g + b] = vec(sw.ev_groups.at(g));
-    s["ce_by_" + g + b] = vec(sw.ce_groups.at(g));
-    s["ev_lump_sum_by_" + g + b] = vec(sw.ev_lump_sum_groups.at(g));
+    s["ev_by_" + g + b] = finite_array(sw.ev_groups.at(g));
+    s["ce_by_" + g + b] = finite_array(sw.ce_groups.at(g));
+    s["ev_lump_sum_by_" + g + b] = finite_array(sw.ev_lump_sum_groups.at(g));
   }
-  const Decomposition& d = sw.decomposition;
+  const analysis::Decomposition& d = sw.decomposition;
   s["decomposition"] = {{"W_old", d.W_old},
                         {"W_new", d.W_new},
                         {"dW", d.W_new - d.W_old},
@@ -168,9 +153,9 @@ nlohmann::json scenario_json(const ScenarioWelfare& sw) {
   return s;
 }
 
-nlohmann::json country_welfare_json(const CountryWelfare& cw) {
+nlohmann::json country_welfare_json(const analysis::CountryWelfare& cw) {
   nlohmann::json wj;
-  for (const ScenarioWelfare& sw : cw.scenarios) {
+  for (const analysis::ScenarioWelfare& sw : cw.scenarios) {
     wj[sw.scenario] = scenario_json(sw);
   }
   wj["nonpositive_wealth_mass"] = cw.nonpositive_wealth_mass;
@@ -181,4 +166,4 @@ nlohmann::json country_welfare_json(const CountryWelfare& cw) {
   return wj;
 }
 
-}  // namespace hat::analysis
+}  // namespace hat::reports
