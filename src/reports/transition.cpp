@@ -11,6 +11,7 @@
 #include "hat/io/csv.hpp"
 #include "hat/io/svg_plot.hpp"
 #include "hat/reports/welfare.hpp"
+#include "json_values.hpp"
 
 namespace hat::reports {
 
@@ -21,16 +22,6 @@ using transition::TransitionRun;
 using transition::TransitionWelfare;
 
 namespace {
-
-nlohmann::json num(double x) {
-  return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
-}
-
-nlohmann::json array_of(const Eigen::VectorXd& v) {
-  nlohmann::json a = nlohmann::json::array();
-  for (int q = 0; q < v.size(); ++q) a.push_back(num(v(q)));
-  return a;
-}
 
 // Per-capita values into country totals and shares.
 double nfa(const PathEconomy& e, const TransitionResult& r, int i, int t) {
@@ -233,18 +224,18 @@ nlohmann::json transition_json(const PathEconomy& e, const TransitionRun& run) {
   j["message"] = r.report.message;
   j["periods"] = T;
   j["iterations"] = r.iterations;
-  j["max_residual"] = num(r.report.residual);
+  j["max_residual"] = finite_or_null(r.report.residual);
   j["settled"] = r.settled;
-  j["settle_distance"] = num(r.settle_distance);
+  j["settle_distance"] = finite_or_null(r.settle_distance);
   j["country"] = e.initial.names[c];
   j["financial"] = world::to_string(e.options.financial);
   std::vector<std::string> specs;
   for (const auto& s : run.shocks) specs.push_back(s.text);
   j["shocks"] = specs;
-  j["R_path"] = array_of(r.prices.R.col(c));
+  j["R_path"] = finite_array(r.prices.R.col(c));
   nlohmann::json wages, ssw, old_w;
   for (int i = 0; i < N; ++i) {
-    wages[e.initial.names[i]] = array_of(r.prices.W.col(i));
+    wages[e.initial.names[i]] = finite_array(r.prices.W.col(i));
     ssw[e.initial.names[i]] = e.new_prices.W(i);
     old_w[e.initial.names[i]] = e.old_prices.W(i);
   }
@@ -253,9 +244,9 @@ nlohmann::json transition_json(const PathEconomy& e, const TransitionRun& run) {
   j["initial_steady_state"] = {{"R", e.old_prices.R(c)}, {"wages", old_w}};
   if (run.welfare) {
     nlohmann::json w = reports::country_welfare_json(run.welfare->welfare);
-    w["transition_share_ce"] = num(run.welfare->transition_share_ce);
-    w["transition_share_ev"] = num(run.welfare->transition_share_ev);
-    w["transition_share_ev_lump_sum"] = num(run.welfare->transition_share_ev_lump_sum);
+    w["transition_share_ce"] = finite_or_null(run.welfare->transition_share_ce);
+    w["transition_share_ev"] = finite_or_null(run.welfare->transition_share_ev);
+    w["transition_share_ev_lump_sum"] = finite_or_null(run.welfare->transition_share_ev_lump_sum);
     j["welfare"] = w;
   }
   if (run.elasticities) {
@@ -263,11 +254,12 @@ nlohmann::json transition_json(const PathEconomy& e, const TransitionRun& run) {
     nlohmann::json el;
     for (size_t p = 0; p < he.partners.size(); ++p) {
       const int q = static_cast<int>(p);
-      el[e.initial.names[he.partners[p]]] = {{"pe", array_of(he.pe.col(q))},
-                                             {"path", array_of(he.path.col(q))},
-                                             {"steady_state_pe", num(he.steady_state_pe(q))},
-                                             {"steady_state_path", num(he.steady_state_path(q))},
-                                             {"import_share", he.import_share(q)}};
+      el[e.initial.names[he.partners[p]]] = {
+          {"pe", finite_array(he.pe.col(q))},
+          {"path", finite_array(he.path.col(q))},
+          {"steady_state_pe", finite_or_null(he.steady_state_pe(q))},
+          {"steady_state_path", finite_or_null(he.steady_state_path(q))},
+          {"import_share", he.import_share(q)}};
     }
     j["elasticity_by_horizon"] = el;
   }
