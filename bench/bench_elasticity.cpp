@@ -15,6 +15,7 @@
 #include "bench_main.hpp"
 #include "hat/analysis/elasticity.hpp"
 #include "hat/analysis/planner.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/world/config.hpp"
 
 namespace {
@@ -29,7 +30,8 @@ struct Setup {
     hat::world::Prices p;
     hat::world::EquilibriumOptions opt;
     if (std::filesystem::exists(cfg)) {
-      hat::world::WorldConfig wc = hat::world::read_world_config(hat::io::ConfigFile::load(cfg));
+      hat::world::WorldConfig wc =
+          hat::estimation::read_world_config(hat::io::ConfigFile::load(cfg));
       w = wc.world;
       p = wc.start;
       if (!w.has_tariffs()) p.tau = Eigen::VectorXd::Zero(w.size());

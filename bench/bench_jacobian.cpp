@@ -18,6 +18,7 @@
 
 #include "hat/core/memory.hpp"
 #include "hat/core/timer.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/io/config.hpp"
 #include "hat/world/config.hpp"
 
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
   try {
     io::ConfigFile f =
         io::ConfigFile::load(std::string(HAT_SOURCE_DIR) + "/examples/ek19_gravity.toml");
-    world::WorldConfig wc = world::read_world_config(f);
+    world::WorldConfig wc = estimation::read_world_config(f);
     if (N > 0) synthetic(wc, N, seed);
     std::printf("%d countries%s, Na = %d, Nz = %d, threads = %d\n", wc.world.size(),
                 N > 0 ? " (synthetic)" : " (EK)", wc.world.assets,

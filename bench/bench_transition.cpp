@@ -17,6 +17,7 @@
 #include "hat/core/error.hpp"
 #include "hat/core/memory.hpp"
 #include "hat/core/timer.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/io/config.hpp"
 #include "hat/transition/transition.hpp"
 #include "hat/world/config.hpp"
@@ -96,12 +97,12 @@ int main(int argc, char** argv) {
     if (!std::strcmp(which, "two") || !std::strcmp(which, "all")) {
       io::ConfigFile f =
           io::ConfigFile::load(std::string(HAT_SOURCE_DIR) + "/examples/two_country.toml");
-      world::WorldConfig wc = world::read_world_config(f);
+      world::WorldConfig wc = estimation::read_world_config(f);
       run("two-country", wc.world, wc.options, wc.start, "HOME", true);
     }
     if (!std::strcmp(which, "ek19") || !std::strcmp(which, "all")) {
       io::ConfigFile f = io::ConfigFile::load(cfg);
-      world::WorldConfig wc = world::read_world_config(f);
+      world::WorldConfig wc = estimation::read_world_config(f);
       run("19-country", wc.world, wc.options, wc.start, "USA", false);
     }
   } catch (const std::exception& e) {

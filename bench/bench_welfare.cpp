@@ -14,6 +14,7 @@
 
 #include "bench_main.hpp"
 #include "hat/analysis/counterfactual.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/io/config.hpp"
 #include "hat/world/config.hpp"
 
@@ -63,7 +64,7 @@ struct Setup {
     else
       path = std::string(HAT_SOURCE_DIR) + "/examples/ek19_gravity.toml";
     if (std::filesystem::exists(path)) {
-      wc = world::read_world_config(io::ConfigFile::load(path));
+      wc = estimation::read_world_config(io::ConfigFile::load(path));
       source = path;
     } else {
       wc = synthetic_world();

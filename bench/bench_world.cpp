@@ -12,6 +12,7 @@
 #include "hat/core/error.hpp"
 #include "hat/core/memory.hpp"
 #include "hat/core/timer.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/io/config.hpp"
 #include "hat/world/config.hpp"
 
@@ -24,7 +25,7 @@ int main(int argc, char** argv) {
   if (!std::getenv("OMP_NUM_THREADS")) omp_set_num_threads(2);
   try {
     io::ConfigFile f = io::ConfigFile::load(cfg);
-    world::WorldConfig wc = world::read_world_config(f);
+    world::WorldConfig wc = estimation::read_world_config(f);
     std::printf("19-country world, Na = %d, threads = %d\n", wc.world.assets,
                 omp_get_max_threads());
     Timer t;

@@ -9,6 +9,7 @@
 #include "common.hpp"
 #include "hat/analysis/counterfactual_study.hpp"
 #include "hat/core/error.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
 #include "hat/reports/counterfactual.hpp"
@@ -38,7 +39,7 @@ void run_counterfactual(const CfArgs& args) {
                                           .lump_sum_polish = args.lump_sum_polish,
                                           .bins = args.bins,
                                           .acr_distribution = args.acr_distribution};
-  world::WorldConfig wc = world::read_world_config(file, data_dir_arg());
+  world::WorldConfig wc = estimation::read_world_config(file, data_dir_arg());
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
   std::vector<io::ConfigFile> shock_files;
   for (const std::string& path : args.shock_files)

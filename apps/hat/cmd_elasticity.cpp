@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "hat/analysis/elasticity_study.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
 #include "hat/reports/baseline.hpp"
@@ -27,7 +28,7 @@ struct ElasticityArgs {
 
 void run_elasticity(const ElasticityArgs& args) {
   io::ConfigFile file = io::ConfigFile::load(args.config);
-  world::WorldConfig wc = world::read_world_config(file, data_dir_arg());
+  world::WorldConfig wc = estimation::read_world_config(file, data_dir_arg());
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
   const analysis::ElasticityStudyOptions so{.country = args.country,
                                             .partner = args.partner,

@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "hat/analysis/planner_study.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
 #include "hat/reports/baseline.hpp"
@@ -26,7 +27,7 @@ struct PlannerArgs {
 
 void run_planner(const PlannerArgs& args) {
   io::ConfigFile file = io::ConfigFile::load(args.config);
-  world::WorldConfig wc = world::read_world_config(file, data_dir_arg());
+  world::WorldConfig wc = estimation::read_world_config(file, data_dir_arg());
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
   const analysis::PlannerStudyOptions so{
       .weights = args.weights, .country = args.country, .solve = !args.no_solve};

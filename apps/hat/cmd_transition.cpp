@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "hat/core/error.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
 #include "hat/reports/transition.hpp"
@@ -97,7 +98,7 @@ void write_unsolved_baseline(const TrArgs& args, const io::ConfigFile& file,
 
 void run_transition(const TrArgs& args) {
   io::ConfigFile file = io::ConfigFile::load(args.config);
-  world::WorldConfig wc = world::read_world_config(file, data_dir_arg());
+  world::WorldConfig wc = estimation::read_world_config(file, data_dir_arg());
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
   std::vector<io::ConfigFile> shock_files;
   transition::StudyRequest req;

@@ -7,6 +7,7 @@
 #include "common.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
 #include "hat/reports/world.hpp"
@@ -39,7 +40,7 @@ household::EulerGrid euler_grid(const WorldArgs& args) {
 
 void run_solve(const WorldArgs& args) {
   io::ConfigFile file = io::ConfigFile::load(args.config);
-  world::WorldConfig wc = world::read_world_config(file, data_dir_arg());
+  world::WorldConfig wc = estimation::read_world_config(file, data_dir_arg());
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
   ProgressCallback say;
   if (!args.quiet) say = message_callback([](std::string_view m) { progress("{}", m); });
@@ -100,7 +101,7 @@ void run_solve(const WorldArgs& args) {
 void run_residuals(const WorldArgs& args) {
   Timer timer;
   io::ConfigFile file = io::ConfigFile::load(args.config);
-  world::WorldConfig wc = world::read_world_config(file, data_dir_arg());
+  world::WorldConfig wc = estimation::read_world_config(file, data_dir_arg());
   set_threads(args.threads >= 0 ? args.threads : wc.threads);
   world::Prices p = wc.start;
   if (!wc.world.has_tariffs()) p.tau.setZero();

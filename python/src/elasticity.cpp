@@ -5,6 +5,7 @@
 
 #include "common.hpp"
 #include "hat/analysis/elasticity_study.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::python {
@@ -24,7 +25,7 @@ struct ElRun {
 
 void run_elasticity(const Source& src, const ElRequest& a, int threads, py::handle progress,
                     ElRun& run) {
-  world::WorldConfig wc = world::read_world_config(src.load(), data_dir_arg());
+  world::WorldConfig wc = estimation::read_world_config(src.load(), data_dir_arg());
   set_threads(threads > 0 ? threads : wc.threads);
   const analysis::ElasticityStudyOptions so{.country = a.country,
                                             .partner = a.partner,

@@ -5,6 +5,7 @@
 
 #include "common.hpp"
 #include "hat/analysis/planner_study.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/world/config.hpp"
 
 namespace hat::python {
@@ -23,7 +24,7 @@ struct PlRun {
 
 void run_planner(const Source& src, const PlRequest& r, int threads, py::handle progress,
                  PlRun& run) {
-  world::WorldConfig wc = world::read_world_config(src.load(), data_dir_arg());
+  world::WorldConfig wc = estimation::read_world_config(src.load(), data_dir_arg());
   set_threads(threads > 0 ? threads : wc.threads);
   const analysis::PlannerStudyOptions so{
       .weights = r.weights, .country = r.country, .solve = r.solve};

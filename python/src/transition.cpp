@@ -5,6 +5,7 @@
 
 #include "common.hpp"
 #include "hat/core/error.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/transition/study.hpp"
 #include "hat/world/config.hpp"
 
@@ -27,7 +28,7 @@ struct TrRun {
 
 void run_transition(const Source& src, const TrRequest& a, int threads, py::handle progress,
                     TrRun& out) {
-  world::WorldConfig wc = world::read_world_config(src.load(), data_dir_arg());
+  world::WorldConfig wc = estimation::read_world_config(src.load(), data_dir_arg());
   set_threads(threads > 0 ? threads : wc.threads);
   transition::StudyRequest req;
   for (const std::string& s : a.shocks) req.shocks.push_back(analysis::parse_shock_spec(s));

@@ -13,6 +13,7 @@
 #include "hat/analysis/counterfactual_study.hpp"
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/reports/counterfactual.hpp"
 #include "hat/world/config.hpp"
@@ -48,7 +49,7 @@ py::dict world_solve(const Source& src, int threads, py::object progress) {
   nlohmann::json summary;
   {
     py::gil_scoped_release nogil;
-    world::WorldConfig wc = world::read_world_config(src.load(), data_dir_arg());
+    world::WorldConfig wc = estimation::read_world_config(src.load(), data_dir_arg());
     set_threads(threads > 0 ? threads : wc.threads);
     wc.options.progress = evaluation_hook(progress, "equilibrium");
     ws = world::run_world_solve(std::move(wc));
@@ -72,7 +73,7 @@ py::dict world_residuals(const Source& src, std::optional<Eigen::VectorXd> W,
   std::vector<std::string> names;
   {
     py::gil_scoped_release nogil;
-    wc = world::read_world_config(src.load(), data_dir_arg());
+    wc = estimation::read_world_config(src.load(), data_dir_arg());
     set_threads(threads > 0 ? threads : wc.threads);
     world::Prices p = wc.start;
     if (!wc.world.has_tariffs()) p.tau.setZero();
@@ -126,7 +127,7 @@ void run_counterfactual(const Source& src, const CfRequest& a, int threads, py::
                                           .lump_sum_polish = a.lump_sum_polish,
                                           .bins = a.bins,
                                           .acr_distribution = a.acr_distribution};
-  world::WorldConfig wc = world::read_world_config(file, data_dir_arg());
+  world::WorldConfig wc = estimation::read_world_config(file, data_dir_arg());
   set_threads(threads > 0 ? threads : wc.threads);
   std::vector<io::ConfigFile> shock_files;
   for (const std::string& path : a.shock_files) shock_files.push_back(io::ConfigFile::load(path));

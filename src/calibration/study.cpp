@@ -13,6 +13,7 @@
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
 #include "hat/data/data_table.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/io/csv.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
@@ -36,7 +37,7 @@ CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads
   ct.reject_unknown();
   if (!file.root().has("data"))
     throw InputError(file.path() + ": calibration needs a [data] table (the data set)");
-  world::WorldConfig wc = world::read_world_config(file, data_dir);
+  world::WorldConfig wc = estimation::read_world_config(file, data_dir);
   if (threads) *threads = wc.threads;
   setup.world = wc.world;
   setup.start = wc.start;

@@ -24,18 +24,8 @@ world::DataWorld read_data_world(const io::ConfigFile& f, const data::DataDirArg
   return world_from_data(data::read_data_table(f, data_dir));
 }
 
+world::WorldConfig read_world_config(const io::ConfigFile& f, const data::DataDirArg& data_dir) {
+  return world::read_world_tables(f, read_data_world(f, data_dir));
+}
+
 }  // namespace hat::estimation
-
-namespace hat::world {
-
-// Defined here rather than in src/world/config.cpp: the [data] table needs the gravity
-// regression, and the world layer sits below estimation (README.md, Layout).
-WorldConfig read_world_config(const io::ConfigFile& f, const data::DataDirArg& data_dir) {
-  return read_world_tables(f, estimation::read_data_world(f, data_dir));
-}
-
-WorldConfig read_world_config(const io::ConfigFile& f) {
-  return read_world_config(f, data::DataDirArg{});
-}
-
-}  // namespace hat::world

@@ -8,6 +8,7 @@
 #include "hat/analysis/elasticity_study.hpp"
 #include "hat/analysis/planner_study.hpp"
 #include "hat/core/error.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/io/config.hpp"
 #include "hat/reports/elasticity.hpp"
 #include "hat/reports/planner.hpp"
@@ -19,7 +20,7 @@ namespace {
 using namespace hat;
 
 world::WorldConfig two_country() {
-  return world::read_world_config(
+  return estimation::read_world_config(
       io::ConfigFile::load(std::string(HAT_SOURCE_DIR) + "/examples/two_country.toml"));
 }
 

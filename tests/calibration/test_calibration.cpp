@@ -11,6 +11,7 @@
 #include "hat/calibration/calibrate.hpp"
 #include "hat/data/ek_data.hpp"
 #include "hat/estimation/trade_costs.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/numerics/markov.hpp"
 #include "hat/world/config.hpp"
 #include "test_support.hpp"
@@ -91,8 +92,9 @@ TEST(Calibration, TidyPairsFormatMatchesEkFiles) {
                                     << "[countries]\nlabor = [" << labor.str() << "]\n";
   std::ofstream(tmp / "ek.toml") << "[data]\ndir = \"" << dir << "\"\n";
   world::WorldConfig a =
-      world::read_world_config(io::ConfigFile::load((tmp / "pairs.toml").string()));
-  world::WorldConfig b = world::read_world_config(io::ConfigFile::load((tmp / "ek.toml").string()));
+      estimation::read_world_config(io::ConfigFile::load((tmp / "pairs.toml").string()));
+  world::WorldConfig b =
+      estimation::read_world_config(io::ConfigFile::load((tmp / "ek.toml").string()));
   EXPECT_EQ(a.world.names, b.world.names);
   EXPECT_LT((a.world.d - b.world.d).cwiseAbs().maxCoeff(), 1e-12);
   EXPECT_LT((a.world.A - b.world.A).cwiseAbs().maxCoeff(), 1e-12);

@@ -15,6 +15,7 @@
 #include "hat/data/ek_data.hpp"
 #include "hat/estimation/gravity.hpp"
 #include "hat/estimation/trade_costs.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/io/config.hpp"
 #include "hat/numerics/markov.hpp"
 #include "hat/world/config.hpp"
@@ -188,7 +189,7 @@ TEST(Covariates, WorldBuilderUsesTheCovariates) {
                               << "covariates = [\"log_distance\", \"contiguity\", \"rta\"]\n"
                               << "[countries]\nlabor = [1, 1, 1, 1, 1, 1]\n";
   const world::WorldConfig wc =
-      world::read_world_config(io::ConfigFile::load((d / "w.toml").string()));
+      estimation::read_world_config(io::ConfigFile::load((d / "w.toml").string()));
   EXPECT_EQ(wc.world.names, w.names);
   const data::GravityData g = data::read_gravity_pairs((d / "pairs.csv").string(), kCov);
   estimation::GravityRegression reg(g);
@@ -202,7 +203,7 @@ TEST(Covariates, WorldBuilderUsesTheCovariates) {
   for (int i = 0; i < 6; ++i) EXPECT_NEAR(wc.world.A(i), std::exp(e.S(i) / 4.0), 1e-14);
   // covariates belong to set = "pairs"
   std::ofstream(d / "bad.toml") << "[data]\nset = \"ek2002\"\ncovariates = [\"rta\"]\n";
-  EXPECT_THROW(world::read_world_config(io::ConfigFile::load((d / "bad.toml").string())),
+  EXPECT_THROW(estimation::read_world_config(io::ConfigFile::load((d / "bad.toml").string())),
                InputError);
   fs::remove_all(d);
 }

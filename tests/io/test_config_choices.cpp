@@ -9,6 +9,7 @@
 
 #include "error_of.hpp"
 #include "hat/data/ek_data.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/household/config.hpp"
 #include "hat/io/config.hpp"
 #include "hat/models/dynamic.hpp"
@@ -51,8 +52,9 @@ std::string world_with(const std::string& table, const std::string& line) {
 }
 
 std::string world_error(const std::string& table, const std::string& line) {
-  return error_of(
-      [&] { hat::world::read_world_config(ConfigFile::parse(world_with(table, line), "w.toml")); });
+  return error_of([&] {
+    hat::estimation::read_world_config(ConfigFile::parse(world_with(table, line), "w.toml"));
+  });
 }
 }  // namespace
 
@@ -85,12 +87,13 @@ TEST(ConfigChoices, WorldOptionsComeFromTheNameTables) {
             std::string::npos);
   EXPECT_NE(world_error("grid", "spacing = \"log\"\n").find("\"uniform\" or \"power\""),
             std::string::npos);
-  EXPECT_EQ(error_of([] {
-              hat::world::read_world_config(ConfigFile::parse("[data]\nset = \"csv\"\n", "d.toml"));
-            }),
-            "d.toml: [data] set: 'csv' is not one of \"ek2002\" or \"pairs\"");
+  EXPECT_EQ(
+      error_of([] {
+        hat::estimation::read_world_config(ConfigFile::parse("[data]\nset = \"csv\"\n", "d.toml"));
+      }),
+      "d.toml: [data] set: 'csv' is not one of \"ek2002\" or \"pairs\"");
   // Names written in outputs are read back; the British spelling is accepted.
-  const auto wc = hat::world::read_world_config(ConfigFile::parse(
+  const auto wc = hat::estimation::read_world_config(ConfigFile::parse(
       std::string(kTwoCountryWorld) + "financial = \"globalisation\"\nunknown = \"R\"\n" +
           "[solver]\njacobian = \"" + hat::world::to_string(hat::world::JacobianMethod::Analytic) +
           "\"\n",
@@ -135,10 +138,11 @@ TEST(ConfigChoices, DataDirectoryErrorsNameTheirSource) {
     EXPECT_EQ(error_of([&] { hat::data::resolve_data_dir(hat::test::source_dir()); }),
               "--data: " + hat::test::source_dir() + " holds neither ek2002/ nor ek2002-raw/");
     const std::string cfg = "[data]\ndir = \"" + missing + "\"\n";
-    EXPECT_EQ(error_of([&] { hat::world::read_world_config(ConfigFile::parse(cfg, "d.toml")); }),
-              "d.toml: [data] dir: no such directory " + missing);
+    EXPECT_EQ(
+        error_of([&] { hat::estimation::read_world_config(ConfigFile::parse(cfg, "d.toml")); }),
+        "d.toml: [data] dir: no such directory " + missing);
     EXPECT_EQ(error_of([&] {
-                hat::world::read_world_config(ConfigFile::parse(cfg, "d.toml"), missing + "2");
+                hat::estimation::read_world_config(ConfigFile::parse(cfg, "d.toml"), missing + "2");
               }),
               "--data: no such directory " + missing + "2");
   }
@@ -147,7 +151,7 @@ TEST(ConfigChoices, DataDirectoryErrorsNameTheirSource) {
   EXPECT_EQ(error_of([&] { hat::data::resolve_data_dir(from_env.dir, from_env.source); }),
             "HAT_DATA_DIR: no such directory " + missing);
   EXPECT_EQ(error_of([&] {
-              hat::world::read_world_config(ConfigFile::parse("[data]\n", "d.toml"), from_env);
+              hat::estimation::read_world_config(ConfigFile::parse("[data]\n", "d.toml"), from_env);
             }),
             "HAT_DATA_DIR: no such directory " + missing);
 }
@@ -166,16 +170,17 @@ TEST(ConfigChoices, LibraryIgnoresHatDataDir) {
   EXPECT_EQ(none.find("HAT_DATA_DIR:"), std::string::npos) << none;
   // A config's [data] dir is not overridden by the variable.
   EXPECT_EQ(error_of([&] {
-              hat::world::read_world_config(
+              hat::estimation::read_world_config(
                   ConfigFile::parse("[data]\ndir = \"" + missing + "\"\n", "d.toml"));
             }),
             "d.toml: [data] dir: no such directory " + missing);
-  const auto from_dir = hat::world::read_world_config(
+  const auto from_dir = hat::estimation::read_world_config(
       ConfigFile::parse("[data]\ndir = \"" + real + "\"\n", "d.toml"));
   EXPECT_EQ(from_dir.world.size(), 19);
   // An explicit directory works.
   EXPECT_EQ(hat::data::resolve_data_dir(real), real);
-  const auto given = hat::world::read_world_config(ConfigFile::parse("[data]\n", "d.toml"), real);
+  const auto given =
+      hat::estimation::read_world_config(ConfigFile::parse("[data]\n", "d.toml"), real);
   EXPECT_EQ(given.world.names, from_dir.world.names);
   EXPECT_EQ(hat::models::ek::load_data(real).raw.countries.size(), 19u);
 }

@@ -26,6 +26,7 @@
 #include "hat/analysis/shocks.hpp"
 #include "hat/core/error.hpp"
 #include "hat/data/data_table.hpp"
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/household/config.hpp"
 #include "hat/io/config.hpp"
 #include "hat/models/dynamic.hpp"
@@ -255,7 +256,7 @@ void require_finite(const hat::world::Evaluation& ev) {
 // `hat solve` and `hat residuals` on a coarse grid with an evaluation cap.
 Outcome run_world(const hat::io::ConfigFile& f) {
   using namespace hat::world;
-  WorldConfig wc = read_world_config(f, hat::test::data_dir());
+  WorldConfig wc = hat::estimation::read_world_config(f, hat::test::data_dir());
   wc.world.assets = std::min(wc.world.assets, 30);
   wc.options.max_evaluations = std::min(wc.options.max_evaluations, 25);
   Prices p = wc.start;
@@ -276,14 +277,14 @@ Outcome run_calibrate_readers(const hat::io::ConfigFile& f) {
   ct.integer_in("max_evaluations", 500, 1, 1000000);
   if (!(ct.number("fd_step", 1e-6) > 0)) ct.fail("fd_step", "must be > 0");
   ct.reject_unknown();
-  hat::world::read_world_config(f, hat::test::data_dir());
+  hat::estimation::read_world_config(f, hat::test::data_dir());
   hat::data::read_data_table(f, hat::test::data_dir());
   return kOk;
 }
 
 // `hat residuals` / `hat counterfactual` on the 19-country world, readers only.
 Outcome run_world_readers(const hat::io::ConfigFile& f) {
-  hat::world::read_world_config(f, hat::test::data_dir());
+  hat::estimation::read_world_config(f, hat::test::data_dir());
   return kOk;
 }
 
@@ -386,7 +387,7 @@ TEST(Fuzz, MutatedExamplesEndInExitClassesZeroTwoOrThree) {
   std::unique_ptr<hat::world::World> ek19;
   if (have_data)
     ek19 = std::make_unique<hat::world::World>(
-        hat::world::read_world_config(
+        hat::estimation::read_world_config(
             hat::io::ConfigFile::load((dir / "ek19_gravity.toml").string()), hat::test::data_dir())
             .world);
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "hat/estimation/world_from_data.hpp"
 #include "hat/io/config.hpp"
 #include "hat/world/config.hpp"
 #include "hat/world/synth.hpp"
@@ -88,7 +89,7 @@ TEST(Synth, CommandWritesAReadableWorld) {
   for (const char* f : {"world.toml", "trade_costs.csv"})
     EXPECT_EQ(slurp(d1 / f), slurp(d2 / f)) << f;
   const auto wc =
-      hat::world::read_world_config(hat::io::ConfigFile::load((d1 / "world.toml").string()));
+      hat::estimation::read_world_config(hat::io::ConfigFile::load((d1 / "world.toml").string()));
   const auto w = hat::world::synth_world(5, 3);
   EXPECT_EQ(wc.world.names, w.names);
   EXPECT_EQ(wc.world.d, w.trade_costs);  // shortest round-trip numbers reload exactly
@@ -118,7 +119,7 @@ TEST(Synth, FortyCountryWorldIdenticalForOneAndTwoThreads) {
   std::ofstream(dir / "trade_costs.csv") << hat::world::synth_trade_costs_csv(sw);
   std::ofstream(dir / "world.toml") << hat::world::synth_world_toml(sw, 1, "trade_costs.csv");
   hat::world::WorldConfig wc =
-      hat::world::read_world_config(hat::io::ConfigFile::load((dir / "world.toml").string()));
+      hat::estimation::read_world_config(hat::io::ConfigFile::load((dir / "world.toml").string()));
   wc.world.assets = 20;
   hat::world::Equilibrium eq[2];
   for (int t = 0; t < 2; ++t) {

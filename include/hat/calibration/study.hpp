@@ -24,7 +24,7 @@ namespace hat::calibration {
 
 // The [calibration], world and [data] tables of a config (InputError naming the key);
 // `threads` receives the config's [solver] threads.
-// `data_dir`: the EK data directory when not empty (see world::read_world_config).
+// `data_dir`: the EK data directory when not empty (see estimation::read_world_config).
 CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads = nullptr,
                                         const data::DataDirArg& data_dir = {});
 
