@@ -91,10 +91,7 @@ void run_counterfactual(const CfArgs& args) {
                       {"baseline_seconds", st.seconds_baseline},
                       {"baseline_tight_seconds", st.seconds_baseline_tight},
                       {"elasticity_seconds", st.seconds_elasticities}};
-    man["summary"] = summary;
-    man["files"] = out.names();
-    out.add_json("summary.json", io::without_timings(summary));
-    out.add_json("manifest.json", man);
+    io::add_summary_and_manifest(out, man, summary);
     out.commit();
   }
   if (args.json) {

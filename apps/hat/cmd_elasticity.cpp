@@ -66,10 +66,7 @@ void run_elasticity(const ElasticityArgs& args) {
     man["timings"] = {{"total_seconds", st.seconds},
                       {"baseline_seconds", st.seconds_baseline},
                       {"elasticity_seconds", st.seconds_elasticities}};
-    man["summary"] = summary;
-    out.add_json("summary.json", io::without_timings(summary));
-    man["files"] = out.names();
-    out.add_json("manifest.json", man);
+    io::add_summary_and_manifest(out, man, summary);
     out.commit();
   }
   if (args.json) {

@@ -84,10 +84,7 @@ void run_household(const HouseholdArgs& args) {
     man["status"] = summary["status"];
     man["solvers"] = {{"household", io::to_json(sol.report)},
                       {"distribution", io::to_json(dist.report)}};
-    man["summary"] = summary;
-    man["files"] = out.names();
-    out.add_json("summary.json", io::without_timings(summary));
-    out.add_json("manifest.json", man);
+    io::add_summary_and_manifest(out, man, summary);
     out.commit();
   }
   if (args.json) {

@@ -53,10 +53,7 @@ void run_planner(const PlannerArgs& args) {
                       {"country", args.country},
                       {"solved", !args.no_solve}};
     man["timings"] = {{"total_seconds", st.seconds}, {"planner_seconds", st.seconds_planner}};
-    man["summary"] = summary;
-    out.add_json("summary.json", io::without_timings(summary));
-    man["files"] = out.names();
-    out.add_json("manifest.json", man);
+    io::add_summary_and_manifest(out, man, summary);
     out.commit();
   }
   if (args.json) {

@@ -139,12 +139,7 @@ void run_transition(const TrArgs& args) {
                       {"jacobian_step", transition::TransitionOptions{}.jacobian_step}};
     man["timings"] = summary["timings"];
     man["timings"]["total_seconds"] = run.seconds;
-    man["summary"] = summary;
-    man["files"] = out.names();
-    nlohmann::json file_summary = io::without_timings(summary);  // timings: manifest only
-    file_summary.erase("timings");
-    out.add_json("summary.json", file_summary);
-    out.add_json("manifest.json", man);
+    io::add_summary_and_manifest(out, man, summary);
     out.commit();
   }
   if (args.json) {

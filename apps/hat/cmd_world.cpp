@@ -76,10 +76,7 @@ void run_solve(const WorldArgs& args) {
                       {"euler_seconds", euler_seconds},
                       {"outputs_seconds", outputs_timer.seconds()}};
     man["euler_grid"] = args.euler_grid;
-    man["summary"] = summary;
-    man["files"] = out.names();
-    out.add_json("summary.json", io::without_timings(summary));
-    out.add_json("manifest.json", man);
+    io::add_summary_and_manifest(out, man, summary);
     if (have_state)
       out.add("world_solved.toml", world::world_to_toml(w, eq.state.prices, ws.options));
     out.commit();

@@ -141,4 +141,13 @@ nlohmann::json without_timings(nlohmann::json j) {
   return j;
 }
 
+void add_summary_and_manifest(OutputDir& out, nlohmann::json manifest,
+                              const nlohmann::json& summary) {
+  manifest["summary"] = summary;
+  nlohmann::json file_summary = without_timings(summary);
+  if (file_summary.is_object()) file_summary.erase("timings");
+  out.add_json("summary.json", file_summary);
+  out.add_json("manifest.json", manifest);
+}
+
 }  // namespace hat::io

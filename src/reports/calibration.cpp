@@ -202,9 +202,7 @@ void add_calibration_outputs(io::OutputDir& out, const io::ConfigFile& file, con
   man["solvers"]["calibration"]["evaluations"] = res.evaluations;
   man["solvers"]["calibration"]["jacobians"] = res.jacobians;
   man["timings"] = {{"total_seconds", s.seconds}};
-  man["summary"] = summary;
-  out.add_json("summary.json", io::without_timings(summary));
-  out.add_json("manifest.json", man);
+  io::add_summary_and_manifest(out, man, summary);
 }
 
 }  // namespace hat::reports

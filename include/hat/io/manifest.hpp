@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hat/core/status.hpp"
+#include "hat/io/output.hpp"
 
 namespace hat::io {
 
@@ -38,5 +39,10 @@ nlohmann::json to_json(const SolverReport& r);
 // carry results only, so that a run's outputs are identical for any thread count; timings
 // stay in manifest.json.
 nlohmann::json without_timings(nlohmann::json j);
+// The closing files of a run: `summary` as the manifest's "summary" and, without its timings
+// (and without a "timings" object), as summary.json; then `manifest` as manifest.json (its
+// file list is completed by OutputDir::commit).
+void add_summary_and_manifest(OutputDir& out, nlohmann::json manifest,
+                              const nlohmann::json& summary);
 
 }  // namespace hat::io
