@@ -47,4 +47,39 @@ Aggregates logit_impact(const HouseholdProblem& hp, const HouseholdSolution& sol
   return out;
 }
 
+// The slopes of the same response, with w_kj = -(m_k / sigma) pi_kj c_kj^(1-gamma) the move of
+// state k's choice towards j per unit of dlog p_j: dpi_kl / dlog p_j = w_kj (delta_lj - pi_kl),
+// so d choice_l / dlog p_j = delta_lj sum_k w_kj - sum_k pi_kl w_kj (the second term a product
+// of the N x M arrays), spending p_l c_kl likewise, and asset demand
+// sum_k w_kj (a'_kj - sum_l pi_kl a'_kl).
+LogitImpactSlopes logit_impact_slopes(const HouseholdProblem& hp, const HouseholdSolution& sol,
+                                      const Eigen::VectorXd& mass) {
+  const Eigen::ArrayXXd c = sol.c.array(), pi = sol.pi.array();
+  const Eigen::ArrayXd scale = -mass.array() / hp.sigma;
+  // c^(1-gamma) by log and exp over whole arrays (vectorised; exactly 1 for log utility).
+  const Eigen::ArrayXXd w = ((c.log() * (1.0 - hp.gamma)).exp() * pi).colwise() * scale;  // N x M
+  const Eigen::ArrayXXd spend = c.rowwise() * hp.prices.transpose().array();  // p_l c_kl
+  LogitImpactSlopes s;
+  s.log_prices = hp.prices.array().log().matrix();
+  s.choice.noalias() = -(pi.matrix().transpose() * w.matrix());
+  s.choice.diagonal() += w.colwise().sum().matrix().transpose();
+  s.expenditure.noalias() = -((pi * spend).matrix().transpose() * w.matrix());
+  s.expenditure.diagonal() += (w * spend).colwise().sum().matrix().transpose();
+  const Eigen::ArrayXd mean_a = (pi * sol.a_next.array()).rowwise().sum();
+  s.assets = (w * (sol.a_next.array().colwise() - mean_a)).colwise().sum().matrix().transpose();
+  return s;
+}
+
+Aggregates logit_impact(const LogitImpactSlopes& slopes, const Aggregates& at,
+                        const Eigen::VectorXd& prices) {
+  const Eigen::VectorXd dlogp = prices.array().log().matrix() - slopes.log_prices;
+  Aggregates out = at;
+  out.choice_probability += slopes.choice * dlogp;
+  out.expenditure += slopes.expenditure * dlogp;
+  out.assets += slopes.assets.dot(dlogp);
+  out.total_expenditure = out.expenditure.sum();
+  out.expenditure_share = out.expenditure / out.total_expenditure;
+  return out;
+}
+
 }  // namespace hat::household

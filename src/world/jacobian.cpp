@@ -110,6 +110,16 @@ bool residual_jacobian(const CountrySystem& sys, const World& base_world, const 
       });
   } else {
     const bool impact = eq.jacobian == JacobianMethod::LogitImpact;
+    // The impact slopes of every country, once: each serves all the columns that move only
+    // that country's import prices (N - 1 wage columns).
+    std::vector<household::LogitImpactSlopes> slopes(impact ? M : 0);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int i = 0; i < static_cast<int>(slopes.size()); ++i)
+      errors.run(i, [&] {
+        const CountryState& cs = at.countries[i];
+        slopes[i] = household::logit_impact_slopes(cs.problem, cs.solution, cs.distribution.mass);
+      });
+    errors.rethrow();
     EquilibriumOptions eq_fd = eq;
     const double tol = std::max(eq.household.tolerance, fd_tolerance);
     eq_fd.household.tolerance = tol;
@@ -123,9 +133,8 @@ bool residual_jacobian(const CountrySystem& sys, const World& base_world, const 
           if (impact) {
             household::HouseholdProblem moved = country_problem(s.worlds[c], i, s.prices[c]);
             if (same_but_prices(moved, at.countries[i].problem)) {
-              (k == 0 ? up : down)[t] = household::logit_impact(
-                  at.countries[i].problem, at.countries[i].solution,
-                  at.countries[i].distribution.mass, at.countries[i].aggregates, moved.prices);
+              (k == 0 ? up : down)[t] =
+                  household::logit_impact(slopes[i], at.countries[i].aggregates, moved.prices);
               continue;
             }
           }

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <unsupported/Eigen/NonLinearOptimization>
 
 #include "hat/core/bytes.hpp"
@@ -151,9 +152,13 @@ struct Functor {
   const Prices& base_prices;
   const EquilibriumOptions& eq;
   const SystemOptions& opt;
-  // Last base-point evaluation (warm start of the next one and of Jacobian columns).
+  // Last base-point evaluation (warm start of the next one and of Jacobian columns). The
+  // evaluations (some 12 MB for 19 countries) are shared, not copied, between the last, the
+  // best and the best full-tolerance point; copying them cost about a millisecond per
+  // evaluation and, the first time, 30-50 ms of page faults. The `state` of
+  // `best` and `best_full` is filled from best_state only when the solve returns.
   World last_world;
-  Evaluation last;
+  std::shared_ptr<Evaluation> last = std::make_shared<Evaluation>();
   Eigen::VectorXd x_last, r_last;
   bool have_last = false, have_warm = false;
   double last_tolerance = 0;                                  // household tolerance of `last`
@@ -162,6 +167,7 @@ struct Functor {
   SystemResult best;
   double best_norm = std::numeric_limits<double>::infinity();
   SystemResult best_full;  // the best point evaluated at the full household tolerance
+  std::shared_ptr<Evaluation> best_state = last, best_full_state = last;
   double best_full_norm = std::numeric_limits<double>::infinity();
   int evaluations = 0, jacobians = 0;
   int jacobians_given = 0;  // Jacobians handed to hybrj (finite-difference or initial)
@@ -268,7 +274,7 @@ bool Functor::eval_at(const Eigen::VectorXd& x) {
   if (evaluations == 0 && !opt.jacobian && eq.jacobian != JacobianMethod::Analytic)
     tol = std::min(tol, std::max(eq.household.tolerance, eq.fd_household_tolerance));
   Evaluation ev =
-      evaluate(w, p, with_tolerance(eq, tol), (have_last || have_warm) ? &last : nullptr);
+      evaluate(w, p, with_tolerance(eq, tol), (have_last || have_warm) ? last.get() : nullptr);
   ++evaluations;
   Eigen::VectorXd r;
   if (!residuals_of(x, w, ev, r)) return false;
@@ -306,7 +312,7 @@ void Functor::record(const Eigen::VectorXd& x, const Eigen::VectorXd& r, double 
                      Evaluation&& ev, World&& w) {
   last_tolerance = tol;
   best_raw = std::min(best_raw, r.cwiseAbs().maxCoeff());
-  last = std::move(ev);
+  last = std::make_shared<Evaluation>(std::move(ev));
   last_world = std::move(w);
   x_last = x;
   r_last = r;
@@ -317,7 +323,7 @@ void Functor::record(const Eigen::VectorXd& x, const Eigen::VectorXd& r, double 
     best_full.x = x;
     best_full.r = r;
     best_full.world = last_world;
-    best_full.state = last;
+    best_full_state = last;
   }
   if (nrm < best_norm || (converged(r) && tol <= eq.household.tolerance)) {
     best_norm = nrm;
@@ -325,7 +331,7 @@ void Functor::record(const Eigen::VectorXd& x, const Eigen::VectorXd& r, double 
     best.x = x;
     best.r = r;
     best.world = last_world;
-    best.state = last;
+    best_state = last;
   }
   report_evaluation(x, r, nrm);
   // Only a full-tolerance evaluation ends the solve (not one the budget left inexact).
@@ -341,7 +347,7 @@ void Functor::save(ByteWriter& b) const {
     table.push_back(std::move(bytes));
     return static_cast<int>(table.size() - 1);
   };
-  const int refs[3] = {ref(last), ref(best.state), ref(best_full.state)};
+  const int refs[3] = {ref(*last), ref(*best_state), ref(*best_full_state)};
   b.put(static_cast<std::int64_t>(table.size()));
   for (const auto& t : table) b.put(t);
   for (int r : refs) b.put(r);
@@ -357,11 +363,11 @@ void Functor::save(ByteWriter& b) const {
 void Functor::load(ByteReader& b) {
   const auto n = b.get<std::int64_t>();
   if (n < 0 || n > 3) throw InputError("snapshot: corrupt evaluation table");
-  std::vector<Evaluation> table;
+  std::vector<std::shared_ptr<Evaluation>> table;
   for (std::int64_t i = 0; i < n; ++i) {
     const std::string bytes = b.get_string();
     ByteReader eb(bytes, "snapshot");
-    table.push_back(get_evaluation(eb));
+    table.push_back(std::make_shared<Evaluation>(get_evaluation(eb)));
   }
   int refs[3];
   for (int& r : refs) {
@@ -369,8 +375,8 @@ void Functor::load(ByteReader& b) {
     if (r < 0 || r >= n) throw InputError("snapshot: corrupt evaluation reference");
   }
   last = table[refs[0]];
-  best.state = table[refs[1]];
-  best_full.state = table[refs[2]];
+  best_state = table[refs[1]];
+  best_full_state = table[refs[2]];
   for (Eigen::VectorXd* v : {&x_last, &r_last, &best.x, &best.r, &best_full.x, &best_full.r})
     *v = b.get_vector();
   for (double* v : {&last_tolerance, &best_tolerance, &best_raw, &best_norm, &best_full_norm})
@@ -423,10 +429,10 @@ int Functor::df(const Eigen::VectorXd& x, Eigen::MatrixXd& fjac) {
 const Evaluation* Functor::jacobian_base(Evaluation& refined, double fd_tol,
                                          JacobianMethod method) {
   const bool fd = method != JacobianMethod::Analytic;
-  if (!(fd && last_tolerance > fd_tol)) return &last;
+  if (!(fd && last_tolerance > fd_tol)) return last.get();
   // Keep the budget's last evaluation for a full-tolerance point (see eval_at).
   if (evaluations + 1 >= opt.max_evaluations) return nullptr;
-  refined = evaluate(last_world, last.prices, with_tolerance(eq, fd_tol), &last);
+  refined = evaluate(last_world, last->prices, with_tolerance(eq, fd_tol), last.get());
   ++evaluations;
   if (!refined.ok) {
     failure = refined.message;
@@ -634,7 +640,7 @@ SystemResult finish(Functor& f, const CountrySystem& sys, const EquilibriumOptio
                     const SystemOptions& opt, const Timer& timer) {
   if (f.done && opt.final_jacobian && f.best.x.size()) {
     // A finite-difference Jacobian at the solution, for re-solves nearby (counterfactuals).
-    f.last = f.best.state;
+    f.last = f.best_state;
     f.last_world = f.best.world;
     f.x_last = f.best.x;
     f.r_last = f.best.r;
@@ -652,17 +658,18 @@ SystemResult finish(Functor& f, const CountrySystem& sys, const EquilibriumOptio
     // The budget is spent: report the best full-tolerance point instead (the last evaluation
     // of the budget always is one).
     f.best = std::move(f.best_full);
+    f.best_state = f.best_full_state;
     f.best_norm = f.best_full_norm;
     f.best_tolerance = eq_opt.household.tolerance;
   }
   if (!f.done && !f.interrupted && f.best_tolerance > eq_opt.household.tolerance &&
       f.best.x.size() && f.budget_left()) {
     // The best point came from an inexact evaluation: report it at the full tolerance.
-    Evaluation exact = evaluate(f.best.world, f.best.state.prices, eq_opt, &f.best.state);
+    Evaluation exact = evaluate(f.best.world, f.best_state->prices, eq_opt, f.best_state.get());
     ++f.evaluations;
     if (exact.ok) {
       f.best.r = sys.residuals(f.best.x, f.best.world, exact);
-      f.best.state = std::move(exact);
+      f.best_state = std::make_shared<Evaluation>(std::move(exact));
       f.best_norm = f.norm(f.best.r);
       f.best_tolerance = eq_opt.household.tolerance;
       if (f.best.r.allFinite() && f.converged(f.best.r)) f.done = true;
@@ -671,6 +678,13 @@ SystemResult finish(Functor& f, const CountrySystem& sys, const EquilibriumOptio
     }
   }
   SystemResult res = std::move(f.best);
+  // The best evaluation, moved out (the functor's other references are dropped first).
+  f.last.reset();
+  f.best_full_state.reset();
+  if (f.best_state.use_count() == 1)
+    res.state = std::move(*f.best_state);
+  else
+    res.state = *f.best_state;
   res.evaluations = f.evaluations;
   res.jacobians = f.jacobians;
   res.jacobian = std::move(f.last_jacobian);
@@ -719,7 +733,7 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
     h.maxfev = std::max(1, opt.max_evaluations - evaluations_before);
     resumed = true;
   } else if (warm && static_cast<int>(warm->countries.size()) == base_world.size()) {
-    f.last = *warm;
+    f.last = std::make_shared<Evaluation>(*warm);
     f.have_warm = true;
   }
   // A snapshot is taken only while the evaluation budget has not yet shaped the solve (the
@@ -744,7 +758,7 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
       if (attempt > 0) {
         if (f.done || !f.failure.empty() || f.interrupted) break;
         if (f.evaluations >= opt.max_evaluations) break;
-        f.last = f.best.state;
+        f.last = f.best_state;
         f.last_world = f.best.world;
         f.x_last = f.best.x;
         f.r_last = f.best.r;

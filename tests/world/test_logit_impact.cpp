@@ -87,6 +87,40 @@ TEST(LogitImpact, SeveralPricesMatchHeldPolicyDifferences) {
   EXPECT_LT(impact_gap(w, 2, dir), 1e-6);
 }
 
+// The slopes (one pass for all varieties, used by the Jacobian) against the pass per move
+// (logit_impact summed state by state): the same linear response, so equal to rounding, for
+// one moved price and for several, with and without the quality shifters.
+TEST(LogitImpact, SlopesEqualThePassPerMove) {
+  for (double slope : {0.0, 0.725}) {
+    World w = hat::test::five_country(1.45, 40);
+    w.quality_slope = slope;
+    EquilibriumOptions opt;
+    const Prices p = hat::test::near_equilibrium(w, Financial::Globalization);
+    const CountryState cs = solve_country(w, 3, p, opt);
+    ASSERT_TRUE(country_converged(cs));
+    const household::LogitImpactSlopes slopes =
+        household::logit_impact_slopes(cs.problem, cs.solution, cs.distribution.mass);
+    Eigen::VectorXd one = Eigen::VectorXd::Zero(5), several(5);
+    one(1) = 1e-3;
+    several << 2e-3, -1e-3, 0.0, 5e-4, 3e-3;
+    for (const Eigen::VectorXd& dlogp : {one, several}) {
+      const Eigen::VectorXd prices = (cs.problem.prices.array() * dlogp.array().exp()).matrix();
+      const household::Aggregates a = household::logit_impact(
+          cs.problem, cs.solution, cs.distribution.mass, cs.aggregates, prices);
+      const household::Aggregates b = household::logit_impact(slopes, cs.aggregates, prices);
+      // Compared as moves from the base aggregates, relative to the largest move.
+      const Eigen::VectorXd da = a.expenditure - cs.aggregates.expenditure;
+      const double scale = da.cwiseAbs().maxCoeff();
+      ASSERT_GT(scale, 0.0);
+      EXPECT_LT((b.expenditure - a.expenditure).cwiseAbs().maxCoeff(), 1e-9 * scale);
+      EXPECT_LT((b.choice_probability - a.choice_probability).cwiseAbs().maxCoeff(), 1e-9 * scale);
+      EXPECT_LT(std::abs(b.assets - a.assets),
+                1e-9 * std::max(scale, std::abs(a.assets - cs.aggregates.assets)));
+      EXPECT_NEAR(b.expenditure_share.sum(), 1.0, 1e-14);
+    }
+  }
+}
+
 // Columns of unknowns that move only one country's own problem (its R under autarky, its
 // transfer) are the finite-difference columns; the others approximate them.
 TEST(LogitImpact, OwnCountryColumnsAreFiniteDifferences) {

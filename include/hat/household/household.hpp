@@ -156,6 +156,22 @@ Aggregates logit_impact(const HouseholdProblem& hp, const HouseholdSolution& sol
                         const Eigen::VectorXd& mass, const Aggregates& at,
                         const Eigen::VectorXd& prices);
 
+// The same response as slopes in the log prices, for every variety at once: logit_impact is
+// linear in log(prices / hp.prices), so one pass over the states (two M x M products) serves
+// the moves of any number of prices, where logit_impact costs a pass per move.
+struct LogitImpactSlopes {
+  Eigen::VectorXd log_prices;   // log hp.prices (the point of the slopes)
+  Eigen::MatrixXd expenditure;  // (l, j): d expenditure_l / d log p_j
+  Eigen::MatrixXd choice;       // (l, j): d choice_probability_l / d log p_j
+  Eigen::VectorXd assets;       // (j): d assets / d log p_j
+};
+LogitImpactSlopes logit_impact_slopes(const HouseholdProblem& hp, const HouseholdSolution& sol,
+                                      const Eigen::VectorXd& mass);
+// logit_impact from the slopes (equal to rounding): `at` moved by the slopes times the change of
+// the log prices.
+Aggregates logit_impact(const LogitImpactSlopes& slopes, const Aggregates& at,
+                        const Eigen::VectorXd& prices);
+
 struct EulerErrors {
   double log10_mean = 0, log10_max = 0;
   long points = 0;  // unconstrained (state, variety) points evaluated
