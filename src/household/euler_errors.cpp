@@ -14,8 +14,8 @@
 // states: tabulated once per cell as a Chebyshev interpolant (barycentric form on 17
 // Chebyshev-Lobatto points; Berrut and Trefethen 2004), each point costs a few multiply-adds per
 // next state instead of M exponentials. An interpolant is kept only if it matches the direct
-// computation at three check points to kInterpolantTolerance; otherwise that cell is evaluated
-// directly at every point.
+// computation at three check points to a relative tolerance (1e-14 by default); otherwise that
+// cell is evaluated directly at every point.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -198,12 +198,15 @@ class ExpectedMarginal {
 class MarginalTable {
  public:
   static constexpr int kDegree = 16;
-  // Relative agreement with the direct computation at the check points (a few ulp).
-  static constexpr double kInterpolantTolerance = 1e-14;
 
+  // `tolerance`: the relative agreement with the direct computation required at the check
+  // points (the default, 1e-14, is a few ulp); negative: every cell direct.
   MarginalTable(const HouseholdProblem& hp, const HouseholdSolution& sol, const CellTables& ct,
-                const numerics::BinomialSeries& series, bool use_series)
-      : Na_(hp.Na()), values_(kDegree + 1, hp.Na() * hp.Nz()), direct_(hp.Na() * hp.Nz(), 0) {
+                const numerics::BinomialSeries& series, bool use_series, double tolerance)
+      : Na_(hp.Na()),
+        tolerance_(tolerance),
+        values_(kDegree + 1, hp.Na() * hp.Nz()),
+        direct_(hp.Na() * hp.Nz(), 0) {
     for (int k = 0; k <= kDegree; ++k) {
       nodes_[k] = 0.5 * (1.0 - std::cos(M_PI * k / kDegree));
       weights_[k] = (k % 2 ? -1.0 : 1.0) * (k == 0 || k == kDegree ? 0.5 : 1.0);
@@ -268,7 +271,7 @@ class MarginalTable {
     for (int k = 0; k <= kDegree; ++k) f[k] = marginal(lo, nodes_[k], a_at(hp, lo, nodes_[k]), s2);
     for (double t : {0.0123, 0.5077, 0.9911}) {
       const double exact = marginal(lo, t, a_at(hp, lo, t), s2);
-      if (!(std::abs(interpolate(f, t) - exact) <= kInterpolantTolerance * std::abs(exact))) {
+      if (!(std::abs(interpolate(f, t) - exact) <= tolerance_ * std::abs(exact))) {
         direct_[k0] = 1;
         return;
       }
@@ -276,6 +279,7 @@ class MarginalTable {
   }
 
   int Na_;
+  double tolerance_;
   std::array<double, kDegree + 1> nodes_{}, weights_{};
   Eigen::MatrixXd values_;    // column s2 Na + lo: the values at the nodes
   std::vector<char> direct_;  // 1: evaluate this cell directly
@@ -331,7 +335,8 @@ StateErrors state_errors(const HouseholdProblem& hp, const HouseholdSolution& so
 
 }  // namespace
 
-EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& sol, int refine) {
+EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& sol, int refine,
+                         double interpolant_tolerance) {
   const int Na = hp.Na(), Nz = hp.Nz();
   const int nf = (Na - 1) * refine + 1;
   // Per cell and variety with the series: u'(c)/p_j at the cell's midpoint,
@@ -340,7 +345,7 @@ EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& so
   const numerics::BinomialSeries series(hp.gamma);
   const bool use_series = hp.gamma != 1.0;
   const CellTables ct = cell_tables(hp, sol, series, use_series);
-  const MarginalTable table(hp, sol, ct, series, use_series);
+  const MarginalTable table(hp, sol, ct, series, use_series, interpolant_tolerance);
   // Parallel over income states; per-state partial results are combined in a fixed order, so
   // the result does not depend on the number of threads.
   std::vector<StateErrors> parts(Nz);

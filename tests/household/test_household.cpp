@@ -204,72 +204,82 @@ TEST(Household, NewtonStepsFarFromTheFixedPoint) {
   expect_same_solution(e, b);
 }
 
-// The Euler errors (u'(c) inside each grid cell by a binomial series) against the definition
-// evaluated directly with pow and exp: same unconstrained points, same mean and max error, on
-// the solution grid (refine 1, the default of the hat commands) and a finer one.
+// The Euler errors (u'(c) inside each grid cell by a binomial series, the expectations from
+// per-cell interpolants or computed directly) against the definition evaluated directly with pow
+// and exp: same unconstrained points, same mean and max error, on the solution grid (refine 1,
+// the default of the hat commands) and a finer one, for the reference logit and a sharp one.
 TEST(Household, EulerErrorsMatchDirectEvaluation) {
-  for (double gamma : {0.5, 1.45, 4.0})
-    for (int refine : {1, 3}) {
-      HouseholdProblem hp = reference_problem();
-      hp.gamma = gamma;
-      hp.prices.conservativeResize(4);
-      HouseholdSolution sol = solve_household(hp);
-      ASSERT_TRUE(sol.report.converged());
-      const int Na = hp.Na(), Nz = hp.Nz(), M = hp.M();
-      const double* g = hp.grid.data();
-      const double amin = hp.a_min(), amax = hp.a_max(), eps = 1e-9 * (amax - amin);
-      auto bracket = [&](double a, int& lo, double& t) {
-        lo = std::clamp(static_cast<int>(std::upper_bound(g, g + Na, a) - g) - 1, 0, Na - 2);
-        t = std::clamp((a - g[lo]) / (g[lo + 1] - g[lo]), 0.0, 1.0);
-      };
-      double sum = 0, mx = 0;
-      long n = 0;
-      const int nf = (Na - 1) * refine + 1;
-      for (int s = 0; s < Nz; ++s)
-        for (int f = 0; f < nf; ++f) {
-          const double a = amin + (amax - amin) * f / (nf - 1);
-          int lo;
-          double t;
-          bracket(a, lo, t);
-          const int k0 = s * Na + lo;
-          for (int j = 0; j < M; ++j) {
-            const double a0 = sol.a_next(k0, j), a1 = sol.a_next(k0 + 1, j);
-            if (std::min(a0, a1) <= amin + eps || std::max(a0, a1) >= amax - eps) continue;
-            const double ap = (1 - t) * a0 + t * a1;
-            const double c = (hp.R * a + hp.W * hp.z(s) - ap) / hp.prices(j);
-            double rhs = 0;
-            for (int s2 = 0; s2 < Nz; ++s2) {
-              int l2;
-              double t2;
-              bracket(ap, l2, t2);
-              const int q0 = s2 * Na + l2;
-              std::vector<double> v(M);
-              double vmax = -INFINITY, den = 0, num = 0;
-              for (int k = 0; k < M; ++k) {
-                v[k] = (1 - t2) * sol.v(q0, k) + t2 * sol.v(q0 + 1, k);
-                vmax = std::max(vmax, v[k]);
+  for (double sigma : {0.0, 0.01})  // 0: the reference problem's; 0.01: a nearly discrete choice
+    for (double gamma : {0.5, 1.45, 4.0})
+      for (int refine : {1, 3}) {
+        HouseholdProblem hp = reference_problem();
+        hp.gamma = gamma;
+        if (sigma > 0) hp.sigma = sigma;
+        hp.prices.conservativeResize(4);
+        HouseholdSolution sol = solve_household(hp);
+        ASSERT_TRUE(sol.report.converged());
+        const int Na = hp.Na(), Nz = hp.Nz(), M = hp.M();
+        const double* g = hp.grid.data();
+        const double amin = hp.a_min(), amax = hp.a_max(), eps = 1e-9 * (amax - amin);
+        auto bracket = [&](double a, int& lo, double& t) {
+          lo = std::clamp(static_cast<int>(std::upper_bound(g, g + Na, a) - g) - 1, 0, Na - 2);
+          t = std::clamp((a - g[lo]) / (g[lo + 1] - g[lo]), 0.0, 1.0);
+        };
+        double sum = 0, mx = 0;
+        long n = 0;
+        const int nf = (Na - 1) * refine + 1;
+        for (int s = 0; s < Nz; ++s)
+          for (int f = 0; f < nf; ++f) {
+            const double a = amin + (amax - amin) * f / (nf - 1);
+            int lo;
+            double t;
+            bracket(a, lo, t);
+            const int k0 = s * Na + lo;
+            for (int j = 0; j < M; ++j) {
+              const double a0 = sol.a_next(k0, j), a1 = sol.a_next(k0 + 1, j);
+              if (std::min(a0, a1) <= amin + eps || std::max(a0, a1) >= amax - eps) continue;
+              const double ap = (1 - t) * a0 + t * a1;
+              const double c = (hp.R * a + hp.W * hp.z(s) - ap) / hp.prices(j);
+              double rhs = 0;
+              for (int s2 = 0; s2 < Nz; ++s2) {
+                int l2;
+                double t2;
+                bracket(ap, l2, t2);
+                const int q0 = s2 * Na + l2;
+                std::vector<double> v(M);
+                double vmax = -INFINITY, den = 0, num = 0;
+                for (int k = 0; k < M; ++k) {
+                  v[k] = (1 - t2) * sol.v(q0, k) + t2 * sol.v(q0 + 1, k);
+                  vmax = std::max(vmax, v[k]);
+                }
+                for (int k = 0; k < M; ++k) {
+                  const double w = std::exp((v[k] - vmax) / hp.sigma);
+                  const double apk = (1 - t2) * sol.a_next(q0, k) + t2 * sol.a_next(q0 + 1, k);
+                  const double ck = (hp.R * ap + hp.W * hp.z(s2) - apk) / hp.prices(k);
+                  den += w;
+                  num += w * std::pow(ck, -gamma) / hp.prices(k);
+                }
+                rhs += hp.P(s, s2) * num / den;
               }
-              for (int k = 0; k < M; ++k) {
-                const double w = std::exp((v[k] - vmax) / hp.sigma);
-                const double apk = (1 - t2) * sol.a_next(q0, k) + t2 * sol.a_next(q0 + 1, k);
-                const double ck = (hp.R * ap + hp.W * hp.z(s2) - apk) / hp.prices(k);
-                den += w;
-                num += w * std::pow(ck, -gamma) / hp.prices(k);
-              }
-              rhs += hp.P(s, s2) * num / den;
+              const double e =
+                  std::abs(std::pow(hp.prices(j) * hp.beta * hp.R * rhs, -1.0 / gamma) / c - 1.0);
+              sum += e;
+              mx = std::max(mx, e);
+              ++n;
             }
-            const double e =
-                std::abs(std::pow(hp.prices(j) * hp.beta * hp.R * rhs, -1.0 / gamma) / c - 1.0);
-            sum += e;
-            mx = std::max(mx, e);
-            ++n;
           }
-        }
-      EulerErrors ee = euler_errors(hp, sol, refine);
-      EXPECT_EQ(ee.points, n) << gamma << " refine " << refine;
-      EXPECT_NEAR(ee.log10_mean, std::log10(sum / n), 1e-10) << gamma << " refine " << refine;
-      EXPECT_NEAR(ee.log10_max, std::log10(mx), 1e-10) << gamma << " refine " << refine;
-    }
+        EulerErrors ee = euler_errors(hp, sol, refine);
+        EXPECT_EQ(ee.points, n) << gamma << " refine " << refine;
+        EXPECT_NEAR(ee.log10_mean, std::log10(sum / n), 1e-10) << gamma << " refine " << refine;
+        EXPECT_NEAR(ee.log10_max, std::log10(mx), 1e-10) << gamma << " refine " << refine;
+        // Every cell computed directly (the path a cell takes when its interpolant misses the
+        // check): the same errors as the interpolants' and the loop above.
+        EulerErrors direct = euler_errors(hp, sol, refine, -1.0);
+        EXPECT_EQ(direct.points, n);
+        EXPECT_NEAR(direct.log10_mean, std::log10(sum / n), 1e-10) << gamma << " refine " << refine;
+        EXPECT_NEAR(direct.log10_max, std::log10(mx), 1e-10) << gamma << " refine " << refine;
+        EXPECT_NEAR(direct.log10_mean, ee.log10_mean, 1e-11) << gamma << " refine " << refine;
+      }
 }
 
 // The Euler-error grids: the solution grid is refine 1, the fine grid refine 10 (lowered only

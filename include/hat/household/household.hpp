@@ -179,7 +179,11 @@ struct EulerErrors {
 
 // Relative consumption Euler-equation errors |c_implied/c - 1| over unconstrained states on a
 // grid `refine` times finer than the solution grid (policies interpolated linearly).
-EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& sol, int refine = 10);
+// The expectations come from per-cell interpolants checked against the direct computation to
+// `interpolant_tolerance` (relative); a cell that misses it, and every cell when the tolerance is
+// negative (the reference the tests compare with), is computed directly.
+EulerErrors euler_errors(const HouseholdProblem& hp, const HouseholdSolution& sol, int refine = 10,
+                         double interpolant_tolerance = 1e-14);
 
 // The refinement the Euler-error check can afford: its cost is about refine x grid points x
 // varieties^2 x nonzero transition probabilities, which for large income chains and many
