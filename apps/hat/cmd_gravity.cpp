@@ -13,10 +13,8 @@
 #include "hat/core/timer.hpp"
 #include "hat/data/ek_data.hpp"
 #include "hat/estimation/gravity.hpp"
-#include "hat/io/csv.hpp"
 #include "hat/io/manifest.hpp"
 #include "hat/io/output.hpp"
-#include "hat/io/svg_plot.hpp"
 #include "hat/reports/gravity.hpp"
 
 namespace hat::cli {
@@ -83,11 +81,7 @@ void register_gravity(CLI::App& app) {
     estimation::GravityRegression reg(d);
     estimation::GravityFit fit = reg.fit(d.y);
     if (o->json) {
-      nlohmann::json j = reports::gravity_estimates_json(fit.estimates);
-      j["rss"] = fit.rss;
-      j["r2"] = fit.r2;
-      j["n_obs"] = fit.n_obs;
-      print_json(j);
+      print_json(reports::gravity_fit_json(fit));
     } else {
       fmt::print("{}", gravity_table(fit));
     }
@@ -95,23 +89,10 @@ void register_gravity(CLI::App& app) {
       io::OutputDir out(o->out);
       out.add("gravity.csv", reports::gravity_estimates_csv(fit));
       out.add("gravity_fit.csv", reports::gravity_fit_csv(d, fit));
-      io::Plot p;
-      p.title = "Gravity regression: fitted vs observed";
-      p.xlabel = "observed ln normalised share";
-      p.ylabel = "fitted";
-      p.diagonal = true;
-      io::Series s;
-      s.label = "country pairs";
-      s.line = false;
-      s.x.assign(d.y.data(), d.y.data() + d.y.size());
-      s.y.assign(fit.fitted.data(), fit.fitted.data() + fit.fitted.size());
-      p.series.push_back(s);
-      out.add("gravity_fit.svg", p.render());
+      out.add("gravity_fit.svg", reports::gravity_fit_figure(d, fit));
       nlohmann::json m = io::manifest("gravity");
       for (const auto& f : d.files) manifest_add_file(m, f);
-      m["results"] = reports::gravity_estimates_json(fit.estimates);
-      m["results"]["rss"] = fit.rss;
-      m["results"]["r2"] = fit.r2;
+      m["results"] = reports::gravity_fit_json(fit);
       m["seconds"] = timer.seconds();
       out.add_json("manifest.json", m);
       out.commit();

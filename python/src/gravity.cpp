@@ -31,10 +31,7 @@ void run_gravity(const std::string& data_dir, const std::string& pairs, GravityR
   }
   estimation::GravityRegression reg(d);
   estimation::GravityFit fit = reg.fit(d.y);
-  r.summary = reports::gravity_estimates_json(fit.estimates);
-  r.summary["rss"] = fit.rss;
-  r.summary["r2"] = fit.r2;
-  r.summary["n_obs"] = fit.n_obs;
+  r.summary = reports::gravity_fit_json(fit);
   r.estimates_csv = reports::gravity_estimates_csv(fit);
   r.fit_csv = reports::gravity_fit_csv(d, fit);
 }

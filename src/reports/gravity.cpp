@@ -2,6 +2,7 @@
 #include "hat/reports/gravity.hpp"
 
 #include "hat/io/csv.hpp"
+#include "hat/io/svg_plot.hpp"
 
 namespace hat::reports {
 
@@ -66,6 +67,29 @@ nlohmann::json gravity_estimates_json(const GravityEstimates& e) {
   j["S"] = S;
   j["m"] = m;
   return j;
+}
+
+nlohmann::json gravity_fit_json(const GravityFit& f) {
+  nlohmann::json j = gravity_estimates_json(f.estimates);
+  j["rss"] = f.rss;
+  j["r2"] = f.r2;
+  j["n_obs"] = f.n_obs;
+  return j;
+}
+
+std::string gravity_fit_figure(const data::GravityData& d, const GravityFit& f) {
+  io::Plot p;
+  p.title = "Gravity regression: fitted vs observed";
+  p.xlabel = "observed ln normalised share";
+  p.ylabel = "fitted";
+  p.diagonal = true;
+  io::Series s;
+  s.label = "country pairs";
+  s.line = false;
+  s.x.assign(d.y.data(), d.y.data() + d.y.size());
+  s.y.assign(f.fitted.data(), f.fitted.data() + f.fitted.size());
+  p.series.push_back(s);
+  return p.render();
 }
 
 }  // namespace hat::reports

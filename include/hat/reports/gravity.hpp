@@ -19,4 +19,11 @@ std::string gravity_fit_csv(const data::GravityData& d, const estimation::Gravit
 // {bins: [6], border, language, ec, efta, S: {country: value}, m: {country: value}}.
 nlohmann::json gravity_estimates_json(const estimation::GravityEstimates& e);
 
+// The fit's object (`hat gravity --json`, its manifest's "results", hat.gravity's summary):
+// gravity_estimates_json plus rss, r2 and n_obs.
+nlohmann::json gravity_fit_json(const estimation::GravityFit& f);
+
+// gravity_fit.svg: fitted against observed log normalised shares, one point per pair of `d`.
+std::string gravity_fit_figure(const data::GravityData& d, const estimation::GravityFit& f);
+
 }  // namespace hat::reports
