@@ -125,8 +125,13 @@ household::HouseholdProblem country_problem(const World& w, int i, const Prices&
 // Solves one country's household block and distribution.
 CountryState solve_country(const World& w, int i, const Prices& p, const EquilibriumOptions& opt,
                            const CountryState* warm) {
+  return solve_country_problem(country_problem(w, i, p), opt, warm);
+}
+
+CountryState solve_country_problem(household::HouseholdProblem hp, const EquilibriumOptions& opt,
+                                   const CountryState* warm) {
   CountryState cs;
-  cs.problem = country_problem(w, i, p);
+  cs.problem = std::move(hp);
   try {
     cs.problem.validate();
   } catch (const InputError& e) {

@@ -100,6 +100,10 @@ struct EquilibriumOptions {
   // Household tolerance of the finite-difference columns (derivative error ~ this / fd_step;
   // the household tolerance applies if it is looser).
   double fd_household_tolerance = 1e-10;
+  // Finite-difference columns that move only a country's consumer prices (trade costs, TFP,
+  // other countries' wages) share its re-solves: one per moved variety, combined by the chain
+  // rule, when that is fewer than one per column (calibration's parameter columns).
+  bool jacobian_price_directions = true;
   // Inexact evaluations far from the solution: the household tolerance of an evaluation is
   // inexact_factor x (best residual norm so far), between household.tolerance and
   // inexact_max_tolerance; only a full-tolerance evaluation can end the solve. 0 = off.
@@ -184,6 +188,9 @@ Equilibrium solve_equilibrium(const World& w, const Prices& start, const Equilib
 // One country's household block, distribution and aggregates at given prices.
 CountryState solve_country(const World& w, int i, const Prices& p, const EquilibriumOptions& opt,
                            const CountryState* warm = nullptr);
+// The same for a given problem (country_problem's, possibly with moved prices).
+CountryState solve_country_problem(household::HouseholdProblem hp, const EquilibriumOptions& opt,
+                                   const CountryState* warm = nullptr);
 bool country_converged(const CountryState& cs);
 // The unknown vector of solve_equilibrium (log wages, log R / logit beta, transfers).
 int n_unknowns(const World& w, const EquilibriumOptions& opt);
