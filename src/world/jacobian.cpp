@@ -112,21 +112,25 @@ void analytic_columns(Columns& cols, const EquilibriumOptions& eq, const Evaluat
   errors.rethrow();
 }
 
-// The chain rule over consumer prices (EquilibriumOptions::jacobian_price_directions). A column
-// that moves only country i's consumer prices moves its aggregates, to first order, by
-// sum_j dlog p_j dA/dlog p_j. Where fewer of i's varieties move, over all such columns, than
-// there are such columns (calibration: TFP, importer effects, distance bins and covariates all
-// move import prices), i is re-solved once per moved variety and side, and those columns take
-// the differenced slopes (household::logit_impact's form, with re-solved savings and
-// distribution). Either way a column is a first-order difference over a step of size h.
+// Columns that move only a country's consumer prices, taken from slopes in its log prices
+// (household::logit_impact's form) instead of one re-solve per column:
+// * finite differences (EquilibriumOptions::jacobian_price_directions): a column that moves
+//   only country i's consumer prices moves its aggregates, to first order, by
+//   sum_j dlog p_j dA/dlog p_j. Where fewer of i's varieties move, over all such columns, than
+//   there are such columns (calibration: TFP, importer effects, distance bins and covariates
+//   all move import prices), i is re-solved once per moved variety and side, and those columns
+//   take the differenced slopes. Either way a column is a first-order difference over h.
+// * logit impact: the choice's impact slopes (savings and distribution held).
 struct PriceDirections {
   std::vector<std::vector<int>> varieties;  // per country: re-solved varieties (empty: none)
   std::vector<char> combined;               // per task: from the slopes
 
-  PriceDirections(const Columns& cols, const Evaluation& at) {
+  PriceDirections(const Columns& cols, const Evaluation& at, const EquilibriumOptions& eq) {
     const int M = static_cast<int>(at.countries.size());
+    const bool impact = eq.jacobian == JacobianMethod::LogitImpact;
     varieties.resize(M);
     combined.assign(cols.tasks.size(), 0);
+    if (!impact && !eq.jacobian_price_directions) return;
     std::vector<size_t> n_columns(M, 0);
     std::vector<std::vector<char>> moved(M);
     for (size_t t = 0; t < cols.tasks.size(); ++t) {
@@ -144,49 +148,59 @@ struct PriceDirections {
       n_columns[i] += prices_only;
     }
     for (int i = 0; i < M; ++i) {
+      if (impact) continue;
       for (int j = 0; j < static_cast<int>(moved[i].size()); ++j)
         if (moved[i][j]) varieties[i].push_back(j);
       if (varieties[i].size() >= n_columns[i]) varieties[i].clear();
     }
-    for (size_t t = 0; t < cols.tasks.size(); ++t)
-      combined[t] = combined[t] && !varieties[cols.tasks[t].second].empty();
+    if (!impact)
+      for (size_t t = 0; t < cols.tasks.size(); ++t)
+        combined[t] = combined[t] && !varieties[cols.tasks[t].second].empty();
   }
 };
 
-// One household re-solve: a column's task (variety < 0) or a price direction of `country`.
+// One household re-solve: a column's task, or a price direction of `country`.
 struct Job {
+  enum Kind { Task, Variety } kind = Task;
   size_t task = 0;
-  int country = 0, variety = -1;
+  int country = 0, variety = 0;
 };
 
-// The slopes of country i's aggregates in its log consumer prices from the re-solved price
-// directions `first`.. (one per entry of `varieties`); zero for the other varieties.
-household::LogitImpactSlopes price_slopes(const CountryState& base,
-                                          const std::vector<int>& varieties,
-                                          const std::vector<household::Aggregates>& up,
-                                          const std::vector<household::Aggregates>& down,
-                                          size_t first, double h, bool two_sided) {
-  const int Mv = base.problem.M();
+std::vector<Job> jobs_of(const Columns& cols, const PriceDirections& dirs) {
+  std::vector<Job> jobs;
+  for (size_t t = 0; t < cols.tasks.size(); ++t)
+    if (!dirs.combined[t]) jobs.push_back({Job::Task, t, cols.tasks[t].second, 0});
+  for (int i = 0; i < static_cast<int>(dirs.varieties.size()); ++i)
+    for (int j : dirs.varieties[i]) jobs.push_back({Job::Variety, 0, i, j});
+  return jobs;
+}
+
+// The difference quotient of a direction's re-solves (`up`, `down`; one-sided: from `base`).
+struct Difference {
+  const household::Aggregates &up, &down;
+  double scale;
+  Difference(const household::Aggregates& u, const household::Aggregates* d,
+             const household::Aggregates& base, double h)
+      : up(u), down(d ? *d : base), scale(1.0 / (d ? 2 * h : h)) {}
+  Eigen::VectorXd expenditure() const { return (up.expenditure - down.expenditure) * scale; }
+  Eigen::VectorXd choice() const {
+    return (up.choice_probability - down.choice_probability) * scale;
+  }
+  double assets() const { return (up.assets - down.assets) * scale; }
+};
+
+household::LogitImpactSlopes zero_slopes(const household::HouseholdProblem& hp) {
+  const int Mv = hp.M();
   household::LogitImpactSlopes s;
-  s.log_prices = base.problem.prices.array().log().matrix();
+  s.log_prices = hp.prices.array().log().matrix();
   s.expenditure = Eigen::MatrixXd::Zero(Mv, Mv);
   s.choice = Eigen::MatrixXd::Zero(Mv, Mv);
   s.assets = Eigen::VectorXd::Zero(Mv);
-  for (size_t k = 0; k < varieties.size(); ++k) {
-    const household::Aggregates& a = up[first + k];
-    const household::Aggregates& b = two_sided ? down[first + k] : base.aggregates;
-    const double scale = 1.0 / (two_sided ? 2 * h : h);
-    const int j = varieties[k];
-    s.expenditure.col(j) = (a.expenditure - b.expenditure) * scale;
-    s.choice.col(j) = (a.choice_probability - b.choice_probability) * scale;
-    s.assets(j) = (a.assets - b.assets) * scale;
-  }
   return s;
 }
 
 // Finite-difference and logit-impact columns: the changed countries re-solved at x +- h e_c,
-// warm-started from `at` at household tolerance fd_tolerance, or (logit impact, prices only)
-// moved by the impact slopes; price directions where they save re-solves.
+// warm-started from `at` at household tolerance fd_tolerance, or taken from price slopes.
 void re_solved_columns(Columns& cols, const EquilibriumOptions& eq, const Evaluation& at,
                        double fd_tolerance, std::vector<std::string>& failed) {
   const int M = static_cast<int>(at.countries.size());
@@ -202,15 +216,8 @@ void re_solved_columns(Columns& cols, const EquilibriumOptions& eq, const Evalua
       slopes[i] = household::logit_impact_slopes(cs.problem, cs.solution, cs.distribution.mass);
     });
   errors.rethrow();
-  const PriceDirections dirs = impact || !eq.jacobian_price_directions
-                                   ? PriceDirections(Columns{}, Evaluation{})
-                                   : PriceDirections(cols, at);
-  std::vector<Job> jobs;
-  for (size_t t = 0; t < cols.tasks.size(); ++t)
-    if (dirs.combined.empty() || !dirs.combined[t]) jobs.push_back({t, cols.tasks[t].second, -1});
-  const size_t first_direction = jobs.size();
-  for (int i = 0; i < static_cast<int>(dirs.varieties.size()); ++i)
-    for (int j : dirs.varieties[i]) jobs.push_back({0, i, j});
+  const PriceDirections dirs(cols, at, eq);
+  const std::vector<Job> jobs = jobs_of(cols, dirs);
   EquilibriumOptions eq_fd = eq;
   const double tol = std::max(eq.household.tolerance, fd_tolerance);
   eq_fd.household.tolerance = tol;
@@ -223,39 +230,33 @@ void re_solved_columns(Columns& cols, const EquilibriumOptions& eq, const Evalua
       const Job& job = jobs[k];
       const CountryState& base = at.countries[job.country];
       for (int s = 0; s < (cols.two_sided ? 2 : 1); ++s) {
-        household::HouseholdProblem hp = base.problem;
-        if (job.variety >= 0)
-          hp.prices(job.variety) *= std::exp(s == 0 ? cols.h : -cols.h);
-        else
-          hp = cols.problem(s, job.task);
-        household::Aggregates& out = (s == 0 ? up : down)[k];
-        if (impact && job.variety < 0 && same_but_prices(hp, base.problem)) {
-          out = household::logit_impact(slopes[job.country], base.aggregates, hp.prices);
-          continue;
-        }
+        const double factor = std::exp(s == 0 ? cols.h : -cols.h);
+        household::HouseholdProblem hp =
+            job.kind == Job::Task ? cols.problem(s, job.task) : base.problem;
+        if (job.kind == Job::Variety) hp.prices(job.variety) *= factor;
         CountryState cs = solve_country_problem(std::move(hp), eq_fd, &base);
         if (!country_converged(cs)) job_failed[k] = "household solve failed in a Jacobian column";
-        out = std::move(cs.aggregates);
+        (s == 0 ? up : down)[k] = std::move(cs.aggregates);
       }
     });
   errors.rethrow();
   for (size_t k = 0; k < jobs.size(); ++k) {
-    if (jobs[k].variety >= 0) {
-      if (!job_failed[k].empty()) failed[0] = job_failed[k];
+    const Job& job = jobs[k];
+    if (!job_failed[k].empty()) failed[job.kind == Job::Task ? job.task : 0] = job_failed[k];
+    const CountryState& base = at.countries[job.country];
+    const Difference d(up[k], cols.two_sided ? &down[k] : nullptr, base.aggregates, cols.h);
+    if (job.kind == Job::Task) {
+      cols.up[job.task] = std::move(up[k]);
+      if (cols.two_sided) cols.down[job.task] = std::move(down[k]);
       continue;
     }
-    failed[jobs[k].task] = job_failed[k];
-    cols.up[jobs[k].task] = std::move(up[k]);
-    if (cols.two_sided) cols.down[jobs[k].task] = std::move(down[k]);
+    household::LogitImpactSlopes& s = slopes[job.country];
+    if (s.log_prices.size() == 0) s = zero_slopes(base.problem);
+    s.expenditure.col(job.variety) = d.expenditure();
+    s.choice.col(job.variety) = d.choice();
+    s.assets(job.variety) = d.assets();
   }
-  size_t next = first_direction;
-  for (int i = 0; i < static_cast<int>(dirs.varieties.size()); ++i) {
-    if (dirs.varieties[i].empty()) continue;
-    slopes[i] =
-        price_slopes(at.countries[i], dirs.varieties[i], up, down, next, cols.h, cols.two_sided);
-    next += dirs.varieties[i].size();
-  }
-  for (size_t t = 0; t < dirs.combined.size(); ++t) {
+  for (size_t t = 0; t < cols.tasks.size(); ++t) {
     if (!dirs.combined[t]) continue;
     const int i = cols.tasks[t].second;
     for (int s = 0; s < (cols.two_sided ? 2 : 1); ++s)
