@@ -267,6 +267,7 @@ world::SystemResult solve_jointly(const Joint& j, const world::CountrySystem& sy
   } else if (so.max_evaluations > 0) {
     world::EquilibriumOptions eq2 = setup.equilibrium;
     eq2.jacobian = setup.joint_jacobian;
+    eq2.jacobian_impact_savings = setup.joint_impact_savings;
     sr = world::solve_system(sys, setup.world, j.p0, eq2, so, x0, warm);
   } else if (r1.state.residuals.size()) {
     // Stage 1 spent the budget: its last point is the result (and the checkpoint).

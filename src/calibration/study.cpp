@@ -34,6 +34,7 @@ CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads
   setup.fd_step = ct.number("fd_step", 1e-6);
   if (!(setup.fd_step > 0)) ct.fail("fd_step", "must be > 0");
   setup.joint_jacobian = ct.choice("jacobian", world::kJacobianNames, setup.joint_jacobian);
+  setup.joint_impact_savings = ct.boolean("impact_savings", setup.joint_impact_savings);
   ct.reject_unknown();
   if (!file.root().has("data"))
     throw InputError(file.path() + ": calibration needs a [data] table (the data set)");

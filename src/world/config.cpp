@@ -202,6 +202,8 @@ void read_solver(const io::ConfigTable& r, WorldConfig& wc) {
     s.fail("jacobian_household_tolerance", "must be > 0");
   wc.options.jacobian_price_directions =
       s.boolean("jacobian_price_directions", wc.options.jacobian_price_directions);
+  wc.options.jacobian_impact_savings =
+      s.boolean("jacobian_impact_savings", wc.options.jacobian_impact_savings);
   wc.options.inexact_factor = s.number("inexact_factor", wc.options.inexact_factor);
   if (!(wc.options.inexact_factor >= 0)) s.fail("inexact_factor", "must be >= 0 (0 = off)");
   wc.options.inexact_max_tolerance =

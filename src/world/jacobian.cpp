@@ -1,8 +1,8 @@
 // Jacobians of a CountrySystem's residuals: analytic (implicit derivatives of each country's
 // stationary household block), finite differences (re-solved households, with the chain rule
 // over consumer prices where it saves re-solves), or logit impact (re-solved where a country's
-// own problem moves, the choice's impact response where only its import prices do); see
-// system.hpp.
+// own problem moves, the choice's impact response where only its import prices do, optionally
+// with a fitted savings response); see system.hpp.
 #include <cmath>
 #include <memory>
 
@@ -120,10 +120,12 @@ void analytic_columns(Columns& cols, const EquilibriumOptions& eq, const Evaluat
 //   there are such columns (calibration: TFP, importer effects, distance bins and covariates
 //   all move import prices), i is re-solved once per moved variety and side, and those columns
 //   take the differenced slopes. Either way a column is a first-order difference over h.
-// * logit impact: the choice's impact slopes (savings and distribution held).
+// * logit impact: the choice's impact slopes (savings and distribution held), corrected with
+//   EquilibriumOptions::jacobian_impact_savings (see SavingsCorrection).
 struct PriceDirections {
   std::vector<std::vector<int>> varieties;  // per country: re-solved varieties (empty: none)
   std::vector<char> combined;               // per task: from the slopes
+  std::vector<Eigen::VectorXd> moved;       // per country: 1 for varieties price-only columns move
 
   PriceDirections(const Columns& cols, const Evaluation& at, const EquilibriumOptions& eq) {
     const int M = static_cast<int>(at.countries.size());
@@ -132,25 +134,28 @@ struct PriceDirections {
     combined.assign(cols.tasks.size(), 0);
     if (!impact && !eq.jacobian_price_directions) return;
     std::vector<size_t> n_columns(M, 0);
-    std::vector<std::vector<char>> moved(M);
+    moved.assign(M, Eigen::VectorXd());
     for (size_t t = 0; t < cols.tasks.size(); ++t) {
       const int i = cols.tasks[t].second;
       const household::HouseholdProblem& base = at.countries[i].problem;
-      moved[i].resize(base.M(), 0);
+      if (moved[i].size() == 0) moved[i] = Eigen::VectorXd::Zero(base.M());
       bool prices_only = true;
       for (int s = 0; s < (cols.two_sided ? 2 : 1) && prices_only; ++s) {
         const household::HouseholdProblem hp = cols.problem(s, t);
         prices_only = same_but_prices(hp, base);
         for (int j = 0; prices_only && j < base.M(); ++j)
-          if (hp.prices(j) != base.prices(j)) moved[i][j] = 1;
+          if (hp.prices(j) != base.prices(j)) moved[i](j) = 1;
       }
       combined[t] = prices_only;
       n_columns[i] += prices_only;
     }
     for (int i = 0; i < M; ++i) {
-      if (impact) continue;
+      if (impact) {
+        if (n_columns[i] == 0) moved[i].resize(0);
+        continue;
+      }
       for (int j = 0; j < static_cast<int>(moved[i].size()); ++j)
-        if (moved[i][j]) varieties[i].push_back(j);
+        if (moved[i](j) != 0) varieties[i].push_back(j);
       if (varieties[i].size() >= n_columns[i]) varieties[i].clear();
     }
     if (!impact)
@@ -159,19 +164,81 @@ struct PriceDirections {
   }
 };
 
-// One household re-solve: a column's task, or a price direction of `country`.
+// The savings correction of logit-impact slopes (EquilibriumOptions::jacobian_impact_savings).
+// Holding savings and the distribution fixed misses their response to each import price, and
+// that response is not small in the asset market: on EK19 the impact Jacobian's asset row is
+// off by up to 3% of its largest entry, enough to make Newton steps from fresh impact Jacobians
+// converge linearly (about tenfold per step). Across a country's import prices the missing
+// response r_j of an aggregate y is close to alpha s_j + beta pi_j, with s_j the impact slope of
+// y and pi_j the choice probability (assets on EK19: within 1-3% of max |r_j| for the four
+// countries measured, alpha between -2.5 and -4). Each country is re-solved along two
+// directions of its moved import prices, the uniform move and the move along the impact slopes
+// of assets; the two responses identify alpha and beta for every aggregate. A fit, not a
+// derivative: it steers the solver (docs/performance.md measures where it pays).
+struct SavingsCorrection {
+  Eigen::VectorXd u[2];  // the two directions in log prices (max |u_j| = 1)
+
+  SavingsCorrection(const household::LogitImpactSlopes& s, const Eigen::VectorXd& moved) {
+    u[0] = moved;
+    u[1] = s.assets.cwiseProduct(moved);
+    const double top = u[1].cwiseAbs().maxCoeff();
+    if (top > 0) u[1] /= top;
+  }
+
+  // Corrects the slopes `row` of one aggregate, given its re-solved responses along u.
+  void correct(Eigen::VectorXd& row, const double response[2], const Eigen::VectorXd& moved,
+               const Eigen::VectorXd& pi) const {
+    const Eigen::VectorXd b0 = row.cwiseProduct(moved), b1 = pi.cwiseProduct(moved);
+    Eigen::Matrix2d A;
+    Eigen::Vector2d r;
+    for (int k = 0; k < 2; ++k) {
+      A(k, 0) = b0.dot(u[k]);
+      A(k, 1) = b1.dot(u[k]);
+      r(k) = response[k] - row.dot(u[k]);
+    }
+    const Eigen::Vector2d c = A.colPivHouseholderQr().solve(r);
+    if (c.allFinite()) row += c(0) * b0 + c(1) * b1;
+  }
+
+  // Corrects every aggregate's slopes given the two re-solves' difference quotients.
+  template <typename Difference>
+  void apply(household::LogitImpactSlopes& s, const Difference& d0, const Difference& d1,
+             const Eigen::VectorXd& moved, const Eigen::VectorXd& pi) const {
+    const Eigen::VectorXd e[2] = {d0.expenditure(), d1.expenditure()};
+    const Eigen::VectorXd q[2] = {d0.choice(), d1.choice()};
+    for (int l = 0; l < s.expenditure.rows(); ++l) {
+      Eigen::VectorXd row = s.expenditure.row(l).transpose();
+      const double re[2] = {e[0](l), e[1](l)};
+      correct(row, re, moved, pi);
+      s.expenditure.row(l) = row.transpose();
+      row = s.choice.row(l).transpose();
+      const double rq[2] = {q[0](l), q[1](l)};
+      correct(row, rq, moved, pi);
+      s.choice.row(l) = row.transpose();
+    }
+    const double ra[2] = {d0.assets(), d1.assets()};
+    correct(s.assets, ra, moved, pi);
+  }
+};
+
+// One household re-solve: a column's task, a price direction of `country` (one variety's price),
+// or one of its savings-correction directions (variety = 0, 1).
 struct Job {
-  enum Kind { Task, Variety } kind = Task;
+  enum Kind { Task, Variety, Correction } kind = Task;
   size_t task = 0;
   int country = 0, variety = 0;
 };
 
-std::vector<Job> jobs_of(const Columns& cols, const PriceDirections& dirs) {
+std::vector<Job> jobs_of(const Columns& cols, const PriceDirections& dirs,
+                         const std::vector<std::unique_ptr<SavingsCorrection>>& corrections) {
   std::vector<Job> jobs;
   for (size_t t = 0; t < cols.tasks.size(); ++t)
     if (!dirs.combined[t]) jobs.push_back({Job::Task, t, cols.tasks[t].second, 0});
   for (int i = 0; i < static_cast<int>(dirs.varieties.size()); ++i)
     for (int j : dirs.varieties[i]) jobs.push_back({Job::Variety, 0, i, j});
+  for (int i = 0; i < static_cast<int>(corrections.size()); ++i)
+    if (corrections[i])
+      for (int k = 0; k < 2; ++k) jobs.push_back({Job::Correction, 0, i, k});
   return jobs;
 }
 
@@ -217,7 +284,11 @@ void re_solved_columns(Columns& cols, const EquilibriumOptions& eq, const Evalua
     });
   errors.rethrow();
   const PriceDirections dirs(cols, at, eq);
-  const std::vector<Job> jobs = jobs_of(cols, dirs);
+  std::vector<std::unique_ptr<SavingsCorrection>> corrections(M);
+  for (int i = 0; i < M; ++i)
+    if (impact && eq.jacobian_impact_savings && dirs.moved[i].sum() >= 2)
+      corrections[i] = std::make_unique<SavingsCorrection>(slopes[i], dirs.moved[i]);
+  const std::vector<Job> jobs = jobs_of(cols, dirs, corrections);
   EquilibriumOptions eq_fd = eq;
   const double tol = std::max(eq.household.tolerance, fd_tolerance);
   eq_fd.household.tolerance = tol;
@@ -234,6 +305,10 @@ void re_solved_columns(Columns& cols, const EquilibriumOptions& eq, const Evalua
         household::HouseholdProblem hp =
             job.kind == Job::Task ? cols.problem(s, job.task) : base.problem;
         if (job.kind == Job::Variety) hp.prices(job.variety) *= factor;
+        if (job.kind == Job::Correction)
+          hp.prices.array() *=
+              ((s == 0 ? cols.h : -cols.h) * corrections[job.country]->u[job.variety].array())
+                  .exp();
         CountryState cs = solve_country_problem(std::move(hp), eq_fd, &base);
         if (!country_converged(cs)) job_failed[k] = "household solve failed in a Jacobian column";
         (s == 0 ? up : down)[k] = std::move(cs.aggregates);
@@ -248,6 +323,15 @@ void re_solved_columns(Columns& cols, const EquilibriumOptions& eq, const Evalua
     if (job.kind == Job::Task) {
       cols.up[job.task] = std::move(up[k]);
       if (cols.two_sided) cols.down[job.task] = std::move(down[k]);
+      continue;
+    }
+    if (job.kind == Job::Correction) {
+      if (job.variety == 1) {  // both directions re-solved (jobs k - 1 and k)
+        const Difference d0(up[k - 1], cols.two_sided ? &down[k - 1] : nullptr, base.aggregates,
+                            cols.h);
+        corrections[job.country]->apply(slopes[job.country], d0, d, dirs.moved[job.country],
+                                        base.aggregates.choice_probability);
+      }
       continue;
     }
     household::LogitImpactSlopes& s = slopes[job.country];

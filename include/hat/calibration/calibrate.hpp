@@ -59,10 +59,12 @@ struct CalibrationSetup {
   world::World world;                     // fixed parameters; countries in the data's order
   world::Prices start;                    // initial wages and beta; R fixed
   world::EquilibriumOptions equilibrium;  // unknown must be beta or R (globalisation)
-  // Fresh Jacobians of the joint solve (stage 2). Its steps move trade costs and TFP far at once,
-  // so an evaluation costs several of a world solve's, and finite differences, with fewer
-  // evaluations, win there (docs/performance.md); stage 1 uses equilibrium.jacobian.
-  world::JacobianMethod joint_jacobian = world::JacobianMethod::FiniteDifference;
+  // Fresh Jacobians of the joint solve (stage 2); stage 1 uses equilibrium.jacobian. Logit
+  // impact with the savings correction (world::EquilibriumOptions::jacobian_impact_savings) is
+  // the fastest there; without the correction its asset row is too far off and finite
+  // differences win (docs/performance.md).
+  world::JacobianMethod joint_jacobian = world::JacobianMethod::LogitImpact;
+  bool joint_impact_savings = true;
   data::GravityData data;  // geography and the data's log normalised shares
   double theta = 4.0;      // units of the gravity coefficients
   double moment_tolerance = 1e-6;

@@ -104,6 +104,11 @@ struct EquilibriumOptions {
   // other countries' wages) share its re-solves: one per moved variety, combined by the chain
   // rule, when that is fewer than one per column (calibration's parameter columns).
   bool jacobian_price_directions = true;
+  // Logit-impact Jacobians with each importer's savings and distribution response to its
+  // import prices, fitted from two more re-solves per country (src/world/jacobian.cpp,
+  // SavingsCorrection). Off in world solves (the extra re-solves cost more than the evaluations
+  // they save); on in the calibration's joint stage (calibration::CalibrationSetup).
+  bool jacobian_impact_savings = false;
   // Inexact evaluations far from the solution: the household tolerance of an evaluation is
   // inexact_factor x (best residual norm so far), between household.tolerance and
   // inexact_max_tolerance; only a full-tolerance evaluation can end the solve. 0 = off.
