@@ -3,11 +3,16 @@
 
 Runs `hat calibrate CONFIG --out DIR --quiet` in fresh processes for each config and variant,
 the variants alternated within each round so that they share the machine's load. A variant
-sets `[solver]` options in a copy of the config, written beside it (so that its relative data
-paths resolve) and removed afterwards. Prints per run the manifest's calibration seconds, the
-whole run's `total_seconds`, evaluations, Jacobians and the calibrated beta.
+sets `[solver]` or `[calibration]` options in a copy of the config, written beside it (so that
+its relative data paths resolve) and removed afterwards. Prints per run the manifest's
+calibration seconds, the whole run's `total_seconds`, evaluations, Jacobians and the
+calibrated beta. Variants:
 
-    scripts/bench-calibration.py                        # EK19 baseline, default vs per-column
+    default      the config as it is
+    fd-joint     finite-difference Jacobians in the joint stage ([calibration] jacobian)
+    per-column   and one re-solve per column ([solver] jacobian_price_directions = false)
+
+    scripts/bench-calibration.py                        # EK19 baseline, default vs fd-joint
     scripts/bench-calibration.py --rounds 3 --config examples/ek19_baseline.toml \\
         --config examples/ek19_log.toml --config examples/synthetic40/calibrate.toml
 
@@ -21,25 +26,29 @@ import shutil
 import subprocess
 import tempfile
 
-# Variant name -> [solver] options it sets.
+# Variant name -> {table: {key: value}} it sets.
+FD_JOINT = {"calibration": {"jacobian": '"finite-difference"'}}
 VARIANTS = {
     "default": {},
-    "per-column": {"jacobian_price_directions": "false"},
+    "fd-joint": FD_JOINT,
+    "per-column": {**FD_JOINT, "solver": {"jacobian_price_directions": "false"}},
 }
 
 
-def variant_config(path, options):
-    """Writes a copy of the config at `path` with `options` in its [solver] table, beside it."""
+def variant_config(path, tables):
+    """Writes a copy of the config at `path` with the options in `tables` set, beside it."""
     with open(path) as f:
         text = f.read()
-    for key in options:
-        if re.search(rf"^\s*{re.escape(key)}\s*=", text, re.M):
-            raise SystemExit(f"{path}: already sets {key}; compare it with your own copies")
-    lines = "".join(f"{k} = {v}\n" for k, v in options.items())
-    if re.search(r"^\[solver\]\s*$", text, re.M):
-        text = re.sub(r"^\[solver\]\s*$\n?", "[solver]\n" + lines, text, count=1, flags=re.M)
-    else:
-        text += "\n[solver]\n" + lines
+    for table, options in tables.items():
+        for key in options:
+            if re.search(rf"^\s*{re.escape(key)}\s*=", text, re.M):
+                raise SystemExit(f"{path}: already sets {key}; compare it with your own copies")
+        lines = "".join(f"{k} = {v}\n" for k, v in options.items())
+        header = rf"^\[{table}\]\s*$\n?"
+        if re.search(header, text, re.M):
+            text = re.sub(header, f"[{table}]\n" + lines, text, count=1, flags=re.M)
+        else:
+            text += f"\n[{table}]\n" + lines
     fd, copy = tempfile.mkstemp(prefix=".bench-", suffix=".toml", dir=os.path.dirname(path))
     with os.fdopen(fd, "w") as f:
         f.write(text)
@@ -68,7 +77,7 @@ def main():
     ap.add_argument("--data", help="the data directory (hat calibrate --data)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--variants", default="default,per-column",
+    ap.add_argument("--variants", default="default,fd-joint",
                     help="comma-separated, of: " + ", ".join(VARIANTS))
     args = ap.parse_args()
     configs = args.config or ["examples/ek19_baseline.toml"]
