@@ -132,9 +132,9 @@ struct PriceDirections {
     const bool impact = eq.jacobian == JacobianMethod::LogitImpact;
     varieties.resize(M);
     combined.assign(cols.tasks.size(), 0);
+    moved.assign(M, Eigen::VectorXd());
     if (!impact && !eq.jacobian_price_directions) return;
     std::vector<size_t> n_columns(M, 0);
-    moved.assign(M, Eigen::VectorXd());
     for (size_t t = 0; t < cols.tasks.size(); ++t) {
       const int i = cols.tasks[t].second;
       const household::HouseholdProblem& base = at.countries[i].problem;
@@ -266,6 +266,78 @@ household::LogitImpactSlopes zero_slopes(const household::HouseholdProblem& hp) 
   return s;
 }
 
+// The re-solves of `jobs`, warm-started from `at` at household tolerance fd_tolerance: the
+// aggregates at +h (up) and, two-sided, at -h (down); a failed solve's message in `failed`.
+struct JobResults {
+  std::vector<household::Aggregates> up, down;
+  std::vector<std::string> failed;
+};
+
+JobResults solve_jobs(const std::vector<Job>& jobs, const Columns& cols,
+                      const std::vector<std::unique_ptr<SavingsCorrection>>& corrections,
+                      const EquilibriumOptions& eq, const Evaluation& at, double fd_tolerance) {
+  EquilibriumOptions eq_fd = eq;
+  const double tol = std::max(eq.household.tolerance, fd_tolerance);
+  eq_fd.household.tolerance = tol;
+  eq_fd.household.value_tolerance = std::max(eq.household.value_tolerance, tol);
+  JobResults r{std::vector<household::Aggregates>(jobs.size()),
+               std::vector<household::Aggregates>(cols.two_sided ? jobs.size() : 0),
+               std::vector<std::string>(jobs.size())};
+  ParallelErrors errors;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t k = 0; k < jobs.size(); ++k)
+    errors.run(static_cast<long>(k), [&] {
+      const Job& job = jobs[k];
+      const CountryState& base = at.countries[job.country];
+      for (int s = 0; s < (cols.two_sided ? 2 : 1); ++s) {
+        const double step = s == 0 ? cols.h : -cols.h;
+        household::HouseholdProblem hp =
+            job.kind == Job::Task ? cols.problem(s, job.task) : base.problem;
+        if (job.kind == Job::Variety) hp.prices(job.variety) *= std::exp(step);
+        if (job.kind == Job::Correction)
+          hp.prices.array() *= (step * corrections[job.country]->u[job.variety].array()).exp();
+        CountryState cs = solve_country_problem(std::move(hp), eq_fd, &base);
+        if (!country_converged(cs)) r.failed[k] = "household solve failed in a Jacobian column";
+        (s == 0 ? r.up : r.down)[k] = std::move(cs.aggregates);
+      }
+    });
+  errors.rethrow();
+  return r;
+}
+
+// Hands the re-solves on: a task's aggregates to its column, a price direction's differences to
+// the country's slopes, a pair of correction directions to its SavingsCorrection.
+void take_results(JobResults& r, const std::vector<Job>& jobs, Columns& cols,
+                  const PriceDirections& dirs,
+                  const std::vector<std::unique_ptr<SavingsCorrection>>& corrections,
+                  const Evaluation& at, std::vector<household::LogitImpactSlopes>& slopes,
+                  std::vector<std::string>& failed) {
+  const auto difference = [&](size_t k, const household::Aggregates& base) {
+    return Difference(r.up[k], cols.two_sided ? &r.down[k] : nullptr, base, cols.h);
+  };
+  for (size_t k = 0; k < jobs.size(); ++k) {
+    const Job& job = jobs[k];
+    if (!r.failed[k].empty()) failed[job.kind == Job::Task ? job.task : 0] = r.failed[k];
+    const CountryState& base = at.countries[job.country];
+    if (job.kind == Job::Task) {
+      cols.up[job.task] = std::move(r.up[k]);
+      if (cols.two_sided) cols.down[job.task] = std::move(r.down[k]);
+    } else if (job.kind == Job::Correction) {
+      if (job.variety == 1)  // both directions re-solved (jobs k - 1 and k)
+        corrections[job.country]->apply(slopes[job.country], difference(k - 1, base.aggregates),
+                                        difference(k, base.aggregates), dirs.moved[job.country],
+                                        base.aggregates.choice_probability);
+    } else {
+      household::LogitImpactSlopes& s = slopes[job.country];
+      if (s.log_prices.size() == 0) s = zero_slopes(base.problem);
+      const Difference d = difference(k, base.aggregates);
+      s.expenditure.col(job.variety) = d.expenditure();
+      s.choice.col(job.variety) = d.choice();
+      s.assets(job.variety) = d.assets();
+    }
+  }
+}
+
 // Finite-difference and logit-impact columns: the changed countries re-solved at x +- h e_c,
 // warm-started from `at` at household tolerance fd_tolerance, or taken from price slopes.
 void re_solved_columns(Columns& cols, const EquilibriumOptions& eq, const Evaluation& at,
@@ -289,57 +361,8 @@ void re_solved_columns(Columns& cols, const EquilibriumOptions& eq, const Evalua
     if (impact && eq.jacobian_impact_savings && dirs.moved[i].sum() >= 2)
       corrections[i] = std::make_unique<SavingsCorrection>(slopes[i], dirs.moved[i]);
   const std::vector<Job> jobs = jobs_of(cols, dirs, corrections);
-  EquilibriumOptions eq_fd = eq;
-  const double tol = std::max(eq.household.tolerance, fd_tolerance);
-  eq_fd.household.tolerance = tol;
-  eq_fd.household.value_tolerance = std::max(eq.household.value_tolerance, tol);
-  std::vector<household::Aggregates> up(jobs.size()), down(cols.two_sided ? jobs.size() : 0);
-  std::vector<std::string> job_failed(jobs.size());
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t k = 0; k < jobs.size(); ++k)
-    errors.run(static_cast<long>(k), [&] {
-      const Job& job = jobs[k];
-      const CountryState& base = at.countries[job.country];
-      for (int s = 0; s < (cols.two_sided ? 2 : 1); ++s) {
-        const double factor = std::exp(s == 0 ? cols.h : -cols.h);
-        household::HouseholdProblem hp =
-            job.kind == Job::Task ? cols.problem(s, job.task) : base.problem;
-        if (job.kind == Job::Variety) hp.prices(job.variety) *= factor;
-        if (job.kind == Job::Correction)
-          hp.prices.array() *=
-              ((s == 0 ? cols.h : -cols.h) * corrections[job.country]->u[job.variety].array())
-                  .exp();
-        CountryState cs = solve_country_problem(std::move(hp), eq_fd, &base);
-        if (!country_converged(cs)) job_failed[k] = "household solve failed in a Jacobian column";
-        (s == 0 ? up : down)[k] = std::move(cs.aggregates);
-      }
-    });
-  errors.rethrow();
-  for (size_t k = 0; k < jobs.size(); ++k) {
-    const Job& job = jobs[k];
-    if (!job_failed[k].empty()) failed[job.kind == Job::Task ? job.task : 0] = job_failed[k];
-    const CountryState& base = at.countries[job.country];
-    const Difference d(up[k], cols.two_sided ? &down[k] : nullptr, base.aggregates, cols.h);
-    if (job.kind == Job::Task) {
-      cols.up[job.task] = std::move(up[k]);
-      if (cols.two_sided) cols.down[job.task] = std::move(down[k]);
-      continue;
-    }
-    if (job.kind == Job::Correction) {
-      if (job.variety == 1) {  // both directions re-solved (jobs k - 1 and k)
-        const Difference d0(up[k - 1], cols.two_sided ? &down[k - 1] : nullptr, base.aggregates,
-                            cols.h);
-        corrections[job.country]->apply(slopes[job.country], d0, d, dirs.moved[job.country],
-                                        base.aggregates.choice_probability);
-      }
-      continue;
-    }
-    household::LogitImpactSlopes& s = slopes[job.country];
-    if (s.log_prices.size() == 0) s = zero_slopes(base.problem);
-    s.expenditure.col(job.variety) = d.expenditure();
-    s.choice.col(job.variety) = d.choice();
-    s.assets(job.variety) = d.assets();
-  }
+  JobResults r = solve_jobs(jobs, cols, corrections, eq, at, fd_tolerance);
+  take_results(r, jobs, cols, dirs, corrections, at, slopes, failed);
   for (size_t t = 0; t < cols.tasks.size(); ++t) {
     if (!dirs.combined[t]) continue;
     const int i = cols.tasks[t].second;
