@@ -94,9 +94,12 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
 // residuals are centrally differenced over aggregates moved along that derivative, so no
 // household is re-solved. LogitImpact: as FiniteDifference for the countries whose problem
 // changes in more than its consumer prices; a country whose prices alone change (an importer in
-// another country's wage column) moves by household::logit_impact, without a re-solve.
+// another country's wage column) moves by household::logit_impact, without a re-solve, plus,
+// with eq.jacobian_impact_savings, a savings response fitted from two re-solves per country.
 // FiniteDifference: the changed countries are re-solved at x + h e_c
-// (and x - h e_c when `central`), warm-started from `at`, at household tolerance `fd_tolerance`.
+// (and x - h e_c when `central`), warm-started from `at`, at household tolerance `fd_tolerance`;
+// with eq.jacobian_price_directions, columns that move only a country's consumer prices share
+// one re-solve per moved variety where that is fewer (the chain rule over log prices).
 // (Column, country) tasks run in parallel, each independent of the others, so the result does
 // not depend on the thread count. False (with `message`) if a task fails.
 bool residual_jacobian(const CountrySystem& sys, const World& base_world, const Prices& base_prices,
