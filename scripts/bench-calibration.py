@@ -40,15 +40,17 @@ def variant_config(path, tables):
     with open(path) as f:
         text = f.read()
     for table, options in tables.items():
-        for key in options:
-            if re.search(rf"^\s*{re.escape(key)}\s*=", text, re.M):
-                raise SystemExit(f"{path}: already sets {key}; compare it with your own copies")
         lines = "".join(f"{k} = {v}\n" for k, v in options.items())
-        header = rf"^\[{table}\]\s*$\n?"
-        if re.search(header, text, re.M):
-            text = re.sub(header, f"[{table}]\n" + lines, text, count=1, flags=re.M)
-        else:
+        header = re.search(rf"^\[{table}\]\s*$\n?", text, re.M)
+        if not header:
             text += f"\n[{table}]\n" + lines
+            continue
+        following = re.search(r"^\[", text[header.end():], re.M)
+        body = text[header.end():header.end() + following.start()] if following else text[header.end():]
+        for key in options:
+            if re.search(rf"^\s*{re.escape(key)}\s*=", body, re.M):
+                raise SystemExit(f"{path}: [{table}] already sets {key}; compare your own copies")
+        text = text[:header.end()] + lines + text[header.end():]
     fd, copy = tempfile.mkstemp(prefix=".bench-", suffix=".toml", dir=os.path.dirname(path))
     with os.fdopen(fd, "w") as f:
         f.write(text)
