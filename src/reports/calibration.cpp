@@ -11,6 +11,7 @@
 #include "hat/io/svg_plot.hpp"
 #include "hat/reports/world.hpp"
 #include "hat/world/config.hpp"
+#include "pair_markers.hpp"
 
 namespace hat::reports {
 
@@ -169,15 +170,8 @@ void add_calibration_outputs(io::OutputDir& out, const io::ConfigFile& file, con
   fig.xlabel = "data  log(X_ni / X_nn)";
   fig.ylabel = "model  log(M_ni / M_nn)";
   fig.diagonal = true;
-  io::Series se;
-  se.line = false;
-  se.label = "country pairs";
   const Eigen::VectorXd ym = reg.log_normalised_flows(res.state.imports);
-  for (long q = 0; q < setup.data.n_pairs(); ++q) {
-    se.x.push_back(setup.data.y(q));
-    se.y.push_back(ym(q));
-  }
-  fig.series.push_back(se);
+  fig.series.push_back(pair_markers(setup.data.y, ym));
   out.add("trade_shares_model_vs_data.svg", fig.render());
   io::CsvWriter pairs({"importer", "exporter", "data_log_share", "model_log_share"});
   for (long q = 0; q < setup.data.n_pairs(); ++q) {

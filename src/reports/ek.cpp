@@ -11,6 +11,7 @@
 #include "hat/io/manifest.hpp"
 #include "hat/io/svg_plot.hpp"
 #include "hat/reports/gravity.hpp"
+#include "pair_markers.hpp"
 
 namespace hat::reports {
 
@@ -194,12 +195,7 @@ std::string ek_estimate_figure(const EstimateStudy& s) {
   p.title = "Trade and prices (EK 2002, Figure 2)";
   p.xlabel = "ln price measure D_ni";
   p.ylabel = "ln normalised import share";
-  io::Series pts;
-  pts.label = "country pairs";
-  pts.line = false;
-  pts.x.assign(pt.price_measure.data(), pt.price_measure.data() + pt.price_measure.size());
-  pts.y.assign(pt.log_share.data(), pt.log_share.data() + pt.log_share.size());
-  p.series.push_back(pts);
+  p.series.push_back(pair_markers(pt.price_measure, pt.log_share));
   io::Series fit;
   fit.label = fmt::format("slope -theta, theta = {:.2f} (OLS through origin)", s.theta.ols_origin);
   const double xmax = pt.price_measure.maxCoeff();

@@ -3,6 +3,7 @@
 
 #include "hat/io/csv.hpp"
 #include "hat/io/svg_plot.hpp"
+#include "pair_markers.hpp"
 
 namespace hat::reports {
 
@@ -83,12 +84,7 @@ std::string gravity_fit_figure(const data::GravityData& d, const GravityFit& f) 
   p.xlabel = "observed ln normalised share";
   p.ylabel = "fitted";
   p.diagonal = true;
-  io::Series s;
-  s.label = "country pairs";
-  s.line = false;
-  s.x.assign(d.y.data(), d.y.data() + d.y.size());
-  s.y.assign(f.fitted.data(), f.fitted.data() + f.fitted.size());
-  p.series.push_back(s);
+  p.series.push_back(pair_markers(d.y, f.fitted));
   return p.render();
 }
 
