@@ -109,8 +109,51 @@ void SweepJacobian::apply(const Eigen::VectorXd& d, Eigen::VectorXd& out) {
   }
 }
 
+void SweepJacobian::apply_transpose(const Eigen::VectorXd& d, Eigen::VectorXd& out) {
+  const int N = Na_ * Nz_;
+  // The rows' transpose: each state's (m, V) sensitivities scattered onto the (Eb, EV) of its
+  // grid points, then the expectation map's transpose.
+  dEb_.setZero(Na_, Nz_);
+  dEV_.setZero(Na_, Nz_);
+  for (int s = 0; s < Nz_; ++s) {
+    double* eb = dEb_.col(s).data();
+    double* ev = dEV_.col(s).data();
+    for (int i = 0; i < Na_; ++i) {
+      const int k = s * Na_ + i;
+      const double om = scale_m_(k) * d(k), ov = d(N + k);
+      for (int e = row_start_[k]; e < row_start_[k + 1]; ++e) {
+        const double* w = w_.data() + 4 * static_cast<size_t>(e);
+        eb[col_[e]] += w[0] * om + w[2] * ov;
+        ev[col_[e]] += w[1] * om + w[3] * ov;
+      }
+    }
+  }
+  out.resize(2 * N);
+  Eigen::Map<Eigen::MatrixXd>(out.data(), Na_, Nz_).noalias() = dEb_ * P_;
+  out.head(N).array() *= cm_.array();
+  Eigen::Map<Eigen::MatrixXd>(out.data() + N, Na_, Nz_).noalias() = dEV_ * P_;
+}
+
 numerics::GmresResult SweepJacobian::solve(const Eigen::VectorXd& r, Eigen::VectorXd& dx,
                                            double tol, int max_products, int neumann_terms) {
+  return solve_impl<false>(r, dx, tol, max_products, neumann_terms);
+}
+
+numerics::GmresResult SweepJacobian::solve_transpose(const Eigen::VectorXd& r, Eigen::VectorXd& dx,
+                                                     double tol, int max_products,
+                                                     int neumann_terms) {
+  return solve_impl<true>(r, dx, tol, max_products, neumann_terms);
+}
+
+template <bool Transposed>
+numerics::GmresResult SweepJacobian::solve_impl(const Eigen::VectorXd& r, Eigen::VectorXd& dx,
+                                                double tol, int max_products, int neumann_terms) {
+  const auto apply = [this](const Eigen::VectorXd& d, Eigen::VectorXd& out) {
+    if constexpr (Transposed)
+      apply_transpose(d, out);
+    else
+      this->apply(d, out);
+  };
   const int H = std::max(0, neumann_terms);
   // out = (I + J + ... + J^H) v
   auto neumann = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) {

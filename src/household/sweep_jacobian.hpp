@@ -48,9 +48,14 @@ class SweepJacobian {
 
   // out = J d (d and out of length 2 Na Nz: the m part, then the V part).
   void apply(const Eigen::VectorXd& d, Eigen::VectorXd& out);
+  // out = J' d (the transposed product, for adjoint solves: asset_adjoint.cpp).
+  void apply_transpose(const Eigen::VectorXd& d, Eigen::VectorXd& out);
   // Solves (I - J) dx = r to relative residual tol with at most max_products products of J.
   numerics::GmresResult solve(const Eigen::VectorXd& r, Eigen::VectorXd& dx, double tol,
                               int max_products, int neumann_terms);
+  // The same for (I - J') dx = r.
+  numerics::GmresResult solve_transpose(const Eigen::VectorXd& r, Eigen::VectorXd& dx, double tol,
+                                        int max_products, int neumann_terms);
 
  private:
   int Na_ = 0, Nz_ = 0;
@@ -66,6 +71,10 @@ class SweepJacobian {
   Eigen::VectorXd pu_, pv_, z_;
   std::vector<double> pair_;  // (Eb, EV) interleaved by grid point
   numerics::Gmres gmres_;
+
+  template <bool Transposed>
+  numerics::GmresResult solve_impl(const Eigen::VectorXd& r, Eigen::VectorXd& dx, double tol,
+                                   int max_products, int neumann_terms);
 };
 
 }  // namespace hat::household

@@ -1,0 +1,405 @@
+// The household block linearised at its stationary solution; see linearisation.hpp.
+//
+// Method: the implicit function theorem on the block's two fixed points, the policies
+// x = G(x, theta) (x = (m, V), m = mu^(-1/gamma), the state of egm.cpp's Newton steps) and the
+// distribution D = T(x, theta)' D (Young's 2010 lottery, then the income chain), with the
+// aggregates Y = D' y(x, theta). G_x is the sweep's sparse Jacobian in the form egm.cpp's Newton
+// sweeps record it (sweep_jacobian.hpp); G_theta, the policies' and the lottery's responses are
+// its chain rule written out (below), so no step is differenced. Both modes follow the
+// steady-state limit of the sequence-space Jacobian (Auclert, Bardoczy, Rognlie & Straub 2021,
+// Econometrica); linear systems by GMRES (Saad & Schultz 1986).
+//
+// * Forward (a direction theta): (I - G_x) dx = G_theta, then the policies' response,
+//   (I - T') dD = dT' D, and dY = D' dy + dD' y.
+// * Adjoint (asset demand A = D' y_A in all prices): the "expectation vector" phi solves
+//   (I - T) phi = y_A - A, so that dD' y_A = D' dT phi and dA = D' dh with h_k = sum_j pi_kj
+//   (a'_kj + Phi(a'_kj)), Phi = E_s' phi at the lottery's weights, phi held. With H = D' h,
+//   one transposed solve (I - G_x)' nu = H_x' gives dA/dlog p_j = H_pj + nu' G_pj for all j.
+//
+// The sweep's chain rule. On EGM segment q of variety j in income state s, current assets a
+// lie between a~_q and a~_(q+1) with weight t, a' = g_q + t h (h = g_(q+1) - g_q), where
+//     a~_q = (p_j^(1-1/gamma) Eb_q^(-1/gamma) + g_q - lambda W z_s - tau) / (lambda R),
+//     Eb = beta R E_s' mu,
+// so dt = -((1 - t) da~_q + t da~_(q+1)) / (a~_(q+1) - a~_q); c_j = (cash - a') / p_j with
+// cash = lambda (R a + W z_s) + tau; mu_j = c_j^(-gamma) / p_j; v_j = u(c_j) + beta EV(a'_j)
+// (EV interpolated with the weights t); pi = softmax((v + psi) / sigma); V = sigma log sum exp;
+// mu_new = sum_j pi_j mu_j. Savings at the borrowing limit or capped at a_max are held, and so
+// are those of varieties whose endogenous grid folds (the upper envelope), as in the Newton
+// sweeps.
+#include "hat/household/linearisation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "hat/numerics/gmres.hpp"
+#include "hat/numerics/lottery.hpp"
+#include "sweep_jacobian.hpp"
+
+namespace hat::household {
+
+bool ParameterMove::between(const HouseholdProblem& b, const HouseholdProblem& m,
+                            ParameterMove& out) {
+  if (b.gamma != m.gamma || b.sigma != m.sigma || b.lambda != m.lambda || b.M() != m.M() ||
+      b.grid != m.grid || b.z != m.z || b.P != m.P || b.quality.size() != m.quality.size() ||
+      (b.quality.size() && b.quality != m.quality))
+    return false;
+  out.log_prices = (m.prices.array() / b.prices.array()).log().matrix();
+  out.log_W = std::log(m.W / b.W);
+  out.beta = m.beta - b.beta;
+  out.log_R = std::log(m.R / b.R);
+  out.tau = m.tau - b.tau;
+  return true;
+}
+
+namespace {
+
+// The policies' first-order response in one sweep (per state k and variety j).
+struct PolicyResponse {
+  Eigen::MatrixXd dt, dc, dpi;  // savings weight, consumption, choice probability
+  Eigen::VectorXd dV, dmu;      // the sweep's outputs V and mu_new
+};
+
+}  // namespace
+
+struct StationaryLinearisation::Impl {
+  const HouseholdProblem& hp;
+  const HouseholdSolution& sol;
+  const Eigen::VectorXd& mass;
+  int Na, Nz, M, N;
+  double lR;                         // lambda R
+  Eigen::MatrixXd Eb, Einv, EV;      // on the a' grid, Na x Nz
+  Eigen::VectorXd xfac, base, cash;  // p_j^(1-1/gamma); lambda W z_s + tau; by state
+  Eigen::MatrixXi lo;                // the lottery bracket of a'_kj (= the EGM segment)
+  Eigen::MatrixXd t;                 // weight on lo + 1
+  Eigen::MatrixXd width;             // a~_(q+1) - a~_q on a segment, 0 where savings are held
+  Eigen::MatrixXd t_lo, t_hi;        // dt / dEb(lo), dt / dEb(lo + 1)
+  Eigen::MatrixXd mu;                // u'(c_kj) / p_j
+  Eigen::MatrixXd kappa;             // dv_kj / dt = -mu_kj h + beta (EV(lo + 1) - EV(lo))
+  Eigen::VectorXd mu_new, scale_m;   // sum_j pi_kj mu_kj; dm / dmu_new
+  Eigen::MatrixXd c_m;               // dmu / dm times beta R (the expectation map's input side)
+  SweepJacobian J;                   // G_x
+  numerics::LotteryOperator lot, lot_forward;
+  numerics::Gmres gmres;
+
+  Impl(const HouseholdProblem& hp_, const HouseholdSolution& sol_, const Eigen::VectorXd& mass_)
+      : hp(hp_), sol(sol_), mass(mass_), Na(hp_.Na()), Nz(hp_.Nz()), M(hp_.M()), N(Na * Nz) {
+    lR = hp.lambda * hp.R;
+    const double bR = hp.beta * hp.R;
+    const Eigen::Map<const Eigen::MatrixXd> mu_s(sol.mu.data(), Na, Nz), V(sol.V.data(), Na, Nz);
+    Eb = bR * mu_s * hp.P.transpose();
+    Einv = (Eb.array().log() * (-1.0 / hp.gamma)).exp().matrix();
+    EV = V * hp.P.transpose();
+    xfac = (hp.prices.array().log() * (1.0 - 1.0 / hp.gamma)).exp().matrix();
+    base = (hp.lambda * hp.W * hp.z.array() + hp.tau).matrix();
+    cash.resize(N);
+    for (int k = 0; k < N; ++k)
+      cash(k) = hp.lambda * (hp.R * hp.grid(k % Na) + hp.W * hp.z(k / Na)) + hp.tau;
+    segments();
+    mu = (sol.c.array().log() * -hp.gamma).exp().matrix();
+    mu.array().rowwise() /= hp.prices.transpose().array();
+    kappa.resize(N, M);
+    for (int k = 0; k < N; ++k)
+      for (int j = 0; j < M; ++j) {
+        const int q = lo(k, j), s = k / Na;
+        kappa(k, j) = -mu(k, j) * h(q) + hp.beta * (EV(q + 1, s) - EV(q, s));
+      }
+    mu_new = sol.pi.cwiseProduct(mu).rowwise().sum();
+    const Eigen::ArrayXd m = (sol.mu.array().log() * (-1.0 / hp.gamma)).exp();
+    scale_m = (-m / (hp.gamma * sol.mu.array())).matrix();
+    c_m = (-hp.gamma * bR * sol.mu.array() / m).matrix().reshaped(Na, Nz);
+    record_jacobian(m.matrix());
+    lot.build(Na, lo, t, sol.pi);
+    lot_forward = lot.transpose();
+  }
+
+  double h(int q) const { return hp.grid(q + 1) - hp.grid(q); }
+  double atil(int j, int q, int s) const {
+    return (xfac(j) * Einv(q, s) + hp.grid(q) - base(s)) / lR;
+  }
+
+  // Per (s, j): the endogenous grid and each state's segment, as egm.cpp's sweep finds them.
+  void segments() {
+    lo.setZero(N, M);
+    t.setZero(N, M);
+    width.setZero(N, M);
+    t_lo.setZero(N, M);
+    t_hi.setZero(N, M);
+    Eigen::VectorXd at(Na);
+    for (int s = 0; s < Nz; ++s)
+      for (int j = 0; j < M; ++j) {
+        bool monotone = true;
+        for (int q = 0; q < Na; ++q) {
+          at(q) = atil(j, q, s);
+          monotone = monotone && (q == 0 || at(q) > at(q - 1));
+        }
+        int q = 0;
+        for (int i = 0; i < Na; ++i) {
+          const int k = s * Na + i;
+          const double a = hp.grid(i);
+          if (!monotone || a <= at(0) || a > at(Na - 1)) {  // savings held: the lottery bracket
+            const double ap = sol.a_next(k, j);
+            int b = 0;
+            while (b < Na - 2 && hp.grid(b + 1) <= ap) ++b;
+            lo(k, j) = b;
+            t(k, j) = std::clamp((ap - hp.grid(b)) / h(b), 0.0, 1.0);
+            continue;
+          }
+          while (q < Na - 2 && at(q + 1) <= a) ++q;
+          const double w = at(q + 1) - at(q), tt = (a - at(q)) / w;
+          const double f = xfac(j) / (hp.gamma * lR * w);
+          lo(k, j) = q;
+          t(k, j) = tt;
+          width(k, j) = w;
+          t_lo(k, j) = (1.0 - tt) * f * Einv(q, s) / Eb(q, s);
+          t_hi(k, j) = tt * f * Einv(q + 1, s) / Eb(q + 1, s);
+        }
+      }
+  }
+
+  // G_x in the Newton sweeps' sparse form (egm.cpp, jacobian_row).
+  void record_jacobian(const Eigen::VectorXd& m) {
+    J.reset(Na, Nz, M);
+    J.set_input(m, sol.mu, hp.gamma, hp.beta * hp.R, hp.P);
+    for (int k = 0; k < N; ++k) {
+      for (int j = 0; j < M; ++j) {
+        const int q = lo(k, j);
+        const double pi = sol.pi(k, j), tt = t(k, j);
+        const double dev = pi * (mu(k, j) - mu_new(k)) / hp.sigma;  // dmu_new / dv_j
+        const double dm_dt =
+            pi * hp.gamma * mu(k, j) * h(q) / (hp.prices(j) * sol.c(k, j)) + dev * kappa(k, j);
+        const double dv_dt = pi * kappa(k, j);
+        const double b_lo = hp.beta * (1.0 - tt), b_hi = hp.beta * tt;
+        J.add(q, dm_dt * t_lo(k, j), dev * b_lo, dv_dt * t_lo(k, j), pi * b_lo);
+        J.add(q + 1, dm_dt * t_hi(k, j), dev * b_hi, dv_dt * t_hi(k, j), pi * b_hi);
+      }
+      J.end_row(k);
+    }
+    J.set_output_scale(scale_m);
+  }
+
+  // The sweep's response to moves dEb, dEV of the expectations and to `mv` (the chain rule of
+  // the header comment).
+  void policy_response(const Eigen::MatrixXd& dEb, const Eigen::MatrixXd& dEV,
+                       const ParameterMove& mv, PolicyResponse& r) const {
+    const double g = hp.gamma;
+    r.dt.setZero(N, M);
+    r.dc.resize(N, M);
+    r.dpi.resize(N, M);
+    r.dV.resize(N);
+    r.dmu.resize(N);
+    Eigen::VectorXd dv(M), dmu_j(M);
+    for (int k = 0; k < N; ++k) {
+      const int s = k / Na, i = k % Na;
+      const double dbase = hp.lambda * hp.W * hp.z(s) * mv.log_W + mv.tau;
+      const double dcash = hp.lambda * hp.R * hp.grid(i) * mv.log_R + dbase;
+      double dV = 0.0;
+      for (int j = 0; j < M; ++j) {
+        const double u = mv.log_prices.size() ? mv.log_prices(j) : 0.0;
+        const int q = lo(k, j);
+        const double tt = t(k, j);
+        double dt = 0.0;
+        if (width(k, j) > 0.0) {
+          const auto da = [&](int p) {
+            return (xfac(j) * Einv(p, s) * ((1.0 - 1.0 / g) * u - dEb(p, s) / (g * Eb(p, s))) -
+                    dbase) /
+                       lR -
+                   atil(j, p, s) * mv.log_R;
+          };
+          dt = -((1.0 - tt) * da(q) + tt * da(q + 1)) / width(k, j);
+        }
+        const double c = sol.c(k, j), p = hp.prices(j);
+        const double dc = (dcash - h(q) * dt) / p - c * u;
+        dmu_j(j) = mu(k, j) * (-g * dc / c - u);
+        dv(j) = p * mu(k, j) * dc +
+                hp.beta *
+                    ((EV(q + 1, s) - EV(q, s)) * dt + (1.0 - tt) * dEV(q, s) + tt * dEV(q + 1, s)) +
+                mv.beta * ((1.0 - tt) * EV(q, s) + tt * EV(q + 1, s));
+        r.dt(k, j) = dt;
+        r.dc(k, j) = dc;
+        dV += sol.pi(k, j) * dv(j);
+      }
+      double dmu = 0.0;
+      for (int j = 0; j < M; ++j) {
+        const double dpi = sol.pi(k, j) * (dv(j) - dV) / hp.sigma;
+        r.dpi(k, j) = dpi;
+        dmu += sol.pi(k, j) * dmu_j(j) + dpi * mu(k, j);
+      }
+      r.dV(k) = dV;
+      r.dmu(k) = dmu;
+    }
+  }
+
+  // The expectations' direct move with beta and R: Eb = beta R E mu.
+  Eigen::MatrixXd direct_dEb(const ParameterMove& mv) const {
+    return Eb * (mv.beta / hp.beta + mv.log_R);
+  }
+
+  // Mass moved forward by T(x, theta): lottery then chain; v as an Na x Nz matrix.
+  void forward(const Eigen::VectorXd& v, Eigen::VectorXd& out) const {
+    Eigen::VectorXd moved;
+    lot_forward.apply_backward(v.reshaped(Na, Nz), moved);
+    out = (moved.reshaped(Na, Nz) * hp.P).reshaped();
+  }
+};
+
+StationaryLinearisation::StationaryLinearisation(const HouseholdProblem& hp,
+                                                 const HouseholdSolution& sol,
+                                                 const Eigen::VectorXd& mass)
+    : impl_(std::make_unique<Impl>(hp, sol, mass)) {}
+
+StationaryLinearisation::~StationaryLinearisation() = default;
+
+bool StationaryLinearisation::response(const ParameterMove& mv, Aggregates& d, std::string& message,
+                                       double tolerance) {
+  Impl& L = *impl_;
+  const HouseholdProblem& hp = L.hp;
+  const HouseholdSolution& sol = L.sol;
+  const int N = L.N, M = L.M, Na = L.Na, Nz = L.Nz;
+  // (I - G_x) dx = G_theta.
+  const Eigen::MatrixXd dEb0 = L.direct_dEb(mv);
+  PolicyResponse r;
+  L.policy_response(dEb0, Eigen::MatrixXd::Zero(Na, Nz), mv, r);
+  Eigen::VectorXd g(2 * N), dx;
+  g << L.scale_m.cwiseProduct(r.dmu), r.dV;
+  numerics::GmresResult gr = L.J.solve(g, dx, tolerance, 600, 2);
+  if (!gr.converged) {
+    message = "linearisation: the policies' GMRES did not converge";
+    return false;
+  }
+  // The policies' response, the mass they move, and the aggregates' direct response.
+  const Eigen::MatrixXd dEb =
+      dEb0 + (L.c_m.array() * dx.head(N).reshaped(Na, Nz).array()).matrix() * hp.P.transpose();
+  const Eigen::MatrixXd dEV = dx.tail(N).reshaped(Na, Nz) * hp.P.transpose();
+  L.policy_response(dEb, dEV, mv, r);
+  d = Aggregates{};
+  d.expenditure = Eigen::VectorXd::Zero(M);
+  d.choice_probability = Eigen::VectorXd::Zero(M);
+  Eigen::MatrixXd moved = Eigen::MatrixXd::Zero(Na, Nz);
+  for (int k = 0; k < N; ++k) {
+    const int s = k / Na;
+    const double m = L.mass(k);
+    for (int j = 0; j < M; ++j) {
+      const double pi = sol.pi(k, j), dpi = r.dpi(k, j), dt = r.dt(k, j), tt = L.t(k, j);
+      const double u = mv.log_prices.size() ? mv.log_prices(j) : 0.0;
+      const double spend = hp.prices(j) * sol.c(k, j);
+      d.expenditure(j) += m * (dpi * spend + pi * (spend * u + hp.prices(j) * r.dc(k, j)));
+      d.choice_probability(j) += m * dpi;
+      d.assets += m * (dpi * sol.a_next(k, j) + pi * L.h(L.lo(k, j)) * dt);
+      moved(L.lo(k, j), s) += m * (dpi * (1.0 - tt) - pi * dt);
+      moved(L.lo(k, j) + 1, s) += m * (dpi * tt + pi * dt);
+    }
+  }
+  // (I - T' + D 1') dD = dT' D: its right side sums to zero, and so does dD.
+  Eigen::VectorXd rhs = (moved * hp.P).reshaped();
+  rhs -= rhs.sum() * L.mass;
+  Eigen::VectorXd Fv, dD;
+  auto dist = [&](const auto& v, Eigen::VectorXd& out) {
+    L.forward(v, Fv);
+    out = v - Fv + L.mass * v.sum();
+  };
+  gr = L.gmres.solve(dist, rhs, dD, tolerance, 600);
+  if (!gr.converged) {
+    message = "linearisation: the distribution's GMRES did not converge";
+    return false;
+  }
+  for (int k = 0; k < N; ++k) {
+    const double dm = dD(k);
+    d.expenditure +=
+        dm *
+        (sol.pi.row(k).cwiseProduct(sol.c.row(k)).cwiseProduct(hp.prices.transpose())).transpose();
+    d.choice_probability += dm * sol.pi.row(k).transpose();
+    d.assets += dm * sol.pi.row(k).dot(sol.a_next.row(k));
+    d.efficiency_units += dm * hp.z(k / Na);
+  }
+  d.total_expenditure = d.expenditure.sum();
+  if (!(d.expenditure.allFinite() && std::isfinite(d.assets))) {
+    message = "linearisation: not finite";
+    return false;
+  }
+  return true;
+}
+
+bool StationaryLinearisation::asset_gradient(Eigen::VectorXd& gradient, std::string& message,
+                                             double tolerance) {
+  Impl& L = *impl_;
+  const HouseholdProblem& hp = L.hp;
+  const HouseholdSolution& sol = L.sol;
+  const int N = L.N, M = L.M, Na = L.Na, Nz = L.Nz;
+  const double inv_sigma = 1.0 / hp.sigma;
+  // The Poisson equation (I - T + 1 D') phi = y - A (nonsingular; D' phi = 0 at the solution).
+  const Eigen::VectorXd y = sol.pi.cwiseProduct(sol.a_next).rowwise().sum();
+  const double A = L.mass.dot(y);
+  Eigen::VectorXd Tphi, phi;
+  auto poisson = [&](const auto& v, Eigen::VectorXd& r) {
+    L.lot.apply_backward(v.reshaped(Na, Nz) * hp.P.transpose(), Tphi);
+    r = v - Tphi + Eigen::VectorXd::Constant(N, L.mass.dot(v));
+  };
+  numerics::GmresResult g = L.gmres.solve(poisson, (y.array() - A).matrix(), phi, tolerance, 600);
+  if (!g.converged) {
+    message = "asset gradient: the Poisson equation's GMRES did not converge";
+    return false;
+  }
+  // h's sensitivities: Y_kj = a'_kj + Phi(a'_kj), dh_k = sum_j pi_j dY_j + sum_j devh_j dv_j.
+  const Eigen::MatrixXd Phi = phi.reshaped(Na, Nz) * hp.P.transpose();
+  Eigen::MatrixXd dY_dt(N, M), devh(N, M);
+  Eigen::MatrixXd gEb = Eigen::MatrixXd::Zero(Na, Nz), gEV = gEb;
+  Eigen::RowVectorXd Y(M);
+  for (int k = 0; k < N; ++k) {
+    const int s = k / Na;
+    for (int j = 0; j < M; ++j) {
+      const int q = L.lo(k, j);
+      const double t = L.t(k, j);
+      Y(j) = sol.a_next(k, j) + (1.0 - t) * Phi(q, s) + t * Phi(q + 1, s);
+      dY_dt(k, j) = L.h(q) + Phi(q + 1, s) - Phi(q, s);
+    }
+    const double ybar = sol.pi.row(k).dot(Y);
+    devh.row(k) = sol.pi.row(k).array() * (Y.array() - ybar) * inv_sigma;
+    const double m = L.mass(k);
+    for (int j = 0; j < M; ++j) {
+      const int q = L.lo(k, j);
+      const double t = L.t(k, j);
+      const double w_t = m * (sol.pi(k, j) * dY_dt(k, j) + devh(k, j) * L.kappa(k, j));
+      gEb(q, s) += w_t * L.t_lo(k, j);
+      gEb(q + 1, s) += w_t * L.t_hi(k, j);
+      gEV(q, s) += m * devh(k, j) * hp.beta * (1.0 - t);
+      gEV(q + 1, s) += m * devh(k, j) * hp.beta * t;
+    }
+  }
+  // (I - G_x)' nu = H_x', H_x' = the expectation map's transpose of (gEb, gEV).
+  Eigen::VectorXd b(2 * N), nu;
+  b.head(N) = (L.c_m.array() * (gEb * hp.P).array()).matrix().reshaped();
+  b.tail(N) = (gEV * hp.P).reshaped();
+  g = L.J.solve_transpose(b, nu, tolerance, 600, 2);
+  if (!g.converged) {
+    message = "asset gradient: the adjoint policy system's GMRES did not converge";
+    return false;
+  }
+  // dA / dlog p_j = H_pj + nu' G_pj: only variety j's terms move with p_j (at fixed Eb, a~_q
+  // moves by (1 - 1/gamma) p_j^(1-1/gamma) Eb_q^(-1/gamma) / (lambda R)).
+  gradient = Eigen::VectorXd::Zero(M);
+  for (int k = 0; k < N; ++k) {
+    const int s = k / Na;
+    const double om = L.scale_m(k) * nu(k), ov = nu(N + k);
+    for (int j = 0; j < M; ++j) {
+      const int q = L.lo(k, j);
+      const double pi = sol.pi(k, j), c = sol.c(k, j), tt = L.t(k, j);
+      double tp = 0.0;
+      if (L.width(k, j) > 0.0)
+        tp = -(1.0 - 1.0 / hp.gamma) * L.xfac(j) *
+             ((1.0 - tt) * L.Einv(q, s) + tt * L.Einv(q + 1, s)) / (L.lR * L.width(k, j));
+      const double dv = -hp.prices(j) * L.mu(k, j) * c + L.kappa(k, j) * tp;
+      const double dmu =
+          L.mu(k, j) * ((hp.gamma - 1.0) + hp.gamma * L.h(q) * tp / (hp.prices(j) * c));
+      const double dev = pi * (L.mu(k, j) - L.mu_new(k)) * inv_sigma;
+      gradient(j) += L.mass(k) * (pi * dY_dt(k, j) * tp + devh(k, j) * dv) +
+                     om * (pi * dmu + dev * dv) + ov * pi * dv;
+    }
+  }
+  if (!gradient.allFinite()) {
+    message = "asset gradient: not finite";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace hat::household
