@@ -11,6 +11,8 @@ calibrated beta. Variants:
     default      the config as it is
     fd-joint     finite-difference Jacobians in the joint stage ([calibration] jacobian)
     per-column   and one re-solve per column ([solver] jacobian_price_directions = false)
+    not-linearised  logit-impact Jacobians without the linearised household blocks
+                    ([solver] jacobian_linearised = false)
 
     scripts/bench-calibration.py                        # EK19 baseline, default vs fd-joint
     scripts/bench-calibration.py --rounds 3 --config examples/ek19_baseline.toml \\
@@ -32,6 +34,7 @@ VARIANTS = {
     "default": {},
     "fd-joint": FD_JOINT,
     "per-column": {**FD_JOINT, "solver": {"jacobian_price_directions": "false"}},
+    "not-linearised": {"solver": {"jacobian_linearised": "false"}},
 }
 
 

@@ -188,7 +188,8 @@ void read_solver(const io::ConfigTable& r, WorldConfig& wc) {
   wc.options.max_evaluations =
       s.integer_in("max_evaluations", wc.options.max_evaluations, 1, 1000000, "an evaluation cap");
   wc.options.fd_step = s.number("fd_step", wc.options.fd_step);
-  if (!(wc.options.fd_step > 0)) s.fail("fd_step", "must be > 0");
+  if (!(wc.options.fd_step > 0 && wc.options.fd_step <= 0.1))
+    s.fail("fd_step", "must be in (0, 0.1] (a step in log unknowns)");
   wc.options.jacobian = s.choice("jacobian", kJacobianNames, wc.options.jacobian);
   wc.options.jacobian_refreshes = s.integer_in("jacobian_refreshes", wc.options.jacobian_refreshes,
                                                0, 1000, "a number of fresh Jacobians");
@@ -204,6 +205,7 @@ void read_solver(const io::ConfigTable& r, WorldConfig& wc) {
       s.boolean("jacobian_price_directions", wc.options.jacobian_price_directions);
   wc.options.jacobian_impact_savings =
       s.boolean("jacobian_impact_savings", wc.options.jacobian_impact_savings);
+  wc.options.jacobian_linearised = s.boolean("jacobian_linearised", wc.options.jacobian_linearised);
   wc.options.inexact_factor = s.number("inexact_factor", wc.options.inexact_factor);
   if (!(wc.options.inexact_factor >= 0)) s.fail("inexact_factor", "must be >= 0 (0 = off)");
   wc.options.inexact_max_tolerance =

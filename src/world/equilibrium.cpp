@@ -395,6 +395,8 @@ Equilibrium solve_equilibrium(const World& w, const Prices& start, const Equilib
   so.fd_step = opt.fd_step;
   so.jacobian = jacobian;
   so.final_jacobian = opt.jacobian_at_solution;
+  // Under income scaling a wage moves its country's grid.
+  so.parameter_columns = w.scaling == Scaling::Tfp;
   if (opt.progress)
     so.progress = [&](const Progress& p) {
       Progress q = p;

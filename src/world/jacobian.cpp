@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "hat/core/parallel.hpp"
+#include "hat/household/linearisation.hpp"
 #include "hat/world/system.hpp"
 
 namespace hat::world {
@@ -230,10 +231,11 @@ struct Job {
 };
 
 std::vector<Job> jobs_of(const Columns& cols, const PriceDirections& dirs,
-                         const std::vector<std::unique_ptr<SavingsCorrection>>& corrections) {
+                         const std::vector<std::unique_ptr<SavingsCorrection>>& corrections,
+                         const std::vector<char>& done) {
   std::vector<Job> jobs;
   for (size_t t = 0; t < cols.tasks.size(); ++t)
-    if (!dirs.combined[t]) jobs.push_back({Job::Task, t, cols.tasks[t].second, 0});
+    if (!dirs.combined[t] && !done[t]) jobs.push_back({Job::Task, t, cols.tasks[t].second, 0});
   for (int i = 0; i < static_cast<int>(dirs.varieties.size()); ++i)
     for (int j : dirs.varieties[i]) jobs.push_back({Job::Variety, 0, i, j});
   for (int i = 0; i < static_cast<int>(corrections.size()); ++i)
@@ -338,29 +340,106 @@ void take_results(JobResults& r, const std::vector<Job>& jobs, Columns& cols,
   }
 }
 
+// The linearisation's GMRES accuracy: 1e-8 keeps its columns within 1e-6 of central
+// differences (test LogitImpact.LinearisedJacobianIsExactWhereItDifferentiates) at two thirds
+// of 1e-10's cost.
+constexpr double kLinearisedTolerance = 1e-8;
+
+// The rest of the savings response of linearised Jacobians (EquilibriumOptions::
+// jacobian_linearised). With the asset row exact, the part of a country's response that the
+// impact slopes miss is, for every aggregate, close to a multiple of one common row: across its
+// import prices that part is nearly of rank one (on EK19 the second singular value is 3-4% of
+// the first), and the asset row's part, `missing` = gradient - impact slope, is known. The
+// forward response `d` along u = missing (on the moved varieties) gives each aggregate's
+// multiple: row += (d - row . u) u' / |u|^2.
+void correct_along(household::LogitImpactSlopes& s, const Eigen::VectorXd& u,
+                   const household::Aggregates& d) {
+  const double uu = u.squaredNorm();
+  if (!(uu > 0)) return;
+  const auto fix = [&](Eigen::MatrixXd& rows, const Eigen::VectorXd& response) {
+    const Eigen::VectorXd coef = (response - rows * u) / uu;
+    rows += coef * u.transpose();
+  };
+  fix(s.expenditure, d.expenditure);
+  fix(s.choice, d.choice_probability);
+  s.assets += (d.assets - s.assets.dot(u)) / uu * u;
+}
+
+// base + d (the aggregates the equilibrium reads).
+household::Aggregates moved_by(const household::Aggregates& base, const household::Aggregates& d) {
+  household::Aggregates out = base;
+  out.assets += d.assets;
+  out.efficiency_units += d.efficiency_units;
+  out.expenditure += d.expenditure;
+  out.choice_probability += d.choice_probability;
+  out.total_expenditure = out.expenditure.sum();
+  out.expenditure_share = out.expenditure / out.total_expenditure;
+  return out;
+}
+
+// Country i's part of a linearised logit-impact Jacobian (EquilibriumOptions::
+// jacobian_linearised): its impact slopes with the exact asset row and the rank-one correction
+// along it (correct_along), and its tasks that move only household parameters (own wage, beta, R,
+// transfer) as forward responses; those tasks are marked in `done`. Where a linear solve does not
+// converge, what is left is done as without the linearisation (impact slopes, re-solved tasks).
+void linearised_country(int i, Columns& cols, const PriceDirections& dirs, const Evaluation& at,
+                        household::LogitImpactSlopes& slopes, std::vector<char>& done) {
+  const CountryState& cs = at.countries[i];
+  std::string message;
+  household::StationaryLinearisation lin(cs.problem, cs.solution, cs.distribution.mass);
+  if (dirs.moved[i].size() && dirs.moved[i].sum() >= 1) {
+    Eigen::VectorXd gradient;
+    if (!lin.asset_gradient(gradient, message, kLinearisedTolerance)) return;
+    Eigen::VectorXd u = (gradient - slopes.assets).cwiseProduct(dirs.moved[i]);
+    slopes.assets = gradient;
+    if (u.cwiseAbs().maxCoeff() > 0) u /= u.cwiseAbs().maxCoeff();
+    household::Aggregates d;
+    if (!lin.response({.log_prices = u}, d, message, kLinearisedTolerance)) return;
+    correct_along(slopes, u, d);
+  }
+  for (size_t t = 0; t < cols.tasks.size(); ++t) {
+    if (cols.tasks[t].second != i || dirs.combined[t]) continue;
+    household::ParameterMove move[2];
+    bool linear = true;
+    for (int s = 0; s < (cols.two_sided ? 2 : 1); ++s)
+      linear = linear && household::ParameterMove::between(cs.problem, cols.problem(s, t), move[s]);
+    if (!linear) continue;
+    household::Aggregates d[2];
+    for (int s = 0; s < (cols.two_sided ? 2 : 1); ++s)
+      if (!lin.response(move[s], d[s], message, kLinearisedTolerance)) return;
+    for (int s = 0; s < (cols.two_sided ? 2 : 1); ++s)
+      (s == 0 ? cols.up : cols.down)[t] = moved_by(cs.aggregates, d[s]);
+    done[t] = 1;
+  }
+}
+
 // Finite-difference and logit-impact columns: the changed countries re-solved at x +- h e_c,
-// warm-started from `at` at household tolerance fd_tolerance, or taken from price slopes.
+// warm-started from `at` at household tolerance fd_tolerance, taken from price slopes, or (with
+// jacobian_linearised) from each country's linearised household block.
 void re_solved_columns(Columns& cols, const EquilibriumOptions& eq, const Evaluation& at,
                        double fd_tolerance, std::vector<std::string>& failed) {
   const int M = static_cast<int>(at.countries.size());
   const bool impact = eq.jacobian == JacobianMethod::LogitImpact;
+  const bool linearised = impact && eq.jacobian_linearised;
+  const PriceDirections dirs(cols, at, eq);
   ParallelErrors errors;
   // The impact slopes of every country, once: each serves all the columns that move only
   // that country's import prices (N - 1 wage columns).
   std::vector<household::LogitImpactSlopes> slopes(M);
+  std::vector<char> done(cols.tasks.size(), 0);
 #pragma omp parallel for schedule(dynamic, 1)
   for (int i = 0; i < (impact ? M : 0); ++i)
     errors.run(i, [&] {
       const CountryState& cs = at.countries[i];
       slopes[i] = household::logit_impact_slopes(cs.problem, cs.solution, cs.distribution.mass);
+      if (linearised) linearised_country(i, cols, dirs, at, slopes[i], done);
     });
   errors.rethrow();
-  const PriceDirections dirs(cols, at, eq);
   std::vector<std::unique_ptr<SavingsCorrection>> corrections(M);
   for (int i = 0; i < M; ++i)
-    if (impact && eq.jacobian_impact_savings && dirs.moved[i].sum() >= 2)
+    if (impact && !linearised && eq.jacobian_impact_savings && dirs.moved[i].sum() >= 2)
       corrections[i] = std::make_unique<SavingsCorrection>(slopes[i], dirs.moved[i]);
-  const std::vector<Job> jobs = jobs_of(cols, dirs, corrections);
+  const std::vector<Job> jobs = jobs_of(cols, dirs, corrections, done);
   JobResults r = solve_jobs(jobs, cols, corrections, eq, at, fd_tolerance);
   take_results(r, jobs, cols, dirs, corrections, at, slopes, failed);
   for (size_t t = 0; t < cols.tasks.size(); ++t) {

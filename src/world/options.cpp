@@ -17,7 +17,9 @@ void EquilibriumOptions::validate() const {
   check_option(numeraire >= -1, "EquilibriumOptions.numeraire", ">= -1 (-1: mean wage)");
   check_option(positive_finite(tolerance), "EquilibriumOptions.tolerance", "> 0");
   check_option(max_evaluations >= 1, "EquilibriumOptions.max_evaluations", ">= 1");
-  check_option(positive_finite(fd_step), "EquilibriumOptions.fd_step", "> 0");
+  // A step in log unknowns beyond 10% no longer measures a derivative.
+  check_option(positive_finite(fd_step) && fd_step <= 0.1, "EquilibriumOptions.fd_step",
+               "in (0, 0.1]");
   check_option(positive_finite(fd_household_tolerance), "EquilibriumOptions.fd_household_tolerance",
                "> 0");
   check_option(inexact_factor >= 0, "EquilibriumOptions.inexact_factor", ">= 0 (0 = off)");

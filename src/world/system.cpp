@@ -258,6 +258,14 @@ struct Functor {
 
   int df(const Eigen::VectorXd& x, Eigen::MatrixXd& fjac);
   const Evaluation* jacobian_base(Evaluation& refined, double fd_tol, JacobianMethod method);
+  // Whether a Jacobian by `method` differences re-solved households (and so needs its base
+  // point at their tolerance): not analytic ones, nor linearised logit-impact ones whose
+  // columns all move household parameters only.
+  bool needs_accurate_base(JacobianMethod method) const {
+    const bool linearised =
+        method == JacobianMethod::LogitImpact && eq.jacobian_linearised && opt.parameter_columns;
+    return method != JacobianMethod::Analytic && !linearised;
+  }
 };
 
 // One base-point evaluation at x (false: the budget is spent, or the evaluation failed).
@@ -271,7 +279,7 @@ bool Functor::eval_at(const Eigen::VectorXd& x) {
   double tol = evaluations + 1 >= opt.max_evaluations ? eq.household.tolerance : inner_tolerance();
   // A fresh solve's first evaluation is the base point of its first Jacobian, whose columns
   // need it at their tolerance: evaluate it there at once rather than twice.
-  if (evaluations == 0 && !opt.jacobian && eq.jacobian != JacobianMethod::Analytic)
+  if (evaluations == 0 && !opt.jacobian && needs_accurate_base(eq.jacobian))
     tol = std::min(tol, std::max(eq.household.tolerance, eq.fd_household_tolerance));
   Evaluation ev =
       evaluate(w, p, with_tolerance(eq, tol), (have_last || have_warm) ? last.get() : nullptr);
@@ -428,8 +436,7 @@ int Functor::df(const Eigen::VectorXd& x, Eigen::MatrixXd& fjac) {
 // point far from the solution only blurs the Jacobian).
 const Evaluation* Functor::jacobian_base(Evaluation& refined, double fd_tol,
                                          JacobianMethod method) {
-  const bool fd = method != JacobianMethod::Analytic;
-  if (!(fd && last_tolerance > fd_tol)) return last.get();
+  if (!(needs_accurate_base(method) && last_tolerance > fd_tol)) return last.get();
   // Keep the budget's last evaluation for a full-tolerance point (see eval_at).
   if (evaluations + 1 >= opt.max_evaluations) return nullptr;
   refined = evaluate(last_world, last->prices, with_tolerance(eq, fd_tol), last.get());

@@ -121,13 +121,14 @@ TEST(LogitImpact, SlopesEqualThePassPerMove) {
   }
 }
 
-// Columns of unknowns that move only one country's own problem (its R under autarky, its
-// transfer) are the finite-difference columns; the others approximate them.
+// Without the linearisation, columns of unknowns that move only one country's own problem (its
+// R under autarky, its transfer) are the finite-difference columns; the others approximate them.
 TEST(LogitImpact, OwnCountryColumnsAreFiniteDifferences) {
   World w = hat::test::five_country(1.45, 40);
   hat::test::add_tariffs(w);
   EquilibriumOptions opt;
   opt.financial = Financial::Autarky;
+  opt.jacobian_linearised = false;
   const Evaluation at = evaluate(w, hat::test::near_equilibrium(w, Financial::Autarky), opt);
   ASSERT_TRUE(at.ok) << at.message;
   Eigen::MatrixXd Ji, Jf;
@@ -157,6 +158,7 @@ TEST(LogitImpact, OwnCountryColumnsAreFiniteDifferences) {
 TEST(LogitImpact, SavingsCorrectionMovesTheAssetRowToFiniteDifferences) {
   const World w = hat::test::five_country(1.45, 40);
   EquilibriumOptions opt;
+  opt.jacobian_linearised = false;
   opt.numeraire = 0;
   opt.household.tolerance = opt.household.value_tolerance = 1e-13;
   opt.distribution.tolerance = 1e-15;
@@ -186,6 +188,54 @@ TEST(LogitImpact, SavingsCorrectionMovesTheAssetRowToFiniteDifferences) {
               corrected, impact_assets, corrected_assets, rows.back().c_str());
   EXPECT_LT(corrected_assets, 0.1 * impact_assets);
   EXPECT_LT(corrected, 1e-2);
+}
+
+// The linearised logit-impact Jacobian (EquilibriumOptions::jacobian_linearised) against
+// central finite differences with every household re-solved (an independent computation):
+// its asset row is exact (the adjoint gradient), so are the columns that move one country's
+// own problem or every country's beta (forward derivatives), and the rank-one correction
+// brings the goods rows of the wage columns closer than the impact slopes alone. Under
+// autarky and with tariffs (R_i and transfer columns) and under globalisation (beta).
+TEST(LogitImpact, LinearisedJacobianIsExactWhereItDifferentiates) {
+  for (Financial f : {Financial::Globalization, Financial::Autarky}) {
+    World w = hat::test::five_country(1.45, 40);
+    w.quality_slope = 0.725;
+    if (f == Financial::Autarky) hat::test::add_tariffs(w);
+    EquilibriumOptions opt;
+    opt.financial = f;
+    if (f == Financial::Globalization) opt.unknown = Unknown::Beta;
+    opt.numeraire = 0;
+    opt.household.tolerance = opt.household.value_tolerance = 1e-13;
+    opt.distribution.tolerance = 1e-15;
+    const Evaluation at = evaluate(w, hat::test::near_equilibrium(w, f), opt);
+    ASSERT_TRUE(at.ok) << at.message;
+    std::string msg;
+    Eigen::MatrixXd Jf, Jl, Ji;
+    opt.jacobian = JacobianMethod::FiniteDifference;
+    ASSERT_TRUE(equilibrium_jacobian(w, opt, at, Jf, msg, true, 1e-13)) << msg;
+    opt.jacobian = JacobianMethod::LogitImpact;
+    ASSERT_TRUE(equilibrium_jacobian(w, opt, at, Jl, msg, false, 1e-13)) << msg;
+    opt.jacobian_linearised = false;
+    ASSERT_TRUE(equilibrium_jacobian(w, opt, at, Ji, msg, false, 1e-13)) << msg;
+    const std::vector<std::string> names = unknown_names(w, opt);
+    const std::vector<std::string> rows = residual_names(w, opt);
+    const double scale = Jf.cwiseAbs().maxCoeff();
+    double wages_lin = 0, wages_impact = 0;
+    for (int c = 0; c < Jf.cols(); ++c) {
+      const bool wage = names[c].rfind("log_W_", 0) == 0;
+      for (int r = 0; r < Jf.rows(); ++r) {
+        const double gap = std::abs(Jl(r, c) - Jf(r, c)) / scale;
+        if (!wage || rows[r].rfind("bonds_", 0) == 0)
+          EXPECT_LT(gap, 1e-6) << rows[r] << " / " << names[c];
+      }
+      if (!wage) continue;
+      wages_lin = std::max(wages_lin, (Jl.col(c) - Jf.col(c)).cwiseAbs().maxCoeff() / scale);
+      wages_impact = std::max(wages_impact, (Ji.col(c) - Jf.col(c)).cwiseAbs().maxCoeff() / scale);
+    }
+    std::printf("%s wage columns: linearised %.2e, impact %.2e\n", to_string(f), wages_lin,
+                wages_impact);
+    EXPECT_LT(wages_lin, 0.5 * wages_impact);
+  }
 }
 
 TEST(LogitImpact, SolveThreadInvariantAndAgreesWithFiniteDifferences) {

@@ -59,6 +59,10 @@ struct SystemOptions {
   // evaluation, or a Jacobian), until the last evaluation the budget allows: the solve's state,
   // e.g. for a checkpoint.
   std::function<void(const SystemSnapshot&)> on_snapshot;
+  // Every Jacobian column moves only household parameters (prices, wages, beta, R, transfers;
+  // not the grid or sigma): linearised logit-impact Jacobians then re-solve no household and
+  // need no base point at the finite-difference household tolerance.
+  bool parameter_columns = false;
   // Continue from a snapshot of a solve of the same system (x0 and `warm` are then ignored;
   // a larger or smaller max_evaluations applies from the snapshot on).
   const SystemSnapshot* resume = nullptr;

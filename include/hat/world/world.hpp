@@ -104,11 +104,19 @@ struct EquilibriumOptions {
   // other countries' wages) share its re-solves: one per moved variety, combined by the chain
   // rule, when that is fewer than one per column (calibration's parameter columns).
   bool jacobian_price_directions = true;
-  // Logit-impact Jacobians with each importer's savings and distribution response to its
-  // import prices, fitted from two more re-solves per country (src/world/jacobian.cpp,
-  // SavingsCorrection). Off in world solves (the extra re-solves cost more than the evaluations
-  // they save); on in the calibration's joint stage (calibration::CalibrationSetup).
+  // Without jacobian_linearised: logit-impact Jacobians with each importer's savings and
+  // distribution response to its import prices, fitted from two more re-solves per country
+  // (src/world/jacobian.cpp, SavingsCorrection). Off in world solves (the extra re-solves cost
+  // more than the evaluations they save); on in the calibration's joint stage
+  // (calibration::CalibrationSetup).
   bool jacobian_impact_savings = false;
+  // Logit-impact Jacobians from each country's linearised household block
+  // (household::StationaryLinearisation, src/world/jacobian.cpp): the exact asset row (one
+  // adjoint solve per country), the rest of the savings response as one rank-one correction
+  // along it, and the columns that re-solved a country (own wage, beta, R, transfer) as exact
+  // forward derivatives. Columns that move anything else (the grid, sigma: calibration's TFP
+  // columns) are still re-solved.
+  bool jacobian_linearised = true;
   // Inexact evaluations far from the solution: the household tolerance of an evaluation is
   // inexact_factor x (best residual norm so far), between household.tolerance and
   // inexact_max_tolerance; only a full-tolerance evaluation can end the solve. 0 = off.
