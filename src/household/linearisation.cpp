@@ -73,6 +73,10 @@ struct StationaryLinearisation::Impl {
   Eigen::MatrixXd t;                 // weight on lo + 1
   Eigen::MatrixXd width;             // a~_(q+1) - a~_q on a segment, 0 where savings are held
   Eigen::MatrixXd t_lo, t_hi;        // dt / dEb(lo), dt / dEb(lo + 1)
+  Eigen::MatrixXd t_p, t_base, t_R;  // dt / dlog p_j, dt / d(lambda W z + tau), dt / dlog R
+  Eigen::MatrixXd hp_grid_h;         // h = g_(lo + 1) - g_lo
+  Eigen::MatrixXd mu_gc;             // gamma mu_kj / c_kj
+  Eigen::MatrixXd dEV_t, EV_at;      // EV(lo + 1) - EV(lo); EV at a'_kj
   Eigen::MatrixXd mu;                // u'(c_kj) / p_j
   Eigen::MatrixXd kappa;             // dv_kj / dt = -mu_kj h + beta (EV(lo + 1) - EV(lo))
   Eigen::VectorXd mu_new, scale_m;   // sum_j pi_kj mu_kj; dm / dmu_new
@@ -80,6 +84,7 @@ struct StationaryLinearisation::Impl {
   SweepJacobian J;                   // G_x
   numerics::LotteryOperator lot, lot_forward;
   numerics::Gmres gmres;
+  mutable Eigen::MatrixXd dv_, dmu_j_;  // policy_response's scratch
 
   Impl(const HouseholdProblem& hp_, const HouseholdSolution& sol_, const Eigen::VectorXd& mass_)
       : hp(hp_), sol(sol_), mass(mass_), Na(hp_.Na()), Nz(hp_.Nz()), M(hp_.M()), N(Na * Nz) {
@@ -103,6 +108,7 @@ struct StationaryLinearisation::Impl {
         const int q = lo(k, j), s = k / Na;
         kappa(k, j) = -mu(k, j) * h(q) + hp.beta * (EV(q + 1, s) - EV(q, s));
       }
+    precompute();
     mu_new = sol.pi.cwiseProduct(mu).rowwise().sum();
     const Eigen::ArrayXd m = (sol.mu.array().log() * (-1.0 / hp.gamma)).exp();
     scale_m = (-m / (hp.gamma * sol.mu.array())).matrix();
@@ -113,6 +119,33 @@ struct StationaryLinearisation::Impl {
   }
 
   double h(int q) const { return hp.grid(q + 1) - hp.grid(q); }
+
+  // The parts of the sweep's chain rule that do not depend on the move.
+  void precompute() {
+    t_p.setZero(N, M);
+    t_base.setZero(N, M);
+    t_R.setZero(N, M);
+    hp_grid_h.resize(N, M);
+    dEV_t.resize(N, M);
+    EV_at.resize(N, M);
+    mu_gc = (hp.gamma * mu.array() / sol.c.array()).matrix();
+    for (int j = 0; j < M; ++j)
+      for (int k = 0; k < N; ++k) {
+        const int q = lo(k, j), s = k / Na;
+        const double tt = t(k, j);
+        hp_grid_h(k, j) = h(q);
+        dEV_t(k, j) = EV(q + 1, s) - EV(q, s);
+        EV_at(k, j) = (1.0 - tt) * EV(q, s) + tt * EV(q + 1, s);
+        if (!(width(k, j) > 0.0)) continue;
+        // a~_q moves by (xfac Einv_q ((1 - 1/gamma) dlog p_j - dEb_q / (gamma Eb_q)) - dbase)
+        // / (lambda R) - a~_q dlog R, and dt = -((1 - t) da~_q + t da~_(q+1)) / width.
+        const double iw = 1.0 / width(k, j);
+        t_p(k, j) = -(1.0 - 1.0 / hp.gamma) * xfac(j) *
+                    ((1.0 - tt) * Einv(q, s) + tt * Einv(q + 1, s)) * iw / lR;
+        t_base(k, j) = iw / lR;
+        t_R(k, j) = ((1.0 - tt) * atil(j, q, s) + tt * atil(j, q + 1, s)) * iw;
+      }
+  }
   double atil(int j, int q, int s) const {
     return (xfac(j) * Einv(q, s) + hp.grid(q) - base(s)) / lR;
   }
@@ -181,52 +214,42 @@ struct StationaryLinearisation::Impl {
   // the header comment).
   void policy_response(const Eigen::MatrixXd& dEb, const Eigen::MatrixXd& dEV,
                        const ParameterMove& mv, PolicyResponse& r) const {
-    const double g = hp.gamma;
-    r.dt.setZero(N, M);
+    // Column by column (variety j over all states), the layout of the arrays.
+    Eigen::VectorXd dbase(N), dcash(N);
+    for (int k = 0; k < N; ++k) {
+      dbase(k) = hp.lambda * hp.W * hp.z(k / Na) * mv.log_W + mv.tau;
+      dcash(k) = hp.lambda * hp.R * hp.grid(k % Na) * mv.log_R + dbase(k);
+    }
+    r.dt.resize(N, M);
     r.dc.resize(N, M);
     r.dpi.resize(N, M);
-    r.dV.resize(N);
-    r.dmu.resize(N);
-    Eigen::VectorXd dv(M), dmu_j(M);
-    for (int k = 0; k < N; ++k) {
-      const int s = k / Na, i = k % Na;
-      const double dbase = hp.lambda * hp.W * hp.z(s) * mv.log_W + mv.tau;
-      const double dcash = hp.lambda * hp.R * hp.grid(i) * mv.log_R + dbase;
-      double dV = 0.0;
-      for (int j = 0; j < M; ++j) {
-        const double u = mv.log_prices.size() ? mv.log_prices(j) : 0.0;
-        const int q = lo(k, j);
+    dv_.resize(N, M);
+    dmu_j_.resize(N, M);
+    r.dV.setZero(N);
+    for (int j = 0; j < M; ++j) {
+      const double u = mv.log_prices.size() ? mv.log_prices(j) : 0.0, p = hp.prices(j);
+      for (int k = 0; k < N; ++k) {
+        const int q = lo(k, j), s = k / Na;
         const double tt = t(k, j);
-        double dt = 0.0;
-        if (width(k, j) > 0.0) {
-          const auto da = [&](int p) {
-            return (xfac(j) * Einv(p, s) * ((1.0 - 1.0 / g) * u - dEb(p, s) / (g * Eb(p, s))) -
-                    dbase) /
-                       lR -
-                   atil(j, p, s) * mv.log_R;
-          };
-          dt = -((1.0 - tt) * da(q) + tt * da(q + 1)) / width(k, j);
-        }
-        const double c = sol.c(k, j), p = hp.prices(j);
-        const double dc = (dcash - h(q) * dt) / p - c * u;
-        dmu_j(j) = mu(k, j) * (-g * dc / c - u);
-        dv(j) = p * mu(k, j) * dc +
-                hp.beta *
-                    ((EV(q + 1, s) - EV(q, s)) * dt + (1.0 - tt) * dEV(q, s) + tt * dEV(q + 1, s)) +
-                mv.beta * ((1.0 - tt) * EV(q, s) + tt * EV(q + 1, s));
+        const double dt = t_lo(k, j) * dEb(q, s) + t_hi(k, j) * dEb(q + 1, s) + t_p(k, j) * u +
+                          t_base(k, j) * dbase(k) + t_R(k, j) * mv.log_R;
+        const double dc = (dcash(k) - hp_grid_h(k, j) * dt) / p - sol.c(k, j) * u;
+        dmu_j_(k, j) = -mu_gc(k, j) * dc - mu(k, j) * u;
+        dv_(k, j) = p * mu(k, j) * dc +
+                    hp.beta * (dEV_t(k, j) * dt + (1.0 - tt) * dEV(q, s) + tt * dEV(q + 1, s)) +
+                    mv.beta * EV_at(k, j);
         r.dt(k, j) = dt;
         r.dc(k, j) = dc;
-        dV += sol.pi(k, j) * dv(j);
+        r.dV(k) += sol.pi(k, j) * dv_(k, j);
       }
-      double dmu = 0.0;
-      for (int j = 0; j < M; ++j) {
-        const double dpi = sol.pi(k, j) * (dv(j) - dV) / hp.sigma;
-        r.dpi(k, j) = dpi;
-        dmu += sol.pi(k, j) * dmu_j(j) + dpi * mu(k, j);
-      }
-      r.dV(k) = dV;
-      r.dmu(k) = dmu;
     }
+    r.dmu.setZero(N);
+    for (int j = 0; j < M; ++j)
+      for (int k = 0; k < N; ++k) {
+        const double dpi = sol.pi(k, j) * (dv_(k, j) - r.dV(k)) / hp.sigma;
+        r.dpi(k, j) = dpi;
+        r.dmu(k) += sol.pi(k, j) * dmu_j_(k, j) + dpi * mu(k, j);
+      }
   }
 
   // The expectations' direct move with beta and R: Eb = beta R E mu.
@@ -374,19 +397,13 @@ bool StationaryLinearisation::asset_gradient(Eigen::VectorXd& gradient, std::str
     message = "asset gradient: the adjoint policy system's GMRES did not converge";
     return false;
   }
-  // dA / dlog p_j = H_pj + nu' G_pj: only variety j's terms move with p_j (at fixed Eb, a~_q
-  // moves by (1 - 1/gamma) p_j^(1-1/gamma) Eb_q^(-1/gamma) / (lambda R)).
+  // dA / dlog p_j = H_pj + nu' G_pj: only variety j's terms move with p_j (t by t_p).
   gradient = Eigen::VectorXd::Zero(M);
   for (int k = 0; k < N; ++k) {
-    const int s = k / Na;
     const double om = L.scale_m(k) * nu(k), ov = nu(N + k);
     for (int j = 0; j < M; ++j) {
       const int q = L.lo(k, j);
-      const double pi = sol.pi(k, j), c = sol.c(k, j), tt = L.t(k, j);
-      double tp = 0.0;
-      if (L.width(k, j) > 0.0)
-        tp = -(1.0 - 1.0 / hp.gamma) * L.xfac(j) *
-             ((1.0 - tt) * L.Einv(q, s) + tt * L.Einv(q + 1, s)) / (L.lR * L.width(k, j));
+      const double pi = sol.pi(k, j), c = sol.c(k, j), tp = L.t_p(k, j);
       const double dv = -hp.prices(j) * L.mu(k, j) * c + L.kappa(k, j) * tp;
       const double dmu =
           L.mu(k, j) * ((hp.gamma - 1.0) + hp.gamma * L.h(q) * tp / (hp.prices(j) * c));

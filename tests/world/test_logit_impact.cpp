@@ -225,8 +225,9 @@ TEST(LogitImpact, LinearisedJacobianIsExactWhereItDifferentiates) {
       const bool wage = names[c].rfind("log_W_", 0) == 0;
       for (int r = 0; r < Jf.rows(); ++r) {
         const double gap = std::abs(Jl(r, c) - Jf(r, c)) / scale;
-        if (!wage || rows[r].rfind("bonds_", 0) == 0)
+        if (!wage || rows[r].rfind("bonds_", 0) == 0) {
           EXPECT_LT(gap, 1e-6) << rows[r] << " / " << names[c];
+        }
       }
       if (!wage) continue;
       wages_lin = std::max(wages_lin, (Jl.col(c) - Jf.col(c)).cwiseAbs().maxCoeff() / scale);
