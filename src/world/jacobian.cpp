@@ -81,33 +81,64 @@ Columns columns(const CountrySystem& sys, const World& w0, const Prices& p0,
   return cols;
 }
 
+// base + d (the aggregates the equilibrium reads).
+household::Aggregates moved_by(const household::Aggregates& base, const household::Aggregates& d) {
+  household::Aggregates out = base;
+  out.assets += d.assets;
+  out.efficiency_units += d.efficiency_units;
+  out.expenditure += d.expenditure;
+  out.choice_probability += d.choice_probability;
+  out.total_expenditure = out.expenditure.sum();
+  out.expenditure_share = out.expenditure / out.total_expenditure;
+  return out;
+}
+
 // Analytic columns: each changed country linearised around its solution in `at`, the aggregates
-// moved along that derivative to both sides.
+// moved along that derivative to both sides. Columns that move only household parameters
+// (prices, wage, beta, R, transfer) take the block's exact linearisation
+// (household::StationaryLinearisation, about a Newton step each); the others (the grid, sigma)
+// the general one (household::SteadyStateDerivative, which differences the one-period map).
+// Countries run in parallel, each its columns in order (a linearisation is not thread-safe).
 void analytic_columns(Columns& cols, const EquilibriumOptions& eq, const Evaluation& at,
                       std::vector<std::string>& failed) {
   const int M = static_cast<int>(at.countries.size());
   const double h = cols.h;
   ParallelErrors errors;
-  std::vector<std::unique_ptr<household::SteadyStateDerivative>> lin(M);
 #pragma omp parallel for schedule(dynamic, 1)
   for (int i = 0; i < M; ++i)
     errors.run(i, [&] {
       const CountryState& cs = at.countries[i];
-      lin[i] = std::make_unique<household::SteadyStateDerivative>(
-          cs.problem, cs.solution, cs.distribution.mass, eq.derivative);
-    });
-  errors.rethrow();
-#pragma omp parallel for schedule(dynamic, 1)
-  for (size_t t = 0; t < cols.tasks.size(); ++t)
-    errors.run(static_cast<long>(t), [&] {
-      const int i = cols.tasks[t].second;
-      household::Aggregates d;
-      if (!lin[i]->derivative(cols.problem(0, t), cols.problem(1, t), h, d, failed[t])) return;
-      const household::Aggregates& a = at.countries[i].aggregates;
-      for (auto [out, s] : {std::pair{&cols.up[t], h}, std::pair{&cols.down[t], -h}}) {
-        out->assets = a.assets + s * d.assets;
-        out->efficiency_units = a.efficiency_units + s * d.efficiency_units;
-        out->expenditure = a.expenditure + s * d.expenditure;
+      std::unique_ptr<household::StationaryLinearisation> exact;
+      std::unique_ptr<household::SteadyStateDerivative> general;
+      const household::Aggregates& a = cs.aggregates;
+      for (size_t t = 0; t < cols.tasks.size(); ++t) {
+        if (cols.tasks[t].second != i) continue;
+        household::ParameterMove move;
+        household::Aggregates d;
+        if (household::ParameterMove::between(cs.problem, cols.problem(0, t), move)) {
+          if (!exact)
+            exact = std::make_unique<household::StationaryLinearisation>(cs.problem, cs.solution,
+                                                                         cs.distribution.mass);
+          // The move to x + h e_c; the one to x - h e_c is its opposite to O(h^2).
+          if (!exact->response(move, d, failed[t], eq.derivative.tolerance)) return;
+          cols.up[t] = moved_by(a, d);
+          d.expenditure = -d.expenditure;
+          d.choice_probability = -d.choice_probability;
+          d.assets = -d.assets;
+          d.efficiency_units = -d.efficiency_units;
+          cols.down[t] = moved_by(a, d);
+          continue;
+        }
+        if (!general)
+          general = std::make_unique<household::SteadyStateDerivative>(
+              cs.problem, cs.solution, cs.distribution.mass, eq.derivative);
+        if (!general->derivative(cols.problem(0, t), cols.problem(1, t), h, d, failed[t])) return;
+        for (auto [out, s] : {std::pair{&cols.up[t], h}, std::pair{&cols.down[t], -h}}) {
+          *out = a;
+          out->assets = a.assets + s * d.assets;
+          out->efficiency_units = a.efficiency_units + s * d.efficiency_units;
+          out->expenditure = a.expenditure + s * d.expenditure;
+        }
       }
     });
   errors.rethrow();
@@ -363,18 +394,6 @@ void correct_along(household::LogitImpactSlopes& s, const Eigen::VectorXd& u,
   fix(s.expenditure, d.expenditure);
   fix(s.choice, d.choice_probability);
   s.assets += (d.assets - s.assets.dot(u)) / uu * u;
-}
-
-// base + d (the aggregates the equilibrium reads).
-household::Aggregates moved_by(const household::Aggregates& base, const household::Aggregates& d) {
-  household::Aggregates out = base;
-  out.assets += d.assets;
-  out.efficiency_units += d.efficiency_units;
-  out.expenditure += d.expenditure;
-  out.choice_probability += d.choice_probability;
-  out.total_expenditure = out.expenditure.sum();
-  out.expenditure_share = out.expenditure / out.total_expenditure;
-  return out;
 }
 
 // Country i's part of a linearised logit-impact Jacobian (EquilibriumOptions::
