@@ -122,12 +122,7 @@ struct StationaryLinearisation::Impl {
 
   // The parts of the sweep's chain rule that do not depend on the move.
   void precompute() {
-    t_p.setZero(N, M);
-    t_base.setZero(N, M);
-    t_R.setZero(N, M);
-    hp_grid_h.resize(N, M);
-    dEV_t.resize(N, M);
-    EV_at.resize(N, M);
+    for (Eigen::MatrixXd* m : {&t_p, &t_base, &t_R, &hp_grid_h, &dEV_t, &EV_at}) m->setZero(N, M);
     mu_gc = (hp.gamma * mu.array() / sol.c.array()).matrix();
     for (int j = 0; j < M; ++j)
       for (int k = 0; k < N; ++k) {
@@ -153,10 +148,7 @@ struct StationaryLinearisation::Impl {
   // Per (s, j): the endogenous grid and each state's segment, as egm.cpp's sweep finds them.
   void segments() {
     lo.setZero(N, M);
-    t.setZero(N, M);
-    width.setZero(N, M);
-    t_lo.setZero(N, M);
-    t_hi.setZero(N, M);
+    for (Eigen::MatrixXd* m : {&t, &width, &t_lo, &t_hi}) m->setZero(N, M);
     Eigen::VectorXd at(Na);
     for (int s = 0; s < Nz; ++s)
       for (int j = 0; j < M; ++j) {

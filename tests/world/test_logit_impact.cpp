@@ -72,6 +72,41 @@ double impact_gap(const World& w, int country, const Eigen::VectorXd& direction)
   return (impact - fd).cwiseAbs().maxCoeff() / fd.cwiseAbs().maxCoeff();
 }
 
+// The evaluation near the equilibrium at tight household tolerances (numeraire: country 0) and
+// its central finite-difference Jacobian with every household re-solved: the reference the
+// logit-impact Jacobians are checked against. `opt` keeps the tolerances.
+struct Reference {
+  Evaluation at;
+  Eigen::MatrixXd fd;
+  std::vector<std::string> names, rows;  // unknowns (columns) and residuals (rows)
+  double scale = 0;                      // the largest entry of fd
+
+  // A logit-impact Jacobian at the same point with the options `opt`.
+  Eigen::MatrixXd logit_impact(const World& w, EquilibriumOptions opt) const {
+    opt.jacobian = JacobianMethod::LogitImpact;
+    Eigen::MatrixXd J;
+    std::string msg;
+    EXPECT_TRUE(equilibrium_jacobian(w, opt, at, J, msg, false, 1e-13)) << msg;
+    return J;
+  }
+};
+Reference fd_reference(const World& w, EquilibriumOptions& opt) {
+  opt.numeraire = 0;
+  opt.household.tolerance = opt.household.value_tolerance = 1e-13;
+  opt.distribution.tolerance = 1e-15;
+  Reference r;
+  r.at = evaluate(w, hat::test::near_equilibrium(w, opt.financial), opt);
+  if (!r.at.ok) return r;
+  EquilibriumOptions fd = opt;
+  fd.jacobian = JacobianMethod::FiniteDifference;
+  std::string msg;
+  EXPECT_TRUE(equilibrium_jacobian(w, fd, r.at, r.fd, msg, true, 1e-13)) << msg;
+  r.names = unknown_names(w, opt);
+  r.rows = residual_names(w, opt);
+  r.scale = r.fd.cwiseAbs().maxCoeff();
+  return r;
+}
+
 }  // namespace
 
 TEST(LogitImpact, OneImportPriceMatchesHeldPolicyDifferences) {
@@ -159,22 +194,14 @@ TEST(LogitImpact, SavingsCorrectionMovesTheAssetRowToFiniteDifferences) {
   const World w = hat::test::five_country(1.45, 40);
   EquilibriumOptions opt;
   opt.jacobian_linearised = false;
-  opt.numeraire = 0;
-  opt.household.tolerance = opt.household.value_tolerance = 1e-13;
-  opt.distribution.tolerance = 1e-15;
-  const Evaluation at = evaluate(w, hat::test::near_equilibrium(w, Financial::Globalization), opt);
-  ASSERT_TRUE(at.ok) << at.message;
-  std::string msg;
-  Eigen::MatrixXd Jf, Ji, Jc;
-  opt.jacobian = JacobianMethod::FiniteDifference;
-  ASSERT_TRUE(equilibrium_jacobian(w, opt, at, Jf, msg, true, 1e-13)) << msg;
-  opt.jacobian = JacobianMethod::LogitImpact;
-  ASSERT_TRUE(equilibrium_jacobian(w, opt, at, Ji, msg, false, 1e-13)) << msg;
+  const Reference ref = fd_reference(w, opt);
+  ASSERT_TRUE(ref.at.ok) << ref.at.message;
+  const Eigen::MatrixXd& Jf = ref.fd;
+  const Eigen::MatrixXd Ji = ref.logit_impact(w, opt);
   opt.jacobian_impact_savings = true;
-  ASSERT_TRUE(equilibrium_jacobian(w, opt, at, Jc, msg, false, 1e-13)) << msg;
-  const std::vector<std::string> names = unknown_names(w, opt);
-  const std::vector<std::string> rows = residual_names(w, opt);
-  const double scale = Jf.cwiseAbs().maxCoeff();
+  const Eigen::MatrixXd Jc = ref.logit_impact(w, opt);
+  const std::vector<std::string>&names = ref.names, &rows = ref.rows;
+  const double scale = ref.scale;
   double impact = 0, corrected = 0, impact_assets = 0, corrected_assets = 0;
   for (int c = 0; c < Jf.cols(); ++c) {
     if (names[c].rfind("log_W_", 0) != 0) continue;
@@ -204,22 +231,14 @@ TEST(LogitImpact, LinearisedJacobianIsExactWhereItDifferentiates) {
     EquilibriumOptions opt;
     opt.financial = f;
     if (f == Financial::Globalization) opt.unknown = Unknown::Beta;
-    opt.numeraire = 0;
-    opt.household.tolerance = opt.household.value_tolerance = 1e-13;
-    opt.distribution.tolerance = 1e-15;
-    const Evaluation at = evaluate(w, hat::test::near_equilibrium(w, f), opt);
-    ASSERT_TRUE(at.ok) << at.message;
-    std::string msg;
-    Eigen::MatrixXd Jf, Jl, Ji;
-    opt.jacobian = JacobianMethod::FiniteDifference;
-    ASSERT_TRUE(equilibrium_jacobian(w, opt, at, Jf, msg, true, 1e-13)) << msg;
-    opt.jacobian = JacobianMethod::LogitImpact;
-    ASSERT_TRUE(equilibrium_jacobian(w, opt, at, Jl, msg, false, 1e-13)) << msg;
+    const Reference ref = fd_reference(w, opt);
+    ASSERT_TRUE(ref.at.ok) << ref.at.message;
+    const Eigen::MatrixXd& Jf = ref.fd;
+    const Eigen::MatrixXd Jl = ref.logit_impact(w, opt);
     opt.jacobian_linearised = false;
-    ASSERT_TRUE(equilibrium_jacobian(w, opt, at, Ji, msg, false, 1e-13)) << msg;
-    const std::vector<std::string> names = unknown_names(w, opt);
-    const std::vector<std::string> rows = residual_names(w, opt);
-    const double scale = Jf.cwiseAbs().maxCoeff();
+    const Eigen::MatrixXd Ji = ref.logit_impact(w, opt);
+    const std::vector<std::string>&names = ref.names, &rows = ref.rows;
+    const double scale = ref.scale;
     double wages_lin = 0, wages_impact = 0;
     for (int c = 0; c < Jf.cols(); ++c) {
       const bool wage = names[c].rfind("log_W_", 0) == 0;
