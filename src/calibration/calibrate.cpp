@@ -187,6 +187,8 @@ Stage1 clear_markets_first(const Joint& j, const world::World& wstart, const wor
   o1.max_evaluations = eq1.max_evaluations;
   o1.fd_step = eq1.fd_step;
   o1.final_jacobian = eq1.jacobian_at_solution;
+  // The equilibrium system's columns (as in world::solve_equilibrium).
+  o1.parameter_columns = wstart.scaling == world::Scaling::Tfp;
   const double eq_tol = setup.equilibrium.tolerance;
   if (setup.progress)
     o1.progress = [&](const Progress& p) {
