@@ -238,6 +238,9 @@ world::SystemResult solve_jointly(const Joint& j, const world::CountrySystem& sy
   world::SystemOptions so;
   so.max_evaluations = setup.max_evaluations - st.evaluations;
   so.fd_step = setup.fd_step;
+  // Under TFP scaling every joint column moves household parameters or a block's scale (TFP:
+  // the grid with sigma and the quality shifters), which linearised Jacobians differentiate.
+  so.parameter_columns = setup.world.scaling == world::Scaling::Tfp;
   if (setup.progress)
     so.progress = [&](const Progress& p) {
       Progress q = p;

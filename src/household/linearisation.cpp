@@ -37,12 +37,29 @@
 
 namespace hat::household {
 
+namespace {
+
+// Whether y = s x to within rounding (both may be empty).
+bool scaled(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, double s) {
+  if (x.rows() != y.rows() || x.cols() != y.cols()) return false;
+  return x.size() == 0 || (y - s * x).cwiseAbs().maxCoeff() <= 1e-12 * x.cwiseAbs().maxCoeff();
+}
+
+}  // namespace
+
 bool ParameterMove::between(const HouseholdProblem& b, const HouseholdProblem& m,
                             ParameterMove& out) {
-  if (b.gamma != m.gamma || b.sigma != m.sigma || b.lambda != m.lambda || b.M() != m.M() ||
-      b.grid != m.grid || b.z != m.z || b.P != m.P || b.quality.size() != m.quality.size() ||
-      (b.quality.size() && b.quality != m.quality))
+  if (b.gamma != m.gamma || b.lambda != m.lambda || b.M() != m.M() || b.Na() != m.Na() ||
+      b.z != m.z || b.P != m.P)
     return false;
+  // The block's scale: the grid's largest magnitude, then everything scaled with it.
+  const Eigen::Index top = b.grid.cwiseAbs().maxCoeff() == std::abs(b.grid(0)) ? 0 : b.Na() - 1;
+  const double s = m.grid(top) / b.grid(top);
+  const double pref = std::pow(s, 1.0 - b.gamma);
+  if (!(s > 0) || !scaled(b.grid, m.grid, s) || !scaled(b.quality, m.quality, pref) ||
+      !(std::abs(m.sigma - pref * b.sigma) <= 1e-12 * b.sigma))
+    return false;
+  out.log_scale = std::log(s);
   out.log_prices = (m.prices.array() / b.prices.array()).log().matrix();
   out.log_W = std::log(m.W / b.W);
   out.beta = m.beta - b.beta;
@@ -81,6 +98,8 @@ struct StationaryLinearisation::Impl {
   Eigen::MatrixXd kappa;             // dv_kj / dt = -mu_kj h + beta (EV(lo + 1) - EV(lo))
   Eigen::VectorXd mu_new, scale_m;   // sum_j pi_kj mu_kj; dm / dmu_new
   Eigen::MatrixXd c_m;               // dmu / dm times beta R (the expectation map's input side)
+  Eigen::VectorXd expenditure;       // the block's aggregates: spending by variety
+  double assets = 0;                 // and asset demand
   SweepJacobian J;                   // G_x
   numerics::LotteryOperator lot, lot_forward;
   numerics::Gmres gmres;
@@ -114,6 +133,8 @@ struct StationaryLinearisation::Impl {
     scale_m = (-m / (hp.gamma * sol.mu.array())).matrix();
     c_m = (-hp.gamma * bR * sol.mu.array() / m).matrix().reshaped(Na, Nz);
     record_jacobian(m.matrix());
+    expenditure = (sol.pi.cwiseProduct(sol.c).transpose() * mass).cwiseProduct(hp.prices);
+    assets = mass.dot(sol.pi.cwiseProduct(sol.a_next).rowwise().sum());
     lot.build(Na, lo, t, sol.pi);
     lot_forward = lot.transpose();
   }
@@ -264,9 +285,14 @@ StationaryLinearisation::StationaryLinearisation(const HouseholdProblem& hp,
 
 StationaryLinearisation::~StationaryLinearisation() = default;
 
-bool StationaryLinearisation::response(const ParameterMove& mv, Aggregates& d, std::string& message,
-                                       double tolerance) {
+bool StationaryLinearisation::response(const ParameterMove& move, Aggregates& d,
+                                       std::string& message, double tolerance) {
   Impl& L = *impl_;
+  // A scaled block is s times the unscaled block with income and transfer divided by s.
+  ParameterMove mv = move;
+  mv.log_W -= move.log_scale;
+  mv.tau -= L.hp.tau * move.log_scale;
+  mv.log_scale = 0;
   const HouseholdProblem& hp = L.hp;
   const HouseholdSolution& sol = L.sol;
   const int N = L.N, M = L.M, Na = L.Na, Nz = L.Nz;
@@ -325,6 +351,10 @@ bool StationaryLinearisation::response(const ParameterMove& mv, Aggregates& d, s
     d.choice_probability += dm * sol.pi.row(k).transpose();
     d.assets += dm * sol.pi.row(k).dot(sol.a_next.row(k));
     d.efficiency_units += dm * hp.z(k / Na);
+  }
+  if (move.log_scale != 0.0) {  // consumption and assets scale with the block
+    d.expenditure += move.log_scale * L.expenditure;
+    d.assets += move.log_scale * L.assets;
   }
   d.total_expenditure = d.expenditure.sum();
   if (!(d.expenditure.allFinite() && std::isfinite(d.assets))) {

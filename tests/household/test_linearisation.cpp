@@ -36,6 +36,16 @@ Block solved_block(double gamma, double quality_slope) {
 
 using Move = std::function<void(household::HouseholdProblem&, double)>;
 
+// A move of the own TFP by e in logs under the paper's scaling (world::country_problem): the
+// grid scales with A, sigma and the quality shifters with A^(1-gamma), the own price W / A.
+void move_tfp(household::HouseholdProblem& hp, int own, double e) {
+  const double pref = std::exp(e * (1.0 - hp.gamma));
+  hp.grid *= std::exp(e);
+  hp.sigma *= pref;
+  hp.quality *= pref;
+  hp.prices(own) *= std::exp(-e);
+}
+
 // Central differences of the re-solved aggregates along `move` (step h) against the
 // linearisation's response; returns the largest gap relative to the largest difference, over
 // expenditure, choice probabilities and assets.
@@ -68,7 +78,8 @@ double response_gap(const Block& b, const Move& move, double h = 1e-5) {
 }  // namespace
 
 // Every kind of move the equilibrium Jacobian asks for: one import price, the own wage with
-// the own variety's price (a wage column), beta, R, the transfer, and several prices at once.
+// the own variety's price (a wage column), beta, R, the transfer, several prices at once, and
+// the own TFP (a calibration column: the block's scale).
 // Measured gaps: 1e-10 to 3e-8 (beta and R, whose responses are large and curved, the
 // largest); a 0.1% error in the value's response to consumption gives 8e-6 to 9e-4.
 TEST(Linearisation, ForwardResponsesEqualReSolvedDifferences) {
@@ -89,6 +100,7 @@ TEST(Linearisation, ForwardResponsesEqualReSolvedDifferences) {
          [](auto& hp, double e) {
            for (int j = 0; j < hp.M(); ++j) hp.prices(j) *= std::exp(e * std::sin(j + 1.0));
          }},
+        {"own TFP", [&](auto& hp, double e) { move_tfp(hp, own, e); }},
     };
     for (const auto& [name, move] : moves) EXPECT_LT(response_gap(b, move), 1e-6) << name;
   }
@@ -101,6 +113,7 @@ TEST(Linearisation, LogUtilityResponsesEqualReSolvedDifferences) {
   EXPECT_LT(response_gap(b, [](auto& hp, double e) { hp.prices(1) *= std::exp(e); }), 1e-6);
   EXPECT_LT(response_gap(b, [](auto& hp, double e) { hp.W *= std::exp(e); }), 1e-6);
   EXPECT_LT(response_gap(b, [](auto& hp, double e) { hp.beta += e; }), 1e-6);
+  EXPECT_LT(response_gap(b, [](auto& hp, double e) { move_tfp(hp, 2, e); }), 1e-6);
 }
 
 // The adjoint gradient of asset demand is the forward response's asset part along every price
@@ -133,6 +146,14 @@ TEST(Linearisation, MovesOtherThanParametersAreRejected) {
   hp.sigma *= 1.01;
   EXPECT_FALSE(household::ParameterMove::between(b.cs.problem, hp, mv));
   hp = b.cs.problem;
-  hp.grid *= 1.01;
+  hp.grid *= 1.01;  // a scaled grid without sigma scaled with it
   EXPECT_FALSE(household::ParameterMove::between(b.cs.problem, hp, mv));
+  hp = b.cs.problem;
+  hp.grid(3) += 1e-3;  // a grid not scaled as a whole
+  EXPECT_FALSE(household::ParameterMove::between(b.cs.problem, hp, mv));
+  hp = b.cs.problem;
+  move_tfp(hp, 2, 0.01);
+  ASSERT_TRUE(household::ParameterMove::between(b.cs.problem, hp, mv));
+  EXPECT_NEAR(mv.log_scale, 0.01, 1e-14);
+  EXPECT_NEAR(mv.log_prices(2), -0.01, 1e-14);
 }

@@ -7,9 +7,12 @@
 // Method and references: src/household/linearisation.cpp.
 //
 // Unlike SteadyStateDerivative (steady_state_derivative.hpp), which differences the one-period
-// map along any direction of the problem (including the grid), the moves here are those that
-// leave the grid, the income chain, the taste-shock scale and the quality shifters unchanged;
-// ParameterMove::between says whether two problems differ only so.
+// map along any direction of the problem (including the grid), the moves here are those of the
+// prices, wage, beta, R and transfer, and one scaling of the whole block: the grid by a factor
+// s with sigma and the quality shifters by s^(1-gamma) (a TFP move under the paper's scaling,
+// world/world.hpp). That block is s times the block on the unscaled grid with income and
+// transfer divided by s (choices unchanged, consumption and assets times s), so its response
+// is exact too. ParameterMove::between says whether two problems differ only so.
 #pragma once
 
 #include <Eigen/Dense>
@@ -20,13 +23,14 @@
 
 namespace hat::household {
 
-// A move of a block's parameters: d log p_j (empty: none), d log W, d beta, d log R, d tau.
+// A move of a block's parameters: d log p_j (empty: none), d log W, d beta, d log R, d tau, and
+// d log s of the block's scale (grid x s, sigma and quality shifters x s^(1-gamma)).
 struct ParameterMove {
   Eigen::VectorXd log_prices;
-  double log_W = 0, beta = 0, log_R = 0, tau = 0;
+  double log_W = 0, beta = 0, log_R = 0, tau = 0, log_scale = 0;
 
-  // The move from `base` to `moved` (false if they differ in anything else: grid, chain,
-  // gamma, sigma, lambda, quality shifters).
+  // The move from `base` to `moved` (false if they differ in anything else: the chain, gamma,
+  // lambda, or a grid, sigma or quality shifters not scaled together as above).
   static bool between(const HouseholdProblem& base, const HouseholdProblem& moved,
                       ParameterMove& out);
 };
