@@ -187,6 +187,7 @@ Stage1 clear_markets_first(const Joint& j, const world::World& wstart, const wor
   o1.max_evaluations = eq1.max_evaluations;
   o1.fd_step = eq1.fd_step;
   o1.final_jacobian = eq1.jacobian_at_solution;
+  o1.snapshot_every = setup.checkpoint_every;
   // The equilibrium system's columns (as in world::solve_equilibrium).
   o1.parameter_columns = wstart.scaling == world::Scaling::Tfp;
   const double eq_tol = setup.equilibrium.tolerance;
@@ -238,6 +239,7 @@ world::SystemResult solve_jointly(const Joint& j, const world::CountrySystem& sy
   world::SystemOptions so;
   so.max_evaluations = setup.max_evaluations - st.evaluations;
   so.fd_step = setup.fd_step;
+  so.snapshot_every = setup.checkpoint_every;
   // Under TFP scaling every joint column moves household parameters or a block's scale (TFP:
   // the grid with sigma and the quality shifters), which linearised Jacobians differentiate.
   so.parameter_columns = setup.world.scaling == world::Scaling::Tfp;

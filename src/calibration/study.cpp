@@ -35,6 +35,8 @@ CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads
   if (!(setup.fd_step > 0)) ct.fail("fd_step", "must be > 0");
   setup.joint_jacobian = ct.choice("jacobian", world::kJacobianNames, setup.joint_jacobian);
   setup.joint_impact_savings = ct.boolean("impact_savings", setup.joint_impact_savings);
+  setup.checkpoint_every =
+      ct.integer_in("checkpoint_every", 10, 1, 1000000, "evaluations between checkpoints");
   ct.reject_unknown();
   if (!file.root().has("data"))
     throw InputError(file.path() + ": calibration needs a [data] table (the data set)");

@@ -38,6 +38,7 @@ void SystemOptions::validate() const {
   check_option(max_evaluations >= 1, "SystemOptions.max_evaluations", ">= 1");
   check_option(positive_finite(fd_step), "SystemOptions.fd_step", "> 0");
   check_option(restarts >= 0, "SystemOptions.restarts", ">= 0");
+  check_option(snapshot_every >= 0, "SystemOptions.snapshot_every", ">= 0");
 }
 
 }  // namespace hat::world

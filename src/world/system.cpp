@@ -752,8 +752,11 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
   // budget's last evaluation is exact, and a Jacobian or restart it would not leave room for is
   // skipped): resumed under a larger budget, the solve then continues as one that never had the
   // smaller one.
-  auto snapshot = [&] {
+  int snapshot_at = -1;  // evaluations at the last snapshot (-1: none yet)
+  auto snapshot = [&](bool force) {
     if (!opt.on_snapshot || f.evaluations + 1 >= opt.max_evaluations) return;
+    if (!force && snapshot_at >= 0 && f.evaluations - snapshot_at < opt.snapshot_every) return;
+    snapshot_at = f.evaluations;
     ByteWriter b;
     for (int v : {sys.n, attempt, given_before, evaluations_before}) b.put(v);
     f.save(b);
@@ -785,7 +788,7 @@ SystemResult solve_system(const CountrySystem& sys, const World& base_world,
     }
     resumed = false;
     while (true) {
-      snapshot();
+      snapshot(f.stop);
       if (f.stop) {
         f.interrupted = true;
         break;

@@ -139,27 +139,50 @@ TEST(CalibrationResume, InterruptedRunsResumeBitIdentically) {
   fs::remove_all(full.dir);
 }
 
-// The checkpoint exists before the first evaluation and advances with every step (at most two
-// evaluations apart: a step's evaluation and its full-tolerance repeat).
-TEST(CalibrationCheckpoints, WrittenFirstAndAfterEveryStep) {
-  HAT_NEED_DATA(dir);
-  const std::string cfg = small_config(dir);
-  io::ConfigFile file = io::ConfigFile::load(cfg);
+// The checkpoints seen by a calibration of at most `cap` evaluations with checkpoint_every = n.
+std::vector<int> checkpoints(const std::string& dir, int cap, int every, int& evaluations) {
+  io::ConfigFile file = io::ConfigFile::load(small_config(dir));
   calibration::CalibrationSetup setup = calibration::read_calibration_setup(file);
-  setup.max_evaluations = 10;
+  setup.max_evaluations = cap;
+  setup.checkpoint_every = every;
   std::vector<int> seen;
   setup.on_checkpoint = [&](const calibration::CalibrationCheckpoint& c) {
     seen.push_back(c.evaluations);
     EXPECT_EQ(c.x.size(), c.start.size());
   };
-  calibration::CalibrationResult r = calibration::calibrate(setup);
+  evaluations = calibration::calibrate(setup).evaluations;
+  return seen;
+}
+
+// The checkpoint exists before the first evaluation and advances with every step (at most two
+// evaluations apart: a step's evaluation and its full-tolerance repeat).
+TEST(CalibrationCheckpoints, WrittenFirstAndAfterEveryStep) {
+  HAT_NEED_DATA(dir);
+  int evaluations = 0;
+  const std::vector<int> seen = checkpoints(dir, 10, 1, evaluations);
   ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen.front(), 0);
   for (size_t k = 1; k < seen.size(); ++k) {
     EXPECT_GE(seen[k], seen[k - 1]);
     EXPECT_LE(seen[k] - seen[k - 1], 2) << "checkpoint " << k;
   }
-  EXPECT_GE(seen.back(), r.evaluations - 2);
+  EXPECT_GE(seen.back(), evaluations - 2);
+}
+
+// With checkpoint_every = 4 (the CLI's [calibration] checkpoint_every, default 10), the first
+// checkpoint is still before the first evaluation, and the next ones follow the first step that
+// ends at least 4 evaluations after the last (so 4 to 6 apart).
+TEST(CalibrationCheckpoints, EveryFewEvaluations) {
+  HAT_NEED_DATA(dir);
+  int evaluations = 0;
+  const std::vector<int> seen = checkpoints(dir, 20, 4, evaluations);
+  ASSERT_GE(seen.size(), 2u);
+  EXPECT_EQ(seen.front(), 0);
+  for (size_t k = 1; k < seen.size(); ++k) {
+    EXPECT_GE(seen[k] - seen[k - 1], 4) << "checkpoint " << k;
+    EXPECT_LE(seen[k] - seen[k - 1], 6) << "checkpoint " << k;
+  }
+  EXPECT_GE(seen.back(), evaluations - 6);
 }
 
 }  // namespace

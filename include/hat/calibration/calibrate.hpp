@@ -78,8 +78,13 @@ struct CalibrationSetup {
   // the run after that evaluation: status IterationLimit, message "calibration: interrupted",
   // CalibrationResult::interrupted; the checkpoints written so far resume it.
   ProgressCallback progress;
-  // Called before the first evaluation and after every step of the solver.
+  // Called before the first evaluation and after every step of the solver, or (with
+  // checkpoint_every > 1) after the first step that ends at least that many evaluations after
+  // the last checkpoint: a checkpoint serialises the solver's whole state (tens of MB on the EK
+  // data) and costs about an evaluation, so after every step it took half of a calibration's
+  // time. One is always written when the progress callback stops the run.
   std::function<void(const CalibrationCheckpoint&)> on_checkpoint;
+  int checkpoint_every = 1;
   // Continue from a checkpoint of the same setup (x0 is then ignored; max_evaluations is
   // this run's).
   const CalibrationCheckpoint* resume = nullptr;

@@ -59,6 +59,13 @@ struct SystemOptions {
   // evaluation, or a Jacobian), until the last evaluation the budget allows: the solve's state,
   // e.g. for a checkpoint.
   std::function<void(const SystemSnapshot&)> on_snapshot;
+  // A snapshot before a step only once this many evaluations have been made since the last
+  // one (<= 1: before every step). Each serialises the solve's whole state, household
+  // solutions included (tens of MB on 19 countries), and costs about an evaluation; counting
+  // evaluations, not seconds, keeps the snapshots, and so the files written from them, the same
+  // in every run. The first snapshot, and one when the progress callback asks to stop, are
+  // always taken.
+  int snapshot_every = 1;
   // Every Jacobian column moves only household parameters (prices, wages, beta, R, transfers;
   // not the grid or sigma): linearised logit-impact Jacobians then re-solve no household and
   // need no base point at the finite-difference household tolerance.
