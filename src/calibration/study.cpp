@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -36,7 +37,7 @@ CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads
   setup.joint_jacobian = ct.choice("jacobian", world::kJacobianNames, setup.joint_jacobian);
   setup.joint_impact_savings = ct.boolean("impact_savings", setup.joint_impact_savings);
   setup.checkpoint_every =
-      ct.integer_in("checkpoint_every", 10, 1, 1000000, "evaluations between checkpoints");
+      ct.integer_in("checkpoint_every", 20, 1, 1000000, "evaluations between checkpoints");
   ct.reject_unknown();
   if (!file.root().has("data"))
     throw InputError(file.path() + ": calibration needs a [data] table (the data set)");
@@ -59,6 +60,22 @@ std::string config_fingerprint(const std::string& text) {
 }
 
 namespace {
+
+// The checkpoint state's hash: FNV-1a's step over 8-byte words (then the tail bytes), about
+// eight times faster than config_fingerprint's byte loop, which took half the cost of a 30 MB
+// checkpoint. Checkpoints before it carry "state_fnv1a" (the byte loop), still accepted.
+std::string state_hash(const std::string& bytes) {
+  std::uint64_t h = 1469598103934665603ull;
+  const size_t words = bytes.size() / 8;
+  for (size_t k = 0; k < words; ++k) {
+    std::uint64_t w;
+    std::memcpy(&w, bytes.data() + 8 * k, 8);
+    h = (h ^ w) * 1099511628211ull;
+  }
+  for (size_t k = 8 * words; k < bytes.size(); ++k)
+    h = (h ^ static_cast<unsigned char>(bytes[k])) * 1099511628211ull;
+  return fmt::format("{:016x}", h);
+}
 
 constexpr const char* kStateMagic = "hat calibration state 1";
 
@@ -134,7 +151,7 @@ class CheckpointWriter {
                         {"x", std::vector<double>(c.x.data(), c.x.data() + c.x.size())},
                         {"state", state},
                         {"state_bytes", b.bytes().size()},
-                        {"state_fnv1a", config_fingerprint(b.bytes())}};
+                        {"state_hash", state_hash(b.bytes())}};
     j["scaled_residual_norm"] = std::isfinite(c.norm) ? nlohmann::json(c.norm) : nullptr;
     io::write_file_atomic(dir_ + "/checkpoint.json", j.dump(1) + "\n");
     slot_ = 1 - slot_;
@@ -166,8 +183,9 @@ bool read_checkpoint(const std::string& dir, const io::ConfigFile& file, Calibra
   if (name != "checkpoint.state.0" && name != "checkpoint.state.1")
     throw InputError(path + ": \"state\" must name checkpoint.state.0 or .1");
   const std::string bytes = read_bytes(dir + "/" + name);
+  const std::string hash = j.contains("state_hash") ? state_hash(bytes) : config_fingerprint(bytes);
   if (j.value("state_bytes", std::uint64_t{0}) != bytes.size() ||
-      j.value("state_fnv1a", std::string()) != config_fingerprint(bytes))
+      j.value(j.contains("state_hash") ? "state_hash" : "state_fnv1a", std::string()) != hash)
     throw InputError(dir + "/" + name + ": does not match " + path +
                      " (size or hash); start from its point with --init " + path);
   ByteReader b(bytes, dir + "/" + name);

@@ -169,7 +169,7 @@ TEST(CalibrationCheckpoints, WrittenFirstAndAfterEveryStep) {
   EXPECT_GE(seen.back(), evaluations - 2);
 }
 
-// With checkpoint_every = 4 (the CLI's [calibration] checkpoint_every, default 10), the first
+// With checkpoint_every = 4 (the CLI's [calibration] checkpoint_every, default 20), the first
 // checkpoint is still before the first evaluation, and the next ones follow the first step that
 // ends at least 4 evaluations after the last (so 4 to 6 apart).
 TEST(CalibrationCheckpoints, EveryFewEvaluations) {
