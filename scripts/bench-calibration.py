@@ -13,6 +13,7 @@ calibrated beta. Variants:
     per-column   and one re-solve per column ([solver] jacobian_price_directions = false)
     not-linearised  logit-impact Jacobians without the linearised household blocks
                     ([solver] jacobian_linearised = false)
+    before       and a checkpoint after every step ([calibration] checkpoint_every = 1)
 
     scripts/bench-calibration.py                        # EK19 baseline, default vs fd-joint
     scripts/bench-calibration.py --rounds 3 --config examples/ek19_baseline.toml \\
@@ -35,6 +36,7 @@ VARIANTS = {
     "fd-joint": FD_JOINT,
     "per-column": {**FD_JOINT, "solver": {"jacobian_price_directions": "false"}},
     "not-linearised": {"solver": {"jacobian_linearised": "false"}},
+    "before": {"solver": {"jacobian_linearised": "false"}, "calibration": {"checkpoint_every": "1"}},
 }
 
 
