@@ -95,8 +95,9 @@ household::Aggregates moved_by(const household::Aggregates& base, const househol
 
 // Analytic columns: each changed country linearised around its solution in `at`, the aggregates
 // moved along that derivative to both sides. Columns that move only household parameters
-// (prices, wage, beta, R, transfer) take the block's exact linearisation
-// (household::StationaryLinearisation, about a Newton step each); the others (the grid, sigma)
+// (prices, wage, beta, R, transfer, the block's scale as TFP does) take the block's exact
+// linearisation
+// (household::StationaryLinearisation, about a Newton step each); the others (the grid or sigma)
 // the general one (household::SteadyStateDerivative, which differences the one-period map).
 // Countries run in parallel, each its columns in order (a linearisation is not thread-safe).
 void analytic_columns(Columns& cols, const EquilibriumOptions& eq, const Evaluation& at,

@@ -67,8 +67,9 @@ struct SystemOptions {
   // always taken.
   int snapshot_every = 1;
   // Every Jacobian column moves only household parameters (prices, wages, beta, R, transfers;
-  // not the grid or sigma): linearised logit-impact Jacobians then re-solve no household and
-  // need no base point at the finite-difference household tolerance.
+  // or a block's scale as TFP does, not the grid or sigma otherwise): linearised logit-impact
+  // Jacobians then re-solve no household and need no base point at the finite-difference household
+  // tolerance.
   bool parameter_columns = false;
   // Continue from a snapshot of a solve of the same system (x0 and `warm` are then ignored;
   // a larger or smaller max_evaluations applies from the snapshot on).

@@ -114,8 +114,8 @@ struct EquilibriumOptions {
   // (household::StationaryLinearisation, src/world/jacobian.cpp): the exact asset row (one
   // adjoint solve per country), the rest of the savings response as one rank-one correction
   // along it, and the columns that re-solved a country (own wage, beta, R, transfer) as exact
-  // forward derivatives. Columns that move anything else (the grid, sigma: calibration's TFP
-  // columns) are still re-solved.
+  // forward derivatives; a TFP move (grid, sigma and quality scaled together) too. Columns that
+  // move the grid or sigma otherwise (income scaling's wages) are still re-solved.
   bool jacobian_linearised = true;
   // Inexact evaluations far from the solution: the household tolerance of an evaluation is
   // inexact_factor x (best residual norm so far), between household.tolerance and
