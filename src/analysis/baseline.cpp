@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "hat/core/error.hpp"
+#include "hat/world/static_start.hpp"
 
 namespace hat::analysis {
 
@@ -15,7 +16,7 @@ Baseline baseline_world(const world::WorldConfig& wc, bool solve,
     if (progress && !opt.progress)
       opt.progress = with_message(
           progress, "world", [](const Progress& p) { return evaluation_line("equilibrium", p); });
-    world::Equilibrium eq = world::solve_equilibrium(wc.world, wc.start, opt);
+    world::Equilibrium eq = world::solve_equilibrium(wc.world, world::cold_start(wc), opt);
     b.state = std::move(eq.state);
     b.report = eq.report;
     b.solved = true;

@@ -9,6 +9,7 @@
 
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
+#include "hat/world/static_start.hpp"
 
 namespace hat::analysis {
 
@@ -99,7 +100,7 @@ void solve_baseline(const world::WorldConfig& wc, bool solve, CounterfactualStud
     return;
   }
   report_stage(progress, "counterfactual", "solving the baseline equilibrium");
-  world::Equilibrium eq = world::solve_equilibrium(w, wc.start, wc.options);
+  world::Equilibrium eq = world::solve_equilibrium(w, world::cold_start(wc), wc.options);
   st.baseline_report = eq.report;
   if (eq.state.countries.empty()) throw NumericalError("baseline: " + eq.report.message);
   st.baseline = std::move(eq.state);

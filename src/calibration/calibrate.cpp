@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "hat/core/error.hpp"
+#include "hat/world/static_start.hpp"
 #include "hat/world/system.hpp"
 
 namespace hat::calibration {
@@ -174,6 +175,7 @@ Stage1 clear_markets_first(const Joint& j, const world::World& wstart, const wor
   eq1.max_evaluations = setup.max_evaluations;
   world::Prices q0 = pstart;
   if (!wstart.has_tariffs() && !eq1.solve_transfers) q0.tau.setZero();
+  if (setup.static_start) world::static_wages(wstart, q0, eq1, q0);
   world::CountrySystem s1;
   s1.n = ne;
   s1.economy = [&](const Eigen::VectorXd& x, world::World&, world::Prices& p) {

@@ -45,6 +45,7 @@ CalibrationSetup read_calibration_setup(const io::ConfigFile& file, int* threads
   if (threads) *threads = wc.threads;
   setup.world = wc.world;
   setup.start = wc.start;
+  setup.static_start = !wc.wages_given;
   setup.equilibrium = wc.options;
   // The data's own log normalised shares and geography.
   data::DataTable dtab = data::read_data_table(file, data_dir);

@@ -7,6 +7,7 @@
 
 #include "hat/core/error.hpp"
 #include "hat/core/timer.hpp"
+#include "hat/world/static_start.hpp"
 
 namespace hat::transition {
 
@@ -43,7 +44,7 @@ Study run_study(world::WorldConfig wc, const StudyRequest& r, const ProgressCall
   if (progress)
     wc.options.progress = with_message(
         progress, "world", [](const Progress& p) { return evaluation_line("baseline", p); });
-  st.baseline = world::solve_equilibrium(w, wc.start, wc.options);
+  st.baseline = world::solve_equilibrium(w, world::cold_start(wc), wc.options);
   wc.options.progress = nullptr;
   if (!st.baseline.report.converged()) {
     say("the baseline did not converge (" + st.baseline.report.message + ")");

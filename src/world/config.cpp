@@ -161,6 +161,7 @@ void read_equilibrium(const io::ConfigTable& r, const World& w, WorldConfig& wc)
   for (int i = 0; i < M; ++i)
     if (!(wc.start.R(i) > 0)) e.fail("R", "must be > 0");
   wc.start.W = country_vector(e, "wages", M, 1.0);
+  wc.wages_given = e.has("wages");
   for (int i = 0; i < M; ++i)
     if (!(wc.start.W(i) > 0)) e.fail("wages", "must be > 0");
   wc.start.tau = country_vector(e, "transfers", M, 0.0);

@@ -7,6 +7,7 @@
 
 #include "hat/core/parallel.hpp"
 #include "hat/core/timer.hpp"
+#include "hat/world/static_start.hpp"
 
 namespace hat::world {
 
@@ -16,7 +17,7 @@ WorldSolve run_world_solve(WorldConfig wc, const ProgressCallback& progress) {
   if (progress && !wc.options.progress)
     wc.options.progress =
         with_message(progress, "world", [](const Progress& p) { return evaluation_line("", p); });
-  s.equilibrium = solve_equilibrium(wc.world, wc.start, wc.options);
+  s.equilibrium = solve_equilibrium(wc.world, cold_start(wc), wc.options);
   s.seconds = timer.seconds();
   wc.options.progress = nullptr;  // it refers to `progress`, which the result does not own
   s.options = wc.options;

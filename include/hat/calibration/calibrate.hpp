@@ -70,6 +70,9 @@ struct CalibrationSetup {
   double moment_tolerance = 1e-6;
   int max_evaluations = 500;
   double fd_step = 1e-6;
+  // Stage 1 starts from the static world's wages at the starting parameters
+  // (world/static_start.hpp) instead of start's; set when the config gives no wages.
+  bool static_start = false;
   // After each evaluation: {"calibration", evaluations, residual = scaled norm (max of the
   // moment error and the equilibrium residual over their tolerances), elapsed seconds, x =
   // parameters and unknowns, moment_error, equilibrium_residual}. In stage 1 (markets cleared at
@@ -80,7 +83,7 @@ struct CalibrationSetup {
   ProgressCallback progress;
   // Called before the first evaluation and after every step of the solver, or (with
   // checkpoint_every > 1) after the first step that ends at least that many evaluations after
-  // the last checkpoint: a checkpoint serialises the solver's whole state (tens of MB on the EK
+  // the last checkpoint (each stage starts with one): a checkpoint serialises the solver's whole state (tens of MB on the EK
   // data) and costs about an evaluation, so after every step it took half of a calibration's
   // time. One is always written when the progress callback stops the run.
   std::function<void(const CalibrationCheckpoint&)> on_checkpoint;

@@ -12,7 +12,9 @@ namespace hat::world {
 
 struct WorldConfig {
   World world;
-  Prices start;  // initial guess (or evaluation point for `hat residuals`)
+  Prices start;              // initial guess (or evaluation point for `hat residuals`)
+  bool wages_given = false;  // [equilibrium] wages set (else cold solves start from
+                             // static_start.hpp's wages, `hat residuals` from unit wages)
   EquilibriumOptions options;
   int threads = 0;  // 0: OpenMP default
 };
