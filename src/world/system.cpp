@@ -176,7 +176,7 @@ struct Functor {
   // An accurate Jacobian whatever eq.jacobian says (at the solution): analytic where every
   // column moves household parameters only (each block's exact linearisation, about half the
   // cost of finite differences), else finite differences.
-  bool fd_jacobian = false;
+  bool accurate_jacobian = false;
   Eigen::MatrixXd last_jacobian;
   std::string failure;
   Timer timer;
@@ -416,7 +416,7 @@ int Functor::df(const Eigen::VectorXd& x, Eigen::MatrixXd& fjac) {
   }
   ++jacobians;
   EquilibriumOptions eq_j = eq;
-  if (fd_jacobian)
+  if (accurate_jacobian)
     eq_j.jacobian =
         opt.parameter_columns ? JacobianMethod::Analytic : JacobianMethod::FiniteDifference;
   const double fd_tol = std::max(eq.household.tolerance, eq.fd_household_tolerance);
@@ -660,7 +660,7 @@ SystemResult finish(Functor& f, const CountrySystem& sys, const EquilibriumOptio
     f.have_last = true;
     f.done = false;
     f.used_initial = true;
-    f.fd_jacobian = true;
+    f.accurate_jacobian = true;
     Eigen::MatrixXd J;
     if (f.df(f.best.x, J) == 0 && J.allFinite()) f.last_jacobian = std::move(J);
     f.done = true;
