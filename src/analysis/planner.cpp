@@ -55,7 +55,7 @@ Eigen::VectorXd pareto_weights(const world::World& w, ParetoWeights kind) {
 namespace {
 
 double u(double c, double gamma) {
-  return gamma == 1.0 ? std::log(c) : std::pow(c, 1.0 - gamma) / (1.0 - gamma);
+  return household::utility(c, gamma);
 }
 // u'(c) c = c^(1 - gamma).
 double uprime_c(double c, double gamma) {

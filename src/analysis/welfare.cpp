@@ -174,7 +174,7 @@ ValueSplit split_value(const household::HouseholdProblem& hp,
       const double p = sol.pi(k, j);
       if (p == 0) continue;
       const double c = sol.c(k, j);
-      acc += p * (hp.gamma == 1.0 ? std::log(c) : std::pow(c, 1.0 - hp.gamma) / (1.0 - hp.gamma));
+      acc += p * household::utility(c, hp.gamma);
     }
     u(k) = acc;
   }

@@ -37,9 +37,7 @@ inline void fold_savings(const HouseholdProblem& hp, double price, std::span<con
   in.price = price;
   in.beta = hp.beta;
   const double gm = hp.gamma;
-  in.utility = [gm](double c) {
-    return gm == 1.0 ? std::log(c) : std::pow(c, 1.0 - gm) / (1.0 - gm);
-  };
+  in.utility = [gm](double c) { return utility(c, gm); };
   upper_envelope(in, out);
 }
 

@@ -12,10 +12,6 @@ namespace hat::world {
 
 namespace {
 
-double utility(double c, double gamma) {
-  return gamma == 1.0 ? std::log(c) : std::pow(c, 1.0 - gamma) / (1.0 - gamma);
-}
-
 // The numeraire condition, then log(sales / output) of goods 2..M (as the HAT residuals, one
 // market dropped by Walras' law), and with J their Jacobian in the log wages: a wage W_k moves
 // every importer's price of k (dv_j = -c_j^(1-gamma) / sigma for j = k) and its own country's
@@ -35,7 +31,7 @@ bool residuals(const World& w, const Prices& p, const EquilibriumOptions& opt,
       if (!(y > 0)) return false;
       for (int j = 0; j < M; ++j) {
         const double c = y / hp.prices(j);
-        x(j) = (utility(c, hp.gamma) + hp.psi(s, j)) / hp.sigma;
+        x(j) = (household::utility(c, hp.gamma) + hp.psi(s, j)) / hp.sigma;
         g(j) = hp.gamma == 1.0 ? 1.0 : std::pow(c, 1.0 - hp.gamma);  // u'(c) c
       }
       Eigen::ArrayXd pi = (x.array() - x.maxCoeff()).exp();

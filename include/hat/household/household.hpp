@@ -9,6 +9,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <cmath>
 #include <functional>
 #include <optional>
 #include <string>
@@ -17,6 +18,11 @@
 #include "hat/core/status.hpp"
 
 namespace hat::household {
+
+// CRRA utility u(c) = c^(1-gamma) / (1-gamma), exactly log c at gamma = 1 (MODEL.md §1).
+inline double utility(double c, double gamma) {
+  return gamma == 1.0 ? std::log(c) : std::pow(c, 1.0 - gamma) / (1.0 - gamma);
+}
 
 struct HouseholdProblem {
   double gamma = 1.5;       // CRRA; gamma = 1 is exact log utility
