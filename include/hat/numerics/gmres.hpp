@@ -35,7 +35,10 @@ class Gmres {
     }
     const int m = max_iter;
     if (V_.rows() != n || V_.cols() < m + 1) V_.resize(n, m + 1);
-    H_.setZero(m + 1, m);
+    // Not zeroed: every entry of H that is read was written in this solve (column k's first
+    // k + 2 entries at step k), and zeroing (m + 1) x m entries per solve cost more than the
+    // solve itself when m is a generous bound.
+    if (H_.rows() < m + 1 || H_.cols() < m) H_.resize(m + 1, m);
     cs_.resize(m);
     sn_.resize(m);
     g_.setZero(m + 1);
