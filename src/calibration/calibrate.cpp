@@ -332,7 +332,15 @@ CalibrationResult make_result(const Joint& j, world::SystemResult sr) {
 
 // Gravity as a guide in two stages: clear markets at the starting parameters, then solve the
 // joint system of moments and market clearing (Powell's hybrid method, world::solve_system).
-CalibrationResult calibrate(const CalibrationSetup& setup, const Eigen::VectorXd& x0_in) {
+world::EquilibriumOptions calibration_equilibrium(const world::EquilibriumOptions& eq) {
+  world::EquilibriumOptions o = eq;
+  o.beta_coordinate = world::BetaCoordinate::Logit;
+  return o;
+}
+
+CalibrationResult calibrate(const CalibrationSetup& given, const Eigen::VectorXd& x0_in) {
+  CalibrationSetup setup = given;
+  setup.equilibrium = calibration_equilibrium(given.equilibrium);
   check_setup(setup);
   const Joint joint(setup);
   const Eigen::VectorXd x0 = joint.starting_point(setup.resume ? setup.resume->start : x0_in);

@@ -82,7 +82,9 @@ constexpr const char* kStateMagic = "hat calibration state 1";
 
 std::vector<std::string> unknown_names(const CalibrationSetup& setup) {
   std::vector<std::string> names = parameter_names(setup.world.names, setup.data);
-  for (const auto& s : world::unknown_names(setup.world, setup.equilibrium)) names.push_back(s);
+  for (const auto& s :
+       world::unknown_names(setup.world, calibration_equilibrium(setup.equilibrium)))
+    names.push_back(s);
   return names;
 }
 

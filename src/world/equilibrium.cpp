@@ -164,15 +164,45 @@ struct Layout {
   bool tariffs = false;
   Financial fin;
   Unknown unk;
+  BetaCoordinate beta = BetaCoordinate::Softplus;
   int n_rate() const { return fin == Financial::Autarky ? M : 1; }
   int tau_offset() const { return M + n_rate(); }
 };
+
+// The discount factor as an unknown (BetaCoordinate::Softplus): beta = b s / (1 + s) with s =
+// softplus(x / k) = log(1 + e^(x/k)), b = min(1, 1/R) and k = 0.1, so any x gives beta in (0, b).
+// Why not logit(beta): asset demand rises without bound as beta R -> 1 (Aiyagari 1994), about like
+// 1 / (b - beta), and for beta near b this x is about k beta / (b - beta), in which asset
+// demand is nearly linear. On the 19-country world the first Newton step from the static start
+// leaves a residual of 7.9e-3 instead of 5.5e-2, and the solve needs one Jacobian instead of
+// two. k keeps d beta / dx near logit's beta (1 - beta) at the paper's beta and R, so
+// finite-difference steps in x move beta about as much as before.
+constexpr double kBetaScale = 0.1;
+
+double beta_bound(const Prices& p) {
+  return std::min(1.0, 1.0 / p.R(0));
+}
+
+double beta_unknown(const Prices& p) {
+  const double b = beta_bound(p);
+  // A guess at or above the bound (not an equilibrium: asset demand would be at its cap) is
+  // taken just below it.
+  const double s = p.beta / std::max(b - p.beta, 1e-6 * b);
+  return kBetaScale * (s + std::log(-std::expm1(-s)));  // k softplus^-1(s)
+}
+
+double beta_from_unknown(double x, const Prices& p) {
+  const double y = x / kBetaScale;
+  const double s = std::max(y, 0.0) + std::log1p(std::exp(-std::abs(y)));  // softplus(y)
+  return beta_bound(p) * s / (1.0 + s);
+}
 
 Layout make_layout(const World& w, const EquilibriumOptions& opt) {
   Layout l;
   l.M = w.size();
   l.fin = opt.financial;
   l.unk = opt.unknown;
+  l.beta = opt.beta_coordinate;
   l.tariffs = w.has_tariffs() || opt.solve_transfers;
   l.n = l.M + l.n_rate() + (l.tariffs ? l.M : 0);
   return l;
@@ -186,7 +216,7 @@ Eigen::VectorXd pack(const Layout& l, const Prices& p) {
   } else if (l.unk == Unknown::R) {
     x(l.M) = std::log(p.R(0));
   } else {
-    x(l.M) = std::log(p.beta / (1.0 - p.beta));
+    x(l.M) = l.beta == BetaCoordinate::Logit ? std::log(p.beta / (1.0 - p.beta)) : beta_unknown(p);
   }
   if (l.tariffs)
     for (int i = 0; i < l.M; ++i) x(l.tau_offset() + i) = p.tau(i);
@@ -201,7 +231,8 @@ Prices unpack(const Layout& l, const Eigen::VectorXd& x, const Prices& base) {
   } else if (l.unk == Unknown::R) {
     p.R.setConstant(std::exp(x(l.M)));
   } else {
-    p.beta = 1.0 / (1.0 + std::exp(-x(l.M)));
+    p.beta = l.beta == BetaCoordinate::Logit ? 1.0 / (1.0 + std::exp(-x(l.M)))
+                                             : beta_from_unknown(x(l.M), p);
   }
   if (l.tariffs)
     for (int i = 0; i < l.M; ++i) p.tau(i) = x(l.tau_offset() + i);
@@ -322,7 +353,9 @@ std::vector<std::string> names_unknowns_impl(const World& w, const Layout& l) {
   if (l.fin == Financial::Autarky)
     for (int i = 0; i < l.M; ++i) u.push_back("log_R_" + w.names[i]);
   else
-    u.push_back(l.unk == Unknown::R ? "log_R" : "logit_beta");
+    u.push_back(l.unk == Unknown::R               ? "log_R"
+                : l.beta == BetaCoordinate::Logit ? "logit_beta"
+                                                  : "softplus_beta");
   if (l.tariffs)
     for (int i = 0; i < l.M; ++i) u.push_back("tau_" + w.names[i]);
   return u;

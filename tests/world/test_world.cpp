@@ -134,6 +134,41 @@ TEST(World, BetaUnknownInvertsRUnknown) {
   EXPECT_NEAR(b.state.prices.beta, 0.92, 1e-9);
 }
 
+// beta's two coordinates (EquilibriumOptions::beta_coordinate) are two maps of the same
+// unknown: the same equilibrium from either, a round trip that returns beta, and any
+// coordinate inside (0, min(1, 1/R)), also for R < 1 (the bound is then 1).
+TEST(World, BetaCoordinatesReachTheSameEquilibrium) {
+  World w = symmetric_two(1.5, 1.745);
+  Equilibrium eq[2];
+  for (int c = 0; c < 2; ++c) {
+    EquilibriumOptions o;
+    o.unknown = Unknown::Beta;
+    o.beta_coordinate = c == 0 ? BetaCoordinate::Softplus : BetaCoordinate::Logit;
+    eq[c] = solve_equilibrium(w, start(2, 1.0141938128, 0.9), o);
+    ASSERT_TRUE(eq[c].report.converged()) << eq[c].report.message;
+  }
+  EXPECT_NEAR(eq[0].state.prices.beta, eq[1].state.prices.beta, 1e-10);
+  EquilibriumOptions o;
+  o.unknown = Unknown::Beta;
+  for (double R : {1.01, 0.97})
+    for (double beta : {1e-3, 0.5, 0.92, 0.985}) {
+      const Prices p = start(2, R, beta);
+      const Eigen::VectorXd x = pack_unknowns(w, o, p);
+      EXPECT_NEAR(unpack_unknowns(w, o, x, p).beta, beta, 1e-13 * (1 + beta / (1 - beta * R)));
+    }
+  const double bound = 1.0 / 1.01;
+  double last = 0.0;
+  for (double x : {-50.0, -5.0, 0.0, 1.0, 2.0, 10.0, 1e3, 1e8}) {
+    Eigen::VectorXd v = pack_unknowns(w, o, start(2, 1.01, 0.9));
+    v(2) = x;
+    const double beta = unpack_unknowns(w, o, v, start(2, 1.01, 0.9)).beta;
+    EXPECT_GE(beta, last) << "x = " << x;  // increasing
+    EXPECT_LT(beta, bound) << "x = " << x;
+    last = beta;
+  }
+  EXPECT_GT(last, bound - 1e-6);
+}
+
 // Results do not depend on the number of threads (fixed summation order, warm starts from the
 // base point only): bitwise equal.
 TEST(World, IdenticalForOneAndTwoThreads) {
