@@ -175,8 +175,8 @@ struct Layout {
 // 1 / (b - beta), and for beta near b this x is about k beta / (b - beta), in which asset
 // demand is nearly linear. On the 19-country world the first Newton step from the static start
 // leaves a residual of 7.9e-3 instead of 5.5e-2, and the solve needs one Jacobian instead of
-// two. k keeps d beta / dx near logit's beta (1 - beta) at the paper's beta and R, so
-// finite-difference steps in x move beta about as much as before.
+// two. k keeps d beta / dx within a factor of three of logit's beta (1 - beta) at the paper's
+// beta and R, so finite-difference steps in x move beta about as much as before.
 constexpr double kBetaScale = 0.1;
 
 double beta_bound(const Prices& p) {

@@ -124,8 +124,11 @@ struct EquilibriumOptions {
   // Inexact evaluations far from the solution: the household tolerance of an evaluation is
   // inexact_factor x (best residual norm so far), between household.tolerance and
   // inexact_max_tolerance; only a full-tolerance evaluation can end the solve. 0 = off.
+  // 1e-5 (1e-8 before) makes the cold first evaluations and the Jacobian built there about
+  // 15 ms cheaper on EK19 with the same number of evaluations (the residual there is 0.2, far
+  // above what a 1e-5 household error moves), and the calibrations 0.05-0.1 s faster.
   double inexact_factor = 1e-3;
-  double inexact_max_tolerance = 1e-8;
+  double inexact_max_tolerance = 1e-5;
   // Return a finite-difference Jacobian at the solution (costs one Jacobian; makes re-solves
   // near this equilibrium, e.g. counterfactuals, converge in fewer evaluations).
   bool jacobian_at_solution = false;
