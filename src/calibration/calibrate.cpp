@@ -334,7 +334,7 @@ CalibrationResult make_result(const Joint& j, world::SystemResult sr) {
 // joint system of moments and market clearing (Powell's hybrid method, world::solve_system).
 world::EquilibriumOptions calibration_equilibrium(const world::EquilibriumOptions& eq) {
   world::EquilibriumOptions o = eq;
-  o.beta_coordinate = world::BetaCoordinate::Logit;
+  o.rate_coordinate = world::RateCoordinate::Log;
   return o;
 }
 

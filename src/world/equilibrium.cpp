@@ -164,37 +164,48 @@ struct Layout {
   bool tariffs = false;
   Financial fin;
   Unknown unk;
-  BetaCoordinate beta = BetaCoordinate::Softplus;
+  RateCoordinate coord = RateCoordinate::Softplus;
   int n_rate() const { return fin == Financial::Autarky ? M : 1; }
   int tau_offset() const { return M + n_rate(); }
 };
 
-// The discount factor as an unknown (BetaCoordinate::Softplus): beta = b s / (1 + s) with s =
-// softplus(x / k) = log(1 + e^(x/k)), b = min(1, 1/R) and k = 0.1, so any x gives beta in (0, b).
-// Why not logit(beta): asset demand rises without bound as beta R -> 1 (Aiyagari 1994), about like
-// 1 / (b - beta), and for beta near b this x is about k beta / (b - beta), in which asset
-// demand is nearly linear. On the 19-country world the first Newton step from the static start
-// leaves a residual of 7.9e-3 instead of 5.5e-2, and the solve needs one Jacobian instead of
-// two. k keeps d beta / dx within a factor of three of logit's beta (1 - beta) at the paper's
-// beta and R, so finite-difference steps in x move beta about as much as before.
-constexpr double kBetaScale = 0.1;
+// R or beta as an unknown (RateCoordinate::Softplus): v = b s / (1 + s) with s = softplus(x / k)
+// = log(1 + e^(x/k)) and the bound b of beta R < 1: b = 1/beta for R, min(1, 1/R) for beta. Any
+// x gives v in (0, b). Why not log R and logit(beta): asset demand rises without bound as
+// beta R -> 1 (Aiyagari 1994), about like 1 / (b - v), and for v near b this x is about
+// k v / (b - v), in which asset demand is nearly linear. On the 19-country world the first
+// Newton step from the static start leaves a residual of 7.9e-3 instead of 5.5e-2 with beta
+// the unknown, and the solve needs one Jacobian and 8 evaluations instead of two and 7; with R
+// the unknown two and 8 instead of three and 9, in autarky two and 9 instead of three and 12.
+// k = 0.1 for beta and 0.01 for R keep dv / dx within a factor of three of the old coordinates'
+// (beta (1 - beta) and R) at the paper's beta and R, so finite-difference steps in x move v
+// about as much as before.
+constexpr double kBetaScale = 0.1, kRScale = 0.01;
+
+double softplus_coordinate(double v, double bound, double k) {
+  // A guess at or above the bound (not an equilibrium: asset demand would be at its cap) is
+  // taken just below it.
+  const double s = v / std::max(bound - v, 1e-6 * bound);
+  return k * (s + std::log(-std::expm1(-s)));  // k softplus^-1(s)
+}
+
+double from_softplus_coordinate(double x, double bound, double k) {
+  const double y = x / k;
+  const double s = std::max(y, 0.0) + std::log1p(std::exp(-std::abs(y)));  // softplus(y)
+  return bound * s / (1.0 + s);
+}
 
 double beta_bound(const Prices& p) {
   return std::min(1.0, 1.0 / p.R(0));
 }
 
-double beta_unknown(const Prices& p) {
-  const double b = beta_bound(p);
-  // A guess at or above the bound (not an equilibrium: asset demand would be at its cap) is
-  // taken just below it.
-  const double s = p.beta / std::max(b - p.beta, 1e-6 * b);
-  return kBetaScale * (s + std::log(-std::expm1(-s)));  // k softplus^-1(s)
+double pack_R(const Layout& l, double R, double beta) {
+  return l.coord == RateCoordinate::Log ? std::log(R) : softplus_coordinate(R, 1 / beta, kRScale);
 }
 
-double beta_from_unknown(double x, const Prices& p) {
-  const double y = x / kBetaScale;
-  const double s = std::max(y, 0.0) + std::log1p(std::exp(-std::abs(y)));  // softplus(y)
-  return beta_bound(p) * s / (1.0 + s);
+double unpack_R(const Layout& l, double x, double beta) {
+  return l.coord == RateCoordinate::Log ? std::exp(x)
+                                        : from_softplus_coordinate(x, 1 / beta, kRScale);
 }
 
 Layout make_layout(const World& w, const EquilibriumOptions& opt) {
@@ -202,7 +213,7 @@ Layout make_layout(const World& w, const EquilibriumOptions& opt) {
   l.M = w.size();
   l.fin = opt.financial;
   l.unk = opt.unknown;
-  l.beta = opt.beta_coordinate;
+  l.coord = opt.rate_coordinate;
   l.tariffs = w.has_tariffs() || opt.solve_transfers;
   l.n = l.M + l.n_rate() + (l.tariffs ? l.M : 0);
   return l;
@@ -212,11 +223,13 @@ Eigen::VectorXd pack(const Layout& l, const Prices& p) {
   Eigen::VectorXd x(l.n);
   for (int j = 0; j < l.M; ++j) x(j) = std::log(p.W(j));
   if (l.fin == Financial::Autarky) {
-    for (int i = 0; i < l.M; ++i) x(l.M + i) = std::log(p.R(i));
+    for (int i = 0; i < l.M; ++i) x(l.M + i) = pack_R(l, p.R(i), p.beta);
   } else if (l.unk == Unknown::R) {
-    x(l.M) = std::log(p.R(0));
+    x(l.M) = pack_R(l, p.R(0), p.beta);
   } else {
-    x(l.M) = l.beta == BetaCoordinate::Logit ? std::log(p.beta / (1.0 - p.beta)) : beta_unknown(p);
+    x(l.M) = l.coord == RateCoordinate::Log
+                 ? std::log(p.beta / (1.0 - p.beta))
+                 : softplus_coordinate(p.beta, beta_bound(p), kBetaScale);
   }
   if (l.tariffs)
     for (int i = 0; i < l.M; ++i) x(l.tau_offset() + i) = p.tau(i);
@@ -227,12 +240,13 @@ Prices unpack(const Layout& l, const Eigen::VectorXd& x, const Prices& base) {
   Prices p = base;
   for (int j = 0; j < l.M; ++j) p.W(j) = std::exp(x(j));
   if (l.fin == Financial::Autarky) {
-    for (int i = 0; i < l.M; ++i) p.R(i) = std::exp(x(l.M + i));
+    for (int i = 0; i < l.M; ++i) p.R(i) = unpack_R(l, x(l.M + i), p.beta);
   } else if (l.unk == Unknown::R) {
-    p.R.setConstant(std::exp(x(l.M)));
+    p.R.setConstant(unpack_R(l, x(l.M), p.beta));
   } else {
-    p.beta = l.beta == BetaCoordinate::Logit ? 1.0 / (1.0 + std::exp(-x(l.M)))
-                                             : beta_from_unknown(x(l.M), p);
+    p.beta = l.coord == RateCoordinate::Log
+                 ? 1.0 / (1.0 + std::exp(-x(l.M)))
+                 : from_softplus_coordinate(x(l.M), beta_bound(p), kBetaScale);
   }
   if (l.tariffs)
     for (int i = 0; i < l.M; ++i) p.tau(i) = x(l.tau_offset() + i);
@@ -350,12 +364,12 @@ namespace {
 std::vector<std::string> names_unknowns_impl(const World& w, const Layout& l) {
   std::vector<std::string> u;
   for (int j = 0; j < l.M; ++j) u.push_back("log_W_" + w.names[j]);
+  const bool log = l.coord == RateCoordinate::Log;
+  const std::string R = log ? "log_R" : "softplus_R";
   if (l.fin == Financial::Autarky)
-    for (int i = 0; i < l.M; ++i) u.push_back("log_R_" + w.names[i]);
+    for (int i = 0; i < l.M; ++i) u.push_back(R + "_" + w.names[i]);
   else
-    u.push_back(l.unk == Unknown::R               ? "log_R"
-                : l.beta == BetaCoordinate::Logit ? "logit_beta"
-                                                  : "softplus_beta");
+    u.push_back(l.unk == Unknown::R ? R : log ? "logit_beta" : "softplus_beta");
   if (l.tariffs)
     for (int i = 0; i < l.M; ++i) u.push_back("tau_" + w.names[i]);
   return u;

@@ -83,11 +83,14 @@ TEST(Reliability, WorldReproducersExitTwoOrThree) {
   struct Case {
     const char* line;
     const char* replacement;
+    bool may_converge = false;  // a start far from the equilibrium that the solve now reaches
   };
+  // R = 1e-6: R's softplus coordinate (world/world.hpp, RateCoordinate) maps it to a point the
+  // solve converges from.
   const Case cases[] = {{"^beta = 0\\.92.*$", "beta = 0.5"},
                         {"^tfp = .*$", "tfp = [1e6, 1.0]"},
                         {"^R = 1\\.01.*$", "R = 1e6"},
-                        {"^R = 1\\.01.*$", "R = 1e-6"},
+                        {"^R = 1\\.01.*$", "R = 1e-6", true},
                         {"^wages = .*$", "wages = [1e-300, 1.0]"},
                         {"^threads = 0.*$", "threads = 0\nfd_step = 10.0"}};
   int k = 0;
@@ -98,7 +101,13 @@ TEST(Reliability, WorldReproducersExitTwoOrThree) {
     fs::remove_all(out);
     const int rc = run(hat_binary() + " solve " + cfg + " --quiet --out " + out);
     const std::string err = hat::test::last_stderr();
-    EXPECT_TRUE(rc == 2 || rc == 3) << c.replacement << ": exit " << rc << "\n" << err;
+    EXPECT_TRUE(rc == 2 || rc == 3 || (rc == 0 && c.may_converge))
+        << c.replacement << ": exit " << rc << "\n"
+        << err;
+    if (rc == 0) {
+      auto man = nlohmann::json::parse(std::ifstream(fs::path(out) / "manifest.json"));
+      EXPECT_EQ(man["status"], "converged") << c.replacement;
+    }
     if (rc == 2) {
       EXPECT_EQ(count_lines(err), 1) << err;
       EXPECT_NE(err.find(cfg), std::string::npos) << err;  // names the file
@@ -334,19 +343,26 @@ TEST(Reliability, EulerErrorRefinementIsBoundedByItsCost) {
 // convergence.
 TEST(Reliability, EvaluationCapIsExact) {
   const hat::world::World w = hat::test::symmetric_two(1.5, 1.745, 40);
-  for (int cap : {1, 2, 3, 4}) {
-    hat::world::EquilibriumOptions opt;
+  hat::world::EquilibriumOptions opt;
+  const hat::world::Equilibrium full =
+      hat::world::solve_equilibrium(w, hat::test::start_prices(2, 1.01), opt);
+  ASSERT_TRUE(full.report.converged());
+  ASSERT_GT(full.evaluations, 3);
+  for (int cap = 1; cap < full.evaluations; ++cap) {
     opt.max_evaluations = cap;
     const hat::world::Equilibrium eq =
         hat::world::solve_equilibrium(w, hat::test::start_prices(2, 1.01), opt);
     EXPECT_LE(eq.evaluations, cap);
-    EXPECT_FALSE(eq.report.converged()) << cap;  // this solve needs more than 4 evaluations
+    // A claim of convergence is checked: the last evaluation of a budget is at full tolerance
+    // and may end the solve one evaluation earlier than the uncapped one (which took an
+    // inexact evaluation there); fewer never suffice.
+    if (cap < full.evaluations - 1) {
+      EXPECT_FALSE(eq.report.converged()) << cap;
+    }
+    if (eq.report.converged()) {
+      EXPECT_LE(eq.report.residual, opt.tolerance) << cap;
+    }
   }
-  hat::world::EquilibriumOptions opt;
-  const hat::world::Equilibrium full =
-      hat::world::solve_equilibrium(w, hat::test::start_prices(2, 1.01), opt);
-  EXPECT_TRUE(full.report.converged());
-  EXPECT_GT(full.evaluations, 4);
 }
 
 // Every output file except manifest.json (which holds the timings and the thread count) is

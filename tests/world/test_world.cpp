@@ -134,39 +134,58 @@ TEST(World, BetaUnknownInvertsRUnknown) {
   EXPECT_NEAR(b.state.prices.beta, 0.92, 1e-9);
 }
 
-// beta's two coordinates (EquilibriumOptions::beta_coordinate) are two maps of the same
-// unknown: the same equilibrium from either, a round trip that returns beta, and any
-// coordinate inside (0, min(1, 1/R)), also for R < 1 (the bound is then 1).
-TEST(World, BetaCoordinatesReachTheSameEquilibrium) {
-  World w = symmetric_two(1.5, 1.745);
-  Equilibrium eq[2];
-  for (int c = 0; c < 2; ++c) {
-    EquilibriumOptions o;
-    o.unknown = Unknown::Beta;
-    o.beta_coordinate = c == 0 ? BetaCoordinate::Softplus : BetaCoordinate::Logit;
-    eq[c] = solve_equilibrium(w, start(2, 1.0141938128, 0.9), o);
-    ASSERT_TRUE(eq[c].report.converged()) << eq[c].report.message;
+// The two coordinates of R and beta (EquilibriumOptions::rate_coordinate) are two maps of the
+// same unknowns: the same equilibrium from either (R or beta the unknown, and autarky), a round
+// trip that returns the value, and any coordinate inside (0, bound) with the bound of beta R < 1:
+// min(1, 1/R) for beta (also for R < 1) and 1/beta for R.
+TEST(World, RateCoordinatesReachTheSameEquilibrium) {
+  World w = symmetric_two(1.5, 1.745, 60);
+  w.L(1) = 0.5;  // autarky's R differ
+  for (auto [fin, unk] : {std::pair{Financial::Globalization, Unknown::Beta},
+                          std::pair{Financial::Globalization, Unknown::R},
+                          std::pair{Financial::Autarky, Unknown::R}}) {
+    Equilibrium eq[2];
+    for (int c = 0; c < 2; ++c) {
+      EquilibriumOptions o;
+      o.financial = fin;
+      o.unknown = unk;
+      o.rate_coordinate = c == 0 ? RateCoordinate::Softplus : RateCoordinate::Log;
+      eq[c] = solve_equilibrium(w, start(2, 1.01, unk == Unknown::Beta ? 0.9 : 0.92), o);
+      ASSERT_TRUE(eq[c].report.converged()) << eq[c].report.message;
+    }
+    EXPECT_NEAR(eq[0].state.prices.beta, eq[1].state.prices.beta, 1e-10);
+    EXPECT_LT((eq[0].state.prices.R - eq[1].state.prices.R).cwiseAbs().maxCoeff(), 1e-10);
+    EXPECT_LT((eq[0].state.prices.W - eq[1].state.prices.W).cwiseAbs().maxCoeff(), 1e-10);
   }
-  EXPECT_NEAR(eq[0].state.prices.beta, eq[1].state.prices.beta, 1e-10);
-  EquilibriumOptions o;
-  o.unknown = Unknown::Beta;
-  for (double R : {1.01, 0.97})
-    for (double beta : {1e-3, 0.5, 0.92, 0.985}) {
+  for (Unknown unk : {Unknown::Beta, Unknown::R}) {
+    EquilibriumOptions o;
+    o.unknown = unk;
+    const auto value = [&](const Prices& p) { return unk == Unknown::R ? p.R(0) : p.beta; };
+    // beta R from 1e-3 to 0.999, with R above and below 1.
+    for (auto [R, beta] : {std::pair{1.01, 1e-3},
+                           {1.01, 0.5},
+                           {1.01, 0.92},
+                           {1.01, 0.985},
+                           {0.97, 0.96},
+                           {0.97, 0.999},
+                           {1.0, 0.999}}) {
       const Prices p = start(2, R, beta);
       const Eigen::VectorXd x = pack_unknowns(w, o, p);
-      EXPECT_NEAR(unpack_unknowns(w, o, x, p).beta, beta, 1e-13 * (1 + beta / (1 - beta * R)));
+      EXPECT_NEAR(value(unpack_unknowns(w, o, x, p)), value(p), 1e-12 * value(p));
     }
-  const double bound = 1.0 / 1.01;
-  double last = 0.0;
-  for (double x : {-50.0, -5.0, 0.0, 1.0, 2.0, 10.0, 1e3, 1e8}) {
-    Eigen::VectorXd v = pack_unknowns(w, o, start(2, 1.01, 0.9));
-    v(2) = x;
-    const double beta = unpack_unknowns(w, o, v, start(2, 1.01, 0.9)).beta;
-    EXPECT_GE(beta, last) << "x = " << x;  // increasing
-    EXPECT_LT(beta, bound) << "x = " << x;
-    last = beta;
+    const Prices base = start(2, 1.01, 0.9);
+    const double bound = unk == Unknown::R ? 1 / 0.9 : 1 / 1.01;
+    double last = 0.0;
+    for (double x : {-50.0, -5.0, 0.0, 1.0, 2.0, 10.0, 1e3, 1e8}) {
+      Eigen::VectorXd v = pack_unknowns(w, o, base);
+      v(2) = x;
+      const double got = value(unpack_unknowns(w, o, v, base));
+      EXPECT_GE(got, last) << "x = " << x;  // increasing
+      EXPECT_LT(got, bound) << "x = " << x;
+      last = got;
+    }
+    EXPECT_GT(last, bound - 1e-6);
   }
-  EXPECT_GT(last, bound - 1e-6);
 }
 
 // Results do not depend on the number of threads (fixed summation order, warm starts from the

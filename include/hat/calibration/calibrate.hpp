@@ -107,9 +107,10 @@ struct CalibrationResult {
   bool interrupted = false;  // stopped by setup.progress
 };
 
-// The equilibrium options both stages solve with: the setup's, with beta in logit coordinates
-// (with the softplus coordinate of world solves the joint stage took more evaluations: EK19
-// log utility 38 against 29, synthetic40 0.2 s longer). Checkpoints thus keep their meaning.
+// The equilibrium options both stages solve with: the setup's, with R or beta in the Log
+// coordinate (with the Softplus coordinate of world solves the joint stage took more
+// evaluations: EK19 log utility 38 against 29, synthetic40 0.2 s longer). Checkpoints thus keep
+// their meaning.
 world::EquilibriumOptions calibration_equilibrium(const world::EquilibriumOptions& eq);
 
 // Solves model moments = data moments jointly with market clearing, from x0 (size

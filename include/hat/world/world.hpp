@@ -21,10 +21,10 @@ namespace hat::world {
 
 enum class Financial { Globalization, Autarky };
 enum class Unknown { R, Beta };  // globalisation: solve for R given beta, or beta given R
-// The coordinate in which the solver moves beta when it is the unknown (src/world/equilibrium.cpp,
-// beta_unknown): Softplus, nearly linear in asset demand as beta R -> 1; Logit, log(beta / (1 -
-// beta)).
-enum class BetaCoordinate { Softplus, Logit };
+// The coordinate in which the solver moves R or beta, whichever is the unknown
+// (src/world/equilibrium.cpp, softplus_coordinate): Softplus, in which asset demand is nearly
+// linear as beta R -> 1; Log, log R and logit(beta) = log(beta / (1 - beta)).
+enum class RateCoordinate { Softplus, Log };
 enum class Scaling { Tfp, Income };
 // How fresh Jacobians of the market-clearing residuals are computed: implicit derivatives of
 // each country's stationary household block (household/steady_state_derivative.hpp); finite
@@ -134,9 +134,9 @@ struct EquilibriumOptions {
   bool jacobian_at_solution = false;
   bool solve_transfers = false;  // treat transfers as unknowns even without tariffs
   // Softplus: the cold 19-country solve takes one Jacobian and 8 evaluations instead of two
-  // and 7 (0.50 s against 0.59 s). The calibration keeps Logit (calibration_equilibrium), where
-  // Softplus cost more evaluations in the joint stage.
-  BetaCoordinate beta_coordinate = BetaCoordinate::Softplus;
+  // and 7 (0.49 s against 0.59 s); with R the unknown 0.57 s against 0.73 s. The calibration
+  // keeps Log (calibration_equilibrium), where Softplus cost more evaluations in the joint stage.
+  RateCoordinate rate_coordinate = RateCoordinate::Softplus;
   household::SolveOptions household{.tolerance = 1e-12,
                                     .value_tolerance = 1e-12,
                                     .max_iterations = 20000,
@@ -216,8 +216,8 @@ CountryState solve_country(const World& w, int i, const Prices& p, const Equilib
 CountryState solve_country_problem(household::HouseholdProblem hp, const EquilibriumOptions& opt,
                                    const CountryState* warm = nullptr);
 bool country_converged(const CountryState& cs);
-// The unknown vector of solve_equilibrium (log wages, log R or beta in its coordinate
-// (src/world/equilibrium.cpp, beta_unknown), transfers).
+// The unknown vector of solve_equilibrium (log wages, R or beta in EquilibriumOptions::
+// rate_coordinate, transfers).
 int n_unknowns(const World& w, const EquilibriumOptions& opt);
 Eigen::VectorXd pack_unknowns(const World& w, const EquilibriumOptions& opt, const Prices& p);
 Prices unpack_unknowns(const World& w, const EquilibriumOptions& opt, const Eigen::VectorXd& x,
