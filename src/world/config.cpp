@@ -207,6 +207,8 @@ void read_solver(const io::ConfigTable& r, WorldConfig& wc) {
   wc.options.jacobian_impact_savings =
       s.boolean("jacobian_impact_savings", wc.options.jacobian_impact_savings);
   wc.options.jacobian_linearised = s.boolean("jacobian_linearised", wc.options.jacobian_linearised);
+  wc.options.rate_coordinate =
+      s.choice("rate_coordinate", kRateCoordinateNames, wc.options.rate_coordinate);
   wc.options.inexact_factor = s.number("inexact_factor", wc.options.inexact_factor);
   if (!(wc.options.inexact_factor >= 0)) s.fail("inexact_factor", "must be >= 0 (0 = off)");
   wc.options.inexact_max_tolerance =

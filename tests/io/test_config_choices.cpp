@@ -96,10 +96,13 @@ TEST(ConfigChoices, WorldOptionsComeFromTheNameTables) {
   const auto wc = hat::estimation::read_world_config(ConfigFile::parse(
       std::string(kTwoCountryWorld) + "financial = \"globalisation\"\nunknown = \"R\"\n" +
           "[solver]\njacobian = \"" + hat::world::to_string(hat::world::JacobianMethod::Analytic) +
-          "\"\n",
+          "\"\nrate_coordinate = \"log\"\n",
       "w.toml"));
   EXPECT_EQ(wc.options.financial, hat::world::Financial::Globalization);
   EXPECT_EQ(wc.options.jacobian, hat::world::JacobianMethod::Analytic);
+  EXPECT_EQ(wc.options.rate_coordinate, hat::world::RateCoordinate::Log);
+  EXPECT_EQ(world_error("solver", "rate_coordinate = \"logit\"\n"),
+            "w.toml: [solver] rate_coordinate: 'logit' is not one of \"softplus\" or \"log\"");
 }
 
 TEST(ConfigChoices, HouseholdAndDynamicOptionsListTheirNames) {

@@ -48,6 +48,8 @@ inline constexpr EnumNames<JacobianMethod, 3> kJacobianNames{
     {{{JacobianMethod::LogitImpact, "logit-impact"},
       {JacobianMethod::FiniteDifference, "finite-difference"},
       {JacobianMethod::Analytic, "analytic"}}}};
+inline constexpr EnumNames<RateCoordinate, 2> kRateCoordinateNames{
+    {{{RateCoordinate::Softplus, "softplus"}, {RateCoordinate::Log, "log"}}}};
 
 const char* to_string(Financial f);
 const char* to_string(Unknown u);
