@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -493,6 +494,65 @@ TEST(Lottery, TransposeAndRowMixMatchDirectForms) {
   const std::vector<int> rq = numerics::first_identical_row(Q);
   numerics::mix_by_rows(scatter, Q, rq, mixed, work);
   EXPECT_LT((mixed - scatter * Q).cwiseAbs().maxCoeff(), 1e-14);
+}
+
+// The segment-by-segment envelope against the point-by-point scan it replaced (every grid
+// point over every segment, in the order of q): the same savings, to the bit, on random folded
+// grids with points below the first endogenous point, beyond the last and on several layers.
+TEST(UpperEnvelope, EqualsThePointByPointScan) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> U(0.0, 1.0);
+  const int Na = 40;
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<double> grid(Na), atil(Na), ev(Na), cash(Na), out(Na);
+    double e = 0.0;
+    for (int q = 0; q < Na; ++q) {
+      grid[q] = -2.0 + 0.25 * q;
+      atil[q] = grid[q] + 1.5 * (U(rng) - 0.5) + (trial % 3 == 0 ? 0.0 : 0.4 * std::sin(q));
+      e += U(rng);
+      ev[q] = e;
+      cash[q] = grid[q] + 3.0 + U(rng);
+    }
+    if (trial % 7 == 0) atil[3] = atil[2];  // a flat segment
+    EnvelopeInput in;
+    in.grid = grid;
+    in.atil = atil;
+    in.ev = ev;
+    in.cash = cash;
+    in.price = 0.5 + U(rng);
+    in.beta = 0.9;
+    in.utility = [](double c) { return -1.0 / c; };
+    upper_envelope(in, out);
+    const double amax_til = *std::max_element(atil.begin(), atil.end());
+    for (int i = 0; i < Na; ++i) {
+      const double a = grid[i];
+      double best_v = -INFINITY, best_ap = grid[0];
+      if (a <= atil[0]) {
+        const double c = (cash[i] - grid[0]) / in.price;
+        if (c > 0) best_v = in.utility(c) + in.beta * ev[0];
+      }
+      for (int q = 0; q < Na - 1; ++q) {
+        const double x0 = atil[q], x1 = atil[q + 1];
+        const bool inside = a >= std::min(x0, x1) && a <= std::max(x0, x1);
+        if ((!inside && !(q == Na - 2 && a > amax_til)) || x1 == x0) continue;
+        const double t = (a - x0) / (x1 - x0);
+        double ap = grid[q] + t * (grid[q + 1] - grid[q]);
+        double evq = ev[q] + t * (ev[q + 1] - ev[q]);
+        if (ap > grid[Na - 1]) {
+          ap = grid[Na - 1];
+          evq = ev[Na - 1];
+        }
+        const double c = (cash[i] - ap) / in.price;
+        if (!(c > 0)) continue;
+        const double val = in.utility(c) + in.beta * evq;
+        if (val > best_v) {
+          best_v = val;
+          best_ap = ap;
+        }
+      }
+      EXPECT_EQ(out[i], std::clamp(best_ap, grid[0], grid[Na - 1])) << trial << " " << i;
+    }
+  }
 }
 
 // The envelope's selection on a constructed fold (closed form: the best of the covering
