@@ -146,11 +146,7 @@ void analytic_columns(Columns& cols, const EquilibriumOptions& eq, const Evaluat
           if (!exact->response(half_difference(up, down), d, failed[t], eq.derivative.tolerance))
             return;
           cols.up[t] = moved_by(a, d);
-          d.expenditure = -d.expenditure;
-          d.choice_probability = -d.choice_probability;
-          d.assets = -d.assets;
-          d.efficiency_units = -d.efficiency_units;
-          cols.down[t] = moved_by(a, d);
+          cols.down[t] = moved_by(a, d, -1.0);
           continue;
         }
         if (!general)
